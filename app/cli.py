@@ -1,0 +1,128 @@
+"""Flask commands: workflows deploy/validate/export, seed-demo, serve."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+
+workflows = AppGroup("workflows", help="Deploy, validate and export BPMN processes and forms.")
+
+
+@workflows.command("deploy")
+def deploy_command() -> None:
+    """Deploy every file in workflows/ and forms/ as new versions where the content changed."""
+    from app.services import processes
+
+    report = processes.deploy_directories(
+        Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"]), None
+    )
+    db.session.commit()
+    for line in report.created:
+        click.echo(f"created   {line}")
+    for line in report.unchanged:
+        click.echo(f"unchanged {line}")
+    for line in report.problems:
+        click.echo(line, err=True)
+    if report.problems:
+        sys.exit(1)
+
+
+def _validation_catalog(forms_dir: Path):
+    """Departments and forms from the database when it is set up, else the demo departments."""
+    from app.services import processes
+
+    file_forms = {p.stem for p in forms_dir.glob("*.json")}
+    try:
+        if inspect(db.engine).has_table("department"):
+            catalog = processes.db_catalog(file_forms)
+            if catalog.departments:
+                return catalog
+    except SQLAlchemyError:
+        db.session.rollback()
+    return processes.demo_catalog(file_forms)
+
+
+@workflows.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate_command(files: tuple[str, ...]) -> None:
+    """Validate BPMN files without deploying; prints FILE:LINE: message per problem."""
+    from app.engine import validation
+
+    catalog = _validation_catalog(Path(current_app.config["FORMS_DIR"]))
+    failed = False
+    for name in files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{name}:1: cannot read the file ({exc.strerror})")
+            failed = True
+            continue
+        problems = validation.validate_bpmn(data, catalog)
+        for problem in problems:
+            click.echo(f"{name}:{problem.line}: {problem.message}")
+        failed = failed or bool(problems)
+        if not problems:
+            click.echo(f"{name}: valid")
+    sys.exit(1 if failed else 0)
+
+
+@workflows.command("export")
+def export_command() -> None:
+    """Write the newest published version of every process and form back to the folders."""
+    from app.services import processes
+
+    for path in processes.export_directories(
+        Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"])
+    ):
+        click.echo(f"wrote {path}")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo departments, users, customers, products and orders (idempotent)."""
+    from app.demo import seed_demo
+
+    for line in seed_demo():
+        click.echo(line)
+    db.session.commit()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the app (threaded) together with the background worker."""
+    from werkzeug.serving import run_simple
+
+    from app.worker import start_worker_thread
+
+    app = current_app._get_current_object()
+    if app.config.get("START_WORKER"):
+        start_worker_thread(app)
+    click.echo(f"OrderGate on http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+def worker_command(once: bool) -> None:
+    """Fire due timers in a loop (run several on PostgreSQL: they never fire one twice)."""
+    from app.worker import run_forever, run_once
+
+    if once:
+        click.echo(f"fired {run_once()} timer(s)")
+    else:
+        run_forever(current_app._get_current_object())
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+    for command in (workflows, seed_demo_command, serve_command, worker_command):
+        app.cli.add_command(command)

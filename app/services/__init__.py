@@ -1,0 +1,1 @@
+"""Use cases. Services take the acting user and inputs as arguments, add and flush, never commit."""

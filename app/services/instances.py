@@ -1,0 +1,219 @@
+"""Starting process instances, stepping them, and keeping the inbox in step with the engine."""
+
+from datetime import datetime
+from typing import Any
+
+from app.engine import runner
+from app.engine.durations import due_after
+from app.engine.errors import EngineError
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models import Department, HumanTask, Order, ProcessInstance, User
+from app.models.base import utcnow
+from app.models.orders import ORDER_STATUSES
+from app.services import audit, processes
+
+
+def start_process(
+    process_id: str, actor: User | None, *, order: Order | None = None, data: dict | None = None
+) -> ProcessInstance:
+    """Start the newest version of a process and create the inbox rows of its first tasks."""
+    version = processes.latest_version(process_id)
+    if version is None:
+        raise NotFound(f"process {process_id} is not deployed")
+    defn = processes.definition_for(version)
+    result = runner.start(defn, data or {})
+    instance = ProcessInstance(
+        version=version,
+        order=order,
+        state=result.state,
+        started_by_id=actor.id if actor else None,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    audit.record(
+        actor,
+        "instance.start",
+        "process_instance",
+        instance.id,
+        data={"process_id": process_id, "version": version.number},
+        order_id=order.id if order else None,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, actor)
+    return instance
+
+
+def claim_due_timer() -> int | None:
+    """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
+    return db.session.scalar(
+        db.select(ProcessInstance.id)
+        .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def fire_timers(instance_id: int) -> ProcessInstance:
+    """Let the engine fire the instance's due timers and store the result."""
+    instance = lock_instance(instance_id)
+    defn = processes.definition_for(instance.version)
+    audit.record(None, "instance.timer", "process_instance", instance.id,
+                 order_id=instance.order_id, instance_id=instance.id)
+    apply_result(instance, runner.fire_due_timers(defn, instance.state), None)
+    return instance
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    """Load an instance with a row lock (PostgreSQL); the version counter guards SQLite."""
+    instance = db.session.scalar(
+        db.select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> None:
+    """Store the engine's new state, its status and the matching inbox rows."""
+    now = utcnow()
+    instance.state = result.state
+    instance.next_timer_at = runner.next_timer_due(processes.definition_for(instance.version), result.state)
+    _sync_tasks(instance, result.ready, now)
+    _sync_order_status(instance, result.data)
+    if result.error is not None:
+        _flag_error(instance, result.error, actor, now)
+    elif result.completed:
+        instance.status = "completed"
+        instance.ended_at = now
+        instance.error_kind = instance.error_message = instance.error_detail = None
+    else:
+        instance.status = "running"
+        instance.error_kind = instance.error_message = instance.error_detail = None
+    db.session.flush()
+
+
+def _flag_error(instance: ProcessInstance, error: EngineError, actor: User | None, now: datetime) -> None:
+    """Send the instance to the admin error screen; its state and inbox stay as they were."""
+    instance.status = "error"
+    instance.error_kind = error.kind
+    instance.error_message = error.message
+    instance.error_detail = getattr(error, "detail", None)
+    instance.error_element = getattr(error, "element_id", None)
+    instance.error_at = now
+    audit.record(
+        actor,
+        "instance.error",
+        "process_instance",
+        instance.id,
+        data={"kind": error.kind, "message": error.message, "element": instance.error_element},
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
+    if instance.order is not None:
+        instance.order.status = "error"
+
+
+def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
+    """The model sets `order_status` in its data (script tasks); the order follows it."""
+    status = data.get("order_status") if isinstance(data, dict) else None
+    if instance.order is not None and status in ORDER_STATUSES:
+        instance.order.status = status
+
+
+def _department_ids() -> dict[str, int]:
+    aliases: dict[str, int] = {}
+    for dept in db.session.scalars(db.select(Department)):
+        for alias in (dept.key, dept.name_en, dept.name_zh):
+            aliases[alias.strip().lower()] = dept.id
+    return aliases
+
+
+def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
+    """Insert rows for newly ready tasks and cancel rows whose task is gone."""
+    open_rows = {
+        row.task_id: row
+        for row in db.session.scalars(
+            db.select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == "ready"
+            )
+        )
+    }
+    ready_ids = {task.task_id for task in ready}
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            row.state = "cancelled"
+    departments = None
+    for task in ready:
+        if task.task_id in open_rows:
+            continue
+        if departments is None:
+            departments = _department_ids()
+        form = processes.pinned_form(instance.version, task.form) if task.form else None
+        db.session.add(
+            HumanTask(
+                instance_id=instance.id,
+                order_id=instance.order_id,
+                task_id=task.task_id,
+                spec_name=task.spec_name,
+                name=task.name or task.spec_name,
+                department_id=departments.get((task.lane or "").strip().lower()),
+                role=task.role,
+                form_name=task.form,
+                form_version_id=form.id if form else None,
+                created_at=now,
+                due_at=due_after(task.due, now),
+            )
+        )
+
+
+def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
+    """Run an errored instance's engine steps again, after the cause was fixed."""
+    instance = lock_instance(instance_id)
+    if instance.status != "error":
+        raise Conflict()
+    defn = processes.definition_for(instance.version)
+    audit.record(
+        actor, "instance.retry", "process_instance", instance.id,
+        order_id=instance.order_id, instance_id=instance.id,
+    )
+    apply_result(instance, runner.retry(defn, instance.state), actor)
+    return instance
+
+
+def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstance:
+    """Stop an instance for good; its state and history are kept, its open tasks are cancelled."""
+    instance = lock_instance(instance_id)
+    if instance.status in ("completed", "cancelled"):
+        raise Conflict()
+    instance.status = "cancelled"
+    instance.cancel_reason = reason
+    instance.ended_at = utcnow()
+    for row in db.session.scalars(
+        db.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+    ):
+        row.state = "cancelled"
+    if instance.order is not None:
+        instance.order.status = "cancelled"
+    audit.record(
+        actor, "instance.cancel", "process_instance", instance.id, data={"reason": reason},
+        order_id=instance.order_id, instance_id=instance.id,
+    )
+    db.session.flush()
+    return instance
+
+
+def errored_instances() -> list[ProcessInstance]:
+    """Instances waiting for an admin, newest error first."""
+    return list(
+        db.session.scalars(
+            db.select(ProcessInstance)
+            .where(ProcessInstance.status == "error")
+            .order_by(ProcessInstance.error_at.desc())
+        )
+    )
+

@@ -1,0 +1,122 @@
+"""HTML blueprints and the one place where domain errors become responses."""
+
+from datetime import datetime
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import Conflict, DomainError, PermissionDenied
+from app.extensions import db, login_manager
+from app.i18n import current_locale, local_datetime
+from app.models import User
+from app.models.base import utcnow
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def commit() -> None:
+    """Commit the request's one transaction; a lost optimistic-lock race becomes a Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict() from exc
+
+
+def wants_fragment() -> bool:
+    """Whether the request came from htmx (answer with a status and a fragment, not a redirect)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _handle_domain_error(error: DomainError):
+    if isinstance(error, PermissionDenied):
+        db.session.commit()  # keep the recorded denial; the service changed nothing else
+    else:
+        db.session.rollback()
+    if wants_fragment() or request.accept_mimetypes.best == "application/json":
+        return render_template("partials/message.html", message=error.message), error.status
+    return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+def _waiting(since: datetime | None) -> str:
+    if since is None:
+        return ""
+    minutes = max(0, int((utcnow() - since).total_seconds() // 60))
+    if minutes < 60:
+        return _("%(n)s min", n=minutes)
+    if minutes < 48 * 60:
+        return _("%(n)s h", n=minutes // 60)
+    return _("%(n)s d", n=minutes // (24 * 60))
+
+
+def _nav():
+    if not current_user.is_authenticated:
+        return {}
+    from app.services import inbox
+
+    return {"nav_departments": inbox.departments(), "nav_counts": inbox.department_counts()}
+
+
+def register_web(app: Flask) -> None:
+    """Register blueprints, error handlers, template helpers and security headers."""
+    from app.web import account, admin, auth, inbox, orders, tasks
+
+    for module in (auth, account, inbox, tasks, orders, admin):
+        app.register_blueprint(module.bp)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    app.register_error_handler(DomainError, _handle_domain_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("error.html", status=400, message=_(
+            "Your session expired or the form was sent twice. Reload the page and try again.")), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", status=404, message=_("Page not found.")), 404
+
+    @app.errorhandler(405)
+    def bad_method(error):
+        return render_template("error.html", status=405, message=_("This action is not allowed here.")), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("error.html", status=413, message=_("The upload is too large.")), 413
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("error.html", status=500, message=_(
+            "Something went wrong on our side. Nothing was saved; please try again.")), 500
+
+    @app.before_request
+    def force_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in ("account.password", "auth.logout", "static", "auth.language")):
+            flash(_("Please choose a new password before you go on."), "warning")
+            return redirect(url_for("account.password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.context_processor(_nav)
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.filters["localdt"] = local_datetime
+    app.jinja_env.filters["waiting"] = _waiting

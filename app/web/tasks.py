@@ -1,0 +1,106 @@
+"""A task page: the order, its history, the task's form; claim, give back, assign, complete."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.i18n import current_locale
+from app.services import forms, inbox, orders, tasks
+from app.web import commit, wants_fragment
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def history(order_id: int | None) -> list[dict]:
+    """Completed steps of the order with their submitted data, ready for a read-only view."""
+    if order_id is None:
+        return []
+    locale = current_locale()
+    steps = []
+    for task in orders.order_tasks(order_id):
+        if task.state != "completed":
+            continue
+        doc = tasks.form_document(task)
+        data = tasks.submitted_data(task)
+        fields = forms.field_views(doc, locale, data) if doc else []
+        steps.append({"task": task, "fields": fields})
+    return steps
+
+
+def _render(task, values=None, errors=None, status=200):
+    doc = tasks.form_document(task)
+    locale = current_locale()
+    fields = forms.field_views(doc, locale, values, errors) if doc else []
+    return render_template(
+        "tasks/detail.html",
+        task=task,
+        order=task.order,
+        fields=fields,
+        form_title=forms.form_title(doc, locale) if doc else task.name,
+        errors=errors or {},
+        steps=history(task.order_id),
+        can_act=inbox.may_act(current_user, task),
+        is_head=current_user.is_head and current_user.department_id == task.department_id,
+        members=inbox.members_for(task),
+    ), status
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def detail(task_id: int):
+    """Show the task with its order, history and form."""
+    return _render(inbox.get_task(task_id))
+
+
+def _done(task_id: int, message: str):
+    if wants_fragment():
+        return render_template("partials/message.html", message=message)
+    flash(message, "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
+
+
+@bp.post("/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    """Claim the task."""
+    inbox.claim(task_id, current_user, request.remote_addr)
+    commit()
+    return _done(task_id, _("You claimed this task."))
+
+
+@bp.post("/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    """Give the task back to the department."""
+    inbox.unclaim(task_id, current_user, request.remote_addr)
+    commit()
+    return _done(task_id, _("The task is back in the department's inbox."))
+
+
+@bp.post("/<int:task_id>/assign")
+@login_required
+def assign(task_id: int):
+    """A department head assigns the task to a member."""
+    raw = request.form.get("assignee_id", "")
+    if not raw.isdigit():
+        flash(_("Choose a member to assign the task to."), "error")
+        return redirect(url_for("tasks.detail", task_id=task_id))
+    task = inbox.assign(task_id, current_user, int(raw), request.remote_addr)
+    commit()
+    return _done(task_id, _("Assigned to %(name)s.", name=task.assignee.display_name))
+
+
+@bp.post("/<int:task_id>/complete")
+@login_required
+def complete(task_id: int):
+    """Validate the form and complete the task; on errors, re-render with what was typed."""
+    try:
+        task = tasks.complete_task(task_id, current_user, request.form, request.remote_addr)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _render(inbox.get_task(task_id), request.form, exc.errors, 400)
+    commit()
+    flash(_("“%(step)s” is done. The order moved on.", step=task.name), "success")
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,245 @@
+"""Shared fixtures: one app per session on a fresh database, emptied after every test.
+
+SQLite by default (a file in a temp dir); with DATABASE_URL pointing at a PostgreSQL server the
+suite creates its own database for the run and drops it at the end, because a database left by
+an earlier run may still hold data.
+"""
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from werkzeug.datastructures import MultiDict
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.extensions import db
+from app.models import Department, HumanTask, Order, ProcessVersion, User
+from app.services import processes
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "secret-pass-1"
+# Hash once: the default scrypt costs ~50 ms a user, which would dominate the suite.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+# Tables that hold the deployed baseline; rows added by a test are removed, the baseline stays.
+BASELINE_TABLES = ("department", "form_version", "process_version", "process_version_form")
+
+
+def _postgres_database(url: str) -> tuple[str, Callable[[], None]]:
+    """Create a fresh database on the server named by `url`; return its URL and a dropper."""
+    import psycopg
+
+    base = make_url(url)
+    name = f"ordergate_test_{uuid.uuid4().hex[:12]}"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.set(database=name).render_as_string(False), drop
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on a migrated database with the demo departments and workflows/ deployed."""
+    instance = tmp_path_factory.mktemp("instance")
+    url = os.environ.get("DATABASE_URL", "")
+    drop = None
+    if url.startswith("postgresql"):
+        url, drop = _postgres_database(url)
+    else:
+        url = f"sqlite:///{instance / 'test.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "START_WORKER": False,
+            "STORAGE_DIR": instance / "uploads",
+            "WORKFLOWS_DIR": ROOT / "workflows",
+            "FORMS_DIR": ROOT / "forms",
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        for key, (name_en, name_zh) in processes.DEMO_DEPARTMENTS.items():
+            db.session.add(Department(key=key, name_en=name_en, name_zh=name_zh))
+        db.session.flush()
+        report = processes.deploy_directories(ROOT / "workflows", ROOT / "forms", None)
+        assert not report.problems, report.problems
+        db.session.commit()
+        app.config["BASELINE"] = {
+            table: db.session.execute(db.text(f"SELECT MAX(id) FROM {table}")).scalar() or 0
+            for table in BASELINE_TABLES
+            if table != "process_version_form"
+        }
+    yield app
+    if drop is not None:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop()
+
+
+def _empty_tables(app: Flask) -> None:
+    baseline = app.config["BASELINE"]
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name == "process_version_form":
+            db.session.execute(
+                table.delete().where(table.c.process_version_id > baseline["process_version"])
+            )
+        elif table.name in baseline:
+            db.session.execute(table.delete().where(table.c.id > baseline[table.name]))
+        else:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    """Every test runs in an app context and leaves the database as it found it."""
+    with app.app_context():
+        yield
+        _empty_tables(app)
+        db.session.remove()
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of every user made by `make_user`."""
+    return PASSWORD
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user() -> Callable[..., User]:
+    """Factory: `make_user("quality", role="head")` — a committed user in that department."""
+    counter = iter(range(1, 10_000))
+
+    def make(dept: str | None = "sales", role: str = "member", **fields) -> User:
+        department = (
+            db.session.scalar(db.select(Department).where(Department.key == dept)) if dept else None
+        )
+        username = fields.pop("username", None) or f"{dept or 'user'}.{role}{next(counter)}"
+        user = User(username=username, display_name=fields.pop("display_name", username.title()),
+                    department=department, role=role, password_hash=_PASSWORD_HASH, **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Log a user in through the login form."""
+
+    def do(user: User, target: FlaskClient | None = None) -> FlaskClient:
+        c = target or client
+        c.post("/logout")
+        response = c.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return do
+
+
+@pytest.fixture
+def make_order(make_user, app) -> Callable[..., Order]:
+    """Factory: a committed order entered by sales; its review process has started."""
+    from app.services import orders
+    from app.services.orders import LineInput, OrderInput
+
+    def make(**overrides) -> Order:
+        from app.models import Customer
+
+        customer = db.session.scalar(db.select(Customer).where(Customer.name == "ACME"))
+        if customer is None:
+            customer = Customer(name="ACME", contact="Ann", address="1 Road", tier="standard")
+            db.session.add(customer)
+            db.session.flush()
+        actor = overrides.pop("actor", None) or make_user("sales")
+        lines = overrides.pop("lines", None) or [LineInput(description="Custom bracket", quantity="10",
+                                                           unit_price="2.5")]
+        data = OrderInput(customer_id=str(customer.id), order_type=overrides.pop("order_type", "new"),
+                          lines=lines, **overrides)
+        order = orders.create_order(actor, data)
+        db.session.commit()
+        return order
+
+    return make
+
+
+@pytest.fixture
+def task_of() -> Callable[[Order, str], HumanTask | None]:
+    """Look up the ready inbox row of one step of an order."""
+    return open_task
+
+
+def open_task(order: Order, spec_name: str) -> HumanTask | None:
+    """The ready inbox row of one step of an order."""
+    return db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.order_id == order.id,
+            HumanTask.spec_name == spec_name,
+            HumanTask.state == "ready",
+        )
+    )
+
+
+FORM_ANSWERS = {
+    "confirm_order": {"packaging_confirmed": "on", "structure_confirmed": "on",
+                      "dimensions_confirmed": "on", "order_category": "new",
+                      "requirements": "IP65"},
+    "pmc_dispatch": {"review_due": "2026-12-31", "priority": "normal"},
+    "review_engineering": {"decision": "approve", "technical_risk": "low"},
+    "review_production": {"decision": "approve", "hours_per_unit": "1.5"},
+    "review_quality": {"decision": "approve", "quality_requirements": "AQL 1.0",
+                       "inspection_plan": "final"},
+    "review_warehouse": {"decision": "approve", "materials_status": "in_stock"},
+    "pmc_consolidate": {"summary": "All approved", "confirmed": "on"},
+    "sales_revise": {"action": "resubmit", "changes_made": "Adjusted"},
+}
+
+
+@pytest.fixture
+def complete(make_user) -> Callable[..., HumanTask]:
+    """Complete an order's open step as a member (or head) of its department, through the service."""
+    from app.services import tasks
+
+    def do(order: Order, spec_name: str, answers: dict | None = None, user: User | None = None):
+        task = open_task(order, spec_name)
+        assert task is not None, f"{spec_name} is not open"
+        if user is None:
+            user = make_user(task.department.key, role="head" if task.role == "head" else "member")
+        data = {**FORM_ANSWERS.get(spec_name, {}), **(answers or {})}
+        tasks.complete_task(task.id, user, MultiDict(data))
+        db.session.commit()
+        return task
+
+    return do
+
+
+def latest_version_id(process_id: str) -> int:
+    """The id of a process's newest version."""
+    return db.session.scalar(
+        db.select(ProcessVersion.id)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.number.desc())
+    )
