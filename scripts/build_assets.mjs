@@ -1,0 +1,49 @@
+// Bundles the front-end into app/static/dist/ (git-ignored build output; nothing from a CDN):
+//   modeler.js + modeler.css  bpmn-js Modeler with its styles and the bpmn font
+//   viewer.js  + viewer.css   bpmn-js NavigatedViewer with progress markers
+//   htmx.min.js               copied from the htmx.org package
+//   fonts/                    font files referenced by the CSS
+// Usage: node scripts/build_assets.mjs [--dev]   (--dev: no minification, with source maps)
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'app', 'static', 'dist');
+const dev = process.argv.includes('--dev');
+const require = createRequire(import.meta.url);
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: {
+    modeler: 'assets/modeler.js',
+    viewer: 'assets/viewer.js',
+  },
+  outdir,
+  bundle: true,
+  format: 'iife',
+  target: ['es2020'],
+  minify: !dev,
+  sourcemap: dev,
+  legalComments: 'linked',
+  logLevel: 'info',
+  // Fonts (the svg one too) become files next to the bundle; png images inline as data: URLs.
+  loader: {
+    '.eot': 'file',
+    '.woff': 'file',
+    '.woff2': 'file',
+    '.ttf': 'file',
+    '.svg': 'file',
+    '.png': 'dataurl',
+  },
+  assetNames: 'fonts/[name]-[hash]',
+});
+
+await copyFile(require.resolve('htmx.org/dist/htmx.min.js'), path.join(outdir, 'htmx.min.js'));
+console.log(`assets written to ${path.relative(root, outdir)}/`);
