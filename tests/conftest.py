@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
@@ -121,9 +122,25 @@ def password() -> str:
     return PASSWORD
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, `g` and database session.
+
+    Flask reuses an app context that is already pushed (the autouse one below), which would let
+    `g` and the session leak from the test into requests; real requests never share them.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client."""
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

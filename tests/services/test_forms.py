@@ -45,10 +45,10 @@ def post(*pairs: tuple[str, str], **fields: str) -> MultiDict:
 
 
 @pytest.fixture
-def flask_app() -> Flask:
-    """Build a bare app with Babel (default zh_CN, no catalogue) and the real template folder."""
+def flask_app(tmp_path: Path) -> Flask:
+    """Build a bare app with Babel (default zh_CN, an empty catalogue folder) and the real templates."""
     app = Flask("forms_test", root_path=str(ROOT / "app"), template_folder="templates")
-    app.config.update(BABEL_DEFAULT_LOCALE="zh_CN", BABEL_TRANSLATION_DIRECTORIES="translations")
+    app.config.update(BABEL_DEFAULT_LOCALE="zh_CN", BABEL_TRANSLATION_DIRECTORIES=str(tmp_path))
     Babel(app)
     return app
 
@@ -462,8 +462,10 @@ def test_any_of_reports_the_most_relevant_field(ctx):
     assert errors == {"note": "This field is required."}
 
 
-def test_parsing_works_outside_a_request():
-    assert parse_submission(minimal(), post())[1] == {"choice": "This field is required."}
+def test_parsing_works_outside_a_request(flask_app: Flask):
+    """A worker or CLI command has an app context but no request: messages still resolve."""
+    with flask_app.app_context():
+        assert parse_submission(minimal(), post())[1] == {"choice": "This field is required."}
 
 
 def test_jsonschema_shared_format_checker_is_untouched():
