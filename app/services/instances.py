@@ -82,7 +82,7 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     """Store the engine's new state, its status and the matching inbox rows."""
     now = utcnow()
     instance.state = result.state
-    instance.next_timer_at = runner.next_timer_due(processes.definition_for(instance.version), result.state)
+    instance.next_timer_at = result.next_timer
     _sync_tasks(instance, result.ready, now)
     _sync_order_status(instance, result.data)
     if result.error is not None:

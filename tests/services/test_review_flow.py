@@ -102,7 +102,7 @@ def test_other_department_is_refused_and_recorded(make_order, make_user):
         inbox.claim(task.id, outsider)
     db.session.commit()
     actions = list(db.session.scalars(
-        db.select(AuditEvent.action).where(AuditEvent.user_id == outsider.id)))
+        db.select(AuditEvent.action).where(AuditEvent.user_id == outsider.id).order_by(AuditEvent.id)))
     assert actions == ["denied.complete", "denied.claim"]
     assert db.session.get(HumanTask, task.id).state == "ready"
 
@@ -151,7 +151,7 @@ def test_claim_unclaim_assign(make_order, make_user):
     inbox.unclaim(task.id, other)
     assert task.assignee_id is None
     db.session.commit()
-    audit_rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.object_type == "human_task"))
+    audit_rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.object_type == "human_task").order_by(AuditEvent.id))
     assert [e.action for e in audit_rows] == ["task.claim", "denied.assign", "task.assign", "task.unclaim"]
 
 

@@ -32,7 +32,7 @@ def test_admin_creates_edits_and_deactivates_a_user(client, login, make_user):
     client.post("/logout")
     assert client.post("/login", data={"username": "li.qc", "password": "initial-pass"}).status_code == 401
     actions = [e for e in db.session.scalars(db.select(AuditEvent.action).where(
-        AuditEvent.object_type == "user", AuditEvent.action.like("user.%")))]
+        AuditEvent.object_type == "user", AuditEvent.action.like("user.%")).order_by(AuditEvent.id))]
     assert actions == ["user.create", "user.update", "user.deactivate"]
 
 

@@ -1,0 +1,287 @@
+"""Content validation: human tasks (lane, form, role, due), timers, expressions, references."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+from lxml import etree
+
+from .check_structure import bpmn_elements, describe, local
+from .documents import BPMN_NS, SPIFF_NS, spiff_properties
+from .expressions import check_expression, check_script
+from .problems import Catalog, Problem, at
+from .timers import TIMER_KINDS, duration_problem, timer_problem
+
+HUMAN_TASKS = ("userTask", "manualTask")
+
+
+def _lanes(root: etree._Element) -> dict[str, str]:
+    """Flow node id -> name of the innermost lane holding it."""
+    lanes = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.iterchildren(f"{{{BPMN_NS}}}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    return lanes
+
+
+def _listing(values: set[str]) -> str:
+    return ", ".join(sorted(values)) if values else "(none defined yet)"
+
+
+def _lane_problem(task: etree._Element, lane: str | None, catalog: Catalog) -> Problem | None:
+    if lane is None:
+        return at(
+            task,
+            f"{describe(task)} is not in any lane; put it in the lane of the "
+            "department that does it.",
+        )
+    if catalog.department_for(lane) is None:
+        known = sorted(set(catalog.departments.values()))
+        return at(
+            task,
+            f"{describe(task)} is in the lane '{lane}', which is not a department; "
+            f"rename the lane to one of: {', '.join(known)}.",
+        )
+    return None
+
+
+def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]:
+    """User and manual tasks: a department lane, a known form, role and a valid due duration."""
+    lanes, problems = _lanes(root), []
+    for task in bpmn_elements(root):
+        if local(task) not in HUMAN_TASKS:
+            continue
+        lane_problem = _lane_problem(task, lanes.get(task.get("id")), catalog)
+        problems += [lane_problem] if lane_problem else []
+        props = spiff_properties(task)
+        form, role, due = props.get("form"), props.get("role"), props.get("due")
+        if not form and local(task) == "userTask":
+            problems.append(
+                at(
+                    task,
+                    f"{describe(task)} has no form; add the spiffworkflow "
+                    "property 'form' naming one.",
+                )
+            )
+        elif form and form not in catalog.forms:
+            problems.append(
+                at(
+                    task,
+                    f"{describe(task)} uses the form '{form}', which does not "
+                    f"exist; use one of: {_listing(catalog.forms)}.",
+                )
+            )
+        if role and role not in catalog.roles:
+            problems.append(
+                at(
+                    task,
+                    f"{describe(task)} requires the role '{role}', which does "
+                    f"not exist; use one of: {_listing(catalog.roles)}.",
+                )
+            )
+        if due and duration_problem(due):
+            problems.append(
+                at(task, f"{describe(task)} has the due time '{due}': {duration_problem(due)}.")
+            )
+    return problems
+
+
+def timer_problems(root: etree._Element) -> list[Problem]:
+    """Timers must hold one ISO 8601 date, duration or cycle (a bare PT4H is fine)."""
+    problems = []
+    for timer in root.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
+        event = timer.getparent()
+        values = [c for c in timer if local(c) in TIMER_KINDS]
+        if len(values) != 1:
+            problems.append(
+                at(
+                    event,
+                    f"The timer of {describe(event).lower()} needs exactly one "
+                    "date, duration or cycle; set it in the modeler.",
+                )
+            )
+            continue
+        problem = timer_problem(TIMER_KINDS[local(values[0])], values[0].text)
+        if problem:
+            problems.append(
+                at(
+                    values[0],
+                    f"The timer of {describe(event).lower()} is invalid: {problem}.",
+                    event.get("id"),
+                )
+            )
+    return problems
+
+
+def _checked(
+    node: etree._Element,
+    text: str | None,
+    what: str,
+    owner: str,
+    owner_id: str | None,
+    script: bool = False,
+) -> list[Problem]:
+    if not (text or "").strip():
+        return [at(node, f"The {what} of {owner} is empty; write one or remove it.", owner_id)]
+    problem = (check_script if script else check_expression)(text)
+    if problem:
+        return [at(node, f"The {what} of {owner} was refused: {problem}", owner_id)]
+    return []
+
+
+def _owner(node: etree._Element) -> etree._Element:
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node
+
+
+def expression_problems(root: etree._Element) -> list[Problem]:
+    """Conditions, scripts and message expressions, checked by the restricted compiler."""
+    problems = []
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for cond in flow.iterchildren(f"{{{BPMN_NS}}}conditionExpression"):
+            owner = f"sequence flow '{flow.get('id')}'"
+            problems += _checked(cond, cond.text, "condition", owner, flow.get("id"))
+    for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
+        script = task.find(f"{{{BPMN_NS}}}script")
+        node = script if script is not None else task
+        text = script.text if script is not None else None
+        problems += _checked(node, text, "script", describe(task).lower(), task.get("id"), True)
+    spiff_items = (
+        ("preScript", True),
+        ("postScript", True),
+        ("messagePayload", False),
+        ("expression", False),
+    )
+    for name, is_script in spiff_items:
+        for node in root.iter(f"{{{SPIFF_NS}}}{name}"):
+            owner = _owner(node)
+            problems += _checked(
+                node, node.text, name, describe(owner).lower(), owner.get("id"), is_script
+            )
+    for prop in root.iter(f"{{{BPMN_NS}}}correlationPropertyRetrievalExpression"):
+        for expr in prop:
+            owner = _owner(prop).get("id")
+            problems += _checked(
+                expr, expr.text, "retrieval expression", f"correlation property '{owner}'", owner
+            )
+    for var in root.iter(f"{{{SPIFF_NS}}}messageVariable"):
+        name = (var.text or "").strip()
+        if not name.isidentifier() or name.startswith("_"):
+            problems.append(
+                at(
+                    var,
+                    f"The message variable '{name}' of "
+                    f"{describe(_owner(var)).lower()} must be a plain name "
+                    "(letters, digits, _; not starting with _).",
+                    _owner(var).get("id"),
+                )
+            )
+    return problems
+
+
+def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Problem]:
+    """Message, called process and called decision references must resolve."""
+    messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
+    processes = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+    problems = []
+    for definition in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
+        event = definition.getparent()
+        if definition.get("messageRef") not in messages:
+            problems.append(
+                at(
+                    event,
+                    f"{describe(event)} does not name a message; choose or "
+                    "create the message it sends or waits for.",
+                )
+            )
+    for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
+        if call.get("calledElement") not in processes:
+            problems.append(
+                at(
+                    call,
+                    f"{describe(call)} calls the process "
+                    f"'{call.get('calledElement')}', which is not in this file; "
+                    "pick a process defined here.",
+                )
+            )
+    for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        called = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
+        decision = (called.text or "").strip() if called is not None else ""
+        if decision not in decision_ids:
+            problems.append(
+                at(
+                    task,
+                    f"{describe(task)} calls the decision '{decision}', but no "
+                    "DMN file with that decision was supplied; upload it or fix "
+                    "the decision id.",
+                )
+            )
+    return problems
+
+
+def _dmn_cell_expression(input_expr: str, cell: str) -> str:
+    # Mirrors SpiffWorkflow's DMNEngine.evaluate, so what is checked is what will run.
+    if "?" in cell:
+        return cell.replace("?", "dmninputexpr")
+    try:
+        ast.parse(cell, mode="eval")
+    except SyntaxError:
+        return input_expr + cell
+    return f"({input_expr}) == ({cell})"
+
+
+def _dmn_local(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
+    """Input expressions, rule cells and outputs of decision tables."""
+    problems = []
+    for dmn in dmn_roots:
+        for table in (n for n in dmn.iter() if _dmn_local(n) == "decisionTable"):
+            owner = f"decision table '{table.get('id')}' (DMN)"
+            inputs = [i for i in table if _dmn_local(i) == "input"]
+            exprs = [
+                next((t.text or "" for t in i.iter() if _dmn_local(t) == "text"), "")
+                for i in inputs
+            ]
+            for expr, node in zip(exprs, inputs, strict=True):
+                problems += _checked(node, expr, "input expression", owner, node.get("id"))
+            for rule in (r for r in table if _dmn_local(r) == "rule"):
+                cells = [c for c in rule if _dmn_local(c) in ("inputEntry", "outputEntry")]
+                problems += _rule_problems(rule, cells, exprs, owner)
+    return problems
+
+
+def _rule_problems(
+    rule: etree._Element, cells: list[etree._Element], input_exprs: list[str], owner: str
+) -> list[Problem]:
+    problems, position = [], 0
+    for cell in cells:
+        text = next((t.text or "" for t in cell.iter() if _dmn_local(t) == "text"), "").strip()
+        cell_id = cell.get("id") or rule.get("id")
+        if _dmn_local(cell) == "inputEntry":
+            expr = input_exprs[position] if position < len(input_exprs) else ""
+            position += 1
+            if text and text != "-":
+                full = _dmn_cell_expression(expr, text)
+                problems += _checked(cell, full, f"rule '{rule.get('id')}' cell", owner, cell_id)
+        elif text:
+            problems += _checked(cell, text, f"rule '{rule.get('id')}' output", owner, cell_id)
+    return problems
+
+
+def content_problems(
+    root: etree._Element, catalog: Catalog, dmn_roots: Sequence[etree._Element]
+) -> list[Problem]:
+    """All content problems of a parsed BPMN document and its DMN files."""
+    decision_ids = {n.get("id") for d in dmn_roots for n in d.iter() if _dmn_local(n) == "decision"}
+    return (
+        human_task_problems(root, catalog)
+        + timer_problems(root)
+        + expression_problems(root)
+        + reference_problems(root, decision_ids)
+        + decision_problems(dmn_roots)
+    )
