@@ -80,7 +80,8 @@ i18n: venv
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		-c TRANSLATORS: --no-location --sort-output --project OrderGate -o $(TRANSLATIONS)/messages.pot .
 	@if compgen -G "$(TRANSLATIONS)/*/LC_MESSAGES/messages.po" >/dev/null; then \
-		$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS); \
+		$(BIN)/pybabel -q update --ignore-pot-creation-date -i $(TRANSLATIONS)/messages.pot \
+			-d $(TRANSLATIONS); \
 	else \
 		echo "no catalogue yet: make i18n-init LOCALE=zh_Hans_CN"; \
 	fi
@@ -126,8 +127,8 @@ run: setup db demo deploy
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_MARKERS) $(PYTEST_ARGS)
 
-## bench: setup, then run the benchmarks in bench/
-bench: setup
+## bench: run bench/run.py (needs the venv; uses PostgreSQL on 127.0.0.1:5432 if up), writes bench/results.json
+bench: venv
 	$(BIN)/python bench/run.py
 
 ## lint: ruff check

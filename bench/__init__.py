@@ -1,0 +1,1 @@
+"""OrderGate benchmarks: `make bench` runs bench/run.py, which writes bench/results.json."""

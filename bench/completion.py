@@ -1,0 +1,113 @@
+"""Completing a task through the app: POST /tasks/<id>/complete with the Flask test client.
+
+One fresh database per backend (SQLite temp file; a fresh PostgreSQL database, dropped after).
+Orders are entered through the order service (not timed); each of their steps is then completed
+over HTTP by a logged-in member of the task's department (the head for `role="head"` steps), CSRF
+off, and only the POST is timed: form parsing and validation, row lock, engine step, inbox rows,
+audit, commit and the redirect response. The first WARMUP_ORDERS orders are not counted
+(template and spec caches, connection pool).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Department, ProcessInstance
+from bench.common import (
+    PASSWORD,
+    OpenTask,
+    bench_app,
+    drive_order,
+    make_user,
+    new_order,
+    server_version,
+    summarize,
+)
+
+WARMUP_ORDERS = 2
+
+
+class Desk:
+    """One logged-in test client per (department, head?) pair, created on first use."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.clients: dict[tuple[int, bool], FlaskClient] = {}
+
+    def client_for(self, task: OpenTask) -> FlaskClient:
+        """A client logged in as someone allowed to complete the task."""
+        key = (task.department_id, task.role == "head")
+        if key not in self.clients:
+            with self.app.app_context():
+                dept = db.session.get(Department, task.department_id)
+                username = make_user(dept.key, "head" if key[1] else "member").username
+            client = self.app.test_client()
+            response = client.post("/login", data={"username": username, "password": PASSWORD})
+            if response.status_code != 302:
+                raise RuntimeError(f"login as {username} failed: {response.status_code}")
+            self.clients[key] = client
+        return self.clients[key]
+
+
+def _measure(app: Flask, orders: int) -> dict:
+    desk = Desk(app)
+    with app.app_context():
+        sales_id = make_user("sales").id
+    samples: list[tuple[str, float]] = []
+
+    def submit(task: OpenTask, form: dict) -> None:
+        client = desk.client_for(task)
+        start = time.perf_counter()
+        response = client.post(f"/tasks/{task.id}/complete", data=form)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 302:
+            body = response.get_data(as_text=True)[:300]
+            raise RuntimeError(f"{task.spec_name}: HTTP {response.status_code}: {body}")
+        with client.session_transaction() as session:
+            session.pop("_flashes", None)  # never shown here; keeps the cookie small
+        samples.append((task.spec_name, elapsed))
+
+    counted: list[tuple[str, float]] = []
+    for number in range(WARMUP_ORDERS + orders):
+        with app.app_context():
+            order_id = new_order(sales_id)
+        samples.clear()
+        drive_order(app, order_id, submit)
+        with app.app_context():
+            status = db.session.scalar(
+                db.select(ProcessInstance.status).where(ProcessInstance.order_id == order_id)
+            )
+        if status != "completed":
+            raise RuntimeError(f"order {order_id} ended with instance status {status}")
+        if number >= WARMUP_ORDERS:
+            counted.extend(samples)
+    ms = [elapsed for _, elapsed in counted]
+    by_step: dict[str, list[float]] = {}
+    for step, elapsed in counted:
+        by_step.setdefault(step, []).append(elapsed)
+    return {
+        **summarize(ms),
+        "orders": orders,
+        "warmup_orders": WARMUP_ORDERS,
+        "server": server_version(app),
+        "by_step_p50": {step: summarize(v)["p50"] for step, v in by_step.items()},
+        "raw_ms": [round(x, 3) for x in ms],
+    }
+
+
+def run(kind: str, orders: int = 15) -> dict:
+    """Timings for one backend (`sqlite` or `postgresql`); an unreachable server is reported."""
+    if kind == "postgresql":
+        import psycopg
+
+        try:
+            with bench_app(kind) as app:
+                return _measure(app, orders)
+        except psycopg.OperationalError as exc:
+            return {"error": f"PostgreSQL not reachable: {exc}".strip()}
+    with bench_app(kind) as app:
+        return _measure(app, orders)

@@ -1,0 +1,100 @@
+"""Stored state per finished order vs SpiffWorkflow's default serialization of the same instance.
+
+Orders go through the whole review on a fresh SQLite database (each step completed through the
+task service, as the web view does); the finished instance's ProcessInstance.state is read back
+as stored: spec-less JSON, zlib-compressed. The same instance, restored, is then serialized the
+stock way: `BpmnWorkflowSerializer` configured with SPIFF_CONFIG, `serialize_json`, spec embedded,
+uncompressed: what an app storing SpiffWorkflow's default output would keep (see stock_json).
+Two paths: straight approval, and one rejection sent back to sales and resubmitted.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from flask import Flask
+from werkzeug.datastructures import MultiDict
+
+from app.engine.state import load_state
+from app.extensions import db
+from app.models import Department, ProcessInstance, User
+from app.services import processes, tasks
+from bench.common import OpenTask, bench_app, drive_order, make_user, new_order
+from bench.engine_overhead import Bare
+
+PATHS = {
+    "approved": {},
+    "rejected_once": {
+        "review_engineering": [{"decision": "reject", "comments": "Tolerance impossible"}, {}],
+        "sales_revise": [{"action": "resubmit", "changes_made": "Relaxed tolerance"}],
+    },
+}
+
+
+def _submitter(app: Flask):  # noqa: ANN202 - a closure
+    users: dict[tuple[int, bool], int] = {}
+
+    def submit(task: OpenTask, form: dict) -> None:
+        with app.app_context():
+            key = (task.department_id, task.role == "head")
+            if key not in users:
+                dept = db.session.get(Department, task.department_id)
+                users[key] = make_user(dept.key, "head" if key[1] else "member").id
+            tasks.complete_task(task.id, db.session.get(User, users[key]), MultiDict(form))
+            db.session.commit()
+
+    return submit
+
+
+def stock_json(stored: bytes, bare: Bare) -> bytes:
+    """The stored instance as SpiffWorkflow's stock serializer writes it (spec embedded).
+
+    Our state is the stock workflow dict minus its specs. The app's spec uses gateway subclasses
+    the stock registry cannot write, so the instance is restored around the stock parser's spec
+    of the same diagram (same task spec names), as the app restores around its cached spec.
+    """
+    serializer = bare.serializer
+    dct = json.loads(zlib.decompress(stored))
+    serializer.migrate(dct)
+    dct.update(spec=bare.spec, subprocess_specs=dict(bare.subprocess_specs))
+    text = serializer.serialize_json(serializer.from_dict(dct))
+    if len(serializer.deserialize_json(text).tasks) != len(dct["tasks"]):
+        raise RuntimeError("the stock serialization does not round-trip")
+    return text.encode("utf-8")
+
+
+def _sizes(instance: ProcessInstance, bare: Bare) -> dict:
+    stored = bytes(instance.state)
+    workflow = load_state(processes.definition_for(instance.version), stored)
+    stock = stock_json(stored, bare)
+    return {
+        "ours": len(stored),
+        "spiff_default": len(stock),
+        "ratio": round(len(stored) / len(stock), 4),
+        "ours_uncompressed": len(zlib.decompress(stored)),
+        "spiff_default_zlib6": len(zlib.compress(stock, 6)),
+        "tasks": len(workflow.tasks),
+    }
+
+
+def run() -> dict:
+    """Sizes per path; the headline is the straight-approval order."""
+    results = {}
+    bare = Bare()
+    with bench_app("sqlite") as app:
+        with app.app_context():
+            sales_id = make_user("sales").id
+        submit = _submitter(app)
+        for name, answers in PATHS.items():
+            with app.app_context():
+                order_id = new_order(sales_id)
+            steps = drive_order(app, order_id, submit, answers)
+            with app.app_context():
+                instance = db.session.scalar(
+                    db.select(ProcessInstance).where(ProcessInstance.order_id == order_id)
+                )
+                if instance.status != "completed":
+                    raise RuntimeError(f"{name}: instance ended as {instance.status}")
+                results[name] = {**_sizes(instance, bare), "steps": len(steps)}
+    return {**results["approved"], "paths": results}
