@@ -114,7 +114,7 @@ def timer_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
-def _checked(
+def checked(
     node: etree._Element,
     text: str | None,
     what: str,
@@ -122,6 +122,7 @@ def _checked(
     owner_id: str | None,
     script: bool = False,
 ) -> list[Problem]:
+    """An empty or refused expression (or script) as a Problem about its owner."""
     if not (text or "").strip():
         return [at(node, f"The {what} of {owner} is empty; write one or remove it.", owner_id)]
     problem = (check_script if script else check_expression)(text)
@@ -142,12 +143,12 @@ def expression_problems(root: etree._Element) -> list[Problem]:
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         for cond in flow.iterchildren(f"{{{BPMN_NS}}}conditionExpression"):
             owner = f"sequence flow '{flow.get('id')}'"
-            problems += _checked(cond, cond.text, "condition", owner, flow.get("id"))
+            problems += checked(cond, cond.text, "condition", owner, flow.get("id"))
     for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
         script = task.find(f"{{{BPMN_NS}}}script")
         node = script if script is not None else task
         text = script.text if script is not None else None
-        problems += _checked(node, text, "script", describe(task).lower(), task.get("id"), True)
+        problems += checked(node, text, "script", describe(task).lower(), task.get("id"), True)
     spiff_items = (
         ("preScript", True),
         ("postScript", True),
@@ -157,13 +158,13 @@ def expression_problems(root: etree._Element) -> list[Problem]:
     for name, is_script in spiff_items:
         for node in root.iter(f"{{{SPIFF_NS}}}{name}"):
             owner = _owner(node)
-            problems += _checked(
+            problems += checked(
                 node, node.text, name, describe(owner).lower(), owner.get("id"), is_script
             )
     for prop in root.iter(f"{{{BPMN_NS}}}correlationPropertyRetrievalExpression"):
         for expr in prop:
             owner = _owner(prop).get("id")
-            problems += _checked(
+            problems += checked(
                 expr, expr.text, "retrieval expression", f"correlation property '{owner}'", owner
             )
     for var in root.iter(f"{{{SPIFF_NS}}}messageVariable"):
@@ -248,7 +249,7 @@ def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
                 for i in inputs
             ]
             for expr, node in zip(exprs, inputs, strict=True):
-                problems += _checked(node, expr, "input expression", owner, node.get("id"))
+                problems += checked(node, expr, "input expression", owner, node.get("id"))
             for rule in (r for r in table if _dmn_local(r) == "rule"):
                 cells = [c for c in rule if _dmn_local(c) in ("inputEntry", "outputEntry")]
                 problems += _rule_problems(rule, cells, exprs, owner)
@@ -267,9 +268,9 @@ def _rule_problems(
             position += 1
             if text and text != "-":
                 full = _dmn_cell_expression(expr, text)
-                problems += _checked(cell, full, f"rule '{rule.get('id')}' cell", owner, cell_id)
+                problems += checked(cell, full, f"rule '{rule.get('id')}' cell", owner, cell_id)
         elif text:
-            problems += _checked(cell, text, f"rule '{rule.get('id')}' output", owner, cell_id)
+            problems += checked(cell, text, f"rule '{rule.get('id')}' output", owner, cell_id)
     return problems
 
 

@@ -17,7 +17,14 @@ FLOW_NODES = frozenset(
         " intermediateThrowEvent boundaryEvent subProcess callActivity"
     ).split()
 )
-SUPPORTED = FLOW_NODES | frozenset(
+# Multi-instance markers (on human tasks only: check_loops.py).
+MULTI_INSTANCE = frozenset(
+    (
+        "multiInstanceLoopCharacteristics loopCardinality loopDataInputRef loopDataOutputRef"
+        " inputDataItem outputDataItem completionCondition"
+    ).split()
+)
+OTHER_ELEMENTS = frozenset(
     (
         "definitions process collaboration participant messageFlow correlationKey"
         " correlationPropertyRef correlationProperty correlationPropertyRetrievalExpression"
@@ -28,6 +35,7 @@ SUPPORTED = FLOW_NODES | frozenset(
         " textAnnotation text association"
     ).split()
 )
+SUPPORTED = FLOW_NODES | MULTI_INSTANCE | OTHER_ELEMENTS
 # Event definitions each kind of event may carry.
 EVENT_DEFINITIONS = {
     "startEvent": {"messageEventDefinition", "timerEventDefinition"},
@@ -44,7 +52,7 @@ HINTS = {
     "sendTask": "use a message throw event",
     "receiveTask": "use a message catch event",
     "standardLoopCharacteristics": "model the loop with an exclusive gateway",
-    "multiInstanceLoopCharacteristics": "model the repetition with gateways",
+    "complexBehaviorDefinition": "remove it; instances run to completion",
 }
 # Children of a process that are not flow nodes (everything else with an id is a node, supported
 # or not, so one unsupported element does not also make its flows look dangling).

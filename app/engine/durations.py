@@ -14,4 +14,3 @@ def due_after(duration: str | None, start: datetime) -> datetime | None:
         return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
     except Exception:  # SpiffWorkflow raises a bare Exception for a bad duration
         return None
-

@@ -20,14 +20,15 @@ from SpiffWorkflow.util.task import TaskState
 _MISSING = object()
 
 
-def _apply_changes(target: dict, base: dict, branch: dict) -> None:
+def apply_changes(target: dict, base: dict, branch: dict) -> None:
+    """Apply to target what branch changed relative to base (nested dicts key by key)."""
     for key, value in branch.items():
         old = base.get(key, _MISSING)
         if old == value:
             continue  # an untouched copy of the data at the split
         current = target.get(key)
         if isinstance(value, dict) and isinstance(old, dict) and isinstance(current, dict):
-            _apply_changes(current, old, value)
+            apply_changes(current, old, value)
         else:
             target[key] = copy.deepcopy(value)
     for key in base:
@@ -67,7 +68,7 @@ def merge_branches(spec: TaskSpec, my_task: Task) -> None:
     base = split.data if split is not None else {}
     merged = copy.deepcopy(base)
     for end in [t.parent for t in others] + [my_task.parent]:
-        _apply_changes(merged, base, end.data)
+        apply_changes(merged, base, end.data)
     for task in others:
         if task.has_state(TaskState.COMPLETED):
             task._drop_children(force=True)  # as SpiffWorkflow's join does after a reset

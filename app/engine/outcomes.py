@@ -11,7 +11,8 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError
-from .specs import ProcessDefinition
+from .multi import instance_key
+from .specs import ProcessDefinition, UserTaskInfo
 
 # What an expression or script can raise by itself (as opposed to a bug in the engine).
 EXPRESSION_ERRORS = (
@@ -42,6 +43,10 @@ class ReadyTask:
     due: str | None
     role: str | None
     data: dict
+    # Multi-instance tasks: this instance's item keyed by its data name ({"line": {...}}, also
+    # in data) and its position (or key) in the collection; None for other tasks.
+    item: dict | None = None
+    loop_index: int | str | None = None
 
 
 def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
@@ -52,23 +57,32 @@ def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
     return tasks
 
 
+def _item(task: Task, info: UserTaskInfo | None) -> dict | None:
+    if info is None or info.loop_item is None:
+        return None
+    return {info.loop_item: task.data.get(info.loop_item)}
+
+
 def ready_tasks(defn: ProcessDefinition, workflow: BpmnWorkflow) -> list[ReadyTask]:
     """The ready human (user and manual) tasks, in creation order."""
     result = []
     for task in all_tasks(workflow):
         if task.state != TaskState.READY or not task.task_spec.manual:
             continue
-        info = defn.user_tasks.get(task.task_spec.name)
+        spec_name = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+        info = defn.user_tasks.get(spec_name)
         result.append(
             ReadyTask(
                 task_id=str(task.id),
-                spec_name=task.task_spec.name,
-                name=info.name if info else task.task_spec.name,
+                spec_name=spec_name,
+                name=info.name if info else spec_name,
                 lane=info.lane if info else task.task_spec.lane,
                 form=info.form if info else None,
                 due=info.due if info else None,
                 role=info.role if info else None,
                 data=task.data,
+                item=_item(task, info),
+                loop_index=instance_key(task),
             )
         )
     return result

@@ -10,6 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import EngineError, TaskNotReady
 from .events import deliver_message, due_timers, seed_correlations, waiting_task
+from .multi import resume_setups, setup_failures
 from .outcomes import (
     ReadyTask,
     all_tasks,
@@ -87,6 +88,7 @@ def _unchanged(
 
 
 def _run_engine_steps(workflow: BpmnWorkflow, refresh_timers: bool) -> None:
+    resume_setups(all_tasks(workflow))
     if refresh_timers:
         workflow.refresh_timers()
     workflow.do_engine_steps()
@@ -113,6 +115,9 @@ def _advance(
             # it READY again is exactly the state before it ran; retry() runs it again.
             task._set_state(TaskState.READY)
         return _result(defn, workflow, error)
+    for task, exc in setup_failures(all_tasks(workflow)):
+        # A multi-instance task could not start its instances; it waits for a retry.
+        return _result(defn, workflow, to_engine_error(exc or RuntimeError("setup failed"), task))
     return _result(defn, workflow)
 
 

@@ -17,8 +17,11 @@ from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ManualTask, UserTask
 from SpiffWorkflow.task import Task
 
 from .documents import (
@@ -31,6 +34,7 @@ from .documents import (
 )
 from .errors import EngineError
 from .joins import BranchMergingInclusiveGateway, BranchMergingParallelGateway
+from .multi import MultiInstanceTaskParser, MultiInstanceUserTaskParser, connect_instances
 from .timers import normalise_timers
 
 CACHE_SIZE = 64
@@ -46,6 +50,7 @@ class UserTaskInfo:
     form: str | None
     due: str | None  # ISO 8601 duration
     role: str | None
+    loop_item: str | None = None  # multi-instance: the data key holding each instance's item
 
 
 @dataclass
@@ -82,10 +87,13 @@ class StrictDecisionEngine(DMNEngine):
 
 
 class OrderGateParser(SpiffBpmnParser):
-    """SpiffWorkflow's parser with strict decision tables and branch-merging joins."""
+    """SpiffWorkflow's parser with strict decision tables, branch-merging joins and ordered,
+    change-merging multi-instance tasks."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (MultiInstanceUserTaskParser, UserTask),
+        full_tag("manualTask"): (MultiInstanceTaskParser, ManualTask),
         full_tag("parallelGateway"): (GatewayParser, BranchMergingParallelGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, BranchMergingInclusiveGateway),
     }
@@ -118,20 +126,29 @@ def build_parser(
     return parser
 
 
+def _loop_item(spec: BpmnProcessSpec, task_spec: TaskSpec) -> str | None:
+    for other in spec.task_specs.values():
+        if isinstance(other, MultiInstanceTask) and other.task_spec == task_spec.name:
+            return other.input_item.bpmn_id if other.input_item is not None else None
+    return None
+
+
 def _user_tasks(specs: Sequence[BpmnProcessSpec]) -> dict[str, UserTaskInfo]:
+    # Keyed by BPMN id: a multi-instance task's instances run a spec named "<id> [child]".
     tasks = {}
     for spec in specs:
         for task_spec in spec.task_specs.values():
             if not getattr(task_spec, "manual", False):
                 continue
             props = getattr(task_spec, "extensions", {}).get("properties", {})
-            tasks[task_spec.name] = UserTaskInfo(
-                spec_name=task_spec.name,
-                name=task_spec.bpmn_name or task_spec.name,
+            tasks[task_spec.bpmn_id] = UserTaskInfo(
+                spec_name=task_spec.bpmn_id,
+                name=task_spec.bpmn_name or task_spec.bpmn_id,
                 lane=task_spec.lane,
                 form=props.get("form") or None,
                 due=props.get("due") or None,
                 role=props.get("role") or None,
+                loop_item=_loop_item(spec, task_spec),
             )
     return tasks
 
@@ -163,6 +180,7 @@ def _build(
         subprocess_specs = parser.get_subprocess_specs(pid)
     all_specs = [spec, *subprocess_specs.values()]
     _default_message_variables(all_specs)
+    connect_instances(all_specs)
     user_tasks = _user_tasks(all_specs)
     process = next(p for p in root.iterchildren(f"{{{BPMN_NS}}}process") if p.get("id") == pid)
     return ProcessDefinition(

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from .check_content import content_problems
+from .check_loops import multi_instance_problems
 from .check_structure import structure_problems
 from .documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn, parse_document
 from .problems import Catalog, Problem, at
@@ -100,6 +101,7 @@ def _validate(data: bytes, catalog: Catalog, decisions: Sequence[bytes]) -> list
     problems = [p for p in problems if not (p.line in duplicate_lines and "xs:ID" in p.message)]
     problems += structure
     problems += content_problems(root, catalog, dmn_roots)
+    problems += multi_instance_problems(root)
     if not problems:
         problems = build_problems(root, dmn_roots)
     return sorted(problems, key=lambda p: p.line)

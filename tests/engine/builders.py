@@ -31,6 +31,11 @@ def order_review_bytes() -> bytes:
     return (ROOT / "workflows" / "order_review.bpmn").read_bytes()
 
 
+def workflow_bytes(name: str) -> bytes:
+    """A shipped file under workflows/ (e.g. order_lifecycle.bpmn, intake_route.dmn)."""
+    return (ROOT / "workflows" / name).read_bytes()
+
+
 def user_task(task_id: str, form: str = "work", extra: str = "") -> str:
     """A bpmn:userTask with a form property (and optional extra properties)."""
     return (
@@ -38,6 +43,28 @@ def user_task(task_id: str, form: str = "work", extra: str = "") -> str:
         "<bpmn:extensionElements><spiffworkflow:properties>"
         f'<spiffworkflow:property name="form" value="{form}" />{extra}'
         "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
+    )
+
+
+def multi_instance(task_id: str = "check_line", marker: str = "", post_script: str = "",
+                   sequential: bool = False) -> str:  # fmt: skip
+    """A user task (form "check") repeated per item: marker is the content of its
+    multiInstanceLoopCharacteristics, default over `lines` with the item `line`."""
+    marker = marker or (
+        "<bpmn:loopDataInputRef>lines</bpmn:loopDataInputRef>"
+        '<bpmn:inputDataItem id="line" name="Line" />'
+    )
+    script = (
+        f"<spiffworkflow:postScript>{post_script}</spiffworkflow:postScript>" if post_script else ""
+    )
+    flag = ' isSequential="true"' if sequential else ""
+    return (
+        f'<bpmn:userTask id="{task_id}" name="{task_id.replace("_", " ").title()}">'
+        "<bpmn:extensionElements><spiffworkflow:properties>"
+        '<spiffworkflow:property name="form" value="check" /></spiffworkflow:properties>'
+        f"{script}</bpmn:extensionElements>"
+        f'<bpmn:multiInstanceLoopCharacteristics spiffworkflow:scriptsOnInstances="true"{flag}>'
+        f"{marker}</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"
     )
 
 

@@ -1,0 +1,114 @@
+"""Validation of multi-instance markers: human tasks only, plain data names, checked expressions.
+
+A multi-instance user task runs once per item of a collection in the task data (SpiffWorkflow's
+`loopDataInputRef` + `inputDataItem`) or a counted number of times (`loopCardinality`); standard
+loops stay refused (check_structure.py).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .check_content import HUMAN_TASKS, checked
+from .check_structure import describe, local
+from .documents import BPMN_NS
+from .expressions import check_expression
+from .problems import Problem, at
+
+
+def _child(node: etree._Element, name: str) -> etree._Element | None:
+    return node.find(f"{{{BPMN_NS}}}{name}")
+
+
+def _name_problems(
+    node: etree._Element, name: str | None, what: str, owner: str, owner_id: str | None
+) -> list[Problem]:
+    """A collection or item must be a plain task-data name (what SpiffWorkflow reads as is)."""
+    name = (name or "").strip()
+    refused = check_expression(name) if name else None
+    if refused:
+        return [at(node, f"The {what} of {owner} was refused: {refused}", owner_id)]
+    if not name.isidentifier() or name.startswith("_"):
+        return [
+            at(
+                node,
+                f"The {what} '{name}' of {owner} must be the name of a task data variable "
+                "(letters, digits, _; not starting with _).",
+                owner_id,
+            )
+        ]
+    return []
+
+
+def _pairing_problems(mi: etree._Element, owner: str, owner_id: str | None) -> list[Problem]:
+    problems = []
+    if (_child(mi, "loopCardinality") is None) == (_child(mi, "loopDataInputRef") is None):
+        problems.append(
+            at(
+                mi,
+                f"The multi-instance marker of {owner} needs either a collection (loop input) "
+                "or a cardinality, not both or neither; set one of them.",
+                owner_id,
+            )
+        )
+    if (_child(mi, "loopDataOutputRef") is None) != (_child(mi, "outputDataItem") is None):
+        problems.append(
+            at(
+                mi,
+                f"The multi-instance marker of {owner} needs both an output collection and an "
+                "output item, or neither.",
+                owner_id,
+            )
+        )
+    return problems
+
+
+def _marker_problems(mi: etree._Element, task: etree._Element) -> list[Problem]:
+    owner, owner_id = describe(task).lower(), task.get("id")
+    problems = _pairing_problems(mi, owner, owner_id)
+    cardinality = _child(mi, "loopCardinality")
+    if cardinality is not None:
+        problems += checked(cardinality, cardinality.text, "loop cardinality", owner, owner_id)
+    condition = _child(mi, "completionCondition")
+    if condition is not None:
+        problems += checked(condition, condition.text, "completion condition", owner, owner_id)
+    names = {}
+    for tag, what, value in (
+        ("loopDataInputRef", "collection", lambda n: n.text),
+        ("loopDataOutputRef", "output collection", lambda n: n.text),
+        ("inputDataItem", "input item", lambda n: n.get("id")),
+        ("outputDataItem", "output item", lambda n: n.get("id")),
+    ):
+        node = _child(mi, tag)
+        if node is not None:
+            names[tag] = (value(node) or "").strip()
+            problems += _name_problems(node, value(node), what, owner, owner_id)
+    if names.get("inputDataItem") and names.get("inputDataItem") == names.get("loopDataInputRef"):
+        problems.append(
+            at(
+                mi,
+                f"The input item of {owner} has the name of its collection; give each item "
+                "its own name (e.g. 'line' for 'lines').",
+                owner_id,
+            )
+        )
+    return problems
+
+
+def multi_instance_problems(root: etree._Element) -> list[Problem]:
+    """Multi-instance markers: only on user and manual tasks, each one well formed."""
+    problems = []
+    for mi in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        task = mi.getparent()
+        if local(task) not in HUMAN_TASKS:
+            problems.append(
+                at(
+                    mi,
+                    f"{describe(task)} is multi-instance, which only user and manual tasks may "
+                    "be; model the repetition with gateways.",
+                    task.get("id"),
+                )
+            )
+            continue
+        problems += _marker_problems(mi, task)
+    return problems
