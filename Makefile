@@ -65,13 +65,20 @@ $(ASSETS_STAMP): $(NODE_STAMP) $(ASSET_SOURCES)
 	npm run --silent build
 	touch $@
 
-## browser: install Debian's chromium and CJK fonts (for screenshots) when missing; no-op otherwise
+## browser: install Debian's chromium, CJK fonts (screenshots) and the PDF's font when missing; no-op otherwise
+# fonts-wqy-microhei is the TrueType CJK font that app/pdf embeds (reportlab cannot embed the
+# CFF-based Noto CJK; see docs/PDF.md). `dpkg -s` also succeeds for a removed package whose
+# config files remain, so the check asks dpkg-query for each package's status instead.
+BROWSER_DEBS := chromium fonts-noto-cjk fonts-wqy-microhei
 browser:
-	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-		echo "chromium and fonts-noto-cjk already installed"; \
+	@missing=$$(for pkg in $(BROWSER_DEBS); do \
+		[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$pkg 2>/dev/null)" = installed ] || echo $$pkg; \
+	done); \
+	if [ -x /usr/bin/chromium ] && [ -z "$$missing" ]; then \
+		echo "$(BROWSER_DEBS) already installed"; \
 	else \
 		$(SUDO) apt-get update -q && \
-		$(SUDO) apt-get install -y -q chromium fonts-noto-cjk; \
+		$(SUDO) apt-get install -y -q $(BROWSER_DEBS); \
 	fi
 
 ## i18n: extract messages to app/translations/messages.pot, update the catalogues, compile them
