@@ -22,7 +22,8 @@ class Config:
     STORAGE_DIR = Path(os.environ.get("ORDERGATE_STORAGE_DIR", INSTANCE_DIR / "uploads"))
     WORKFLOWS_DIR = Path(os.environ.get("ORDERGATE_WORKFLOWS_DIR", BASE_DIR / "workflows"))
     FORMS_DIR = Path(os.environ.get("ORDERGATE_FORMS_DIR", BASE_DIR / "forms"))
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 110 * 1024 * 1024  # a whole request: up to 10 attachments
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ORDERGATE_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,22 +1,37 @@
 """Demo data: departments, people, customers, products and orders in several states."""
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.extensions import db
-from app.models import Customer, Department, HumanTask, Order, Product, User
-from app.services import orders, processes, tasks
+from app.models import (
+    Customer,
+    Department,
+    HumanTask,
+    Order,
+    Product,
+    ProductionLine,
+    ProductLineRate,
+    User,
+)
+from app.services import confirmations, orders, processes, tasks
+from app.services.confirmation_sheet import sheet_pdf
 from app.services.orders import LineInput, OrderInput
 
 DEMO_PASSWORD = "demo1234"
 
 CUSTOMERS = [
     ("华东精密机械有限公司", "王经理 138-0000-1111", "上海市浦东新区张江路 88 号", "key"),
-    ("Nordic Pumps AB", "Erik Lund +46 8 555 0100", "Industrivägen 12, Västerås, Sweden", "standard"),
+    (
+        "Nordic Pumps AB",
+        "Erik Lund +46 8 555 0100",
+        "Industrivägen 12, Västerås, Sweden",
+        "standard",
+    ),
     ("深圳恒通电子", "李女士 0755-8888-0000", "深圳市南山区科技园 6 栋", "standard"),
 ]
 PRODUCTS = [
@@ -50,7 +65,11 @@ def _people() -> int:
     for dept in db.session.scalars(db.select(Department).order_by(Department.id)):
         if dept.key not in processes.DEMO_DEPARTMENTS:
             continue
-        head_name = "General Manager 总经理" if dept.key == "management" else f"{dept.name_en} head {dept.name_zh}主管"
+        head_name = (
+            "General Manager 总经理"
+            if dept.key == "management"
+            else f"{dept.name_en} head {dept.name_zh}主管"
+        )
         made += _user(f"{dept.key}.head", head_name, dept, "head")
         made += _user(f"{dept.key}.member", f"{dept.name_en} member {dept.name_zh}专员", dept)
     made += _user("owner", "Process owner 流程负责人", None, is_process_owner=True)
@@ -76,15 +95,78 @@ def _user_named(username: str) -> User:
 def _complete(order: Order, spec_name: str, username: str, fields: dict) -> None:
     task = db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == order.id, HumanTask.spec_name == spec_name, HumanTask.state == "ready"
+            HumanTask.order_id == order.id,
+            HumanTask.spec_name == spec_name,
+            HumanTask.state == "ready",
         )
     )
     tasks.complete_task(task.id, _user_named(username), MultiDict(fields))
 
 
-INTAKE = {"packaging_confirmed": "on", "structure_confirmed": "on", "dimensions_confirmed": "on",
-          "order_category": "regular"}
-APPROVE = {"decision": "approve", "comments": "OK"}
+INTAKE = {
+    "packaging_confirmed": "on",
+    "structure_confirmed": "on",
+    "dimensions_confirmed": "on",
+    "order_category": "regular",
+}
+REVIEWS = {
+    "review_engineering": {"decision": "approve", "technical_risk": "low"},
+    "review_production": {"decision": "approve", "hours_per_unit": "1.2"},
+    "review_quality": {
+        "decision": "approve_with_conditions",
+        "quality_requirements": "AQL 1.0",
+        "inspection_plan": "final",
+        "conditions": "首件确认后量产 First article first",
+    },
+    "review_warehouse": {"decision": "approve", "materials_status": "in_stock"},
+}
+SPECS = {
+    "structure_function": "双层 PCB, 带 CAN 总线接口 / two-layer board with CAN bus",
+    "dimensions_performance": "100x60 mm, -20~70 °C",
+    "technical_requirements": "按客户图纸 CB-7X rev C",
+    "process_requirements": "SMT + 三防漆 conformal coating",
+    "quality_requirements": "100% 功能测试 functional test",
+    "packaging_requirements": "防静电袋, 20 片/箱 anti-static bags, 20 per carton",
+    "packaging_materials": "防静电袋、瓦楞纸箱",
+}
+
+
+def _lines_and_rates() -> None:
+    for code, name in (("L1", "SMT 线 1 / SMT line 1"), ("L2", "装配线 2 / Assembly line 2")):
+        if (
+            db.session.scalar(db.select(ProductionLine.id).where(ProductionLine.code == code))
+            is None
+        ):
+            db.session.add(ProductionLine(code=code, name=name))
+    db.session.flush()
+    line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L2"))
+    for product in db.session.scalars(db.select(Product)):
+        if not product.rates:
+            product.rates.append(ProductLineRate(line=line, hours_per_unit=Decimal("0.25")))
+    db.session.flush()
+
+
+def _estimates(order: Order) -> dict:
+    line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
+    return {
+        k: v
+        for item in order.lines
+        if item.product_id is None
+        for k, v in ((f"est-{item.id}-hours", "0.8"), (f"est-{item.id}-line", str(line.id)))
+    }
+
+
+def _review(order: Order) -> None:
+    _complete(
+        order, "pmc_dispatch", "pmc.member", {"review_due": "2026-12-20", "priority": "normal"}
+    )
+    for step, answers in REVIEWS.items():
+        _complete(
+            order, step, step.replace("review_", "") + ".member", {**answers, **_estimates(order)}
+        )
+    _complete(
+        order, "pmc_consolidate", "pmc.head", {"summary": "全部通过 All approve", "confirmed": "on"}
+    )
 
 
 def _orders() -> int:
@@ -95,25 +177,77 @@ def _orders() -> int:
     products = list(db.session.scalars(db.select(Product).order_by(Product.id)))
 
     def enter(customer: Customer, order_type: str, line: LineInput) -> Order:
-        return orders.create_order(sales, OrderInput(
-            customer_id=str(customer.id), customer_po=f"PO-{customer.id}-2026", order_type=order_type,
-            requested_date="2027-01-15", lines=[line]))
+        return orders.create_order(
+            sales,
+            OrderInput(
+                customer_id=str(customer.id),
+                customer_po=f"PO-{customer.id}-2026",
+                order_type=order_type,
+                requested_date="2027-01-15",
+                lines=[line],
+            ),
+        )
 
-    enter(customers[0], "regular", LineInput(product_id=str(products[0].id), quantity="500", unit_price="45"))
-    second = enter(customers[1], "new", LineInput(product_id=str(products[1].id), quantity="200",
-                                                   unit_price="150"))
-    _complete(second, "confirm_order", "sales.member", {**INTAKE, "order_category": "new",
-                                                        "requirements": "IP65 sealing"})
-    _complete(second, "pmc_dispatch", "pmc.member", {"review_due": "2026-12-20", "priority": "normal",
-                                                    "instructions": "Standard review"})
-    third = enter(customers[2], "non_standard", LineInput(description="定制控制板 CB-7X, 带 CAN 总线",
-                                                           quantity="50", unit_price="380"))
-    _complete(third, "confirm_order", "sales.member", {**INTAKE, "order_category": "non_standard",
-                                                       "requirements": "CAN bus, conformal coating"})
-    _complete(third, "pmc_dispatch", "pmc.member", {"review_due": "2026-12-10", "priority": "high",
-                                                   "instructions": "Customer is waiting"})
-    _complete(third, "review_engineering", "engineering.member", {**APPROVE, "technical_risk": "medium"})
-    return 3
+    custom = LineInput(
+        description="定制控制板 CB-7X / custom control board",
+        quantity="50",
+        unit_price="380",
+        specs=SPECS,
+    )
+    enter(
+        customers[0],
+        "regular",
+        LineInput(product_id=str(products[0].id), quantity="500", unit_price="45"),
+    )
+    second = enter(
+        customers[1],
+        "new",
+        LineInput(product_id=str(products[1].id), quantity="200", unit_price="150"),
+    )
+    _complete(
+        second,
+        "confirm_order",
+        "sales.member",
+        {**INTAKE, "order_category": "new", "requirements": "IP65 sealing"},
+    )
+    _complete(
+        second, "pmc_dispatch", "pmc.member", {"review_due": "2026-12-20", "priority": "normal"}
+    )
+    _complete(second, "review_engineering", "engineering.member", REVIEWS["review_engineering"])
+    third = enter(customers[2], "non_standard", custom)
+    _complete(
+        third,
+        "confirm_order",
+        "sales.member",
+        {**INTAKE, "order_category": "non_standard", "requirements": "CAN bus, conformal coating"},
+    )
+    _review(third)
+    fourth = enter(customers[0], "non_standard", custom)
+    _complete(
+        fourth,
+        "confirm_order",
+        "sales.member",
+        {**INTAKE, "order_category": "non_standard", "requirements": "As CB-7X"},
+    )
+    _review(fourth)
+    # The demo "scan" is the sheet itself, as if printed, signed and scanned back.
+    scan = FileStorage(
+        io.BytesIO(sheet_pdf(fourth, None, current_app.config["TIMEZONE"])),
+        filename=f"{fourth.number}-signed.pdf",
+    )
+    confirmations.record_scan(fourth, sales, scan, "王经理", "127.0.0.1")
+    _complete(fourth, "send_confirmation", "sales.member", {"sent_via": "scan"})
+    _complete(
+        fourth,
+        "review_meeting",
+        "pmc.head",
+        {
+            "meeting_date": "2026-11-20",
+            "attendees": ["sales", "pmc", "engineering", "production", "quality", "warehouse"],
+            "decisions": "按 CB-7X rev C 生产, 首件确认 Build to rev C, first article approval",
+        },
+    )
+    return 4
 
 
 def seed_demo() -> list[str]:
@@ -121,10 +255,11 @@ def seed_demo() -> list[str]:
     lines = [f"department {key}" for key in _departments()]
     lines.append(f"{_people()} user(s) added")
     _catalogue()
-    if processes.latest_version(orders.REVIEW_PROCESS) is None:
+    if processes.latest_version(orders.ORDER_PROCESS) is None:
         report = processes.deploy_directories(
             Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"]), None
         )
         lines.extend(report.created + report.problems)
+    _lines_and_rates()
     lines.append(f"{_orders()} demo order(s) added")
     return lines

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 
 def select_locale() -> str:
-    """Pick the language: the header switch, then the user's choice, then the installation default."""
+    """Pick the language: header switch, then the user's choice, then the installation default."""
     languages = current_app.config["LANGUAGES"]
     if has_request_context():
         chosen = session.get("lang")

@@ -2,7 +2,6 @@
 
 import logging
 import threading
-import time
 
 from flask import Flask
 
@@ -50,5 +49,7 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
 def start_worker_thread(app: Flask) -> threading.Event:
     """Start the embedded worker (the default single-process set-up); returns its stop flag."""
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(app, stop), name="ordergate-worker", daemon=True).start()
+    threading.Thread(
+        target=run_forever, args=(app, stop), name="ordergate-worker", daemon=True
+    ).start()
     return stop

@@ -154,8 +154,14 @@ def make_user() -> Callable[..., User]:
             db.session.scalar(db.select(Department).where(Department.key == dept)) if dept else None
         )
         username = fields.pop("username", None) or f"{dept or 'user'}.{role}{next(counter)}"
-        user = User(username=username, display_name=fields.pop("display_name", username.title()),
-                    department=department, role=role, password_hash=_PASSWORD_HASH, **fields)
+        user = User(
+            username=username,
+            display_name=fields.pop("display_name", username.title()),
+            department=department,
+            role=role,
+            password_hash=_PASSWORD_HASH,
+            **fields,
+        )
         db.session.add(user)
         db.session.commit()
         return user
@@ -192,10 +198,17 @@ def make_order(make_user, app) -> Callable[..., Order]:
             db.session.add(customer)
             db.session.flush()
         actor = overrides.pop("actor", None) or make_user("sales")
-        lines = overrides.pop("lines", None) or [LineInput(description="Custom bracket", quantity="10",
-                                                           unit_price="2.5")]
-        data = OrderInput(customer_id=str(customer.id), order_type=overrides.pop("order_type", "new"),
-                          lines=lines, **overrides)
+        lines = overrides.pop("lines", None) or [
+            LineInput(
+                description="Custom bracket", quantity="10", unit_price="2.5", specs=dict(SPECS)
+            )
+        ]
+        data = OrderInput(
+            customer_id=str(customer.id),
+            order_type=overrides.pop("order_type", "new"),
+            lines=lines,
+            **overrides,
+        )
         order = orders.create_order(actor, data)
         db.session.commit()
         return order
@@ -220,24 +233,66 @@ def open_task(order: Order, spec_name: str) -> HumanTask | None:
     )
 
 
+SPECS = {
+    "structure_function": "Two-piece bracket, bolted",
+    "dimensions_performance": "120x80x6 mm, 2 kN load",
+    "technical_requirements": "Drawing BR-7 rev B",
+    "process_requirements": "Laser cut, bent, zinc plated",
+    "quality_requirements": "AQL 1.0, salt spray 48 h",
+    "packaging_requirements": "50 per carton",
+    "packaging_materials": "Corrugated carton",
+}
+
 FORM_ANSWERS = {
-    "confirm_order": {"packaging_confirmed": "on", "structure_confirmed": "on",
-                      "dimensions_confirmed": "on", "order_category": "new",
-                      "requirements": "IP65"},
+    "confirm_order": {
+        "packaging_confirmed": "on",
+        "structure_confirmed": "on",
+        "dimensions_confirmed": "on",
+        "order_category": "new",
+        "requirements": "IP65",
+    },
     "pmc_dispatch": {"review_due": "2026-12-31", "priority": "normal"},
     "review_engineering": {"decision": "approve", "technical_risk": "low"},
     "review_production": {"decision": "approve", "hours_per_unit": "1.5"},
-    "review_quality": {"decision": "approve", "quality_requirements": "AQL 1.0",
-                       "inspection_plan": "final"},
+    "review_quality": {
+        "decision": "approve",
+        "quality_requirements": "AQL 1.0",
+        "inspection_plan": "final",
+    },
     "review_warehouse": {"decision": "approve", "materials_status": "in_stock"},
     "pmc_consolidate": {"summary": "All approved", "confirmed": "on"},
     "sales_revise": {"action": "resubmit", "changes_made": "Adjusted"},
 }
 
 
+def estimates(task: HumanTask) -> dict[str, str]:
+    """Hours and line for every non-standard item, for the steps that estimate them."""
+    from app.models import ProductionLine
+    from app.services import task_effects
+
+    if task.spec_name not in task_effects.ESTIMATING_STEPS:
+        return {}
+    line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
+    if line is None:
+        line = ProductionLine(code="L1", name="Line 1")
+        db.session.add(line)
+        db.session.commit()
+    answers = {}
+    for item in task_effects.nonstandard_lines(task.order):
+        answers[f"est-{item.id}-hours"] = "1.5"
+        answers[f"est-{item.id}-line"] = str(line.id)
+    return answers
+
+
+@pytest.fixture
+def estimates_for() -> Callable[[HumanTask], dict[str, str]]:
+    """The per-line estimate answers a reviewing step needs."""
+    return estimates
+
+
 @pytest.fixture
 def complete(make_user) -> Callable[..., HumanTask]:
-    """Complete an order's open step as a member (or head) of its department, through the service."""
+    """Complete an order's open step as a member (or head) of its department, via the service."""
     from app.services import tasks
 
     def do(order: Order, spec_name: str, answers: dict | None = None, user: User | None = None):
@@ -245,7 +300,7 @@ def complete(make_user) -> Callable[..., HumanTask]:
         assert task is not None, f"{spec_name} is not open"
         if user is None:
             user = make_user(task.department.key, role="head" if task.role == "head" else "member")
-        data = {**FORM_ANSWERS.get(spec_name, {}), **(answers or {})}
+        data = {**FORM_ANSWERS.get(spec_name, {}), **estimates(task), **(answers or {})}
         tasks.complete_task(task.id, user, MultiDict(data))
         db.session.commit()
         return task

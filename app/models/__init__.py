@@ -1,13 +1,30 @@
 """All models, imported so Alembic and the app see every table."""
 
 from app.models.audit import AuditEvent
+from app.models.confirmations import Confirmation, ConfirmationToken, Notification
 from app.models.instances import HumanTask, ProcessInstance
-from app.models.orders import Customer, Order, OrderLine, Product
+from app.models.orders import (
+    Attachment,
+    Customer,
+    Order,
+    OrderLine,
+    OrderRevision,
+    Product,
+    ProductionLine,
+    ProductLineRate,
+)
 from app.models.processes import FormVersion, ProcessVersion, process_version_form
 from app.models.users import ROLES, Department, User
 
 __all__ = [
+    "Attachment",
     "AuditEvent",
+    "Confirmation",
+    "ConfirmationToken",
+    "Notification",
+    "OrderRevision",
+    "ProductionLine",
+    "ProductLineRate",
     "Customer",
     "Department",
     "FormVersion",

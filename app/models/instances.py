@@ -15,7 +15,7 @@ TASK_STATES = ("ready", "completed", "cancelled")
 
 
 class ProcessInstance(db.Model):
-    """One run of a process version; holds the engine state (spec excluded) and a version counter."""
+    """One run of a process version: engine state (spec excluded) and a version counter."""
 
     __tablename__ = "process_instance"
 
@@ -69,6 +69,9 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     data: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(
+        Text
+    )  # JSON: e.g. the line a per-line task is about
 
     instance: Mapped[ProcessInstance] = relationship()
     department: Mapped[Department | None] = relationship()

@@ -50,6 +50,7 @@ class ProcessVersion(db.Model):
     xml: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(200))
+    decisions: Mapped[str | None] = mapped_column(Text)  # JSON {file name: DMN XML} it calls
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -33,7 +33,7 @@ def department_counts() -> dict[int, int]:
 
 
 def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask]:
-    """Ready tasks matching the filter, oldest due first; reads only the inbox table and its joins."""
+    """Ready tasks matching the filter, oldest due first; reads only the inbox and its joins."""
     stmt = (
         db.select(HumanTask)
         .outerjoin(Order, HumanTask.order_id == Order.id)
@@ -80,13 +80,25 @@ def may_act(user: User, task: HumanTask) -> bool:
 def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> PermissionDenied:
     """Record a refused attempt and return the error to raise."""
     audit.record(
-        user, "denied." + action, "human_task", task.id,
-        order_id=task.order_id, instance_id=task.instance_id, ip=ip,
+        user,
+        "denied." + action,
+        "human_task",
+        task.id,
+        order_id=task.order_id,
+        instance_id=task.instance_id,
+        ip=ip,
     )
     db.session.flush()
     if task.department_id is None or user.department_id != task.department_id:
         return PermissionDenied(_("Only members of this task's department can do this."))
     return PermissionDenied(_("Only the department head can act on this task."))
+
+
+def deny_order(user: User, order: Order, action: str, ip: str | None = None) -> PermissionDenied:
+    """Record a refused order-level attempt (only sales handles the order itself)."""
+    audit.record(user, "denied." + action, "order", order.id, order_id=order.id, ip=ip)
+    db.session.flush()
+    return PermissionDenied(_("Only the sales department can do this."))
 
 
 def ensure_open(task: HumanTask) -> None:
@@ -105,7 +117,9 @@ def claim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
         raise deny(actor, task, "claim", ip)
     ensure_open(task)
     if task.assignee_id not in (None, actor.id):
-        raise Conflict(_("%(name)s has already claimed this task.", name=task.assignee.display_name))
+        raise Conflict(
+            _("%(name)s has already claimed this task.", name=task.assignee.display_name)
+        )
     _set_assignee(task, actor, actor, "claim", ip)
     return task
 
@@ -130,7 +144,9 @@ def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -
     ensure_open(task)
     assignee = db.session.get(User, assignee_id)
     if assignee is None or not assignee.active or assignee.department_id != task.department_id:
-        raise PermissionDenied(_("The task can only be assigned to an active member of its department."))
+        raise PermissionDenied(
+            _("The task can only be assigned to an active member of its department.")
+        )
     if task.role == "head" and not assignee.is_head:
         raise PermissionDenied(_("This task needs the department head."))
     _set_assignee(task, assignee, actor, "assign", ip)
@@ -150,7 +166,9 @@ def members_for(task: HumanTask) -> list[User]:
 def departments() -> list[Department]:
     """All active departments, in a stable order."""
     return list(
-        db.session.scalars(db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id))
+        db.session.scalars(
+            db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id)
+        )
     )
 
 
@@ -162,8 +180,13 @@ def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: s
     previous = task.assignee_id
     task.assignee_id = assignee.id if assignee else None
     audit.record(
-        actor, "task." + action, "human_task", task.id,
+        actor,
+        "task." + action,
+        "human_task",
+        task.id,
         data={"from": previous, "to": task.assignee_id, "step": task.name},
-        order_id=task.order_id, instance_id=task.instance_id, ip=ip,
+        order_id=task.order_id,
+        instance_id=task.instance_id,
+        ip=ip,
     )
     db.session.flush()

@@ -1,17 +1,20 @@
 """Starting process instances, stepping them, and keeping the inbox in step with the engine."""
 
+import json
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.engine import runner
 from app.engine.durations import due_after
-from app.engine.errors import EngineError
+from app.engine.errors import EngineError, MessageNotWaiting
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Department, HumanTask, Order, ProcessInstance, User
 from app.models.base import utcnow
 from app.models.orders import ORDER_STATUSES
-from app.services import audit, processes
+from app.services import audit, notifications, processes
 
 
 def start_process(
@@ -44,6 +47,30 @@ def start_process(
     return instance
 
 
+def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
+    """Send a named message, correlated to the order, to the order's running process."""
+    running = [i for i in order.instances if i.status == "running"]
+    if not running:
+        raise Conflict(_("Order %(n)s has no running process waiting for this.", n=order.number))
+    instance = lock_instance(running[-1].id)
+    defn = processes.definition_for(instance.version)
+    try:
+        result = runner.send_message(defn, instance.state, name, payload, {"order_id": order.id})
+    except MessageNotWaiting as exc:
+        raise Conflict(_("Order %(n)s is not waiting for this message.", n=order.number)) from exc
+    audit.record(
+        None,
+        "instance.message",
+        "process_instance",
+        instance.id,
+        data={"message": name, **payload},
+        order_id=order.id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, None)
+    return instance
+
+
 def claim_due_timer() -> int | None:
     """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
     return db.session.scalar(
@@ -59,8 +86,14 @@ def fire_timers(instance_id: int) -> ProcessInstance:
     """Let the engine fire the instance's due timers and store the result."""
     instance = lock_instance(instance_id)
     defn = processes.definition_for(instance.version)
-    audit.record(None, "instance.timer", "process_instance", instance.id,
-                 order_id=instance.order_id, instance_id=instance.id)
+    audit.record(
+        None,
+        "instance.timer",
+        "process_instance",
+        instance.id,
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
     apply_result(instance, runner.fire_due_timers(defn, instance.state), None)
     return instance
 
@@ -97,7 +130,9 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     db.session.flush()
 
 
-def _flag_error(instance: ProcessInstance, error: EngineError, actor: User | None, now: datetime) -> None:
+def _flag_error(
+    instance: ProcessInstance, error: EngineError, actor: User | None, now: datetime
+) -> None:
     """Send the instance to the admin error screen; its state and inbox stay as they were."""
     instance.status = "error"
     instance.error_kind = error.kind
@@ -121,8 +156,13 @@ def _flag_error(instance: ProcessInstance, error: EngineError, actor: User | Non
 def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
     """The model sets `order_status` in its data (script tasks); the order follows it."""
     status = data.get("order_status") if isinstance(data, dict) else None
-    if instance.order is not None and status in ORDER_STATUSES:
-        instance.order.status = status
+    order = instance.order
+    if order is None or status not in ORDER_STATUSES or order.status == status:
+        return
+    order.status = status
+    if status == "released":
+        order.released_at = utcnow()
+        notifications.notify_release(order)
 
 
 def _department_ids() -> dict[str, int]:
@@ -135,21 +175,24 @@ def _department_ids() -> dict[str, int]:
 
 def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     """Insert rows for newly ready tasks and cancel rows whose task is gone."""
-    open_rows = {
+    rows = {
         row.task_id: row
         for row in db.session.scalars(
-            db.select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == "ready"
-            )
+            db.select(HumanTask).where(HumanTask.instance_id == instance.id)
         )
     }
     ready_ids = {task.task_id for task in ready}
-    for task_id, row in open_rows.items():
-        if task_id not in ready_ids:
+    for task_id, row in rows.items():
+        if row.state == "ready" and task_id not in ready_ids:
             row.state = "cancelled"
     departments = None
     for task in ready:
-        if task.task_id in open_rows:
+        row = rows.get(task.task_id)
+        if row is not None:
+            if row.state != "ready":
+                # The engine refused the completion itself (the step failed): the task is open
+                # again; the submission stays in the audit trail.
+                row.state, row.completed_at, row.completed_by_id = "ready", None, None
             continue
         if departments is None:
             departments = _department_ids()
@@ -167,8 +210,15 @@ def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
                 form_version_id=form.id if form else None,
                 created_at=now,
                 due_at=due_after(task.due, now),
+                context=_task_context(task),
             )
         )
+
+
+def _task_context(task) -> str | None:
+    """What a per-item task (multi-instance) is about, kept so the inbox never reads the state."""
+    item = getattr(task, "item", None)
+    return json.dumps(item, ensure_ascii=False, default=str) if item else None
 
 
 def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
@@ -178,8 +228,12 @@ def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
         raise Conflict()
     defn = processes.definition_for(instance.version)
     audit.record(
-        actor, "instance.retry", "process_instance", instance.id,
-        order_id=instance.order_id, instance_id=instance.id,
+        actor,
+        "instance.retry",
+        "process_instance",
+        instance.id,
+        order_id=instance.order_id,
+        instance_id=instance.id,
     )
     apply_result(instance, runner.retry(defn, instance.state), actor)
     return instance
@@ -200,8 +254,13 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
     if instance.order is not None:
         instance.order.status = "cancelled"
     audit.record(
-        actor, "instance.cancel", "process_instance", instance.id, data={"reason": reason},
-        order_id=instance.order_id, instance_id=instance.id,
+        actor,
+        "instance.cancel",
+        "process_instance",
+        instance.id,
+        data={"reason": reason},
+        order_id=instance.order_id,
+        instance_id=instance.id,
     )
     db.session.flush()
     return instance
@@ -216,4 +275,3 @@ def errored_instances() -> list[ProcessInstance]:
             .order_by(ProcessInstance.error_at.desc())
         )
     )
-

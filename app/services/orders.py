@@ -1,79 +1,25 @@
-"""Entering orders and reading them back."""
+"""Entering, revising and reading orders."""
 
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, OrderLine, Product, User
 from app.models.base import utcnow
-from app.models.orders import ORDER_TYPES
-from app.services import audit, instances
+from app.services import attachments, audit, instances, processes, revisions
+from app.services.inbox import deny_order
+from app.services.order_input import LineInput, OrderInput, check_order
 
-REVIEW_PROCESS = "order_review"
+__all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
 
-
-@dataclass
-class LineInput:
-    """One order line as typed: product id or a description, quantity, unit price."""
-
-    product_id: str = ""
-    description: str = ""
-    quantity: str = ""
-    unit_price: str = ""
-
-
-@dataclass
-class OrderInput:
-    """The new-order form as typed by sales."""
-
-    customer_id: str = ""
-    customer_po: str = ""
-    order_type: str = "regular"
-    requested_date: str = ""
-    currency: str = "CNY"
-    notes: str = ""
-    lines: list[LineInput] = field(default_factory=list)
-
-
-def _decimal(text: str, positive: bool) -> Decimal | None:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        return None
-    if not value.is_finite() or value < 0 or (positive and value == 0) or value > Decimal("1e9"):
-        return None
-    return value
-
-
-def _check_lines(lines: list[LineInput], errors: dict[str, str]) -> list[OrderLine]:
-    result = []
-    for index, line in enumerate(lines):
-        if not (line.product_id or line.description.strip() or line.quantity.strip()):
-            continue
-        product = None
-        if line.product_id:
-            product = db.session.get(Product, int(line.product_id)) if line.product_id.isdigit() else None
-            if product is None:
-                errors[f"lines-{index}-product_id"] = _("Choose a product from the list.")
-        elif not line.description.strip():
-            errors[f"lines-{index}-description"] = _("Describe the non-standard item.")
-        qty = _decimal(line.quantity, positive=True)
-        if qty is None:
-            errors[f"lines-{index}-quantity"] = _("Enter a quantity greater than zero.")
-        price = _decimal(line.unit_price or "0", positive=False)
-        if price is None:
-            errors[f"lines-{index}-unit_price"] = _("Enter a price of zero or more.")
-        result.append(
-            OrderLine(position=len(result) + 1, product=product, description=line.description.strip(),
-                      quantity=qty, unit_price=price)
-        )
-    if not result and "lines" not in errors:
-        errors["lines"] = _("Add at least one order line.")
-    return result
+ORDER_PROCESS = "order_lifecycle"
+REVIEW_PROCESS = (
+    "order_review"  # the first, review-only process; used until the lifecycle is deployed
+)
+# Sales may change an order's data while one of these steps of theirs is open.
+EDITABLE_STEPS = ("confirm_order", "sales_revise")
 
 
 def _next_number(today: date) -> str:
@@ -85,54 +31,134 @@ def _next_number(today: date) -> str:
     return f"{prefix}{seq:05d}"
 
 
-def create_order(actor: User, data: OrderInput) -> Order:
-    """Check and store a new order, then start its review process."""
-    errors: dict[str, str] = {}
-    customer = db.session.get(Customer, int(data.customer_id)) if data.customer_id.isdigit() else None
-    if customer is None:
-        errors["customer_id"] = _("Choose a customer.")
-    if data.order_type not in ORDER_TYPES:
-        errors["order_type"] = _("Choose an order type.")
-    requested = None
-    if data.requested_date:
-        try:
-            requested = date.fromisoformat(data.requested_date)
-        except ValueError:
-            errors["requested_date"] = _("Enter a date as YYYY-MM-DD.")
-    if len(data.customer_po) > 80:
-        errors["customer_po"] = _("At most %(n)s characters.", n=80)
-    lines = _check_lines(data.lines, errors)
+def create_order(actor: User, data: OrderInput, files=()) -> Order:
+    """Check and store a new order (revision 1, attachments), then start its process."""
+    checked, errors = check_order(data)
+    uploads = attachments.check_uploads(files, errors)
     if errors:
         raise InvalidInput(errors=errors)
     order = Order(
         number=_next_number(utcnow().date()),
-        customer=customer,
-        customer_po=data.customer_po.strip(),
-        order_type=data.order_type,
-        requested_date=requested,
-        currency=(data.currency or "CNY").upper()[:3],
-        notes=data.notes.strip(),
+        customer=checked.customer,
+        customer_po=checked.customer_po,
+        order_type=checked.order_type,
+        requested_date=checked.requested_date,
+        promised_date=checked.promised_date,
+        currency=checked.currency,
+        notes=checked.notes,
         created_by_id=actor.id,
-        lines=lines,
+        lines=checked.lines,
         status="in_review",
     )
     db.session.add(order)
     db.session.flush()
-    audit.record(actor, "order.create", "order", order.id, order_id=order.id,
-                 data={"number": order.number, "lines": len(lines)})
-    instances.start_process(REVIEW_PROCESS, actor, order=order, data={"order": order_summary(order)})
+    revisions.create_revision(order, actor, "entered")
+    for upload in uploads:
+        attachments.store(order, upload, actor)
+    audit.record(
+        actor,
+        "order.create",
+        "order",
+        order.id,
+        order_id=order.id,
+        data={"number": order.number, "lines": len(order.lines)},
+    )
+    process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
+    instances.start_process(process_id, actor, order=order, data=process_data(order))
     return order
 
 
-def order_summary(order: Order) -> dict:
-    """The order facts a process may read in its expressions."""
+def editable(order: Order) -> bool:
+    """Whether one of sales' own steps is open, so the order data may change."""
+    return (
+        db.session.scalar(
+            db.select(HumanTask.id).where(
+                HumanTask.order_id == order.id,
+                HumanTask.state == "ready",
+                HumanTask.spec_name.in_(EDITABLE_STEPS),
+            )
+        )
+        is not None
+    )
+
+
+def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> Order:
+    """Sales revises an order at intake or after a rejection: a new revision becomes current."""
+    order = get_order(order_id)
+    if actor.department is None or actor.department.key != "sales":
+        raise deny_order(actor, order, "order_update")
+    if not editable(order):
+        raise Conflict(
+            _(
+                "This order can only be changed while sales has it (at intake or after a "
+                "rejection). Later changes need a change request."
+            )
+        )
+    checked, errors = check_order(data)
+    if not reason.strip():
+        errors["reason"] = _("Say what changed and why.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    before = revisions.current_revision(order)
+    for name in (
+        "customer",
+        "customer_po",
+        "order_type",
+        "requested_date",
+        "promised_date",
+        "currency",
+        "notes",
+    ):
+        setattr(order, name, getattr(checked, name))
+    order.lines.clear()
+    db.session.flush()
+    order.lines.extend(checked.lines)
+    db.session.flush()
+    revision = revisions.create_revision(order, actor, reason.strip()[:2000])
+    audit.record(
+        actor,
+        "order.revise",
+        "order",
+        order.id,
+        order_id=order.id,
+        data={
+            "from": before.number if before else None,
+            "to": revision.number,
+            "reason": revision.reason,
+        },
+    )
+    return order
+
+
+def process_data(order: Order) -> dict:
+    """What the order lifecycle process reads (docs/LIFECYCLE_CONTRACT.md)."""
+    repeat = (
+        db.session.scalar(
+            db.select(Order.id).where(
+                Order.customer_id == order.customer_id,
+                Order.id != order.id,
+                Order.status == "released",
+            )
+        )
+        is not None
+    )
+    nonstandard = [line for line in order.lines if line.product_id is None]
     return {
-        "id": order.id,
-        "number": order.number,
-        "type": order.order_type,
-        "customer": order.customer.name,
-        "line_count": len(order.lines),
-        "non_standard_lines": sum(1 for line in order.lines if line.product_id is None),
+        "order_id": order.id,
+        "order": {
+            "id": order.id,
+            "number": order.number,
+            "type": order.order_type,
+            "customer": order.customer.name,
+            "line_count": len(order.lines),
+            "non_standard_count": len(nonstandard),
+            "all_standard": not nonstandard,
+            "repeat_customer": repeat,
+        },
+        "nonstandard_lines": [
+            {"line_id": line.id, "position": line.position, "description": line.description}
+            for line in nonstandard
+        ],
     }
 
 
@@ -144,14 +170,33 @@ def get_order(order_id: int) -> Order:
     return order
 
 
-def list_orders(status: str = "", customer_id: int | None = None, waiting_on: int | None = None,
-                query: str = "", limit: int = 200) -> list[Order]:
+def get_line(line_id: int) -> OrderLine | None:
+    """One order line."""
+    return db.session.get(OrderLine, line_id)
+
+
+def list_orders(
+    status: str = "",
+    customer_id: int | None = None,
+    waiting_on: int | None = None,
+    query: str = "",
+    order_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 200,
+) -> list[Order]:
     """Orders for the list page, newest first, filtered."""
     stmt = db.select(Order).options(db.joinedload(Order.customer)).order_by(Order.id.desc())
     if status:
         stmt = stmt.where(Order.status == status)
     if customer_id:
         stmt = stmt.where(Order.customer_id == customer_id)
+    if order_type:
+        stmt = stmt.where(Order.order_type == order_type)
+    if date_from:
+        stmt = stmt.where(Order.requested_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Order.requested_date <= date_to)
     if waiting_on:
         stmt = stmt.where(
             Order.id.in_(

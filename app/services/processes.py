@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.engine import specs, validation
+from app.engine.decisions import decisions_for
 from app.engine.specs import ProcessDefinition
 from app.extensions import db
 from app.models import Department, FormVersion, ProcessVersion, User
@@ -70,7 +71,7 @@ def demo_catalog(forms: set[str]) -> validation.Catalog:
 
 
 def deploy_form(name: str, content: bytes, actor: User | None) -> tuple[FormVersion, bool]:
-    """Store a form version unless identical content is already stored; returns (version, created)."""
+    """Store a form version unless identical content exists; returns (version, created)."""
     doc = json.loads(content)
     problems = check_form_document(doc)
     if problems:
@@ -82,7 +83,9 @@ def deploy_form(name: str, content: bytes, actor: User | None) -> tuple[FormVers
     if same is not None:
         return same, False
     number = (
-        db.session.scalar(db.select(db.func.max(FormVersion.number)).where(FormVersion.name == name))
+        db.session.scalar(
+            db.select(db.func.max(FormVersion.number)).where(FormVersion.name == name)
+        )
         or 0
     ) + 1
     version = FormVersion(
@@ -94,7 +97,9 @@ def deploy_form(name: str, content: bytes, actor: User | None) -> tuple[FormVers
     )
     db.session.add(version)
     db.session.flush()
-    audit.record(actor, "form.deploy", "form_version", version.id, data={"name": name, "number": number})
+    audit.record(
+        actor, "form.deploy", "form_version", version.id, data={"name": name, "number": number}
+    )
     return version, True
 
 
@@ -105,15 +110,24 @@ def latest_form(name: str) -> FormVersion | None:
     )
 
 
+def version_hash(xml: bytes, decisions: dict[str, bytes]) -> str:
+    """The identity of a version: the BPMN and every DMN file it calls."""
+    return content_hash(b"\0".join([xml, *(decisions[name] for name in sorted(decisions))]))
+
+
 def deploy_process(
-    file_name: str, xml: bytes, actor: User | None
+    file_name: str, xml: bytes, actor: User | None, dmn_files: dict[str, bytes] | None = None
 ) -> tuple[ProcessVersion | None, bool, list[validation.Problem]]:
-    """Validate and store a BPMN file as a new version; identical content creates nothing."""
-    problems = validation.validate_bpmn(xml, db_catalog())
+    """Validate and store a BPMN file (with the DMN files it calls) as a new version.
+
+    Identical content creates nothing, so redeploying never reverts a newer version.
+    """
+    decisions = decisions_for(xml, dmn_files or {})
+    problems = validation.validate_bpmn(xml, db_catalog(), list(decisions.values()))
     if problems:
         return None, False, problems
-    defn = specs.load_definition(xml)
-    digest = content_hash(xml)
+    defn = specs.load_definition(xml, list(decisions.values()))
+    digest = version_hash(xml, decisions)
     same = db.session.scalar(
         db.select(ProcessVersion).where(
             ProcessVersion.process_id == defn.process_id, ProcessVersion.content_hash == digest
@@ -136,6 +150,9 @@ def deploy_process(
         xml=xml.decode("utf-8"),
         content_hash=digest,
         file_name=file_name,
+        decisions=json.dumps({k: v.decode("utf-8") for k, v in decisions.items()})
+        if decisions
+        else None,
         created_by_id=actor.id if actor else None,
         forms=[latest_form(name) for name in sorted(defn.forms)],
     )
@@ -162,8 +179,9 @@ def deploy_directories(workflows_dir: Path, forms_dir: Path, actor: User | None)
             continue
         label = f"form {version.name} v{version.number}"
         (report.created if created else report.unchanged).append(label)
+    dmn_files = {path.name: path.read_bytes() for path in sorted(workflows_dir.glob("*.dmn"))}
     for path in sorted(workflows_dir.glob("*.bpmn")):
-        version, created, problems = deploy_process(path.name, path.read_bytes(), actor)
+        version, created, problems = deploy_process(path.name, path.read_bytes(), actor, dmn_files)
         report.problems.extend(f"{path}:{p.line}: {p.message}" for p in problems)
         if version is not None:
             label = f"process {version.process_id} v{version.number}"
@@ -180,9 +198,17 @@ def latest_version(process_id: str) -> ProcessVersion | None:
     )
 
 
+def version_decisions(version: ProcessVersion) -> dict[str, bytes]:
+    """The DMN files stored with a version."""
+    stored = json.loads(version.decisions) if version.decisions else {}
+    return {name: text.encode("utf-8") for name, text in stored.items()}
+
+
 def definition_for(version: ProcessVersion) -> ProcessDefinition:
     """The parsed definition of a version (cached in memory by content hash)."""
-    return specs.load_definition(version.xml.encode("utf-8"))
+    return specs.load_definition(
+        version.xml.encode("utf-8"), list(version_decisions(version).values())
+    )
 
 
 def pinned_form(version: ProcessVersion, name: str) -> FormVersion | None:
@@ -202,6 +228,9 @@ def export_directories(workflows_dir: Path, forms_dir: Path) -> list[Path]:
         path = workflows_dir / f"{pid}.bpmn"
         path.write_text(version.xml, encoding="utf-8")
         written.append(path)
+        for name, data in version_decisions(version).items():
+            (workflows_dir / name).write_bytes(data)
+            written.append(workflows_dir / name)
     for name in sorted(db.session.scalars(db.select(FormVersion.name).distinct())):
         form = latest_form(name)
         path = forms_dir / f"{name}.json"

@@ -11,7 +11,7 @@ from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.models import FormVersion, HumanTask, User
 from app.models.base import utcnow
-from app.services import audit, forms, instances, processes
+from app.services import audit, forms, instances, orders, processes, task_effects
 from app.services.inbox import deny, ensure_open, get_task, may_act
 
 
@@ -43,6 +43,7 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         raise Conflict(_("%(name)s has claimed this task.", name=task.assignee.display_name))
     doc = form_document(task)
     data, errors = forms.parse_submission(doc, formdata) if doc else ({}, {})
+    extra = task_effects.check(task, data, formdata, errors)
     if errors:
         raise InvalidInput(errors=errors)
 
@@ -67,14 +68,23 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     if not won:
         ensure_open(task)
     defn = processes.definition_for(instance.version)
+    payload = {task.spec_name: data}
+    if task.order is not None and task.spec_name in orders.EDITABLE_STEPS:
+        payload.update(orders.process_data(task.order))  # sales may have revised the order
     try:
-        result = runner.complete(defn, instance.state, task.task_id, {task.spec_name: data})
+        result = runner.complete(defn, instance.state, task.task_id, payload)
     except TaskNotReady as exc:
         raise Conflict(_("This task is no longer open.")) from exc
     audit.record(
-        actor, "task.complete", "human_task", task.id,
+        actor,
+        "task.complete",
+        "human_task",
+        task.id,
         data={"step": task.name, "form": task.form_name, "submitted": data},
-        order_id=task.order_id, instance_id=instance.id, ip=ip,
+        order_id=task.order_id,
+        instance_id=instance.id,
+        ip=ip,
     )
+    task_effects.apply(task, data, extra, actor)
     instances.apply_result(instance, result, actor)
     return task

@@ -37,8 +37,16 @@ def _department(dept_id: str, errors: dict) -> Department | None:
     return dept
 
 
-def create_user(actor: User, username: str, display_name: str, password: str, department_id: str,
-                role: str, is_admin: bool = False, is_process_owner: bool = False) -> User:
+def create_user(
+    actor: User,
+    username: str,
+    display_name: str,
+    password: str,
+    department_id: str,
+    role: str,
+    is_admin: bool = False,
+    is_process_owner: bool = False,
+) -> User:
     """Create an account; the user must change the given password at first login."""
     errors: dict[str, str] = {}
     username = username.strip().lower()
@@ -54,8 +62,15 @@ def create_user(actor: User, username: str, display_name: str, password: str, de
     dept = _department(department_id, errors)
     if errors:
         raise InvalidInput(errors=errors)
-    user = User(username=username, display_name=display_name.strip(), department=dept, role=role,
-                is_admin=is_admin, is_process_owner=is_process_owner, must_change_password=True)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        department=dept,
+        role=role,
+        is_admin=is_admin,
+        is_process_owner=is_process_owner,
+        must_change_password=True,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -63,8 +78,15 @@ def create_user(actor: User, username: str, display_name: str, password: str, de
     return user
 
 
-def update_user(actor: User, user_id: int, display_name: str, department_id: str, role: str,
-                is_admin: bool, is_process_owner: bool) -> User:
+def update_user(
+    actor: User,
+    user_id: int,
+    display_name: str,
+    department_id: str,
+    role: str,
+    is_admin: bool,
+    is_process_owner: bool,
+) -> User:
     """Change a user's name, department, role and flags."""
     user = get_user(user_id)
     errors: dict[str, str] = {}
@@ -84,7 +106,9 @@ def update_user(actor: User, user_id: int, display_name: str, department_id: str
     user.is_admin = is_admin
     user.is_process_owner = is_process_owner
     db.session.flush()
-    audit.record(actor, "user.update", "user", user.id, data={"before": before, "after": _user_facts(user)})
+    audit.record(
+        actor, "user.update", "user", user.id, data={"before": before, "after": _user_facts(user)}
+    )
     return user
 
 
@@ -133,7 +157,9 @@ def create_department(actor: User, key: str, name_en: str, name_zh: str) -> Depa
     errors: dict[str, str] = {}
     key = key.strip().lower()
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key):
-        errors["key"] = _("Use 2-40 lower-case letters, digits or underscores, starting with a letter.")
+        errors["key"] = _(
+            "Use 2-40 lower-case letters, digits or underscores, starting with a letter."
+        )
     elif db.session.scalar(db.select(Department.id).where(Department.key == key)):
         errors["key"] = _("This key is taken.")
     if not name_en.strip():

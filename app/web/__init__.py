@@ -59,16 +59,20 @@ def _waiting(since: datetime | None) -> str:
 def _nav():
     if not current_user.is_authenticated:
         return {}
-    from app.services import inbox
+    from app.services import inbox, notifications
 
-    return {"nav_departments": inbox.departments(), "nav_counts": inbox.department_counts()}
+    return {
+        "nav_departments": inbox.departments(),
+        "nav_counts": inbox.department_counts(),
+        "nav_unread": notifications.unread_count(current_user),
+    }
 
 
 def register_web(app: Flask) -> None:
     """Register blueprints, error handlers, template helpers and security headers."""
-    from app.web import account, admin, auth, inbox, orders, tasks
+    from app.web import account, admin, auth, confirmations, inbox, notifications, orders, tasks
 
-    for module in (auth, account, inbox, tasks, orders, admin):
+    for module in (auth, account, inbox, tasks, orders, confirmations, notifications, admin):
         app.register_blueprint(module.bp)
 
     @login_manager.user_loader
@@ -79,8 +83,13 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("error.html", status=400, message=_(
-            "Your session expired or the form was sent twice. Reload the page and try again.")), 400
+        return render_template(
+            "error.html",
+            status=400,
+            message=_(
+                "Your session expired or the form was sent twice. Reload the page and try again."
+            ),
+        ), 400
 
     @app.errorhandler(404)
     def not_found(error):
@@ -88,7 +97,9 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(405)
     def bad_method(error):
-        return render_template("error.html", status=405, message=_("This action is not allowed here.")), 405
+        return render_template(
+            "error.html", status=405, message=_("This action is not allowed here.")
+        ), 405
 
     @app.errorhandler(413)
     def too_large(error):
@@ -97,13 +108,20 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
-        return render_template("error.html", status=500, message=_(
-            "Something went wrong on our side. Nothing was saved; please try again.")), 500
+        return render_template(
+            "error.html",
+            status=500,
+            message=_("Something went wrong on our side. Nothing was saved; please try again."),
+        ), 500
 
     @app.before_request
     def force_password_change():
-        if (current_user.is_authenticated and current_user.must_change_password
-                and request.endpoint not in ("account.password", "auth.logout", "static", "auth.language")):
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint
+            not in ("account.password", "auth.logout", "static", "auth.language")
+        ):
             flash(_("Please choose a new password before you go on."), "warning")
             return redirect(url_for("account.password"))
         return None

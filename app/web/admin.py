@@ -48,9 +48,16 @@ def user_new():
     if request.method == "POST":
         f = request.form
         try:
-            user = users.create_user(current_user, f.get("username", ""), f.get("display_name", ""),
-                                     f.get("password", ""), f.get("department_id", ""),
-                                     f.get("role", ""), _flag("is_admin"), _flag("is_process_owner"))
+            user = users.create_user(
+                current_user,
+                f.get("username", ""),
+                f.get("display_name", ""),
+                f.get("password", ""),
+                f.get("department_id", ""),
+                f.get("role", ""),
+                _flag("is_admin"),
+                _flag("is_process_owner"),
+            )
         except InvalidInput as exc:
             db.session.rollback()
             errors = exc.errors
@@ -58,8 +65,14 @@ def user_new():
             commit()
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
-    return render_template("admin/user_form.html", user=None, errors=errors, values=request.form,
-                           departments=inbox.departments(), roles=ROLES), (400 if errors else 200)
+    return render_template(
+        "admin/user_form.html",
+        user=None,
+        errors=errors,
+        values=request.form,
+        departments=inbox.departments(),
+        roles=ROLES,
+    ), (400 if errors else 200)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -71,9 +84,15 @@ def user_edit(user_id: int):
     if request.method == "POST":
         f = request.form
         try:
-            users.update_user(current_user, user_id, f.get("display_name", ""),
-                              f.get("department_id", ""), f.get("role", ""),
-                              _flag("is_admin"), _flag("is_process_owner"))
+            users.update_user(
+                current_user,
+                user_id,
+                f.get("display_name", ""),
+                f.get("department_id", ""),
+                f.get("role", ""),
+                _flag("is_admin"),
+                _flag("is_process_owner"),
+            )
         except InvalidInput as exc:
             db.session.rollback()
             errors = exc.errors
@@ -81,9 +100,14 @@ def user_edit(user_id: int):
             commit()
             flash(_("User %(name)s was updated.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
-    return render_template("admin/user_form.html", user=user, errors=errors,
-                           values=request.form if errors else None,
-                           departments=inbox.departments(), roles=ROLES), (400 if errors else 200)
+    return render_template(
+        "admin/user_form.html",
+        user=user,
+        errors=errors,
+        values=request.form if errors else None,
+        departments=inbox.departments(),
+        roles=ROLES,
+    ), (400 if errors else 200)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -92,8 +116,14 @@ def user_active(user_id: int):
     """Deactivate or reactivate a user."""
     user = users.set_active(current_user, user_id, request.form.get("active") == "1")
     commit()
-    flash(_("User %(name)s is now %(state)s.", name=user.username,
-            state=_("active") if user.active else _("deactivated")), "success")
+    flash(
+        _(
+            "User %(name)s is now %(state)s.",
+            name=user.username,
+            state=_("active") if user.active else _("deactivated"),
+        ),
+        "success",
+    )
     return redirect(url_for("admin.user_list"))
 
 
@@ -114,8 +144,9 @@ def departments():
     if request.method == "POST":
         f = request.form
         try:
-            dept = users.create_department(current_user, f.get("key", ""), f.get("name_en", ""),
-                                           f.get("name_zh", ""))
+            dept = users.create_department(
+                current_user, f.get("key", ""), f.get("name_en", ""), f.get("name_zh", "")
+            )
         except InvalidInput as exc:
             db.session.rollback()
             errors = exc.errors
@@ -123,8 +154,12 @@ def departments():
             commit()
             flash(_("Department %(key)s was added.", key=dept.key), "success")
             return redirect(url_for("admin.departments"))
-    return render_template("admin/departments.html", departments=inbox.departments(),
-                           errors=errors, values=request.form), (400 if errors else 200)
+    return render_template(
+        "admin/departments.html",
+        departments=inbox.departments(),
+        errors=errors,
+        values=request.form,
+    ), (400 if errors else 200)
 
 
 @bp.get("/instances")

@@ -30,8 +30,14 @@ def login():
         user = users.authenticate(username, request.form.get("password", ""))
         if user is None:
             error = _("Wrong user name or password, or the account is deactivated.")
-            audit.record(None, "login.failed", "user", None, data={"username": username[:80]},
-                         ip=request.remote_addr)
+            audit.record(
+                None,
+                "login.failed",
+                "user",
+                None,
+                data={"username": username[:80]},
+                ip=request.remote_addr,
+            )
             commit()
         else:
             login_user(user)

@@ -14,7 +14,9 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 def index():
     """List the ready tasks of a department (the user's own by default)."""
     departments = inbox.departments()
-    dept_key = request.args.get("dept") or (current_user.department.key if current_user.department else "")
+    dept_key = request.args.get("dept") or (
+        current_user.department.key if current_user.department else ""
+    )
     dept = next((d for d in departments if d.key == dept_key), None)
     flt = InboxFilter(
         department_id=dept.id if dept else None,
@@ -24,5 +26,7 @@ def index():
         query=request.args.get("q", "")[:100],
     )
     tasks = inbox.list_tasks(current_user, flt)
-    template = "inbox/_rows.html" if request.headers.get("HX-Request") == "true" else "inbox/index.html"
+    template = (
+        "inbox/_rows.html" if request.headers.get("HX-Request") == "true" else "inbox/index.html"
+    )
     return render_template(template, tasks=tasks, dept=dept, flt=flt, may_act=inbox.may_act)

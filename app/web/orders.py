@@ -1,91 +1,203 @@
-"""Order pages: list, entry, detail with timeline and process diagram."""
+"""Order pages: list, entry, revision, detail with timeline, files and the process diagram."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
-from app.models.orders import ORDER_STATUSES, ORDER_TYPES
-from app.services import audit, inbox, orders
-from app.services.orders import LineInput, OrderInput
+from app.models.orders import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
+from app.services import attachments, audit, confirmations, inbox, orders, reviews, revisions
+from app.services.inbox import deny_order
+from app.services.order_input import CURRENCIES, LineInput, OrderInput
 from app.web import commit
+from app.web.labels import SPEC_LABELS
 from app.web.tasks import history
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 LINE_ROWS = 5
 
 
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 @bp.get("")
 @login_required
 def index():
-    """Orders with filters: status, customer, department waited on, number."""
+    """Orders with filters: status, customer, type, delivery dates, department waited on."""
     args = request.args
-    customer = args.get("customer", "")
-    waiting = args.get("waiting", "")
+    customer, waiting = args.get("customer", ""), args.get("waiting", "")
     rows = orders.list_orders(
         status=args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
         customer_id=int(customer) if customer.isdigit() else None,
         waiting_on=int(waiting) if waiting.isdigit() else None,
+        order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
         query=args.get("q", "")[:60],
     )
-    return render_template("orders/index.html", orders=rows, statuses=ORDER_STATUSES,
-                           customers=orders.customers(), departments=inbox.departments())
+    return render_template(
+        "orders/index.html",
+        orders=rows,
+        statuses=ORDER_STATUSES,
+        types=ORDER_TYPES,
+        customers=orders.customers(),
+        departments=inbox.departments(),
+    )
 
 
 def _order_input(form) -> OrderInput:
-    lines = [
-        LineInput(
-            product_id=form.get(f"lines-{i}-product_id", ""),
-            description=form.get(f"lines-{i}-description", "")[:4000],
-            quantity=form.get(f"lines-{i}-quantity", ""),
-            unit_price=form.get(f"lines-{i}-unit_price", ""),
+    lines = []
+    for i in range(LINE_ROWS):
+        p = f"lines-{i}-"
+        lines.append(
+            LineInput(
+                product_id=form.get(p + "product_id", ""),
+                description=form.get(p + "description", ""),
+                quantity=form.get(p + "quantity", ""),
+                unit_price=form.get(p + "unit_price", ""),
+                specs={key: form.get(p + key, "") for key in SPEC_FIELDS},
+            )
         )
-        for i in range(LINE_ROWS)
-    ]
     return OrderInput(
         customer_id=form.get("customer_id", ""),
         customer_po=form.get("customer_po", ""),
         order_type=form.get("order_type", ""),
         requested_date=form.get("requested_date", ""),
+        promised_date=form.get("promised_date", ""),
         currency=form.get("currency", "CNY"),
-        notes=form.get("notes", "")[:4000],
+        notes=form.get("notes", ""),
         lines=lines,
     )
+
+
+def _form_context(values, errors) -> dict:
+    return {
+        "values": values,
+        "errors": errors,
+        "types": ORDER_TYPES,
+        "currencies": CURRENCIES,
+        "customers": orders.customers(),
+        "products": orders.products(),
+        "line_rows": range(LINE_ROWS),
+        "spec_labels": list(SPEC_LABELS.items()),
+    }
+
+
+def _require_sales(action: str, order=None) -> None:
+    if current_user.department is None or current_user.department.key != "sales":
+        if order is not None:
+            raise deny_order(current_user, order, action, request.remote_addr)
+        audit.record(current_user, "denied." + action, "order", None, ip=request.remote_addr)
+        raise PermissionDenied(_("Only the sales department can do this."))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Sales enters a new order; saving starts its review process."""
-    if current_user.department is None or current_user.department.key != "sales":
-        audit.record(current_user, "denied.order_create", "order", None, ip=request.remote_addr)
-        raise PermissionDenied(_("Only the sales department enters orders."))
+    """Sales enters a new order; saving starts its process."""
+    _require_sales("order_create")
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            order = orders.create_order(current_user, _order_input(request.form))
+            order = orders.create_order(
+                current_user, _order_input(request.form), request.files.getlist("attachments")
+            )
         except InvalidInput as exc:
             db.session.rollback()
             errors = exc.errors
         else:
             commit()
-            flash(_("Order %(number)s was entered and sent for confirmation.", number=order.number),
-                  "success")
+            flash(
+                _("Order %(number)s was entered and sent for confirmation.", number=order.number),
+                "success",
+            )
             return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template(
-        "orders/new.html", errors=errors, values=request.form, types=ORDER_TYPES,
-        customers=orders.customers(), products=orders.products(), line_rows=range(LINE_ROWS),
-    ), (400 if errors else 200)
+    return render_template("orders/new.html", **_form_context(request.form, errors)), (
+        400 if errors else 200
+    )
+
+
+def _values_of(order) -> dict:
+    values = {
+        "customer_id": str(order.customer_id),
+        "customer_po": order.customer_po,
+        "order_type": order.order_type,
+        "currency": order.currency,
+        "notes": order.notes,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else "",
+        "promised_date": order.promised_date.isoformat() if order.promised_date else "",
+    }
+    for i, line in enumerate(order.lines):
+        p = f"lines-{i}-"
+        values.update(
+            {
+                p + "product_id": str(line.product_id or ""),
+                p + "description": line.description,
+                p + "quantity": str(line.quantity.normalize()),
+                p + "unit_price": str(line.unit_price.normalize()),
+            }
+        )
+        values.update({p + k: getattr(line, k) for k in SPEC_FIELDS})
+    return values
+
+
+@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(order_id: int):
+    """Sales revises the order while it is with them; a new revision becomes current."""
+    order = orders.get_order(order_id)
+    _require_sales("order_update", order)
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else _values_of(order)
+    if request.method == "POST":
+        try:
+            orders.update_order(
+                current_user, order_id, _order_input(request.form), request.form.get("reason", "")
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            commit()
+            flash(
+                _(
+                    "Revision %(n)s of %(number)s is now current.",
+                    n=order.revision,
+                    number=order.number,
+                ),
+                "success",
+            )
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/edit.html", order=order, **_form_context(values, errors)), (
+        400 if errors else 200
+    )
 
 
 @bp.get("/<int:order_id>")
 @login_required
 def detail(order_id: int):
-    """The order: lines, open tasks, timeline and the process diagram."""
+    """The order: lines, open steps, reviews, revisions, files, confirmation, timeline, diagram."""
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
     instance = order.instances[-1] if order.instances else None
+    is_sales = current_user.department is not None and current_user.department.key == "sales"
     return render_template(
         "orders/detail.html",
         order=order,
@@ -93,6 +205,12 @@ def detail(order_id: int):
         steps=history(order_id),
         events=audit.events_for_order(order_id),
         instance=instance,
+        reviews=reviews.latest_reviews(order),
+        revision=revisions.current_revision(order),
+        confirmations=confirmations.confirmations_of(order),
+        spec_labels=list(SPEC_LABELS.items()),
+        is_sales=is_sales,
+        can_edit=is_sales and orders.editable(order),
         done_ids=",".join(sorted({t.spec_name for t in tasks if t.state == "completed"})),
         current_ids=",".join(sorted({t.spec_name for t in tasks if t.state == "ready"})),
     )
@@ -106,3 +224,34 @@ def diagram(order_id: int):
     if not order.instances:
         abort(404)
     return Response(order.instances[-1].version.xml, mimetype="application/xml")
+
+
+@bp.get("/<int:order_id>/files/<int:attachment_id>")
+@login_required
+def file(order_id: int, attachment_id: int):
+    """Download an attachment."""
+    attachment, path = attachments.get_attachment(order_id, attachment_id)
+    return send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.file_name,
+    )
+
+
+@bp.post("/<int:order_id>/files")
+@login_required
+def upload(order_id: int):
+    """Sales attaches more files (drawings, specs) to the order."""
+    order = orders.get_order(order_id)
+    _require_sales("attachment_add", order)
+    errors: dict[str, str] = {}
+    uploads = attachments.check_uploads(request.files.getlist("attachments"), errors)
+    if errors or not uploads:
+        flash(errors.get("attachments") or _("Choose at least one file."), "error")
+        return redirect(url_for("orders.detail", order_id=order_id) + "#files")
+    for item in uploads:
+        attachments.store(order, item, current_user)
+    commit()
+    flash(_("%(n)s file(s) attached.", n=len(uploads)), "success")
+    return redirect(url_for("orders.detail", order_id=order_id) + "#files")

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
-from app.services import forms, inbox, orders, tasks
+from app.services import forms, inbox, orders, reviews, task_effects, tasks
 from app.web import commit, wants_fragment
+from app.web.labels import SPEC_LABELS
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -29,13 +30,24 @@ def history(order_id: int | None) -> list[dict]:
     return steps
 
 
+REVIEW_CONTEXT_STEPS = ("sales_revise", "pmc_consolidate", "review_meeting")
+
+
 def _render(task, values=None, errors=None, status=200):
     doc = tasks.form_document(task)
     locale = current_locale()
     fields = forms.field_views(doc, locale, values, errors) if doc else []
+    estimating = task.spec_name in task_effects.ESTIMATING_STEPS
     return render_template(
         "tasks/detail.html",
         task=task,
+        values=values,
+        task_line=task_effects.task_line(task) if task.context else None,
+        spec_labels=list(SPEC_LABELS.items()),
+        estimate_lines=task_effects.nonstandard_lines(task.order) if estimating else [],
+        production_lines=task_effects.production_lines() if estimating else [],
+        show_reviews=task.spec_name in REVIEW_CONTEXT_STEPS and task.order is not None,
+        reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
         fields=fields,
         form_title=forms.form_title(doc, locale) if doc else task.name,

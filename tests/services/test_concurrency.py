@@ -46,8 +46,13 @@ def test_two_people_complete_the_same_task_exactly_one_wins(app, make_order, mak
     order = make_order()
     task = task_of(order, "confirm_order")
     a, b = make_user("sales", display_name="Ann"), make_user("sales", display_name="Bob")
-    answers = {"packaging_confirmed": "on", "structure_confirmed": "on",
-               "dimensions_confirmed": "on", "order_category": "new", "requirements": "x"}
+    answers = {
+        "packaging_confirmed": "on",
+        "structure_confirmed": "on",
+        "dimensions_confirmed": "on",
+        "order_category": "new",
+        "requirements": "x",
+    }
     outcomes = race(app, [(task.id, a.id, answers), (task.id, b.id, answers)])
     assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "ok"]
     loser = next(o for o in outcomes if o.startswith("conflict"))
@@ -56,15 +61,19 @@ def test_two_people_complete_the_same_task_exactly_one_wins(app, make_order, mak
     assert winner in loser
     # The process moved on exactly once.
     assert task_of(order, "pmc_dispatch") is not None
-    assert db.session.scalar(
-        db.select(db.func.count()).select_from(HumanTask).where(
-            HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_dispatch"
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(HumanTask)
+            .where(HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_dispatch")
         )
-    ) == 1
+        == 1
+    )
 
 
-def test_parallel_reviews_completed_at_once_lose_no_update(app, make_order, make_user, complete,
-                                                           task_of):
+def test_parallel_reviews_completed_at_once_lose_no_update(
+    app, make_order, make_user, complete, task_of, estimates_for
+):
     order = make_order()
     complete(order, "confirm_order")
     complete(order, "pmc_dispatch")
@@ -72,11 +81,15 @@ def test_parallel_reviews_completed_at_once_lose_no_update(app, make_order, make
     for step, dept, answers in [
         ("review_engineering", "engineering", {"decision": "approve", "technical_risk": "low"}),
         ("review_production", "production", {"decision": "approve", "hours_per_unit": "2"}),
-        ("review_quality", "quality", {"decision": "approve", "quality_requirements": "AQL",
-                                       "inspection_plan": "final"}),
+        (
+            "review_quality",
+            "quality",
+            {"decision": "approve", "quality_requirements": "AQL", "inspection_plan": "final"},
+        ),
         ("review_warehouse", "warehouse", {"decision": "approve", "materials_status": "in_stock"}),
     ]:
-        jobs.append((task_of(order, step).id, make_user(dept).id, answers))
+        task = task_of(order, step)
+        jobs.append((task.id, make_user(dept).id, {**answers, **estimates_for(task)}))
     outcomes = race(app, jobs)
     assert outcomes == ["ok"] * 4
     db.session.expire_all()

@@ -46,7 +46,7 @@ def post(*pairs: tuple[str, str], **fields: str) -> MultiDict:
 
 @pytest.fixture
 def flask_app(tmp_path: Path) -> Flask:
-    """Build a bare app with Babel (default zh_CN, an empty catalogue folder) and the real templates."""
+    """A bare app with Babel (default zh_CN, an empty catalogue folder) and the real templates."""
     app = Flask("forms_test", root_path=str(ROOT / "app"), template_folder="templates")
     app.config.update(BABEL_DEFAULT_LOCALE="zh_CN", BABEL_TRANSLATION_DIRECTORIES=str(tmp_path))
     Babel(app)

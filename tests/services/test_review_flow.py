@@ -42,18 +42,20 @@ def test_dispatch_opens_four_parallel_reviews_then_consolidation(make_order, com
         complete(order, step)
     assert ready_steps(order) == ["pmc_consolidate"]
     complete(order, "pmc_consolidate")
-    assert ready_steps(order) == []
+    # The review passed: sales sends the sheet while the process waits for the customer.
+    assert ready_steps(order) == ["send_confirmation"]
     db.session.refresh(order)
-    instance = order.instances[0]
-    assert instance.status == "completed"
-    assert order.status == "review_passed"
+    assert order.instances[0].status == "running"
+    assert order.status == "awaiting_customer"
 
 
 def test_rejection_returns_to_sales_and_resubmission_reviews_again(make_order, complete):
     order = make_order()
     complete(order, "confirm_order")
     complete(order, "pmc_dispatch")
-    complete(order, "review_engineering", {"decision": "reject", "comments": "Tolerance impossible"})
+    complete(
+        order, "review_engineering", {"decision": "reject", "comments": "Tolerance impossible"}
+    )
     for step in REVIEWS[1:]:
         complete(order, step)
     complete(order, "pmc_consolidate")
@@ -101,8 +103,13 @@ def test_other_department_is_refused_and_recorded(make_order, make_user):
     with pytest.raises(PermissionDenied):
         inbox.claim(task.id, outsider)
     db.session.commit()
-    actions = list(db.session.scalars(
-        db.select(AuditEvent.action).where(AuditEvent.user_id == outsider.id).order_by(AuditEvent.id)))
+    actions = list(
+        db.session.scalars(
+            db.select(AuditEvent.action)
+            .where(AuditEvent.user_id == outsider.id)
+            .order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["denied.complete", "denied.claim"]
     assert db.session.get(HumanTask, task.id).state == "ready"
 
@@ -113,13 +120,19 @@ def test_head_role_task_needs_the_head(make_order, complete, make_user):
     complete(order, "pmc_dispatch")
     for step in REVIEWS:
         complete(order, step)
-    task = db.session.scalar(db.select(HumanTask).where(
-        HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_consolidate"))
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_consolidate"
+        )
+    )
     assert task.role == "head"
     with pytest.raises(PermissionDenied):
-        tasks.complete_task(task.id, make_user("pmc"), MultiDict({"summary": "x", "confirmed": "on"}))
-    tasks.complete_task(task.id, make_user("pmc", role="head"),
-                        MultiDict({"summary": "x", "confirmed": "on"}))
+        tasks.complete_task(
+            task.id, make_user("pmc"), MultiDict({"summary": "x", "confirmed": "on"})
+        )
+    tasks.complete_task(
+        task.id, make_user("pmc", role="head"), MultiDict({"summary": "x", "confirmed": "on"})
+    )
     assert db.session.get(HumanTask, task.id).state == "completed"
 
 
@@ -127,9 +140,15 @@ def test_second_completion_is_a_conflict_naming_the_winner(make_order, make_user
     order = make_order()
     task = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
     first, second = make_user("sales", display_name="Alice"), make_user("sales")
-    answers = MultiDict({"packaging_confirmed": "on", "structure_confirmed": "on",
-                         "dimensions_confirmed": "on", "order_category": "new",
-                         "requirements": "x"})
+    answers = MultiDict(
+        {
+            "packaging_confirmed": "on",
+            "structure_confirmed": "on",
+            "dimensions_confirmed": "on",
+            "order_category": "new",
+            "requirements": "x",
+        }
+    )
     tasks.complete_task(task.id, first, answers)
     db.session.commit()
     with pytest.raises(Conflict) as err:
@@ -151,8 +170,15 @@ def test_claim_unclaim_assign(make_order, make_user):
     inbox.unclaim(task.id, other)
     assert task.assignee_id is None
     db.session.commit()
-    audit_rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.object_type == "human_task").order_by(AuditEvent.id))
-    assert [e.action for e in audit_rows] == ["task.claim", "denied.assign", "task.assign", "task.unclaim"]
+    audit_rows = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "human_task").order_by(AuditEvent.id)
+    )
+    assert [e.action for e in audit_rows] == [
+        "task.claim",
+        "denied.assign",
+        "task.assign",
+        "task.unclaim",
+    ]
 
 
 def test_completion_audits_the_submitted_data(make_order, complete):

@@ -6,8 +6,9 @@ from app.models import AuditEvent
 
 def test_login_lands_on_the_department_inbox(client, make_user, password):
     user = make_user("quality")
-    response = client.post("/login", data={"username": user.username, "password": password},
-                           follow_redirects=True)
+    response = client.post(
+        "/login", data={"username": user.username, "password": password}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert response.request.path == "/inbox"
     page = response.get_data(as_text=True)
@@ -18,7 +19,9 @@ def test_wrong_password_is_refused_and_recorded(client, make_user):
     user = make_user("sales")
     response = client.post("/login", data={"username": user.username, "password": "nope"})
     assert response.status_code == 401
-    assert db.session.scalar(db.select(AuditEvent.action).where(AuditEvent.action == "login.failed"))
+    assert db.session.scalar(
+        db.select(AuditEvent.action).where(AuditEvent.action == "login.failed")
+    )
 
 
 def test_pages_need_login(client):
@@ -44,11 +47,17 @@ def test_reset_password_forces_a_change(client, login, make_user):
     client.post("/logout")
     client.post("/login", data={"username": user.username, "password": temporary})
     response = client.get("/inbox")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
-    bad = client.post("/account/password", data={"current": temporary, "new": "short", "confirm": "short"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/account/password"
+    )
+    bad = client.post(
+        "/account/password", data={"current": temporary, "new": "short", "confirm": "short"}
+    )
     assert bad.status_code == 400
-    ok = client.post("/account/password",
-                     data={"current": temporary, "new": "a-new-pass-9", "confirm": "a-new-pass-9"})
+    ok = client.post(
+        "/account/password",
+        data={"current": temporary, "new": "a-new-pass-9", "confirm": "a-new-pass-9"},
+    )
     assert ok.status_code == 302
     assert client.get("/inbox").status_code == 200
 
@@ -59,7 +68,9 @@ def test_csrf_is_enforced(app, client, make_user, password):
         user = make_user("sales")
         response = client.post("/login", data={"username": user.username, "password": password})
         assert response.status_code == 400
-        assert "Reload the page" in response.get_data(as_text=True) or "重新" in response.get_data(as_text=True)
+        assert "Reload the page" in response.get_data(as_text=True) or "重新" in response.get_data(
+            as_text=True
+        )
         assert "Traceback" not in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

@@ -21,16 +21,24 @@ def test_other_departments_do_not_see_the_task_in_their_inbox(client, login, mak
     assert order.number not in client.get("/inbox").get_data(as_text=True)
 
 
-def test_complete_through_the_form_moves_the_order_to_pmc(client, login, make_user, make_order,
-                                                          task_of):
+def test_complete_through_the_form_moves_the_order_to_pmc(
+    client, login, make_user, make_order, task_of
+):
     order = make_order()
     task = task_of(order, "confirm_order")
     login(make_user("sales"))
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'name="packaging_confirmed"' in page and order.number in page
-    response = client.post(f"/tasks/{task.id}/complete", data={
-        "packaging_confirmed": "on", "structure_confirmed": "on", "dimensions_confirmed": "on",
-        "order_category": "new", "requirements": "IP65"})
+    response = client.post(
+        f"/tasks/{task.id}/complete",
+        data={
+            "packaging_confirmed": "on",
+            "structure_confirmed": "on",
+            "dimensions_confirmed": "on",
+            "order_category": "new",
+            "requirements": "IP65",
+        },
+    )
     assert response.status_code == 302
     pmc_task = task_of(order, "pmc_dispatch")
     login(make_user("pmc"))
@@ -38,14 +46,16 @@ def test_complete_through_the_form_moves_the_order_to_pmc(client, login, make_us
     assert client.get(f"/tasks/{pmc_task.id}").status_code == 200
 
 
-def test_bad_submission_rerenders_with_errors_and_keeps_input(client, login, make_user, make_order,
-                                                              task_of):
+def test_bad_submission_rerenders_with_errors_and_keeps_input(
+    client, login, make_user, make_order, task_of
+):
     order = make_order()
     task = task_of(order, "confirm_order")
     login(make_user("sales"))
     client.post("/language", data={"lang": "en"})
-    response = client.post(f"/tasks/{task.id}/complete",
-                           data={"order_category": "new", "notes": "typed by me"})
+    response = client.post(
+        f"/tasks/{task.id}/complete", data={"order_category": "new", "notes": "typed by me"}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "typed by me" in page and "field-error" in page
@@ -61,20 +71,28 @@ def test_outsider_gets_403_and_it_is_recorded(client, login, make_user, make_ord
     for action in ("claim", "complete"):
         response = client.post(f"/tasks/{task.id}/{action}", data={})
         assert response.status_code == 403
-    actions = set(db.session.scalars(db.select(AuditEvent.action).where(
-        AuditEvent.user_id == outsider.id)))
+    actions = set(
+        db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.user_id == outsider.id))
+    )
     assert {"denied.claim", "denied.complete"} <= actions
 
 
 def test_second_completion_gets_409_for_htmx(client, login, make_user, make_order, task_of):
     order = make_order()
     task = task_of(order, "confirm_order")
-    answers = {"packaging_confirmed": "on", "structure_confirmed": "on",
-               "dimensions_confirmed": "on", "order_category": "new", "requirements": "x"}
+    answers = {
+        "packaging_confirmed": "on",
+        "structure_confirmed": "on",
+        "dimensions_confirmed": "on",
+        "order_category": "new",
+        "requirements": "x",
+    }
     login(make_user("sales", display_name="Winner"))
     assert client.post(f"/tasks/{task.id}/complete", data=answers).status_code == 302
     login(make_user("sales"))
-    response = client.post(f"/tasks/{task.id}/complete", data=answers, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/tasks/{task.id}/complete", data=answers, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409
     assert "Winner" in response.get_data(as_text=True)
 
@@ -90,7 +108,9 @@ def test_claim_give_back_and_head_assigns(client, login, make_user, make_order, 
     assert db.session.get(HumanTask, task.id).assignee_id == member.id
     assert client.post(f"/tasks/{task.id}/unclaim").status_code == 302
     login(head)
-    assert client.post(f"/tasks/{task.id}/assign", data={"assignee_id": member.id}).status_code == 302
+    assert (
+        client.post(f"/tasks/{task.id}/assign", data={"assignee_id": member.id}).status_code == 302
+    )
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).assignee_id == member.id
 

@@ -1,0 +1,62 @@
+"""Order revisions: immutable snapshots, the newest of which is what departments see."""
+
+import hashlib
+import json
+
+from app.extensions import db
+from app.models import Order, OrderRevision, User
+from app.models.orders import SPEC_FIELDS
+
+
+def snapshot(order: Order) -> dict:
+    """The order's data as plain JSON-able values (what a revision freezes)."""
+    return {
+        "number": order.number,
+        "customer": {"id": order.customer_id, "name": order.customer.name},
+        "customer_po": order.customer_po,
+        "order_type": order.order_type,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
+        "promised_date": order.promised_date.isoformat() if order.promised_date else None,
+        "currency": order.currency,
+        "notes": order.notes,
+        "lines": [
+            {
+                "position": line.position,
+                "product": line.product.code if line.product else None,
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "unit_price": str(line.unit_price),
+                **({} if line.product else {k: getattr(line, k) for k in SPEC_FIELDS}),
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def content_hash(data: dict) -> str:
+    """A stable sha256 of a snapshot: what a customer's confirmation binds to."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def create_revision(order: Order, actor: User | None, reason: str = "") -> OrderRevision:
+    """Freeze the order's current data as its next revision and make it current."""
+    data = snapshot(order)
+    number = (order.revisions[-1].number + 1) if order.revisions else 1
+    revision = OrderRevision(
+        order=order,
+        number=number,
+        data=json.dumps(data, ensure_ascii=False),
+        content_hash=content_hash(data),
+        reason=reason,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(revision)
+    order.revision = number
+    db.session.flush()
+    return revision
+
+
+def current_revision(order: Order) -> OrderRevision | None:
+    """The revision departments work from."""
+    return order.revisions[-1] if order.revisions else None

@@ -1,0 +1,107 @@
+"""What some steps do to order data besides moving the process on.
+
+Effects are keyed by the step's spec id (stable in docs/LIFECYCLE_CONTRACT.md). `check` adds field
+errors before anything changes; `apply` runs in the same transaction as the completion.
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import HumanTask, Order, OrderLine, Product, ProductionLine, User
+from app.services import audit
+
+ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
+
+
+def nonstandard_lines(order: Order | None) -> list[OrderLine]:
+    """The order's described (non-catalogue) lines."""
+    return [line for line in order.lines if line.product_id is None] if order else []
+
+
+def production_lines() -> list[ProductionLine]:
+    """Every production line, by code."""
+    return list(db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code)))
+
+
+def _estimates(task: HumanTask, data: dict, formdata, errors: dict) -> dict[int, tuple]:
+    required = ESTIMATING_STEPS[task.spec_name] and data.get("decision") != "reject"
+    lines = {line.id: line for line in production_lines()}
+    found = {}
+    for item in nonstandard_lines(task.order):
+        key = f"est-{item.id}-"
+        hours_text = (formdata.get(key + "hours") or "").strip()
+        line_text = (formdata.get(key + "line") or "").strip()
+        if not hours_text and not line_text:
+            if required:
+                errors[key + "hours"] = _("Estimate the hours per unit and the line for this item.")
+            continue
+        try:
+            hours = Decimal(hours_text)
+            ok = hours.is_finite() and Decimal("0") < hours <= Decimal("10000")
+        except InvalidOperation:
+            ok = False
+        if not ok:
+            errors[key + "hours"] = _("Enter the hours per unit as a number greater than zero.")
+        line = lines.get(int(line_text)) if line_text.isdigit() else None
+        if line is None:
+            errors[key + "line"] = _("Choose the production line.")
+        if ok and line is not None:
+            found[item.id] = (hours, line)
+    return found
+
+
+def _standardise_check(task: HumanTask, data: dict, errors: dict) -> None:
+    if data.get("make_standard") and data.get("code"):
+        taken = db.session.scalar(db.select(Product.id).where(Product.code == data["code"]))
+        if taken:
+            errors["code"] = _(
+                "Product code %(code)s is already in the catalogue.", code=data["code"]
+            )
+    if task_line(task) is None:
+        errors["__form__"] = _("This task names no order line; it cannot be completed.")
+
+
+def task_line(task: HumanTask) -> OrderLine | None:
+    """The order line a per-line task (e.g. standardisation) is about."""
+    context = json.loads(task.context) if task.context else {}
+    line_id = (context.get("line") or {}).get("line_id")
+    line = db.session.get(OrderLine, line_id) if isinstance(line_id, int) else None
+    return line if line is not None and line.order_id == task.order_id else None
+
+
+def check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    """Validate a step's extra input; returns what `apply` needs."""
+    if task.spec_name in ESTIMATING_STEPS:
+        return {"estimates": _estimates(task, data, formdata, errors)}
+    if task.spec_name == "standardise_item":
+        _standardise_check(task, data, errors)
+    return {}
+
+
+def apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
+    """Write a completed step's effects on the order data."""
+    for line_id, (hours, line) in extra.get("estimates", {}).items():
+        item = db.session.get(OrderLine, line_id)
+        item.est_hours_per_unit, item.est_line_id = hours, line.id
+    if task.spec_name == "standardise_item" and data.get("make_standard"):
+        item = task_line(task)
+        product = Product(
+            code=data["code"],
+            name=data["name"],
+            standard_cost=Decimal(str(data["standard_cost"])),
+            unit="pcs",
+        )
+        db.session.add(product)
+        db.session.flush()
+        item.standard_product_id = product.id
+        audit.record(
+            actor,
+            "product.create",
+            "product",
+            product.id,
+            order_id=task.order_id,
+            data={"code": product.code, "from_line": item.id},
+        )

@@ -1,0 +1,130 @@
+"""The timer worker: a due BPMN timer fires once, moves the process on, and never fires twice."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from app import worker
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, ProcessInstance
+from app.models.base import utcnow
+from app.services import instances, processes
+from tests.engine.builders import diagram, linear, user_task
+
+
+def timer_process(process_id: str, duration: str) -> bytes:
+    """start -> wait a bare duration -> confirm (sales) -> end."""
+    wait = (
+        '<bpmn:intermediateCatchEvent id="wait" name="Wait"><bpmn:timerEventDefinition id="t">'
+        f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{duration}</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+    )
+    xml = diagram(
+        linear(wait, user_task("confirm", "order_intake"), ids=["wait", "confirm"]),
+        lane_nodes=["confirm"],
+    )
+    return xml.replace(b'<bpmn:process id="proc"', f'<bpmn:process id="{process_id}"'.encode())
+
+
+def start(make_user, process_id: str, duration: str, how_many: int = 1) -> list[ProcessInstance]:
+    """Deploy the timer process and start instances of it."""
+    _, created, problems = processes.deploy_process(
+        f"{process_id}.bpmn", timer_process(process_id, duration), None
+    )
+    assert created and problems == []
+    user = make_user("sales")
+    started = [instances.start_process(process_id, user) for _ in range(how_many)]
+    db.session.commit()
+    return started
+
+
+def wait_until_due(*started: ProcessInstance) -> None:
+    """Sleep until every given instance's timer is due."""
+    latest = max(i.next_timer_at for i in started)
+    time.sleep(max(0.0, (latest - utcnow()).total_seconds()) + 0.05)
+
+
+def task_rows(instance: ProcessInstance) -> list[tuple[str, str]]:
+    """(step, state) of the instance's inbox rows."""
+    return list(
+        db.session.execute(
+            db.select(HumanTask.spec_name, HumanTask.state)
+            .where(HumanTask.instance_id == instance.id)
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def timer_audits() -> int:
+    """How many times any timer fired."""
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "instance.timer")
+    )
+
+
+def test_due_timer_fires_once_and_the_process_moves_on(make_user):
+    before = utcnow()
+    (soon,) = start(make_user, "timer_soon", "PT1S")
+    (later,) = start(make_user, "timer_later", "PT1H")
+    assert before < soon.next_timer_at <= utcnow() + timedelta(seconds=1)
+    assert abs(later.next_timer_at - (before + timedelta(hours=1))) < timedelta(minutes=1)
+    assert task_rows(soon) == [] and task_rows(later) == []
+    wait_until_due(soon)
+
+    assert worker.run_once() == 1
+    db.session.expire_all()
+    soon = db.session.get(ProcessInstance, soon.id)
+    later = db.session.get(ProcessInstance, later.id)
+    assert (soon.status, soon.next_timer_at) == ("running", None)
+    assert task_rows(soon) == [("confirm", "ready")]
+    task = db.session.scalar(db.select(HumanTask).where(HumanTask.instance_id == soon.id))
+    assert task.department.key == "sales" and task.form_name == "order_intake"
+    assert later.next_timer_at is not None and task_rows(later) == []  # not due yet
+
+    assert worker.run_once() == 0
+    db.session.expire_all()
+    assert task_rows(soon) == [("confirm", "ready")] and timer_audits() == 1
+
+
+def test_worker_command_fires_due_timers(app, make_user):
+    (soon,) = start(make_user, "timer_soon", "PT1S")
+    wait_until_due(soon)
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0 and result.output == "fired 1 timer(s)\n"
+    db.session.expire_all()
+    assert task_rows(soon) == [("confirm", "ready")]
+
+
+@pytest.mark.postgres
+def test_two_workers_at_once_fire_each_timer_exactly_once(app, make_user):
+    started = start(make_user, "timer_soon", "PT1S", how_many=3)
+    wait_until_due(*started)
+    barrier = threading.Barrier(2)
+    fired = [0, 0]
+    failures: list[BaseException] = []
+
+    def work(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                fired[index] = worker.run_once()
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == [] and sum(fired) == 3
+    db.session.expire_all()
+    for instance in started:
+        assert task_rows(instance) == [("confirm", "ready")]
+        assert db.session.get(ProcessInstance, instance.id).next_timer_at is None
+    assert timer_audits() == 3

@@ -1,0 +1,66 @@
+"""Times are stored in UTC and shown on the task page in the configured zone (Asia/Shanghai)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import HumanTask
+from app.services import instances, tasks
+
+# 20:00 UTC on 1 March is 04:00 on 2 March in Shanghai (UTC+8, no daylight saving).
+CREATED = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+COMPLETED = datetime(2026, 3, 1, 23, 45, tzinfo=UTC)
+INTAKE = {
+    "packaging_confirmed": "on",
+    "structure_confirmed": "on",
+    "dimensions_confirmed": "on",
+    "order_category": "regular",
+}
+
+
+@pytest.fixture
+def clock(monkeypatch) -> list[datetime]:
+    """The 'now' the services see; set clock[0] to move it."""
+    now = [CREATED]
+    monkeypatch.setattr(instances, "utcnow", lambda: now[0])
+    monkeypatch.setattr(tasks, "utcnow", lambda: now[0])
+    return now
+
+
+def confirm_task(make_user) -> HumanTask:
+    """Start order_review at the fixed time; its first step is due 8 hours later."""
+    instance = instances.start_process("order_review", make_user("sales"))
+    db.session.commit()
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.spec_name == "confirm_order"
+        )
+    )
+    assert (task.created_at, task.due_at) == (CREATED, datetime(2026, 3, 2, 4, 0, tzinfo=UTC))
+    return task
+
+
+@pytest.mark.parametrize(
+    ("zone", "due", "completed"),
+    [
+        ("Asia/Shanghai", "2026-03-02 12:00", "2026-03-02 07:45"),
+        ("UTC", "2026-03-02 04:00", "2026-03-01 23:45"),
+    ],
+)
+def test_task_page_shows_times_in_the_configured_zone(
+    app, client, login, make_user, clock, monkeypatch, zone, due, completed
+):
+    monkeypatch.setitem(app.config, "TIMEZONE", zone)
+    task = confirm_task(make_user)
+    user = make_user("sales", locale="en", display_name="Wang Fang")
+    login(user)
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert f"<dt>Due</dt><dd>{due}</dd>" in page
+    clock[0] = COMPLETED
+    tasks.complete_task(task.id, user, MultiDict(INTAKE))
+    db.session.commit()
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert f"<dt>Completed by</dt><dd>Wang Fang · {completed}</dd>" in page
+    assert f"<dt>Due</dt><dd>{due}</dd>" in page
