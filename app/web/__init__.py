@@ -70,9 +70,20 @@ def _nav():
 
 def register_web(app: Flask) -> None:
     """Register blueprints, error handlers, template helpers and security headers."""
-    from app.web import account, admin, auth, confirmations, inbox, notifications, orders, tasks
+    from app.web import (
+        account,
+        admin,
+        auth,
+        catalogue,
+        confirmations,
+        inbox,
+        notifications,
+        orders,
+        tasks,
+    )
 
-    for module in (auth, account, inbox, tasks, orders, confirmations, notifications, admin):
+    for module in (auth, account, inbox, tasks, orders, confirmations, notifications, catalogue,
+                   admin):
         app.register_blueprint(module.bp)
 
     @login_manager.user_loader

@@ -1,0 +1,146 @@
+"""Customers, catalogue products and production lines: the master data orders refer to."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+
+from app.errors import InvalidInput, PermissionDenied
+from app.extensions import db
+from app.models import Customer, Product, ProductionLine, ProductLineRate, User
+from app.services import audit
+
+TIERS = ("key", "standard", "new")
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
+
+
+def may_edit_customers(user: User) -> bool:
+    """Sales keeps its customers; admins may too."""
+    return user.is_admin or (user.department is not None and user.department.key == "sales")
+
+
+def may_edit_products(user: User) -> bool:
+    """Engineering keeps the catalogue and the lines; admins may too."""
+    return user.is_admin or (
+        user.department is not None and user.department.key in ("engineering", "production")
+    )
+
+
+def _deny(actor: User, what: str) -> PermissionDenied:
+    audit.record(actor, "denied.catalogue", what, None)
+    db.session.flush()
+    return PermissionDenied(_("You may not change this part of the catalogue."))
+
+
+def create_customer(actor: User, name: str, contact: str, address: str, tier: str) -> Customer:
+    """Add a customer."""
+    if not may_edit_customers(actor):
+        raise _deny(actor, "customer")
+    errors: dict[str, str] = {}
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 200:
+        errors["name"] = _("Enter the customer's name (2 to 200 characters).")
+    elif db.session.scalar(db.select(Customer.id).where(Customer.name == name)):
+        errors["name"] = _("This customer already exists.")
+    if tier not in TIERS:
+        errors["tier"] = _("Choose a tier.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    customer = Customer(
+        name=name, contact=contact.strip()[:200], address=address.strip()[:2000], tier=tier
+    )
+    db.session.add(customer)
+    db.session.flush()
+    audit.record(actor, "customer.create", "customer", customer.id, data={"name": name})
+    return customer
+
+
+def _code(text: str, errors: dict, key: str = "code") -> str:
+    code = text.strip().upper()
+    if not _CODE.fullmatch(code):
+        errors[key] = _("Use 2-40 capital letters, digits or dashes.")
+    return code
+
+
+def create_line(actor: User, code: str, name: str) -> ProductionLine:
+    """Add a production line."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "production_line")
+    errors: dict[str, str] = {}
+    code = _code(code, errors)
+    if "code" not in errors and db.session.scalar(
+        db.select(ProductionLine.id).where(ProductionLine.code == code)
+    ):
+        errors["code"] = _("This code is taken.")
+    if not name.strip():
+        errors["name"] = _("Enter a name.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    line = ProductionLine(code=code, name=name.strip()[:200])
+    db.session.add(line)
+    db.session.flush()
+    audit.record(actor, "production_line.create", "production_line", line.id, data={"code": code})
+    return line
+
+
+def _amount(text: str, errors: dict, key: str, positive: bool) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+        ok = (
+            value.is_finite() and (value > 0 if positive else value >= 0) and value < Decimal("1e9")
+        )
+    except (InvalidOperation, AttributeError):
+        ok = False
+    if not ok:
+        errors[key] = (
+            _("Enter a number greater than zero.")
+            if positive
+            else _("Enter a number of zero or more.")
+        )
+        return None
+    return value
+
+
+def create_product(
+    actor: User, code: str, name: str, unit: str, standard_cost: str, rates: dict[int, str]
+) -> Product:
+    """Add a catalogue product with the hours per unit on each line that can make it."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "product")
+    errors: dict[str, str] = {}
+    code = _code(code, errors)
+    if "code" not in errors and db.session.scalar(
+        db.select(Product.id).where(Product.code == code)
+    ):
+        errors["code"] = _("Product code %(code)s is already in the catalogue.", code=code)
+    if not name.strip():
+        errors["name"] = _("Enter a name.")
+    if not unit.strip():
+        errors["unit"] = _("Enter the unit, e.g. pcs.")
+    cost = _amount(standard_cost or "0", errors, "standard_cost", positive=False)
+    product_rates = []
+    for line_id, text in rates.items():
+        if not text.strip():
+            continue
+        hours = _amount(text, errors, f"rate-{line_id}", positive=True)
+        line = db.session.get(ProductionLine, line_id)
+        if hours is not None and line is not None:
+            product_rates.append(ProductLineRate(line=line, hours_per_unit=hours))
+    if errors:
+        raise InvalidInput(errors=errors)
+    product = Product(
+        code=code,
+        name=name.strip()[:200],
+        unit=unit.strip()[:20],
+        standard_cost=cost,
+        rates=product_rates,
+    )
+    db.session.add(product)
+    db.session.flush()
+    audit.record(actor, "product.create", "product", product.id, data={"code": code})
+    return product
+
+
+def lines() -> list[ProductionLine]:
+    """Every production line by code."""
+    return list(db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code)))
