@@ -150,8 +150,8 @@ def _values_of(order) -> dict:
             {
                 p + "product_id": str(line.product_id or ""),
                 p + "description": line.description,
-                p + "quantity": str(line.quantity.normalize()),
-                p + "unit_price": str(line.unit_price.normalize()),
+                p + "quantity": f"{line.quantity.normalize():f}",
+                p + "unit_price": f"{line.unit_price.normalize():f}",
             }
         )
         values.update({p + k: getattr(line, k) for k in SPEC_FIELDS})

@@ -1,52 +1,30 @@
 """First browser journey: sales enters an order, every reviewer completes their review, the order
-moves on. Once in each language."""
+moves on to the customer's confirmation with a send-confirmation task for sales. Once in each
+language."""
+
+import json
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from e2e_helpers import complete_task, log_in, open_task, t
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import Customer, Product
 
+FORMS = Path(__file__).resolve().parents[2] / "forms"
 REVIEWERS = {
-    "engineering": {"radio": {"decision": "approve", "technical_risk": "low"}},
-    "production": {"radio": {"decision": "approve"}, "fill": {"hours_per_unit": "1.5"}},
-    "quality": {"radio": {"decision": "approve"}, "fill": {"quality_requirements": "AQL 1.0"},
-                "check": ["inspection_plan"]},
-    "warehouse": {"radio": {"decision": "approve"}, "select": {"materials_status": "in_stock"}},
+    "engineering": {"technical_risk": "low", "decision": "approve"},
+    "production": {"hours_per_unit": "1.5", "decision": "approve"},
+    "quality": {"quality_requirements": "AQL 1.0", "inspection_plan": ["final"],
+                "decision": "approve"},
+    "warehouse": {"materials_status": "in_stock", "decision": "approve"},
 }
 
 
-def log_in(page: Page, base: str, username: str, password: str, lang: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_role("button", name="English" if lang == "en" else "中文").click()
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.locator("form:has(#password) button[type=submit]").click()
-    expect(page).to_have_url(f"{base}/inbox")
-
-
-def open_order_task(page: Page, number: str) -> None:
-    page.locator("#inbox-rows tr", has_text=number).locator("a").first.click()
-
-
-def answer(page: Page, spec: dict) -> None:
-    for name, value in spec.get("radio", {}).items():
-        field = page.locator(f"input[name={name}][value={value}]")
-        if field.count():
-            field.check()
-        else:
-            page.select_option(f"select[name={name}]", value)
-    for name, value in spec.get("fill", {}).items():
-        page.fill(f"[name={name}]", value)
-    for name, value in spec.get("select", {}).items():
-        select = page.locator(f"select[name={name}]")
-        if select.count():
-            select.select_option(value)
-        else:
-            page.check(f"input[name={name}][value={value}]")
-    for name in spec.get("check", []):
-        page.locator(f"input[name={name}]").first.check()
-    page.locator("form.taskform button[type=submit]").click()
+def form_title(form: str, lang: str) -> str:
+    """The title a form file gives its task page in `lang`."""
+    return json.loads((FORMS / f"{form}.json").read_text())["x-ui"]["title"][lang]
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -59,7 +37,7 @@ def test_order_goes_through_review(lang, live_server, new_page, make_user, passw
     base = live_server
 
     page = new_page()
-    log_in(page, base, people["sales"].username, password, lang)
+    log_in(page, base, people["sales"], password, lang)
     page.goto(f"{base}/orders/new")
     page.select_option("#customer_id", label="Journey Co")
     page.select_option("#order_type", "new")
@@ -70,32 +48,33 @@ def test_order_goes_through_review(lang, live_server, new_page, make_user, passw
     number = page.locator("h2 a").first.inner_text()
     assert number.startswith("SO-")
 
-    page.goto(f"{base}/inbox")
-    open_order_task(page, number)
-    for name in ("packaging_confirmed", "structure_confirmed", "dimensions_confirmed"):
-        page.check(f"input[name={name}]")
-    answer(page, {"radio": {"order_category": "new"}, "fill": {"requirements": "IP65"}})
-    expect(page.locator(".flash-success")).to_be_visible()
+    open_task(page, base, number)
+    complete_task(page, {"order_category": "new", "packaging_confirmed": True,
+                         "structure_confirmed": True, "dimensions_confirmed": True,
+                         "requirements": "IP65"})
 
     pmc = new_page()
-    log_in(pmc, base, people["pmc"].username, password, lang)
-    open_order_task(pmc, number)
-    answer(pmc, {"fill": {"review_due": "2026-12-31"}, "radio": {"priority": "normal"}})
+    log_in(pmc, base, people["pmc"], password, lang)
+    open_task(pmc, base, number)
+    complete_task(pmc, {"review_due": "2026-12-31", "priority": "normal"})
 
-    for dept, spec in REVIEWERS.items():
+    for dept, answers in REVIEWERS.items():
         reviewer = new_page()
-        log_in(reviewer, base, people[dept].username, password, lang)
-        open_order_task(reviewer, number)
-        answer(reviewer, spec)
-        expect(reviewer.locator(".flash-success")).to_be_visible()
+        log_in(reviewer, base, people[dept], password, lang)
+        open_task(reviewer, base, number)
+        complete_task(reviewer, answers)
 
     head = new_page()
-    log_in(head, base, pmc_head.username, password, lang)
-    open_order_task(head, number)
-    head.fill("[name=summary]", "All four departments approve")
-    head.check("input[name=confirmed]")
-    head.locator("form.taskform button[type=submit]").click()
+    log_in(head, base, pmc_head, password, lang)
+    open_task(head, base, number)
+    complete_task(head, {"summary": "All four departments approve", "confirmed": True})
 
+    # Every review passed: the order waits for the customer, and sales is asked to send the
+    # confirmation.
     page.goto(f"{base}/orders")
-    row = page.locator("tr", has_text=number)
-    expect(row.locator(".status-review_passed")).to_be_visible()
+    status = page.locator("tr", has_text=number).locator(".status")
+    expect(status).to_have_text(t("Awaiting customer confirmation", lang))
+    expect(status).to_have_class("status status-awaiting_customer")
+    open_task(page, base, number, step="Send the order confirmation")
+    expect(page.locator("h2", has_text=form_title("send_confirmation", lang))).to_be_visible()
+    expect(page.locator("form.taskform input[name=sent_via]")).to_have_count(5)

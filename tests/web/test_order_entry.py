@@ -118,6 +118,7 @@ def test_sales_revises_while_the_order_is_with_them(client, login, make_user, ma
     client.post("/language", data={"lang": "en"})
     form = client.get(f"/orders/{order.id}/edit").get_data(as_text=True)
     assert "Custom bracket" in form
+    assert 'value="10"' in form and 'value="2.5"' in form  # not 1E+1
     data = entry(order.customer, **{"lines-0-quantity": "40", "reason": "Customer doubled it"})
     response = client.post(f"/orders/{order.id}/edit", data=data)
     assert response.status_code == 302

@@ -1,0 +1,182 @@
+"""Order pages in the browser: the list and its filters, the detail page with its lines, open
+steps, timeline and process diagram, and the new-order form's errors."""
+
+import re
+
+import pytest
+from e2e_helpers import customer, log_in, place_order, product, t
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from app.models import Order
+from app.services import instances
+
+
+def rows(page: Page):
+    return page.locator("table.grid tbody tr")
+
+
+def test_order_list_filters_by_status_customer_and_waiting_department(
+        live_server, page, make_user, complete, password):
+    sales = make_user("sales")
+    waiting_sales = place_order(sales, "ACME")
+    waiting_pmc = place_order(sales, "ACME")
+    complete(waiting_pmc, "confirm_order")
+    cancelled = place_order(sales, "Beta Works")
+    instances.cancel_instance(cancelled.instances[-1].id, sales, "customer withdrew")
+    db.session.commit()
+
+    log_in(page, live_server, sales, password)
+    page.get_by_role("link", name="Orders", exact=True).click()
+    expect(rows(page)).to_have_count(3)
+    row = rows(page).filter(has_text=waiting_sales.number)
+    expect(row).to_contain_text("ACME")
+    expect(row).to_contain_text("New")
+    expect(row.locator(".status")).to_have_text("In review")
+
+    page.select_option("#status", label="Cancelled")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(cancelled.number)
+    expect(rows(page).first.locator(".status")).to_have_text("Cancelled")
+    expect(page.locator("#status")).to_have_value("cancelled")  # the filter is kept
+
+    page.select_option("#status", label="Any")
+    page.select_option("#customer", label="ACME")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows(page)).to_have_count(2)
+    expect(page.locator("table.grid tbody")).not_to_contain_text(cancelled.number)
+
+    page.select_option("#customer", label="Any")
+    page.select_option("#waiting", label="PMC")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(waiting_pmc.number)
+
+    page.select_option("#waiting", label="Sales")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text(waiting_sales.number)
+
+    page.select_option("#waiting", label="Quality")
+    page.get_by_role("button", name="Filter").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_have_text("No orders match.")
+
+
+DETAIL = {
+    "en": {"open": ["Production review · Production", "Quality review · Quality",
+                    "Warehouse review · Warehouse"],
+           "answers": [("Product parameters and requirements", "IP65 sealing"),
+                       ("Reviews due by", "2026-12-31"), ("Technical risk", "Low"),
+                       ("Decision", "Approve")],
+           "status": "In review"},
+    "zh_CN": {"open": ["Production review · 生产部", "Quality review · 品质部",
+                       "Warehouse review · 仓储部"],
+              "answers": [("产品参数及要求", "IP65 sealing"), ("评审截止日期", "2026-12-31"),
+                          ("技术风险", "低"), ("评审结论", "通过")],
+              "status": "评审中"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_order_detail_shows_lines_open_steps_timeline_and_diagram(
+        lang, live_server, page, make_user, complete, password):
+    sales = make_user("sales", display_name="Sally Sales")
+    order = place_order(sales, "ACME", customer_po="PO-4711")
+    complete(order, "confirm_order", {"requirements": "IP65 sealing"}, user=sales)
+    complete(order, "pmc_dispatch", {"review_due": "2026-12-31"})
+    complete(order, "review_engineering", {"decision": "approve", "technical_risk": "low"})
+    expected = DETAIL[lang]
+
+    log_in(page, live_server, make_user("quality"), password, lang)
+    page.goto(f"{live_server}/orders/{order.id}")
+    summary = page.locator("section.card").first
+    expect(summary.locator("h2")).to_contain_text(order.number)
+    expect(summary.locator("h2 .status")).to_have_text(expected["status"])
+    expect(summary).to_contain_text("PO-4711")
+    line = summary.locator("table.grid tbody tr", has_text="P-100 Steel flange")
+    expect(line).to_have_count(1)
+    expect(line.locator("td").first).to_have_text("1")
+    expect(line.get_by_role("cell", name="10 pcs", exact=True)).to_have_count(1)  # not "1E+1"
+    expect(line.get_by_role("cell", name="CNY 2.50", exact=True)).to_have_count(1)
+
+    open_steps = page.locator(".open-tasks li")
+    expect(open_steps).to_have_count(3)
+    for text in expected["open"]:
+        expect(open_steps.filter(has_text=text)).to_have_count(1)
+    open_steps.first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/tasks/\d+$"))
+    page.go_back()
+
+    timeline = page.locator(".timeline > li")
+    expect(timeline).to_have_count(3)
+    expect(timeline.nth(0)).to_contain_text("Confirm order details · Sally Sales")
+    expect(timeline.nth(1)).to_contain_text("Dispatch order for review")
+    expect(timeline.nth(2)).to_contain_text("Engineering review")
+    for label, value in expected["answers"]:
+        answer = page.locator(".timeline dt", has_text=label).locator(
+            "xpath=following-sibling::dd[1]")
+        expect(answer).to_have_text(value)
+
+    viewer = page.locator("[data-bpmn-viewer]")
+    expect(viewer).to_have_class(re.compile(r"\bog-bpmn-ready\b"))
+    for done in ("confirm_order", "pmc_dispatch", "review_engineering"):
+        expect(viewer.locator(f"[data-element-id={done}].og-done")).to_be_visible()
+    for current in ("review_production", "review_quality", "review_warehouse"):
+        expect(viewer.locator(f"[data-element-id={current}].og-current")).to_be_visible()
+    later = viewer.locator("[data-element-id=pmc_consolidate]")
+    expect(later).to_be_visible()
+    expect(later).not_to_have_class(re.compile(r"og-(done|current)"))
+    expect(viewer.locator(".og-done")).to_have_count(3)
+    expect(viewer.locator(".og-current")).to_have_count(3)
+    watermark = viewer.locator("a.bjs-powered-by")
+    expect(watermark).to_be_visible()
+    expect(watermark).to_have_attribute("href", re.compile(r"^https?://bpmn\.io"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
+        lang, live_server, page, make_user, password):
+    customer("ACME")
+    customer("Beta Works")
+    product("P-100", "Steel flange")
+    product("P-200", "Alu housing")
+    sales = make_user("sales")
+    before = db.session.scalar(db.select(db.func.count()).select_from(Order))
+
+    log_in(page, live_server, sales, password, lang)
+    page.get_by_role("link", name=t("New order", lang), exact=True).click()
+    page.select_option("#customer_id", label="Beta Works")
+    page.fill("#customer_po", "PO-77")
+    page.select_option("#order_type", "new")
+    page.fill("#notes", "Rush, two shipments")
+    page.select_option("select[name='lines-0-product_id']", label="P-100 Steel flange")
+    page.fill("input[name='lines-0-quantity']", "12x")
+    page.fill("input[name='lines-0-unit_price']", "9.5")
+    page.select_option("select[name='lines-1-product_id']", label="P-200 Alu housing")
+    page.fill("input[name='lines-1-quantity']", "4")
+    page.locator("form.card button[type=submit]").click()
+
+    expect(page.get_by_role("alert")).to_have_text(t("Please correct the errors below.", lang))
+    expect(page.locator("#lines-0-quantity-error")).to_have_text(
+        t("Enter a quantity greater than zero.", lang))
+    expect(page.locator("#lines-1-quantity-error")).to_have_count(0)
+    expect(page.locator("#customer_id option:checked")).to_have_text("Beta Works")
+    expect(page.locator("#customer_po")).to_have_value("PO-77")
+    expect(page.locator("#order_type")).to_have_value("new")
+    expect(page.locator("#notes")).to_have_value("Rush, two shipments")
+    expect(page.locator("select[name='lines-0-product_id'] option:checked")).to_have_text(
+        "P-100 Steel flange")
+    expect(page.locator("input[name='lines-0-quantity']")).to_have_value("12x")
+    expect(page.locator("input[name='lines-0-unit_price']")).to_have_value("9.5")
+    expect(page.locator("select[name='lines-1-product_id'] option:checked")).to_have_text(
+        "P-200 Alu housing")
+    expect(page.locator("input[name='lines-1-quantity']")).to_have_value("4")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == before
+
+    page.fill("input[name='lines-0-quantity']", "12")
+    page.locator("form.card button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/orders/\d+$"))
+    expect(page.locator(".flash-success")).to_be_visible()
