@@ -47,6 +47,7 @@ class ReadyTask:
     # in data) and its position (or key) in the collection; None for other tasks.
     item: dict | None = None
     loop_index: int | str | None = None
+    name_zh: str | None = None
 
 
 def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
@@ -83,6 +84,7 @@ def ready_tasks(defn: ProcessDefinition, workflow: BpmnWorkflow) -> list[ReadyTa
                 data=task.data,
                 item=_item(task, info),
                 loop_index=instance_key(task),
+                name_zh=info.name_zh if info else None,
             )
         )
     return result

@@ -51,6 +51,7 @@ class UserTaskInfo:
     due: str | None  # ISO 8601 duration
     role: str | None
     loop_item: str | None = None  # multi-instance: the data key holding each instance's item
+    name_zh: str | None = None  # the step's Chinese name (property name_zh)
 
 
 @dataclass
@@ -149,6 +150,7 @@ def _user_tasks(specs: Sequence[BpmnProcessSpec]) -> dict[str, UserTaskInfo]:
                 due=props.get("due") or None,
                 role=props.get("role") or None,
                 loop_item=_loop_item(spec, task_spec),
+                name_zh=props.get("name_zh") or None,
             )
     return tasks
 

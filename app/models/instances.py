@@ -58,6 +58,7 @@ class HumanTask(db.Model):
     task_id: Mapped[str] = mapped_column(String(64))
     spec_name: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     role: Mapped[str | None] = mapped_column(String(20))
     form_name: Mapped[str | None] = mapped_column(String(100))
@@ -78,3 +79,7 @@ class HumanTask(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     order = relationship("Order")
+
+    def display_name(self, locale: str) -> str:
+        """The step's name in the reader's language (the BPMN name when no translation exists)."""
+        return self.name_zh if locale.startswith("zh") and self.name_zh else self.name

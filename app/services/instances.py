@@ -204,6 +204,7 @@ def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
                 task_id=task.task_id,
                 spec_name=task.spec_name,
                 name=task.name or task.spec_name,
+                name_zh=task.name_zh,
                 department_id=departments.get((task.lane or "").strip().lower()),
                 role=task.role,
                 form_name=task.form,

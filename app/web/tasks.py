@@ -50,7 +50,7 @@ def _render(task, values=None, errors=None, status=200):
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
         fields=fields,
-        form_title=forms.form_title(doc, locale) if doc else task.name,
+        form_title=forms.form_title(doc, locale) if doc else task.display_name(locale),
         errors=errors or {},
         steps=history(task.order_id),
         can_act=inbox.may_act(current_user, task),
@@ -114,5 +114,6 @@ def complete(task_id: int):
         db.session.rollback()
         return _render(inbox.get_task(task_id), request.form, exc.errors, 400)
     commit()
-    flash(_("“%(step)s” is done. The order moved on.", step=task.name), "success")
+    step = task.display_name(current_locale())
+    flash(_("“%(step)s” is done. The order moved on.", step=step), "success")
     return redirect(url_for("inbox.index"))

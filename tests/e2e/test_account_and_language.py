@@ -18,9 +18,9 @@ from app.services import processes
 
 # Not interface text: the brand, the language buttons, currency codes.
 FIXED = ["OrderGate", *LANG_BUTTON.values(), "CNY", "USD", "EUR", "HKD", "JPY"]
-# Step and process names come from the BPMN diagram, which has one name per element (English in
-# workflows/order_review.bpmn), so they are shown as drawn in both languages.
-DIAGRAM_NAMES = ["Confirm order details", "Order review"]
+# Process names come from the BPMN diagram, which has one name per process, so they are shown as
+# drawn in both languages (step names carry a name_zh property and are translated).
+DIAGRAM_NAMES = ["Order lifecycle"]
 
 
 def check_language(page: Page, lang: str, data: list[str], problems: list[str]) -> None:

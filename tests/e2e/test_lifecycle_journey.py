@@ -159,7 +159,8 @@ def test_non_standard_order_from_entry_to_standardisation(live_server, new_page,
     customer.get_by_label("I confirm this order as shown").check()
     customer.get_by_role("button", name="Confirm the order").click()
     expect(customer.locator("h1")).to_have_text("Thank you")
-    expect(customer.locator(".flash-success")).to_contain_text(f"Erik Lund confirmed order {number}")
+    thanks = customer.locator(".flash-success")
+    expect(thanks).to_contain_text(f"Erik Lund confirmed order {number}")
     response = customer.goto(url)
     assert response.status == 410
     expect(customer.locator(".flash-error")).to_contain_text("This link was already used on")

@@ -75,6 +75,7 @@ def test_order_goes_through_review(lang, live_server, new_page, make_user, passw
     status = page.locator("tr", has_text=number).locator(".status")
     expect(status).to_have_text(t("Awaiting customer confirmation", lang))
     expect(status).to_have_class("status status-awaiting_customer")
-    open_task(page, base, number, step="Send the order confirmation")
+    step = "Send the order confirmation" if lang == "en" else "发送订单确认书"
+    open_task(page, base, number, step=step)
     expect(page.locator("h2", has_text=form_title("send_confirmation", lang))).to_be_visible()
     expect(page.locator("form.taskform input[name=sent_via]")).to_have_count(5)

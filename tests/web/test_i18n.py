@@ -186,10 +186,12 @@ def test_task_form_validation_messages_are_chinese(client, login, make_user, mak
     assert "This field is required." not in page
 
 
-@pytest.mark.parametrize(("lang", "message"), [("zh_CN", "您已认领此任务。"),
-                                                ("en", "You claimed this task.")])
-def test_flash_messages_follow_the_language(client, login, make_user, make_order, task_of, lang,
-                                            message):
+@pytest.mark.parametrize(
+    ("lang", "message"), [("zh_CN", "您已认领此任务。"), ("en", "You claimed this task.")]
+)
+def test_flash_messages_follow_the_language(
+    client, login, make_user, make_order, task_of, lang, message
+):
     order = make_order()
     task = task_of(order, "confirm_order")
     login(make_user("sales"))

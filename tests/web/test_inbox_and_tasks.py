@@ -119,3 +119,14 @@ def test_missing_task_is_a_clear_404(client, login, make_user):
     login(make_user("sales"))
     response = client.get("/tasks/999999")
     assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_step_names_follow_the_language(client, login, make_user, make_order):
+    order = make_order()
+    login(make_user("sales"))
+    client.post("/language", data={"lang": "zh_CN"})
+    assert "确认订单信息" in client.get("/inbox").get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "Confirm order details" in page and "确认订单信息" not in page
+    assert order.number in page

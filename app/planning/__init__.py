@@ -1,0 +1,49 @@
+"""Production schedule: plain dataclasses in, plain dataclasses out; no Flask, no database."""
+
+from app.planning.calendars import WorkCalendar, china_calendar
+from app.planning.errors import (
+    CalendarError,
+    ConflictingPlacement,
+    DuplicateLine,
+    DuplicateOrder,
+    InvalidCapacity,
+    InvalidHours,
+    NoCapableLine,
+    NotCapable,
+    PlanningError,
+    UnknownLine,
+    UnknownOrder,
+)
+from app.planning.insertions import Preview, Slip, insert_rush
+from app.planning.jobs import Job, Line, order_hours
+from app.planning.loads import WeekLoad, iso_week, weekly_load
+from app.planning.placement import schedule
+from app.planning.schedules import Schedule, ScheduledJob
+
+__all__ = [
+    "CalendarError",
+    "ConflictingPlacement",
+    "DuplicateLine",
+    "DuplicateOrder",
+    "InvalidCapacity",
+    "InvalidHours",
+    "Job",
+    "Line",
+    "NoCapableLine",
+    "NotCapable",
+    "PlanningError",
+    "Preview",
+    "Schedule",
+    "ScheduledJob",
+    "Slip",
+    "UnknownLine",
+    "UnknownOrder",
+    "WeekLoad",
+    "WorkCalendar",
+    "china_calendar",
+    "insert_rush",
+    "iso_week",
+    "order_hours",
+    "schedule",
+    "weekly_load",
+]

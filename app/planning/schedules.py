@@ -1,0 +1,101 @@
+"""A computed schedule: every job's line, position, planned start and finish, and a fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from app.planning.errors import UnknownOrder
+from app.planning.jobs import Line
+
+FINGERPRINT_VERSION = 1
+
+
+def hours_text(value: float) -> str:
+    """Hours in a canonical text form, to the microhour, so float noise cannot change a hash."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One job as planned: its line, 1-based position there, dates and hours per working day."""
+
+    order_id: int
+    order_number: str
+    line: str
+    position: int
+    hours: float
+    start: date
+    finish: date
+    promised: date | None
+    allocations: tuple[tuple[date, float], ...]
+
+    @property
+    def late(self) -> bool:
+        """True if it finishes after the promised delivery date."""
+        return self.promised is not None and self.finish > self.promised
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Jobs line by line (in the order of `lines`), each line's jobs in sequence order."""
+
+    start: date
+    lines: tuple[Line, ...]
+    jobs: tuple[ScheduledJob, ...]
+
+    def on_line(self, code: str) -> list[ScheduledJob]:
+        """The jobs of one line in sequence order."""
+        return [job for job in self.jobs if job.line == code]
+
+    def job(self, order_id: int) -> ScheduledJob:
+        """The planned job of an order."""
+        for job in self.jobs:
+            if job.order_id == order_id:
+                return job
+        raise UnknownOrder(f"Order id {order_id} is not in this schedule.")
+
+    def sequence(self) -> dict[str, list[int]]:
+        """Order ids per line in sequence order: pass it back to `schedule` to keep this plan."""
+        return {line.code: [job.order_id for job in self.on_line(line.code)] for line in self.lines}
+
+    @property
+    def late_jobs(self) -> list[ScheduledJob]:
+        """The jobs that finish after their promised date."""
+        return [job for job in self.jobs if job.late]
+
+    @property
+    def finish(self) -> date | None:
+        """The last finish date of any job, or None for an empty schedule."""
+        return max((job.finish for job in self.jobs), default=None)
+
+    def canonical(self) -> str:
+        """The schedule as canonical JSON: what the fingerprint hashes."""
+        data = {
+            "v": FINGERPRINT_VERSION,
+            "start": self.start.isoformat(),
+            "lines": [[line.code, hours_text(float(line.daily_hours))] for line in self.lines],
+            "jobs": [
+                [
+                    job.line,
+                    job.position,
+                    job.order_id,
+                    hours_text(job.hours),
+                    job.start.isoformat(),
+                    job.finish.isoformat(),
+                    job.promised.isoformat() if job.promised else None,
+                    [[day.isoformat(), hours_text(hours)] for day, hours in job.allocations],
+                ]
+                for job in self.jobs
+            ],
+        }
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the canonical form: equal for equal plans, whatever the input order."""
+        return hashlib.sha256(self.canonical().encode("ascii")).hexdigest()
