@@ -129,3 +129,26 @@ def make_catalog() -> Catalog:
     departments = {key: key for key in DEPARTMENTS}
     departments.update({"Sales department": "sales", "Quality": "quality"})
     return Catalog(departments=departments, forms=set(FORMS), roles={"head", "member"})
+
+
+def parallel_script_process(script: str) -> bytes:
+    """confirm (sales) -> parallel: recheck (sales) and a script task `calc` -> join -> end."""
+    body = "".join(
+        [
+            '<bpmn:startEvent id="start" name="Start" />',
+            user_task("confirm", "order_intake"),
+            '<bpmn:parallelGateway id="split" name="Split" />',
+            user_task("recheck", "order_intake"),
+            script_task(script),
+            '<bpmn:parallelGateway id="join" name="Join" />',
+            '<bpmn:endEvent id="end" name="End" />',
+            flow("f0", "start", "confirm"),
+            flow("f1", "confirm", "split"),
+            flow("f2", "split", "recheck"),
+            flow("f3", "split", "calc"),
+            flow("f4", "recheck", "join"),
+            flow("f5", "calc", "join"),
+            flow("f6", "join", "end"),
+        ]
+    )
+    return diagram(body, lane_nodes=["confirm", "recheck"])

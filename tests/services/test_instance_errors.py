@@ -11,7 +11,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 from app.services import instances, processes, tasks
-from tests.engine.builders import diagram, flow, script_task, user_task
+from tests.engine.builders import diagram, flow, parallel_script_process, user_task
 
 INTAKE = {
     "packaging_confirmed": "on",
@@ -29,27 +29,7 @@ SUBMITTED = {
 }
 
 
-def script_process(script: str) -> bytes:
-    """confirm (sales) -> parallel: recheck (sales) and a script -> join -> end."""
-    body = "".join(
-        [
-            '<bpmn:startEvent id="start" name="Start" />',
-            user_task("confirm", "order_intake"),
-            '<bpmn:parallelGateway id="split" name="Split" />',
-            user_task("recheck", "order_intake"),
-            script_task(script),
-            '<bpmn:parallelGateway id="join" name="Join" />',
-            '<bpmn:endEvent id="end" name="End" />',
-            flow("f0", "start", "confirm"),
-            flow("f1", "confirm", "split"),
-            flow("f2", "split", "recheck"),
-            flow("f3", "split", "calc"),
-            flow("f4", "recheck", "join"),
-            flow("f5", "calc", "join"),
-            flow("f6", "join", "end"),
-        ]
-    )
-    return diagram(body, lane_nodes=["confirm", "recheck"])
+script_process = parallel_script_process
 
 
 def gateway_process(condition: str) -> bytes:

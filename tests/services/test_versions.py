@@ -10,28 +10,11 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, FormVersion, HumanTask, ProcessInstance, ProcessVersion
 from app.services import instances, processes, tasks
+from tests.answers import FORM_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "workflows" / "order_review.bpmn").read_bytes()
 INTAKE = (ROOT / "forms" / "order_intake.json").read_bytes()
-ANSWERS = {
-    "confirm_order": {
-        "packaging_confirmed": "on",
-        "structure_confirmed": "on",
-        "dimensions_confirmed": "on",
-        "order_category": "regular",
-    },
-    "pmc_dispatch": {"review_due": "2026-12-31", "priority": "normal"},
-    "review_engineering": {"decision": "approve", "technical_risk": "low"},
-    "review_production": {"decision": "approve", "hours_per_unit": "1.5"},
-    "review_quality": {
-        "decision": "approve",
-        "quality_requirements": "AQL 1.0",
-        "inspection_plan": "final",
-    },
-    "review_warehouse": {"decision": "approve", "materials_status": "in_stock"},
-    "pmc_consolidate": {"summary": "All approved", "confirmed": "on"},
-}
 V2_NAME = "Dispatch for review (v2)"
 
 
@@ -78,7 +61,7 @@ def finish(instance: ProcessInstance, spec_name: str, make_user, answers: dict |
     """Complete a step as a user of its department."""
     task = open_task(instance, spec_name)
     user = make_user(task.department.key, role="head" if task.role == "head" else "member")
-    tasks.complete_task(task.id, user, MultiDict(answers or ANSWERS[spec_name]))
+    tasks.complete_task(task.id, user, MultiDict(answers or FORM_ANSWERS[spec_name]))
     db.session.commit()
     return task
 
@@ -166,7 +149,10 @@ def test_form_change_keeps_the_pinned_form_of_running_tasks(make_user):
     task = open_task(running, "confirm_order")
     assert "customer_signoff" not in tasks.form_document(task)["properties"]
     finish(running, "confirm_order", make_user)  # valid under v1 without the new field
-    assert json.loads(db.session.get(HumanTask, task.id).data)["order_category"] == "regular"
+    assert (
+        json.loads(db.session.get(HumanTask, task.id).data)["order_category"]
+        == FORM_ANSWERS["confirm_order"]["order_category"]
+    )
     # Publishing the process again pins the new form version.
     v2, _ = deploy(variant())
     assert [f.id for f in v2.forms if f.name == "order_intake"] == [v2_form.id]
@@ -174,7 +160,7 @@ def test_form_change_keeps_the_pinned_form_of_running_tasks(make_user):
     task = open_task(pinned, "confirm_order")
     assert task.form_version_id == v2_form.id
     with pytest.raises(InvalidInput) as refused:
-        tasks.complete_task(task.id, make_user("sales"), MultiDict(ANSWERS["confirm_order"]))
+        tasks.complete_task(task.id, make_user("sales"), MultiDict(FORM_ANSWERS["confirm_order"]))
     db.session.rollback()
     assert "customer_signoff" in refused.value.errors
     assert open_task(pinned, "confirm_order").id == task.id

@@ -8,7 +8,13 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services import instances, processes, tasks
-from tests.engine.builders import diagram, flow, script_task, user_task
+from tests.engine.builders import (
+    diagram,
+    flow,
+    parallel_script_process,
+    script_task,
+    user_task,
+)
 
 INTAKE = {
     "packaging_confirmed": "on",
@@ -20,27 +26,7 @@ INTAKE = {
 
 def parallel_failure() -> bytes:
     """confirm (sales) -> parallel: recheck (sales) and a script dividing by zero."""
-    return diagram(
-        "".join(
-            [
-                '<bpmn:startEvent id="start" name="Start" />',
-                user_task("confirm", "order_intake"),
-                '<bpmn:parallelGateway id="split" name="Split" />',
-                user_task("recheck", "order_intake"),
-                script_task("total = 1 / 0"),
-                '<bpmn:parallelGateway id="join" name="Join" />',
-                '<bpmn:endEvent id="end" name="End" />',
-                flow("f0", "start", "confirm"),
-                flow("f1", "confirm", "split"),
-                flow("f2", "split", "recheck"),
-                flow("f3", "split", "calc"),
-                flow("f4", "recheck", "join"),
-                flow("f5", "calc", "join"),
-                flow("f6", "join", "end"),
-            ]
-        ),
-        lane_nodes=["confirm", "recheck"],
-    )
+    return parallel_script_process("total = 1 / 0")
 
 
 def endless_rework() -> bytes:
