@@ -30,3 +30,8 @@ FORM_ANSWERS = {
     "pmc_consolidate": {"summary": "All approved", "confirmed": "on"},
     "sales_revise": {"action": "resubmit", "changes_made": "Adjusted"},
 }
+
+for _dept in ("pmc", "production", "engineering", "warehouse", "quality"):
+    FORM_ANSWERS[f"change_review_{_dept}"] = {"opinion": "approve", "delivery_impact_days": "0"}
+for _step in ("manager_approval_sales", "manager_approval_pmc", "gm_approval"):
+    FORM_ANSWERS[_step] = {"decision": "approve"}

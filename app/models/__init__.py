@@ -5,6 +5,7 @@ from app.models.confirmations import Confirmation, ConfirmationToken, Notificati
 from app.models.instances import HumanTask, ProcessInstance
 from app.models.orders import (
     Attachment,
+    ChangeRequest,
     Customer,
     Order,
     OrderLine,
@@ -19,6 +20,7 @@ from app.models.users import ROLES, Department, User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "ChangeRequest",
     "Confirmation",
     "ConfirmationToken",
     "Notification",

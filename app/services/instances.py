@@ -48,27 +48,29 @@ def start_process(
 
 
 def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
-    """Send a named message, correlated to the order, to the order's running process."""
-    running = [i for i in order.instances if i.status == "running"]
-    if not running:
-        raise Conflict(_("Order %(n)s has no running process waiting for this.", n=order.number))
-    instance = lock_instance(running[-1].id)
-    defn = processes.definition_for(instance.version)
-    try:
-        result = runner.send_message(defn, instance.state, name, payload, {"order_id": order.id})
-    except MessageNotWaiting as exc:
-        raise Conflict(_("Order %(n)s is not waiting for this message.", n=order.number)) from exc
-    audit.record(
-        None,
-        "instance.message",
-        "process_instance",
-        instance.id,
-        data={"message": name, **payload},
-        order_id=order.id,
-        instance_id=instance.id,
-    )
-    apply_result(instance, result, None)
-    return instance
+    """Send a named message, correlated to the order, to the order's process that waits for it."""
+    running = sorted((i for i in order.instances if i.status == "running"), key=lambda i: -i.id)
+    for candidate in running:
+        instance = lock_instance(candidate.id)
+        defn = processes.definition_for(instance.version)
+        try:
+            result = runner.send_message(
+                defn, instance.state, name, payload, {"order_id": order.id}
+            )
+        except MessageNotWaiting:
+            continue
+        audit.record(
+            None,
+            "instance.message",
+            "process_instance",
+            instance.id,
+            data={"message": name, **payload},
+            order_id=order.id,
+            instance_id=instance.id,
+        )
+        apply_result(instance, result, None)
+        return instance
+    raise Conflict(_("Order %(n)s has no process waiting for this.", n=order.number))
 
 
 def claim_due_timer() -> int | None:
@@ -118,6 +120,10 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.next_timer_at = result.next_timer
     _sync_tasks(instance, result.ready, now)
     _sync_order_status(instance, result.data)
+    # Imported here: the change service starts processes through this module.
+    from app.services import changes
+
+    changes.on_outcome(instance, result.data)
     if result.error is not None:
         _flag_error(instance, result.error, actor, now)
     elif result.completed:

@@ -2,10 +2,16 @@
 
 import hashlib
 import json
+from decimal import Decimal
 
 from app.extensions import db
 from app.models import Order, OrderRevision, User
 from app.models.orders import SPEC_FIELDS
+
+
+def _number(value) -> str:
+    # 10, 10.0 and 10.000 (as the database returns it) are one quantity: one text, one hash.
+    return f"{Decimal(value).normalize():f}"
 
 
 def snapshot(order: Order) -> dict:
@@ -24,8 +30,8 @@ def snapshot(order: Order) -> dict:
                 "position": line.position,
                 "product": line.product.code if line.product else None,
                 "description": line.description,
-                "quantity": str(line.quantity),
-                "unit_price": str(line.unit_price),
+                "quantity": _number(line.quantity),
+                "unit_price": _number(line.unit_price),
                 **({} if line.product else {k: getattr(line, k) for k in SPEC_FIELDS}),
             }
             for line in order.lines

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import HumanTask, Order, OrderLine, Product, ProductionLine, User
-from app.services import audit
+from app.services import audit, changes
 
 ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
 
@@ -78,6 +78,10 @@ def check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
         return {"estimates": _estimates(task, data, formdata, errors)}
     if task.spec_name == "standardise_item":
         _standardise_check(task, data, errors)
+    if task.spec_name in changes.APPROVAL_STEPS:
+        change = changes.for_instance(task.instance_id)
+        if change is not None:
+            changes.check_approval(change, data.get("decision"), errors)
     return {}
 
 

@@ -75,6 +75,7 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         catalogue,
+        changes,
         confirmations,
         inbox,
         notifications,
@@ -83,7 +84,7 @@ def register_web(app: Flask) -> None:
     )
 
     for module in (auth, account, inbox, tasks, orders, confirmations, notifications, catalogue,
-                   admin):
+                   changes, admin):
         app.register_blueprint(module.bp)
 
     @login_manager.user_loader

@@ -19,7 +19,16 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
-from app.services import attachments, audit, confirmations, inbox, orders, reviews, revisions
+from app.services import (
+    attachments,
+    audit,
+    changes,
+    confirmations,
+    inbox,
+    orders,
+    reviews,
+    revisions,
+)
 from app.services.inbox import deny_order
 from app.services.order_input import CURRENCIES, LineInput, OrderInput
 from app.web import commit
@@ -208,6 +217,7 @@ def detail(order_id: int):
         reviews=reviews.latest_reviews(order),
         revision=revisions.current_revision(order),
         confirmations=confirmations.confirmations_of(order),
+        change_history=changes.changes_of(order),
         spec_labels=list(SPEC_LABELS.items()),
         is_sales=is_sales,
         can_edit=is_sales and orders.editable(order),

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
-from app.services import forms, inbox, orders, reviews, task_effects, tasks
+from app.services import changes, forms, inbox, orders, reviews, task_effects, tasks
 from app.web import commit, wants_fragment
 from app.web.labels import SPEC_LABELS
 
@@ -30,6 +30,11 @@ def history(order_id: int | None) -> list[dict]:
     return steps
 
 
+def _change_info(task) -> dict | None:
+    change = changes.for_instance(task.instance_id)
+    return changes.view(change) if change is not None else None
+
+
 REVIEW_CONTEXT_STEPS = ("sales_revise", "pmc_consolidate", "review_meeting")
 
 
@@ -47,6 +52,7 @@ def _render(task, values=None, errors=None, status=200):
         estimate_lines=task_effects.nonstandard_lines(task.order) if estimating else [],
         production_lines=task_effects.production_lines() if estimating else [],
         show_reviews=task.spec_name in REVIEW_CONTEXT_STEPS and task.order is not None,
+        change_info=_change_info(task),
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
         fields=fields,
@@ -116,4 +122,7 @@ def complete(task_id: int):
     commit()
     step = task.display_name(current_locale())
     flash(_("“%(step)s” is done. The order moved on.", step=step), "success")
-    return redirect(url_for("inbox.index"))
+    back = request.form.get("next", "")
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
+    )

@@ -1,0 +1,342 @@
+"""Change requests on confirmed orders (订单变更): a draft revision, reviewed and approved in BPMN.
+
+The draft never touches the order until the process sets `change_outcome = "approved"`; then it
+is applied in the same transaction, and only onto the revision it was drafted against.
+"""
+
+import json
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.models import ChangeRequest, HumanTask, Order, ProcessInstance, User
+from app.models.base import utcnow
+from app.services import audit, instances, revisions
+from app.services.inbox import deny_order
+from app.services.order_input import LineInput, OrderInput, check_order
+
+PROCESS = "change_request"
+RAISERS = ("sales", "pmc")
+REASONS = ("customer_request", "material", "capacity", "quality", "internal", "other")
+APPROVAL_STEPS = ("manager_approval_sales", "manager_approval_pmc", "gm_approval")
+
+
+def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
+    checked, errors = check_order(data)
+    if errors:
+        raise InvalidInput(errors=errors)
+    shadow = type("Draft", (), {})()
+    for name in (
+        "customer_po",
+        "order_type",
+        "requested_date",
+        "promised_date",
+        "currency",
+        "notes",
+        "lines",
+    ):
+        setattr(shadow, name, getattr(checked, name))
+    shadow.number, shadow.customer, shadow.customer_id = (
+        order.number,
+        checked.customer,
+        checked.customer.id,
+    )
+    total = sum((line.quantity * line.unit_price for line in checked.lines), Decimal(0))
+    return revisions.snapshot(shadow), total
+
+
+LINE_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "unit_price",
+    "structure_function",
+    "dimensions_performance",
+    "technical_requirements",
+    "process_requirements",
+    "quality_requirements",
+    "packaging_requirements",
+    "packaging_materials",
+)
+HEADER_FIELDS = (
+    "customer",
+    "customer_po",
+    "order_type",
+    "requested_date",
+    "promised_date",
+    "currency",
+    "notes",
+)
+
+
+def diff(old: dict, new: dict) -> list[dict]:
+    """Field-by-field differences between two order snapshots (lines matched by position)."""
+    rows = []
+    for name in HEADER_FIELDS:
+        a, b = old.get(name), new.get(name)
+        if name == "customer":
+            a, b = (a or {}).get("name"), (b or {}).get("name")
+        if a != b:
+            rows.append({"field": name, "line": None, "old": a, "new": b})
+    old_lines = {line["position"]: line for line in old["lines"]}
+    new_lines = {line["position"]: line for line in new["lines"]}
+    for position in sorted(old_lines.keys() | new_lines.keys()):
+        a, b = old_lines.get(position), new_lines.get(position)
+        if a is None or b is None:
+            rows.append(
+                {
+                    "field": "line_added" if a is None else "line_removed",
+                    "line": position,
+                    "old": None if a is None else a.get("description") or a.get("product"),
+                    "new": None if b is None else b.get("description") or b.get("product"),
+                }
+            )
+            continue
+        for name in LINE_FIELDS:
+            if (a.get(name) or "") != (b.get(name) or ""):
+                rows.append(
+                    {"field": name, "line": position, "old": a.get(name), "new": b.get(name)}
+                )
+    return rows
+
+
+def _flags(rows: list[dict], old_total: Decimal, new_total: Decimal, old: dict, new: dict) -> dict:
+    fields = {row["field"] for row in rows}
+    shift = 0
+    for name in ("requested_date", "promised_date"):
+        if old.get(name) and new.get(name):
+            shift = max(
+                shift, abs((date.fromisoformat(new[name]) - date.fromisoformat(old[name])).days)
+            )
+    delta = abs(new_total - old_total)
+    return {
+        "quantity": "quantity" in fields,
+        "delivery_date": bool(fields & {"requested_date", "promised_date"}),
+        "process": "process_requirements" in fields,
+        "packaging": bool(fields & {"packaging_requirements", "packaging_materials"}),
+        "lines": bool(fields & {"line_added", "line_removed", "product"}),
+        "value_delta": float(delta),
+        "value_delta_pct": float(delta / old_total * 100) if old_total else 100.0,
+        "date_shift_days": shift,
+    }
+
+
+def raise_change(
+    actor: User,
+    order_id: int,
+    data: OrderInput,
+    reason_category: str,
+    reason: str,
+    customer_ref: str,
+) -> ChangeRequest:
+    """Record a change notice against a released order and start its approval process."""
+    order = db.session.scalar(db.select(Order).where(Order.id == order_id).with_for_update())
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    dept = actor.department.key if actor.department else None
+    if dept not in RAISERS:
+        raise deny_order(actor, order, "change_request")
+    if order.status != "released":
+        raise Conflict(
+            _("Only a confirmed order that is released to production takes change requests.")
+        )
+    _ensure_none_open(order)
+    errors: dict[str, str] = {}
+    if reason_category not in REASONS:
+        errors["reason_category"] = _("Choose the kind of reason.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the order must change.")
+    try:
+        new, new_total = _draft_snapshot(order, data)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        raise InvalidInput(errors=errors) from exc
+    old = revisions.snapshot(order)
+    rows = diff(old, new)
+    if not rows:
+        errors["lines"] = _("Nothing differs from the current revision; change at least one field.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    change = ChangeRequest(
+        order=order,
+        base_revision=order.revision,
+        draft=json.dumps(asdict(data), ensure_ascii=False),
+        diff=json.dumps(rows, ensure_ascii=False, default=str),
+        reason_category=reason_category,
+        reason=reason.strip()[:2000],
+        customer_ref=customer_ref.strip()[:120],
+        department=dept,
+        raised_by_id=actor.id,
+    )
+    db.session.add(change)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another request opened in the meantime
+        db.session.rollback()
+        raise Conflict(_("Another change request on this order is still open.")) from exc
+    flags = _flags(rows, order.total, new_total, old, new)
+    audit.record(
+        actor,
+        "change.raise",
+        "change_request",
+        change.id,
+        order_id=order.id,
+        data={"reason": change.reason, "fields": [r["field"] for r in rows]},
+    )
+    instance = instances.start_process(
+        PROCESS,
+        actor,
+        order=order,
+        data={
+            "order_id": order.id,
+            "order": {
+                "id": order.id,
+                "number": order.number,
+                "customer": order.customer.name,
+                "status": order.status,
+            },
+            "change": {"id": change.id, "raised_by": dept, **flags},
+        },
+    )
+    change.instance_id = instance.id
+    return change
+
+
+def _ensure_none_open(order: Order) -> None:
+    open_change = db.session.scalar(
+        db.select(ChangeRequest).where(
+            ChangeRequest.order_id == order.id, ChangeRequest.status == "open"
+        )
+    )
+    if open_change is not None:
+        raise Conflict(
+            _(
+                "Change request #%(id)s on this order is still open; wait for its "
+                "decision before raising another.",
+                id=open_change.id,
+            )
+        )
+
+
+def for_instance(instance_id: int | None) -> ChangeRequest | None:
+    """The change request a process instance decides, if any."""
+    if instance_id is None:
+        return None
+    return db.session.scalar(
+        db.select(ChangeRequest).where(ChangeRequest.instance_id == instance_id)
+    )
+
+
+def check_approval(change: ChangeRequest, decision: str | None, errors: dict) -> None:
+    """Refuse to approve a change drafted against a revision that is no longer current."""
+    if decision == "approve" and change.base_revision != change.order.revision:
+        errors["decision"] = _(
+            "The order moved from revision %(a)s to %(b)s since this request was "
+            "raised; reject it and raise a new one.",
+            a=change.base_revision,
+            b=change.order.revision,
+        )
+
+
+def on_outcome(instance: ProcessInstance, data: dict) -> None:
+    """Apply or close the change once the process decided it."""
+    outcome = data.get("change_outcome") if isinstance(data, dict) else None
+    if outcome not in ("approved", "rejected"):
+        return
+    change = for_instance(instance.id)
+    if change is None or change.status != "open":
+        return
+    change.decided_at = utcnow()
+    if outcome == "rejected":
+        change.status = "rejected"
+        audit.record(None, "change.rejected", "change_request", change.id, order_id=change.order_id)
+        return
+    order = db.session.scalar(db.select(Order).where(Order.id == change.order_id).with_for_update())
+    if change.base_revision != order.revision:
+        raise Conflict(_("The order changed since this request was raised; it cannot be applied."))
+    draft = json.loads(change.draft)
+    draft["lines"] = [LineInput(**line) for line in draft["lines"]]
+    checked, errors = check_order(OrderInput(**draft))
+    if errors:
+        raise InvalidInput(errors=errors)
+    for name in (
+        "customer",
+        "customer_po",
+        "order_type",
+        "requested_date",
+        "promised_date",
+        "currency",
+        "notes",
+    ):
+        setattr(order, name, getattr(checked, name))
+    order.lines.clear()
+    db.session.flush()
+    order.lines.extend(checked.lines)
+    db.session.flush()
+    revision = revisions.create_revision(order, None, _("Change request #%(id)s", id=change.id))
+    change.status, change.applied_revision = "applied", revision.number
+    audit.record(
+        None,
+        "change.applied",
+        "change_request",
+        change.id,
+        order_id=order.id,
+        data={"revision": revision.number},
+    )
+
+
+def changes_of(order: Order) -> list[ChangeRequest]:
+    """The order's change history, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(ChangeRequest)
+            .where(ChangeRequest.order_id == order.id)
+            .order_by(ChangeRequest.id.desc())
+        )
+    )
+
+
+def counts() -> dict[str, list[tuple]]:
+    """Change requests counted per customer and per reason, by status, for the reports."""
+    from app.models import Customer
+
+    by_customer = db.session.execute(
+        db.select(Customer.name, ChangeRequest.status, db.func.count())
+        .join(Order, Order.id == ChangeRequest.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .group_by(Customer.name, ChangeRequest.status)
+        .order_by(Customer.name)
+    ).all()
+    by_reason = db.session.execute(
+        db.select(ChangeRequest.reason_category, ChangeRequest.status, db.func.count()).group_by(
+            ChangeRequest.reason_category, ChangeRequest.status
+        )
+    ).all()
+    return {"customer": [tuple(r) for r in by_customer], "reason": [tuple(r) for r in by_reason]}
+
+
+def view(change: ChangeRequest) -> dict:
+    """What a diff view shows: the rows, the reviewers' opinions and the delivery effect."""
+    reviews = []
+    for task in db.session.scalars(
+        db.select(HumanTask)
+        .where(
+            HumanTask.instance_id == change.instance_id,
+            HumanTask.state == "completed",
+            HumanTask.spec_name.like("change_review_%"),
+        )
+        .order_by(HumanTask.id)
+    ):
+        reviews.append((task, json.loads(task.data or "{}")))
+    impact = max((int(d.get("delivery_impact_days") or 0) for _t, d in reviews), default=0)
+    return {
+        "change": change,
+        "rows": json.loads(change.diff),
+        "change_reviews": reviews,
+        "impact_days": impact,
+    }

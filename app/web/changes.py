@@ -1,0 +1,83 @@
+"""Change requests: raise one against a released order, read its diff, approve from one page."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.models import ChangeRequest, HumanTask
+from app.services import changes, orders
+from app.web import commit
+from app.web.orders import _form_context, _order_input, _values_of
+
+bp = Blueprint("changes", __name__)
+
+
+@bp.route("/orders/<int:order_id>/changes/new", methods=["GET", "POST"])
+@login_required
+def new(order_id: int):
+    """Raise a change notice: the order's data as it should become, with the reason."""
+    order = orders.get_order(order_id)
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else _values_of(order)
+    if request.method == "POST":
+        f = request.form
+        try:
+            change = changes.raise_change(
+                current_user,
+                order_id,
+                _order_input(f),
+                f.get("reason_category", ""),
+                f.get("reason", ""),
+                f.get("customer_ref", ""),
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            commit()
+            flash(
+                _(
+                    "Change request #%(id)s was raised; the order stays as it is until it is "
+                    "approved.",
+                    id=change.id,
+                ),
+                "success",
+            )
+            return redirect(url_for("changes.detail", change_id=change.id))
+    return render_template(
+        "changes/new.html", order=order, reasons=changes.REASONS, **_form_context(values, errors)
+    ), (400 if errors else 200)
+
+
+@bp.get("/changes/<int:change_id>")
+@login_required
+def detail(change_id: int):
+    """One change request: the field-by-field diff, the opinions and the decision."""
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None:
+        raise NotFound(_("This change request does not exist."))
+    return render_template("changes/detail.html", order=change.order, **changes.view(change))
+
+
+@bp.get("/approvals")
+@login_required
+def approvals():
+    """A manager's page: pending change approvals (head-only steps) of their department."""
+    rows = []
+    if current_user.is_head:
+        for task in db.session.scalars(
+            db.select(HumanTask)
+            .where(
+                HumanTask.state == "ready",
+                HumanTask.role == "head",
+                HumanTask.department_id == current_user.department_id,
+                HumanTask.spec_name.in_(changes.APPROVAL_STEPS),
+            )
+            .order_by(HumanTask.id)
+        ):
+            change = changes.for_instance(task.instance_id)
+            if change is not None:
+                rows.append({"task": task, **changes.view(change)})
+    return render_template("changes/approvals.html", rows=rows, counts=changes.counts())

@@ -1,0 +1,57 @@
+"""Browser: sales raises a change request, sees its diff, the sales head decides on /approvals."""
+
+from e2e_helpers import log_in
+from playwright.sync_api import expect
+
+from app.extensions import db
+from app.models import ChangeRequest, HumanTask, Order
+from app.services import confirmations
+
+REVIEWS = ("review_engineering", "review_production", "review_quality", "review_warehouse")
+
+
+def test_change_request_diff_and_approval_page(live_server, new_page, make_user, make_order,
+                                               complete, password):
+    order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
+    for step in ("confirm_order", "pmc_dispatch", *REVIEWS, "pmc_consolidate"):
+        complete(order, step)
+    db.session.refresh(order)
+    token = confirmations.issue_link(order, make_user("sales"))
+    confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
+    db.session.commit()
+    complete(order, "send_confirmation", {"sent_via": "link"})
+    complete(order, "review_meeting", {"meeting_date": "2027-01-05", "decisions": "Go",
+                                       "attendees": ["sales", "pmc", "engineering"]})
+    sales, head = make_user("sales"), make_user("sales", role="head")
+
+    page = new_page()
+    log_in(page, live_server, sales, password)
+    page.goto(f"{live_server}/orders/{order.id}")
+    page.get_by_role("link", name="Raise a change request").click()
+    page.fill("input[name='lines-0-quantity']", "10.5")
+    page.fill("#promised_date", "2027-03-09")
+    page.fill("#reason", "Customer asked for half a unit more")
+    page.locator("form.orderform button[type=submit]").click()
+    diff = page.locator("table.diff")
+    expect(diff.locator("tr[data-field=quantity] td.old")).to_have_text("10")
+    expect(diff.locator("tr[data-field=quantity] td.new")).to_have_text("10.5")
+    expect(diff.locator("tr[data-field=promised_date] td.new")).to_have_text("2027-03-09")
+    for step in db.session.scalars(db.select(HumanTask.spec_name).where(
+            HumanTask.order_id == order.id, HumanTask.state == "ready",
+            HumanTask.spec_name.like("change_review_%"))).all():
+        complete(order, step, {"opinion": "approve", "delivery_impact_days": "1"})
+
+    manager = new_page()
+    log_in(manager, live_server, head, password)
+    manager.get_by_role("link", name="Approvals").click()
+    card = manager.locator("section.approval", has_text=order.number)
+    expect(card.locator("tr[data-field=quantity] td.new")).to_have_text("10.5")
+    expect(card.locator(".impact")).to_contain_text("1 working days")
+    card.locator("input[value=approve]").check()
+    card.get_by_role("button", name="Decide").click()
+    expect(manager.locator(".flash-success")).to_be_visible()
+    expect(manager.locator("section.approval", has_text=order.number)).to_have_count(0)
+    db.session.expire_all()
+    change = db.session.scalar(db.select(ChangeRequest))
+    assert change.status == "applied"  # +5 % and 4 days: within the manager's limits, no GM
+    assert db.session.get(Order, order.id).status == "awaiting_customer"

@@ -1,0 +1,119 @@
+"""Change request pages: raising one, the diff, and the manager's approvals page."""
+
+import pytest
+
+from app.extensions import db
+from app.models import ChangeRequest, HumanTask, Order
+from app.services import confirmations
+from tests.answers import SPECS
+
+REVIEWS = ("review_engineering", "review_production", "review_quality", "review_warehouse")
+
+
+@pytest.fixture
+def released(make_order, complete, make_user):
+    order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
+    for step in ("confirm_order", "pmc_dispatch", *REVIEWS, "pmc_consolidate"):
+        complete(order, step)
+    db.session.refresh(order)
+    token = confirmations.issue_link(order, make_user("sales"))
+    confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
+    db.session.commit()
+    complete(order, "send_confirmation", {"sent_via": "link"})
+    complete(
+        order,
+        "review_meeting",
+        {
+            "meeting_date": "2027-01-05",
+            "decisions": "Go",
+            "attendees": ["sales", "pmc", "engineering"],
+        },
+    )
+    return db.session.get(Order, order.id)
+
+
+def form(order, **over):
+    data = {
+        "customer_id": str(order.customer_id),
+        "order_type": order.order_type,
+        "currency": order.currency,
+        "requested_date": "2027-03-01",
+        "promised_date": "2027-03-05",
+        "lines-0-description": order.lines[0].description,
+        "lines-0-quantity": "10",
+        "lines-0-unit_price": "2.5",
+        **{f"lines-0-{k}": v for k, v in SPECS.items()},
+        "reason_category": "customer_request",
+        "reason": "Customer asked",
+        "customer_ref": "MAIL-7",
+    }
+    data.update(over)
+    return data
+
+
+def test_raise_shows_the_diff_and_the_manager_decides_on_one_page(
+    client, login, make_user, released, complete
+):
+    login(make_user("sales"))
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/orders/{released.id}").get_data(as_text=True)
+    assert "Raise a change request" in page
+    nothing = client.post(f"/orders/{released.id}/changes/new", data=form(released))
+    assert nothing.status_code == 400 and "Nothing differs" in nothing.get_data(as_text=True)
+    response = client.post(
+        f"/orders/{released.id}/changes/new", data=form(released, **{"lines-0-quantity": "11"})
+    )
+    assert response.status_code == 302
+    change = db.session.scalar(db.select(ChangeRequest))
+    detail = client.get(f"/changes/{change.id}").get_data(as_text=True)
+    assert 'data-field="quantity"' in detail and "MAIL-7" in detail
+    for step in db.session.scalars(
+        db.select(HumanTask.spec_name).where(
+            HumanTask.order_id == released.id,
+            HumanTask.state == "ready",
+            HumanTask.spec_name.like("change_review_%"),
+        )
+    ).all():
+        complete(released, step, {"opinion": "approve", "delivery_impact_days": "2"})
+    head = make_user("sales", role="head")
+    login(head)
+    client.post("/language", data={"lang": "en"})
+    approvals = client.get("/approvals").get_data(as_text=True)
+    assert released.number in approvals and "up to 2 working days later" in approvals
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.spec_name == "manager_approval_sales", HumanTask.state == "ready"
+        )
+    )
+    no_reason = client.post(
+        f"/tasks/{task.id}/complete", data={"decision": "reject", "next": "/approvals"}
+    )
+    assert no_reason.status_code == 400
+    done = client.post(
+        f"/tasks/{task.id}/complete",
+        data={"decision": "reject", "reason": "Not now", "next": "/approvals"},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/approvals")
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, change.id).status == "rejected"
+    assert db.session.get(Order, released.id).lines[0].quantity == 10
+
+
+def test_only_sales_and_pmc_raise_and_only_on_released_orders(
+    client, login, make_user, make_order, released
+):
+    login(make_user("quality"))
+    assert (
+        client.post(
+            f"/orders/{released.id}/changes/new", data=form(released, **{"lines-0-quantity": "11"})
+        ).status_code
+        == 403
+    )
+    fresh = make_order()
+    login(make_user("sales"))
+    assert (
+        client.post(
+            f"/orders/{fresh.id}/changes/new", data=form(fresh, **{"lines-0-quantity": "11"})
+        ).status_code
+        == 409
+    )
