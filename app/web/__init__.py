@@ -1,6 +1,8 @@
 """HTML blueprints and the one place where domain errors become responses."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,12 +10,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import Conflict, DomainError, PermissionDenied
+from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db, login_manager
 from app.i18n import current_locale, local_datetime
 from app.models import User
 from app.models.base import utcnow
 
+T = TypeVar("T")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
@@ -28,6 +31,17 @@ def commit() -> None:
     except StaleDataError as exc:
         db.session.rollback()
         raise Conflict() from exc
+
+
+def submit(action: Callable[[], T]) -> tuple[T | None, dict[str, str]]:
+    """Run a form's service call and commit; on invalid input roll back and return field errors."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        db.session.rollback()
+        return None, exc.errors
+    commit()
+    return result, {}
 
 
 def wants_fragment() -> bool:
@@ -83,8 +97,18 @@ def register_web(app: Flask) -> None:
         tasks,
     )
 
-    for module in (auth, account, inbox, tasks, orders, confirmations, notifications, catalogue,
-                   changes, admin):
+    for module in (
+        auth,
+        account,
+        inbox,
+        tasks,
+        orders,
+        confirmations,
+        notifications,
+        catalogue,
+        changes,
+        admin,
+    ):
         app.register_blueprint(module.bp)
 
     @login_manager.user_loader

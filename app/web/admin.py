@@ -6,11 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput, PermissionDenied
-from app.extensions import db
+from app.errors import PermissionDenied
 from app.models.users import ROLES
 from app.services import audit, inbox, instances, users
-from app.web import commit
+from app.web import commit, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,8 +46,8 @@ def user_new():
     errors: dict[str, str] = {}
     if request.method == "POST":
         f = request.form
-        try:
-            user = users.create_user(
+        user, errors = submit(
+            lambda: users.create_user(
                 current_user,
                 f.get("username", ""),
                 f.get("display_name", ""),
@@ -58,11 +57,8 @@ def user_new():
                 _flag("is_admin"),
                 _flag("is_process_owner"),
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
     return render_template(
@@ -83,8 +79,8 @@ def user_edit(user_id: int):
     errors: dict[str, str] = {}
     if request.method == "POST":
         f = request.form
-        try:
-            users.update_user(
+        _done, errors = submit(
+            lambda: users.update_user(
                 current_user,
                 user_id,
                 f.get("display_name", ""),
@@ -93,11 +89,8 @@ def user_edit(user_id: int):
                 _flag("is_admin"),
                 _flag("is_process_owner"),
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(_("User %(name)s was updated.", name=user.username), "success")
             return redirect(url_for("admin.user_list"))
     return render_template(
@@ -143,15 +136,12 @@ def departments():
     errors: dict[str, str] = {}
     if request.method == "POST":
         f = request.form
-        try:
-            dept = users.create_department(
+        dept, errors = submit(
+            lambda: users.create_department(
                 current_user, f.get("key", ""), f.get("name_en", ""), f.get("name_zh", "")
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(_("Department %(key)s was added.", key=dept.key), "success")
             return redirect(url_for("admin.departments"))
     return render_template(

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.extensions import db
 from app.services import catalogue, orders
-from app.web import commit
+from app.web import commit, submit
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 
@@ -19,19 +19,16 @@ def customers():
     errors: dict[str, str] = {}
     if request.method == "POST":
         f = request.form
-        try:
-            customer = catalogue.create_customer(
+        customer, errors = submit(
+            lambda: catalogue.create_customer(
                 current_user,
                 f.get("name", ""),
                 f.get("contact", ""),
                 f.get("address", ""),
                 f.get("tier", ""),
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(_("Customer %(name)s was added.", name=customer.name), "success")
             return redirect(url_for("catalogue.customers"))
     return render_template(
@@ -53,8 +50,8 @@ def products():
     if request.method == "POST":
         f = request.form
         rates = {line.id: f.get(f"rate-{line.id}", "") for line in lines}
-        try:
-            product = catalogue.create_product(
+        product, errors = submit(
+            lambda: catalogue.create_product(
                 current_user,
                 f.get("code", ""),
                 f.get("name", ""),
@@ -62,11 +59,8 @@ def products():
                 f.get("standard_cost", ""),
                 rates,
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(_("Product %(code)s was added.", code=product.code), "success")
             return redirect(url_for("catalogue.products"))
     return render_template(

@@ -4,11 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask
 from app.services import changes, orders
-from app.web import commit
+from app.web import submit
 from app.web.orders import _form_context, _order_input, _values_of
 
 bp = Blueprint("changes", __name__)
@@ -23,8 +23,8 @@ def new(order_id: int):
     values = request.form if request.method == "POST" else _values_of(order)
     if request.method == "POST":
         f = request.form
-        try:
-            change = changes.raise_change(
+        change, errors = submit(
+            lambda: changes.raise_change(
                 current_user,
                 order_id,
                 _order_input(f),
@@ -32,11 +32,8 @@ def new(order_id: int):
                 f.get("reason", ""),
                 f.get("customer_ref", ""),
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(
                 _(
                     "Change request #%(id)s was raised; the order stays as it is until it is "

@@ -16,8 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput, PermissionDenied
-from app.extensions import db
+from app.errors import PermissionDenied
 from app.models.orders import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
 from app.services import (
     attachments,
@@ -31,7 +30,7 @@ from app.services import (
 )
 from app.services.inbox import deny_order
 from app.services.order_input import CURRENCIES, LineInput, OrderInput
-from app.web import commit
+from app.web import commit, submit
 from app.web.labels import SPEC_LABELS
 from app.web.tasks import history
 
@@ -124,15 +123,12 @@ def new():
     _require_sales("order_create")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            order = orders.create_order(
+        order, errors = submit(
+            lambda: orders.create_order(
                 current_user, _order_input(request.form), request.files.getlist("attachments")
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(
                 _("Order %(number)s was entered and sent for confirmation.", number=order.number),
                 "success",
@@ -176,15 +172,12 @@ def edit(order_id: int):
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else _values_of(order)
     if request.method == "POST":
-        try:
-            orders.update_order(
+        _done, errors = submit(
+            lambda: orders.update_order(
                 current_user, order_id, _order_input(request.form), request.form.get("reason", "")
             )
-        except InvalidInput as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            commit()
+        )
+        if not errors:
             flash(
                 _(
                     "Revision %(n)s of %(number)s is now current.",
