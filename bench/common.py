@@ -1,8 +1,13 @@
 """Shared set-up for the app benchmarks: a fresh database with departments, workflows, users.
 
 Mirrors tests/conftest.py: SQLite in a temp file, or a fresh PostgreSQL database created on the
-server (and dropped afterwards). Orders are driven through whatever tasks the engine opens,
-answered with FORM_ANSWERS, so a change to the diagram does not silently break the benchmark.
+server (and dropped afterwards). New orders run `order_lifecycle` (docs/LIFECYCLE_CONTRACT.md).
+The benchmark order is a new order with NONSTANDARD_LINES described (non-catalogue) lines, each
+with the full specification; it goes through intake, the full review, the customer's
+confirmation by link, the review meeting and one standardisation task per line. Orders are
+driven through whatever tasks the engine opens, answered with tests/answers.py's FORM_ANSWERS
+(plus the per-line estimates and the lifecycle steps tests/answers.py leaves to each test), so
+a change to the diagram fails loudly instead of silently measuring something else.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
@@ -23,29 +28,39 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db
-from app.models import Customer, Department, HumanTask, User
-from app.services import orders, processes
+from app.models import (
+    Customer,
+    Department,
+    HumanTask,
+    Order,
+    ProcessInstance,
+    ProductionLine,
+    User,
+)
+from app.services import confirmations, orders, processes, task_effects
 from app.services.orders import LineInput, OrderInput
+from tests.answers import FORM_ANSWERS, SPECS  # the repo root is on sys.path (bench/run.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-pass-1"
-MAX_STEPS = 40  # per order: a loop in the diagram must not hang the benchmark
+PROCESS_ID = orders.ORDER_PROCESS  # "order_lifecycle"
+NONSTANDARD_LINES = 2  # described lines per order: two standardise_item instances
+MAX_STEPS = 60  # per order: a loop in the diagram must not hang the benchmark
 
-# The answers tests/conftest.py uses for each step of workflows/order_review.bpmn.
-FORM_ANSWERS = {
-    "confirm_order": {"packaging_confirmed": "on", "structure_confirmed": "on",
-                      "dimensions_confirmed": "on", "order_category": "new",
-                      "requirements": "IP65"},
-    "pmc_dispatch": {"review_due": "2026-12-31", "priority": "normal"},
-    "review_engineering": {"decision": "approve", "technical_risk": "low"},
-    "review_production": {"decision": "approve", "hours_per_unit": "1.5"},
-    "review_quality": {"decision": "approve", "quality_requirements": "AQL 1.0",
-                       "inspection_plan": "final"},
-    "review_warehouse": {"decision": "approve", "materials_status": "in_stock"},
-    "pmc_consolidate": {"summary": "All approved", "confirmed": "on"},
-    "sales_revise": {"action": "resubmit", "changes_made": "Adjusted"},
-}  # fmt: skip
+# Lifecycle steps tests/answers.py does not answer (each test passes its own). standardise_item
+# is answered per line by `standardise_answers`.
+LIFECYCLE_ANSWERS = {
+    "send_confirmation": {"sent_via": "link"},
+    "review_meeting": {
+        "meeting_date": "2027-01-12",
+        "attendees": ["sales", "pmc", "engineering", "production", "quality", "warehouse"],
+        "decisions": "Build as reviewed; first article to quality",
+        "minutes": "All present",
+    },
+}
+# What the customer's confirmation message carries (as confirmations._confirm sends it).
+SIGNER = "Ann Smith"
 
 
 def _postgres_database(url: str) -> tuple[str, Callable[[], None]]:
@@ -67,7 +82,8 @@ def _postgres_database(url: str) -> tuple[str, Callable[[], None]]:
 
 @contextmanager
 def bench_app(kind: str) -> Iterator[Flask]:
-    """An app on a fresh, migrated `sqlite` or `postgresql` database with workflows/ deployed."""
+    """An app on a fresh, migrated `sqlite` or `postgresql` database with workflows/ deployed,
+    one customer and one production line (the estimates name it)."""
     with tempfile.TemporaryDirectory(prefix="ordergate-bench-") as tmp:
         app, drop = None, None
         if kind == "postgresql":
@@ -94,9 +110,12 @@ def bench_app(kind: str) -> Iterator[Flask]:
                 report = processes.deploy_directories(ROOT / "workflows", ROOT / "forms", None)
                 if report.problems:
                     raise RuntimeError(f"deploy failed: {report.problems}")
+                if processes.latest_version(PROCESS_ID) is None:
+                    raise RuntimeError(f"{PROCESS_ID} was not deployed")
                 db.session.add(
                     Customer(name="ACME", contact="Ann", address="1 Road", tier="standard")
                 )
+                db.session.add(ProductionLine(code="L1", name="Line 1"))
                 db.session.commit()
             yield app
         finally:
@@ -142,17 +161,76 @@ def _password_hash() -> str:
 
 
 def new_order(actor_id: int) -> int:
-    """Enter an order as a sales user; its review process starts. Returns the order id."""
+    """Enter a new order with NONSTANDARD_LINES described lines (full specification, as
+    tests/conftest.py's make_order); its order_lifecycle instance starts. Returns the order id."""
     actor = db.session.get(User, actor_id)
     customer = db.session.scalar(db.select(Customer).where(Customer.name == "ACME"))
     data = OrderInput(
         customer_id=str(customer.id),
         order_type="new",
-        lines=[LineInput(description="Custom bracket", quantity="10", unit_price="2.5")],
+        lines=[
+            LineInput(
+                description=f"Custom bracket {n}",
+                quantity="10",
+                unit_price="2.5",
+                specs=dict(SPECS),
+            )
+            for n in range(1, NONSTANDARD_LINES + 1)
+        ],
     )
     order = orders.create_order(actor, data)
     db.session.commit()
+    version = order.instances[-1].version
+    if version.process_id != PROCESS_ID:
+        raise RuntimeError(f"the order started {version.process_id}, not {PROCESS_ID}")
     return order.id
+
+
+def estimates(task: HumanTask) -> dict[str, str]:
+    """Hours and line for every non-standard item, for the steps that estimate them (as
+    tests/conftest.py's `estimates`)."""
+    if task.spec_name not in task_effects.ESTIMATING_STEPS:
+        return {}
+    line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
+    answers = {}
+    for item in task_effects.nonstandard_lines(task.order):
+        answers[f"est-{item.id}-hours"] = "1.5"
+        answers[f"est-{item.id}-line"] = str(line.id)
+    return answers
+
+
+def standardise_form(code: str | None, name: str = "") -> dict:
+    """standardise_item answers: make the line a catalogue product under `code`, or (None)
+    keep it non-standard with a reason."""
+    if code is None:
+        return {"reason": "One-off design for this customer"}
+    return {"make_standard": "on", "code": code, "name": name, "standard_cost": "2.1"}
+
+
+def standardise_answers(task: HumanTask) -> dict:
+    """The first line becomes a catalogue product (unique code); the others stay non-standard."""
+    if task.spec_name != "standardise_item":
+        return {}
+    line = task_effects.task_line(task)
+    if line is None:
+        raise RuntimeError(f"standardise_item task {task.id} names no order line")
+    first = min(item.position for item in task_effects.nonstandard_lines(task.order))
+    if line.position != first:
+        return standardise_form(None)
+    return standardise_form(
+        f"BR-{task.order_id}-{line.position}", f"Bracket {task.order.number}/{line.position}"
+    )
+
+
+def step_answers(task: HumanTask) -> dict:
+    """The valid answers for a ready inbox row: tests/answers.py's FORM_ANSWERS, the lifecycle
+    steps' answers, and the per-line estimates or standardisation."""
+    return {
+        **FORM_ANSWERS.get(task.spec_name, {}),
+        **LIFECYCLE_ANSWERS.get(task.spec_name, {}),
+        **estimates(task),
+        **standardise_answers(task),
+    }
 
 
 @dataclass(frozen=True)
@@ -163,39 +241,82 @@ class OpenTask:
     spec_name: str
     department_id: int
     role: str | None
+    form: dict = field(default_factory=dict, compare=False)
 
 
 def open_tasks(order_id: int) -> list[OpenTask]:
-    """The order's ready inbox rows, oldest first."""
+    """The order's ready inbox rows, oldest first, with their answers."""
     rows = db.session.scalars(
         db.select(HumanTask)
         .where(HumanTask.order_id == order_id, HumanTask.state == "ready")
         .order_by(HumanTask.id)
     )
-    return [OpenTask(t.id, t.spec_name, t.department_id, t.role) for t in rows]
+    return [OpenTask(t.id, t.spec_name, t.department_id, t.role, step_answers(t)) for t in rows]
+
+
+def instance_status(order_id: int) -> str | None:
+    """The status of the order's newest process instance."""
+    return db.session.scalar(
+        db.select(ProcessInstance.status)
+        .where(ProcessInstance.order_id == order_id)
+        .order_by(ProcessInstance.id.desc())
+    )
+
+
+def issue_link(order_id: int, sales_id: int) -> str:
+    """Sales makes the customer's confirmation link (confirmations.issue_link); its token."""
+    order, sales = db.session.get(Order, order_id), db.session.get(User, sales_id)
+    token = confirmations.issue_link(order, sales)
+    db.session.commit()
+    return token
+
+
+def confirm_by_link(app: Flask, sales_id: int) -> Callable[[int], None]:
+    """A `confirm` for drive_order: link made by sales, signed by the customer, via the service
+    (confirmations.issue_link + confirm_with_link, as tests/scenarios do)."""
+
+    def confirm(order_id: int) -> None:
+        with app.app_context():
+            token = issue_link(order_id, sales_id)
+            confirmations.confirm_with_link(token, SIGNER, True, "198.51.100.4", "bench")
+            db.session.commit()
+
+    return confirm
 
 
 def drive_order(
     app: Flask,
     order_id: int,
     submit: Callable[[OpenTask, dict], None],
+    confirm: Callable[[int], None],
     answers: dict[str, list[dict]] | None = None,
 ) -> list[str]:
-    """Complete the order's open tasks one by one until none is left; returns the steps done.
+    """Complete the order's open tasks one by one until the instance ends; returns the steps
+    done (the customer's confirmation as "customer_confirmed").
 
-    `submit(task, form)` completes one task; it is called outside any app context (so an HTTP
-    request gets its own). `answers` overrides FORM_ANSWERS per step, one dict per visit.
+    `submit(task, form)` completes one task; `confirm(order_id)` has the customer confirm (called
+    once nothing is open and the order waits for the customer). Both are called outside any app
+    context (so an HTTP request gets its own). `answers` overrides the answers per step, one
+    dict per visit. Raises unless the instance ends `completed`.
     """
     answers = {k: list(v) for k, v in (answers or {}).items()}
     done: list[str] = []
     for _ in range(MAX_STEPS):
         with app.app_context():
             ready = open_tasks(order_id)
-            if not ready:
-                return done
-            task = ready[0]
+            status = instance_status(order_id)
+            waiting = db.session.get(Order, order_id).status == "awaiting_customer"
+        if not ready:
+            if status == "running" and waiting and "customer_confirmed" not in done:
+                confirm(order_id)
+                done.append("customer_confirmed")
+                continue
+            if status != "completed":
+                raise RuntimeError(f"order {order_id}: nothing open, instance {status}: {done}")
+            return done
+        task = ready[0]
         override = answers.get(task.spec_name)
-        form = {**FORM_ANSWERS.get(task.spec_name, {}), **(override.pop(0) if override else {})}
+        form = {**task.form, **(override.pop(0) if override else {})}
         submit(task, form)
         done.append(task.spec_name)
     raise RuntimeError(f"order {order_id} still open after {MAX_STEPS} steps: {done}")

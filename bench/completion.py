@@ -1,10 +1,14 @@
-"""Completing a task through the app: POST /tasks/<id>/complete with the Flask test client.
+"""Completing lifecycle steps through the app over HTTP, with the Flask test client.
 
 One fresh database per backend (SQLite temp file; a fresh PostgreSQL database, dropped after).
-Orders are entered through the order service (not timed); each of their steps is then completed
-over HTTP by a logged-in member of the task's department (the head for `role="head"` steps), CSRF
-off, and only the POST is timed: form parsing and validation, row lock, engine step, inbox rows,
-audit, commit and the redirect response. The first WARMUP_ORDERS orders are not counted
+Orders (new, with NONSTANDARD_LINES described lines) are entered through the order service (not
+timed); each of their order_lifecycle steps is then completed with POST /tasks/<id>/complete by
+a logged-in member of the task's department (the head for `role="head"` steps), CSRF off, and
+only the POST is timed: form parsing and validation, per-line estimates or standardisation,
+row lock, engine step, inbox rows, notifications, audit, commit and the redirect response.
+When the order waits for the customer, sales makes the link (confirmations.issue_link, not
+timed) and the customer signs it with POST /confirm/<token> (timed separately: it delivers the
+engine message that opens the review meeting). The first WARMUP_ORDERS orders are not counted
 (template and spec caches, connection pool).
 """
 
@@ -16,12 +20,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import Department, ProcessInstance
+from app.models import Department
 from bench.common import (
     PASSWORD,
+    SIGNER,
     OpenTask,
     bench_app,
     drive_order,
+    instance_status,
+    issue_link,
     make_user,
     new_order,
     server_version,
@@ -55,9 +62,11 @@ class Desk:
 
 def _measure(app: Flask, orders: int) -> dict:
     desk = Desk(app)
+    customer = app.test_client()  # no account: the link is the customer's only key
     with app.app_context():
         sales_id = make_user("sales").id
     samples: list[tuple[str, float]] = []
+    confirms: list[float] = []
 
     def submit(task: OpenTask, form: dict) -> None:
         client = desk.client_for(task)
@@ -71,20 +80,37 @@ def _measure(app: Flask, orders: int) -> dict:
             session.pop("_flashes", None)  # never shown here; keeps the cookie small
         samples.append((task.spec_name, elapsed))
 
+    def confirm(order_id: int) -> None:
+        with app.app_context():
+            token = issue_link(order_id, sales_id)
+        start = time.perf_counter()
+        response = customer.post(
+            f"/confirm/{token}",
+            data={"signer_name": SIGNER, "agree": "1"},
+            environ_base={"REMOTE_ADDR": "198.51.100.4"},
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            body = response.get_data(as_text=True)[:300]
+            raise RuntimeError(f"customer confirmation: HTTP {response.status_code}: {body}")
+        confirms.append(elapsed)
+
     counted: list[tuple[str, float]] = []
+    counted_confirms: list[float] = []
+    steps: list[str] = []
     for number in range(WARMUP_ORDERS + orders):
         with app.app_context():
             order_id = new_order(sales_id)
         samples.clear()
-        drive_order(app, order_id, submit)
+        confirms.clear()
+        steps = drive_order(app, order_id, submit, confirm)
         with app.app_context():
-            status = db.session.scalar(
-                db.select(ProcessInstance.status).where(ProcessInstance.order_id == order_id)
-            )
+            status = instance_status(order_id)
         if status != "completed":
             raise RuntimeError(f"order {order_id} ended with instance status {status}")
         if number >= WARMUP_ORDERS:
             counted.extend(samples)
+            counted_confirms.extend(confirms)
     ms = [elapsed for _, elapsed in counted]
     by_step: dict[str, list[float]] = {}
     for step, elapsed in counted:
@@ -93,9 +119,13 @@ def _measure(app: Flask, orders: int) -> dict:
         **summarize(ms),
         "orders": orders,
         "warmup_orders": WARMUP_ORDERS,
+        "posts_per_order": len(ms) // orders,
+        "steps_per_order": steps,
         "server": server_version(app),
         "by_step_p50": {step: summarize(v)["p50"] for step, v in by_step.items()},
+        "customer_confirmation_ms": summarize(counted_confirms),
         "raw_ms": [round(x, 3) for x in ms],
+        "customer_confirmation_raw_ms": [round(x, 3) for x in counted_confirms],
     }
 
 

@@ -1,14 +1,19 @@
-"""Engine overhead: one task completion through app.engine.runner vs bare SpiffWorkflow.
+"""Engine overhead: order_lifecycle steps through app.engine.runner vs bare SpiffWorkflow.
 
-Ours: `runner.complete(defn, state, task_id, data)` — decompress the spec-less state, restore it
-around the cached spec, complete the task, run the engine steps (restricted expressions), check
-depth and ready tasks, serialize and compress. Bare: a `BpmnWorkflowSerializer` configured with
-SPIFF_CONFIG does `deserialize_json` (spec embedded) → the same ready task by id → `data.update`,
-`run()` → `do_engine_steps()` → `serialize_json`, with the default PythonScriptEngine (the
-diagram's expressions are plain Python). Both sides start from the same point of the same
-instance of workflows/order_review.bpmn (spec parsed with SpiffBpmnParser on the bare side) and
-get the same data: the form answers parsed as the app parses them. Rounds are interleaved (which
-side goes first alternates), after a warm-up, with a gc.collect() between rounds.
+Ours: `runner.complete(defn, state, task_id, data)` (or `runner.send_message` for the customer's
+confirmation): decompress the spec-less state, restore it around the cached spec, complete the
+task, run the engine steps (restricted expressions, the strict DMN engine, our joins and
+multi-instance merging), check depth and ready tasks, serialize and compress. Bare: a
+`BpmnWorkflowSerializer` configured with SPIFF_CONFIG does `deserialize_json` (spec embedded) →
+the same ready task by id → `data.update`, `run()` (or `send_event` with the same message and
+correlation) → `do_engine_steps()` → `serialize_json`, with the default PythonScriptEngine (the
+diagram's expressions and scripts are plain Python). The bare spec is parsed by the stock
+`SpiffBpmnParser` from the same workflows/order_lifecycle.bpmn, with the same DMN file
+(intake_route.dmn) added through the parser's `add_dmn_xml`. Both sides walk the same path
+(intake, full review, confirmation, meeting, one standardisation per line) from the same start
+data, with the same data at each step: the answers parsed as the app parses them. Rounds are
+interleaved (which side goes first alternates), after a warm-up, with a gc.collect() between
+rounds.
 """
 
 from __future__ import annotations
@@ -20,68 +25,149 @@ import time
 from collections.abc import Callable
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from werkzeug.datastructures import MultiDict
 
 from app.engine import runner, specs
+from app.engine.decisions import decisions_for
+from app.services import confirmations
 from app.services.forms import parse_submission
-from bench.common import FORM_ANSWERS, ROOT, summarize
+from app.services.orders import EDITABLE_STEPS
+from bench.common import (
+    FORM_ANSWERS,
+    LIFECYCLE_ANSWERS,
+    NONSTANDARD_LINES,
+    PROCESS_ID,
+    ROOT,
+    SIGNER,
+    standardise_form,
+    summarize,
+)
 
-BPMN = ROOT / "workflows" / "order_review.bpmn"
-PROCESS_ID = "order_review"
-# The happy path, and the steps whose completion is timed (each from its own starting point).
+BPMN = ROOT / "workflows" / f"{PROCESS_ID}.bpmn"
+MESSAGE = confirmations.MESSAGE  # "order_confirmed", caught by `customer_confirmed`
+MESSAGE_STEP = "customer_confirmed"
+ORDER_ID = 1
+# The start data the order service passes (docs/LIFECYCLE_CONTRACT.md; orders.process_data).
+START_DATA = {
+    "order_id": ORDER_ID,
+    "order": {
+        "id": ORDER_ID,
+        "number": "SO-2026-00001",
+        "type": "new",
+        "customer": "ACME",
+        "line_count": NONSTANDARD_LINES,
+        "non_standard_count": NONSTANDARD_LINES,
+        "all_standard": False,
+        "repeat_customer": False,
+    },
+    "nonstandard_lines": [
+        {"line_id": n, "position": n, "description": f"Custom bracket {n}"}
+        for n in range(1, NONSTANDARD_LINES + 1)
+    ],
+}
+# What confirmations._confirm sends, and the correlation instances.deliver_message adds.
+MESSAGE_PAYLOAD = {"confirmed_by": SIGNER, "method": "link", "revision_hash": "0" * 64}
+CORRELATION = {"order_id": ORDER_ID}
+# The approval path: (label, spec name, multi-instance index). Labels are the results' keys.
 PATH = (
+    ("confirm_order", "confirm_order", None),  # then the intake_route DMN, full route
+    ("pmc_dispatch", "pmc_dispatch", None),  # opens the four parallel reviews
+    ("review_engineering", "review_engineering", None),
+    ("review_production", "review_production", None),
+    ("review_quality", "review_quality", None),
+    ("review_warehouse", "review_warehouse", None),  # the last review: the join fires
+    ("pmc_consolidate", "pmc_consolidate", None),  # gateway, script, split: send + wait
+    ("send_confirmation", "send_confirmation", None),  # into the join, which still waits
+    (MESSAGE_STEP, MESSAGE_STEP, None),  # the customer's message: join, review meeting opens
+    ("review_meeting", "review_meeting", None),  # script, multi-instance opens per line
+    *(
+        (f"standardise_item[{i}]", "standardise_item", i)  # the last one ends the process
+        for i in range(NONSTANDARD_LINES)
+    ),
+)
+TIMED = (
     "confirm_order",
     "pmc_dispatch",
     "review_engineering",
-    "review_production",
-    "review_quality",
-    "review_warehouse",
     "pmc_consolidate",
+    "send_confirmation",
+    MESSAGE_STEP,
+    "review_meeting",
+    f"standardise_item[{NONSTANDARD_LINES - 1}]",
 )
-TIMED = ("confirm_order", "pmc_dispatch", "review_engineering", "pmc_consolidate")
-START_DATA = {
-    "order": {
-        "id": 1,
-        "number": "SO-2025-00001",
-        "type": "new",
-        "customer": "ACME",
-        "line_count": 1,
-        "non_standard_lines": 1,
-    }
-}
 
 
-def _form_data(defn: specs.ProcessDefinition, step: str) -> dict:
-    """What the task service hands the engine for this step: {step: parsed form answers}."""
-    form = defn.user_tasks[step].form
+def _dmn_files() -> dict[str, bytes]:
+    """The DMN files the diagram calls, picked as deployment picks them."""
+    xml = BPMN.read_bytes()
+    return decisions_for(xml, {p.name: p.read_bytes() for p in (ROOT / "workflows").glob("*.dmn")})
+
+
+def _answers(spec_name: str, index: int | None) -> dict:
+    if spec_name == "standardise_item":
+        code = f"BR-{ORDER_ID}-{index + 1}" if index == 0 else None
+        return standardise_form(code, f"Bracket {index + 1}")
+    return {**FORM_ANSWERS.get(spec_name, {}), **LIFECYCLE_ANSWERS.get(spec_name, {})}
+
+
+def _form_data(defn: specs.ProcessDefinition, spec_name: str, index: int | None) -> dict:
+    """What the task service hands the engine for this step: {step: parsed form answers}, plus
+    the order data for sales' own steps (tasks.complete_task)."""
+    form = defn.user_tasks[spec_name].form
     doc = json.loads((ROOT / "forms" / f"{form}.json").read_text(encoding="utf-8"))
-    data, errors = parse_submission(doc, MultiDict(FORM_ANSWERS[step]))
+    data, errors = parse_submission(doc, MultiDict(_answers(spec_name, index)))
     if errors:
-        raise RuntimeError(f"{step}: the benchmark's answers no longer fit the form: {errors}")
-    return {step: data}
+        raise RuntimeError(f"{spec_name}: the benchmark's answers no longer fit the form: {errors}")
+    payload = {spec_name: data}
+    if spec_name in EDITABLE_STEPS:
+        payload.update(json.loads(json.dumps(START_DATA)))
+    return payload
 
 
-def _bare_ready(workflow: BpmnWorkflow) -> dict[str, str]:
-    tasks = workflow.get_tasks(state=TaskState.READY)
-    return {t.task_spec.name: str(t.id) for t in tasks if t.task_spec.manual}
+def _bare_ready(workflow: BpmnWorkflow) -> dict[tuple[str, int | None], str]:
+    ready = {}
+    for task in workflow.get_tasks(state=TaskState.READY):
+        if not task.task_spec.manual:
+            continue
+        parent = task.parent.task_spec if task.parent is not None else None
+        multi = isinstance(parent, MultiInstanceTask) and parent.task_spec == task.task_spec.name
+        index = task.internal_data.get("key_or_index") if multi else None
+        ready[(task.task_spec.bpmn_id, index)] = str(task.id)
+    return ready
+
+
+def _our_ready(result: runner.StepResult) -> dict[tuple[str, int | None], str]:
+    return {(t.spec_name, t.loop_index): t.task_id for t in result.ready}
 
 
 class Bare:
-    """Bare SpiffWorkflow: stock serializer, spec embedded, default script engine."""
+    """Bare SpiffWorkflow: stock parser (+ the same DMN), stock serializer with the spec
+    embedded, default script engine."""
 
     def __init__(self) -> None:
         parser = SpiffBpmnParser()
+        for dmn in _dmn_files().values():
+            parser.add_dmn_xml(etree.fromstring(dmn))
         parser.add_bpmn_file(str(BPMN))
         self.spec = parser.get_spec(PROCESS_ID)
         self.subprocess_specs = parser.get_subprocess_specs(PROCESS_ID)
         self.engine = PythonScriptEngine()
         self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.message = next(
+            ts.event_definition
+            for ts in self.spec.task_specs.values()
+            if isinstance(getattr(ts, "event_definition", None), MessageEventDefinition)
+            and ts.event_definition.name == MESSAGE
+        )
 
     def start(self, data: dict) -> BpmnWorkflow:
         """A new instance run up to its first user task."""
@@ -90,42 +176,83 @@ class Bare:
         workflow.do_engine_steps()
         return workflow
 
-    def complete(self, text: str, task_id: str, data: dict) -> str:
-        """The timed round trip: restore → complete → engine steps → serialize."""
-        workflow = self.serializer.deserialize_json(text)
-        workflow.script_engine = self.engine
+    def run_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+        """Complete one ready task and run on (in memory)."""
         task = workflow.get_task_from_id(UUID(task_id))
         task.data.update(data)
         task.run()
         workflow.do_engine_steps()
+
+    def deliver(self, workflow: BpmnWorkflow, payload: dict, correlation: dict) -> None:
+        """Send the message, its correlation computed from the payload, and run on."""
+        payload = {**payload, **correlation}
+        correlations = self.message.calculate_correlations(
+            self.engine, self.message.correlation_properties, payload
+        )
+        workflow.send_event(BpmnEvent(self.message, payload=payload, correlations=correlations))
+        workflow.do_engine_steps()
+
+    def complete(self, text: str, task_id: str, data: dict) -> str:
+        """The timed round trip: restore → complete → engine steps → serialize."""
+        workflow = self.serializer.deserialize_json(text)
+        workflow.script_engine = self.engine
+        self.run_task(workflow, task_id, data)
+        return self.serializer.serialize_json(workflow)
+
+    def send_message(self, text: str, payload: dict, correlation: dict) -> str:
+        """The timed round trip for the message: restore → send_event → engine steps →
+        serialize."""
+        workflow = self.serializer.deserialize_json(text)
+        workflow.script_engine = self.engine
+        self.deliver(workflow, payload, correlation)
         return self.serializer.serialize_json(workflow)
 
 
 def prepare(defn: specs.ProcessDefinition, bare: Bare) -> dict[str, dict]:
-    """Walk both engines down the happy path; keep each timed step's starting point."""
+    """Walk both engines down the approval path; keep each timed step's starting point as
+    (function, arguments) per side."""
     cases = {}
     ours = runner.start(defn, START_DATA)
     workflow = bare.start(START_DATA)
-    for step in PATH:
-        our_ids = {t.spec_name: t.task_id for t in ours.ready}
-        bare_ids = _bare_ready(workflow)
-        if sorted(our_ids) != sorted(bare_ids) or step not in our_ids:
-            raise RuntimeError(f"before {step}: ours {sorted(our_ids)}, bare {sorted(bare_ids)}")
-        data = _form_data(defn, step)
-        if step in TIMED:
-            cases[step] = {
-                "ours": (defn, ours.state, our_ids[step], data),
-                "bare": (bare.serializer.serialize_json(workflow), bare_ids[step], data),
-            }
-        ours = runner.complete(defn, ours.state, our_ids[step], data)
+    for label, spec_name, index in PATH:
+        our_ids, bare_ids = _our_ready(ours), _bare_ready(workflow)
+        if sorted(our_ids, key=str) != sorted(bare_ids, key=str):
+            raise RuntimeError(
+                f"before {label}: ours {sorted(our_ids, key=str)}, bare {sorted(bare_ids, key=str)}"
+            )
+        if spec_name == MESSAGE_STEP:
+            if our_ids:
+                raise RuntimeError(f"before {label}: tasks still open: {sorted(our_ids, key=str)}")
+            if label in TIMED:
+                cases[label] = {
+                    "ours": (runner.send_message, (defn, ours.state, MESSAGE, MESSAGE_PAYLOAD,
+                                                   CORRELATION)),
+                    "bare": (bare.send_message, (bare.serializer.serialize_json(workflow),
+                                                 MESSAGE_PAYLOAD, CORRELATION)),
+                }  # fmt: skip
+            ours = runner.send_message(defn, ours.state, MESSAGE, MESSAGE_PAYLOAD, CORRELATION)
+            bare.deliver(workflow, MESSAGE_PAYLOAD, CORRELATION)
+        else:
+            key = (spec_name, index)
+            if key not in our_ids:
+                raise RuntimeError(f"before {label}: {key} is not ready")
+            data = _form_data(defn, spec_name, index)
+            if label in TIMED:
+                cases[label] = {
+                    "ours": (runner.complete, (defn, ours.state, our_ids[key], data)),
+                    "bare": (bare.complete, (bare.serializer.serialize_json(workflow),
+                                             bare_ids[key], data)),
+                }  # fmt: skip
+            ours = runner.complete(defn, ours.state, our_ids[key], data)
+            bare.run_task(workflow, bare_ids[key], data)
         if ours.error is not None:
-            raise RuntimeError(f"{step}: {ours.error.message}")
-        task = workflow.get_task_from_id(UUID(bare_ids[step]))
-        task.data.update(data)
-        task.run()
-        workflow.do_engine_steps()
+            raise RuntimeError(f"{label}: {ours.error.message}")
     if not (ours.completed and workflow.completed):
-        raise RuntimeError("the happy path did not finish the process on both sides")
+        raise RuntimeError("the approval path did not finish the process on both sides")
+    for side, data in (("ours", ours.data), ("bare", workflow.data)):
+        ended = (data.get("route"), data.get("order_status"))
+        if ended != ("full", "released"):
+            raise RuntimeError(f"{side}: route and status {ended}, not ('full', 'released')")
     return cases
 
 
@@ -137,17 +264,18 @@ def _time_ms(fn: Callable, args: tuple) -> float:
 
 def run(rounds: int = 300, warmup: int = 30) -> dict:
     """Interleaved timings of both sides for each timed step; ratios ours/bare."""
-    defn = specs.load_definition(BPMN.read_bytes())
+    defn = specs.load_definition(BPMN.read_bytes(), list(_dmn_files().values()))
+    if defn.process_id != PROCESS_ID:
+        raise RuntimeError(f"{BPMN.name} defines {defn.process_id}, not {PROCESS_ID}")
     bare = Bare()
     cases = prepare(defn, bare)
-    sides = {"ours": runner.complete, "bare": bare.complete}
     raw: dict[str, dict[str, list[float]]] = {s: {"ours": [], "bare": []} for s in TIMED}
     for i in range(warmup + rounds):
         gc.collect()
         for j, step in enumerate(TIMED):
             order = ("ours", "bare") if (i + j) % 2 == 0 else ("bare", "ours")
             for side in order:
-                elapsed = _time_ms(sides[side], cases[step][side])
+                elapsed = _time_ms(*cases[step][side])
                 if i >= warmup:
                     raw[step][side].append(elapsed)
     per_round = [
@@ -164,10 +292,14 @@ def run(rounds: int = 300, warmup: int = 30) -> dict:
             "raw_ms": {"ours": [round(x, 3) for x in ours], "bare": [round(x, 3) for x in bare_ms]},
         }
     return {
+        "process": PROCESS_ID,
+        "decisions": sorted(_dmn_files()),
+        "nonstandard_lines": NONSTANDARD_LINES,
         "ratio": round(statistics.median(per_round), 3),
         "ratio_p5_p95": [round(q, 3) for q in _p5_p95(per_round)],
         "rounds": rounds,
         "warmup_rounds": warmup,
+        "path": [label for label, _, _ in PATH],
         "timed_steps": list(TIMED),
         "steps": steps,
     }

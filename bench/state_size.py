@@ -1,9 +1,12 @@
 """Stored state per finished order vs SpiffWorkflow's default serialization of the same instance.
 
-Orders go through the whole review on a fresh SQLite database (each step completed through the
-task service, as the web view does); the finished instance's ProcessInstance.state is read back
-as stored: spec-less JSON, zlib-compressed. The same instance, restored, is then serialized the
-stock way: `BpmnWorkflowSerializer` configured with SPIFF_CONFIG, `serialize_json`, spec embedded,
+Orders (new, NONSTANDARD_LINES described lines) go through the whole order_lifecycle on a fresh
+SQLite database: intake, full review, the customer's confirmation by link
+(confirmations.issue_link + confirm_with_link), send_confirmation, the review meeting and one
+standardise_item per line, each step completed through the task service as the web view does.
+The finished instance's ProcessInstance.state is read back as stored: spec-less JSON,
+zlib-compressed. The same instance, restored, is then serialized the stock way:
+`BpmnWorkflowSerializer` configured with SPIFF_CONFIG, `serialize_json`, spec embedded,
 uncompressed: what an app storing SpiffWorkflow's default output would keep (see stock_json).
 Two paths: straight approval, and one rejection sent back to sales and resubmitted.
 """
@@ -18,9 +21,17 @@ from werkzeug.datastructures import MultiDict
 
 from app.engine.state import load_state
 from app.extensions import db
-from app.models import Department, ProcessInstance, User
+from app.models import Department, Order, ProcessInstance, User
 from app.services import processes, tasks
-from bench.common import OpenTask, bench_app, drive_order, make_user, new_order
+from bench.common import (
+    PROCESS_ID,
+    OpenTask,
+    bench_app,
+    confirm_by_link,
+    drive_order,
+    make_user,
+    new_order,
+)
 from bench.engine_overhead import Bare
 
 PATHS = {
@@ -50,9 +61,10 @@ def _submitter(app: Flask):  # noqa: ANN202 - a closure
 def stock_json(stored: bytes, bare: Bare) -> bytes:
     """The stored instance as SpiffWorkflow's stock serializer writes it (spec embedded).
 
-    Our state is the stock workflow dict minus its specs. The app's spec uses gateway subclasses
-    the stock registry cannot write, so the instance is restored around the stock parser's spec
-    of the same diagram (same task spec names), as the app restores around its cached spec.
+    Our state is the stock workflow dict minus its specs. The app's spec uses gateway and
+    multi-instance subclasses and a strict DMN engine the stock registry does not know, so the
+    instance is restored around the stock parser's spec of the same diagram and DMN (same task
+    spec names), as the app restores around its cached spec.
     """
     serializer = bare.serializer
     dct = json.loads(zlib.decompress(stored))
@@ -86,15 +98,25 @@ def run() -> dict:
         with app.app_context():
             sales_id = make_user("sales").id
         submit = _submitter(app)
+        confirm = confirm_by_link(app, sales_id)
         for name, answers in PATHS.items():
             with app.app_context():
                 order_id = new_order(sales_id)
-            steps = drive_order(app, order_id, submit, answers)
+            steps = drive_order(app, order_id, submit, confirm, answers)
             with app.app_context():
                 instance = db.session.scalar(
                     db.select(ProcessInstance).where(ProcessInstance.order_id == order_id)
                 )
-                if instance.status != "completed":
-                    raise RuntimeError(f"{name}: instance ended as {instance.status}")
-                results[name] = {**_sizes(instance, bare), "steps": len(steps)}
-    return {**results["approved"], "paths": results}
+                if instance.status != "completed" or instance.version.process_id != PROCESS_ID:
+                    raise RuntimeError(
+                        f"{name}: {instance.version.process_id} ended as {instance.status}"
+                    )
+                order_status = db.session.get(Order, order_id).status
+                if order_status != "released":
+                    raise RuntimeError(f"{name}: the order ended {order_status}, not released")
+                results[name] = {
+                    **_sizes(instance, bare),
+                    "steps": len(steps),
+                    "step_names": steps,
+                }
+    return {**results["approved"], "process": PROCESS_ID, "paths": results}
