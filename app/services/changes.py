@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -30,21 +31,12 @@ def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
     checked, errors = check_order(data)
     if errors:
         raise InvalidInput(errors=errors)
-    shadow = type("Draft", (), {})()
-    for name in (
-        "customer_po",
-        "order_type",
-        "requested_date",
-        "promised_date",
-        "currency",
-        "notes",
-        "lines",
-    ):
-        setattr(shadow, name, getattr(checked, name))
-    shadow.number, shadow.customer, shadow.customer_id = (
-        order.number,
-        checked.customer,
-        checked.customer.id,
+    # The order as it would become, in the shape snapshot() reads, without touching the order.
+    shadow = SimpleNamespace(
+        number=order.number,
+        customer_id=checked.customer.id,
+        lines=checked.lines,
+        **{name: getattr(checked, name) for name in revisions.HEADER_FIELDS},
     )
     total = sum((line.quantity * line.unit_price for line in checked.lines), Decimal(0))
     return revisions.snapshot(shadow), total
@@ -264,21 +256,9 @@ def on_outcome(instance: ProcessInstance, data: dict) -> None:
     checked, errors = check_order(OrderInput(**draft))
     if errors:
         raise InvalidInput(errors=errors)
-    for name in (
-        "customer",
-        "customer_po",
-        "order_type",
-        "requested_date",
-        "promised_date",
-        "currency",
-        "notes",
-    ):
-        setattr(order, name, getattr(checked, name))
-    order.lines.clear()
-    db.session.flush()
-    order.lines.extend(checked.lines)
-    db.session.flush()
-    revision = revisions.create_revision(order, None, _("Change request #%(id)s", id=change.id))
+    revision = revisions.apply_checked(
+        order, checked, None, _("Change request #%(id)s", id=change.id)
+    )
     change.status, change.applied_revision = "applied", revision.number
     audit.record(
         None,

@@ -100,21 +100,7 @@ def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> O
     if errors:
         raise InvalidInput(errors=errors)
     before = revisions.current_revision(order)
-    for name in (
-        "customer",
-        "customer_po",
-        "order_type",
-        "requested_date",
-        "promised_date",
-        "currency",
-        "notes",
-    ):
-        setattr(order, name, getattr(checked, name))
-    order.lines.clear()
-    db.session.flush()
-    order.lines.extend(checked.lines)
-    db.session.flush()
-    revision = revisions.create_revision(order, actor, reason.strip()[:2000])
+    revision = revisions.apply_checked(order, checked, actor, reason.strip()[:2000])
     audit.record(
         actor,
         "order.revise",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from app.extensions import db
 from app.models import Order, OrderRevision, User
 from app.models.orders import SPEC_FIELDS
+from app.services.order_input import CheckedOrder
 
 
 def _number(value) -> str:
@@ -61,6 +62,30 @@ def create_revision(order: Order, actor: User | None, reason: str = "") -> Order
     order.revision = number
     db.session.flush()
     return revision
+
+
+HEADER_FIELDS = (
+    "customer",
+    "customer_po",
+    "order_type",
+    "requested_date",
+    "promised_date",
+    "currency",
+    "notes",
+)
+
+
+def apply_checked(
+    order: Order, checked: CheckedOrder, actor: User | None, reason: str
+) -> OrderRevision:
+    """Make checked data the order's current data and freeze it as the next revision."""
+    for name in HEADER_FIELDS:
+        setattr(order, name, getattr(checked, name))
+    order.lines.clear()
+    db.session.flush()  # the old lines go before the new positions arrive
+    order.lines.extend(checked.lines)
+    db.session.flush()
+    return create_revision(order, actor, reason)
 
 
 def current_revision(order: Order) -> OrderRevision | None:
