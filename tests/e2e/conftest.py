@@ -96,10 +96,29 @@ def page(new_page: Callable[..., Page], request: pytest.FixtureRequest) -> Itera
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _buffered(app):
+    """Read each response into memory and close it at once.
+
+    Werkzeug's development server skips closing a response (e.g. a static file) when the
+    browser drops the connection mid-transfer, as chromium does when a page navigates away; the
+    open file then surfaces later as a ResourceWarning in an unrelated test.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """Serve `app` (from tests/conftest.py) on 127.0.0.1 and a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
