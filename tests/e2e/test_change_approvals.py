@@ -5,23 +5,11 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order
-from app.services import confirmations
-
-REVIEWS = ("review_engineering", "review_production", "review_quality", "review_warehouse")
 
 
-def test_change_request_diff_and_approval_page(live_server, new_page, make_user, make_order,
+def test_change_request_diff_and_approval_page(live_server, new_page, make_user, released_order,
                                                complete, password):
-    order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
-    for step in ("confirm_order", "pmc_dispatch", *REVIEWS, "pmc_consolidate"):
-        complete(order, step)
-    db.session.refresh(order)
-    token = confirmations.issue_link(order, make_user("sales"))
-    confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
-    db.session.commit()
-    complete(order, "send_confirmation", {"sent_via": "link"})
-    complete(order, "review_meeting", {"meeting_date": "2027-01-05", "decisions": "Go",
-                                       "attendees": ["sales", "pmc", "engineering"]})
+    order = released_order
     sales, head = make_user("sales"), make_user("sales", role="head")
 
     page = new_page()

@@ -4,32 +4,13 @@ import pytest
 
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order
-from app.services import confirmations
 from tests.answers import SPECS
-
-REVIEWS = ("review_engineering", "review_production", "review_quality", "review_warehouse")
 
 
 @pytest.fixture
-def released(make_order, complete, make_user):
-    order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
-    for step in ("confirm_order", "pmc_dispatch", *REVIEWS, "pmc_consolidate"):
-        complete(order, step)
-    db.session.refresh(order)
-    token = confirmations.issue_link(order, make_user("sales"))
-    confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
-    db.session.commit()
-    complete(order, "send_confirmation", {"sent_via": "link"})
-    complete(
-        order,
-        "review_meeting",
-        {
-            "meeting_date": "2027-01-05",
-            "decisions": "Go",
-            "attendees": ["sales", "pmc", "engineering"],
-        },
-    )
-    return db.session.get(Order, order.id)
+def released(released_order):
+    """The shared released order (tests/conftest.py)."""
+    return released_order
 
 
 def form(order, **over):
