@@ -1,6 +1,7 @@
 // Bundles the front-end into app/static/dist/ (git-ignored build output; nothing from a CDN):
 //   modeler.js + modeler.css  bpmn-js Modeler with its styles and the bpmn font
 //   viewer.js  + viewer.css   bpmn-js NavigatedViewer with progress markers
+//   gantt.js   + gantt.css    frappe-gantt read-only Gantt chart (schedule, rush impact preview)
 //   htmx.min.js               copied from the htmx.org package
 //   fonts/                    font files referenced by the CSS
 // Usage: node scripts/build_assets.mjs [--dev]   (--dev: no minification, with source maps)
@@ -24,6 +25,7 @@ await esbuild.build({
   entryPoints: {
     modeler: 'assets/modeler.js',
     viewer: 'assets/viewer.js',
+    gantt: 'assets/gantt.js',
   },
   outdir,
   bundle: true,
