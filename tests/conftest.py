@@ -311,3 +311,81 @@ def released_order(make_order, complete, make_user) -> Order:
     db.session.refresh(order)
     assert order.status == "released"
     return order
+
+
+PLAN_START = __import__("datetime").date(2027, 3, 1)  # a Monday with no holiday near it
+
+
+class PlanWorld:
+    """Released orders made directly in the database, for planning tests (no review walk)."""
+
+    def __init__(self, make_user, monkeypatch):
+        from decimal import Decimal
+
+        from app.models import Customer, ProductionLine
+        from app.services import plan
+
+        monkeypatch.setattr(plan, "today", lambda: PLAN_START)
+        self.start = PLAN_START
+        self.make_user = make_user
+        self.owner = make_user("sales")
+        self.customer = Customer(name="ACME", contact="Ann", address="1 Road", tier="standard")
+        self.lines = {
+            "L1": ProductionLine(code="L1", name="Line 1", daily_hours=Decimal(8)),
+            "L2": ProductionLine(code="L2", name="Line 2", daily_hours=Decimal(8)),
+        }
+        db.session.add_all([self.customer, *self.lines.values()])
+        db.session.flush()
+        self._products: dict = {}
+
+    def product(self, rates: dict[str, str]):
+        """A catalogue product with these hours per unit per line code."""
+        from decimal import Decimal
+
+        from app.models import Product, ProductLineRate
+
+        key = tuple(sorted(rates.items()))
+        if key not in self._products:
+            product = Product(code=f"P-{len(self._products) + 1}", name="Part", unit="pcs")
+            for code, hours in rates.items():
+                product.rates.append(
+                    ProductLineRate(line=self.lines[code], hours_per_unit=Decimal(hours))
+                )
+            db.session.add(product)
+            self._products[key] = product
+        return self._products[key]
+
+    def order(self, number: str, quantity: int, promised, rates=None, status="released"):
+        """An order of one catalogue line; `released_at` orders ties by creation."""
+        from datetime import date as _date
+        from decimal import Decimal
+
+        from app.models import OrderLine
+        from app.models.base import utcnow
+
+        order = Order(
+            number=number,
+            customer=self.customer,
+            status=status,
+            promised_date=_date.fromisoformat(promised) if promised else None,
+            requested_date=_date.fromisoformat(promised) if promised else None,
+            released_at=utcnow() if status == "released" else None,
+            created_by_id=self.owner.id,
+        )
+        order.lines.append(
+            OrderLine(
+                position=1,
+                product=self.product(rates or {"L1": "1"}),
+                quantity=Decimal(quantity),
+                unit_price=Decimal(10),
+            )
+        )
+        db.session.add(order)
+        db.session.commit()
+        return order
+
+
+@pytest.fixture
+def plan_world(make_user, monkeypatch) -> PlanWorld:
+    """Two 8-hour lines and a factory date of Monday 2027-03-01; add orders with .order()."""
+    return PlanWorld(make_user, monkeypatch)

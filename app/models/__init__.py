@@ -14,6 +14,7 @@ from app.models.orders import (
     ProductionLine,
     ProductLineRate,
 )
+from app.models.planning import PlanSlot, ProductionPlan, RushRequest
 from app.models.processes import FormVersion, ProcessVersion, process_version_form
 from app.models.users import ROLES, Department, User
 
@@ -25,6 +26,9 @@ __all__ = [
     "ConfirmationToken",
     "Notification",
     "OrderRevision",
+    "PlanSlot",
+    "ProductionPlan",
+    "RushRequest",
     "ProductionLine",
     "ProductLineRate",
     "Customer",

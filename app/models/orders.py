@@ -51,6 +51,10 @@ class ProductionLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Hours of work the line can do on a working day (shifts x hours x stations), for planning.
+    daily_hours: Mapped[Decimal] = mapped_column(
+        Numeric(8, 2), default=Decimal("16"), server_default="16"
+    )
 
 
 class Product(db.Model):
@@ -204,8 +208,13 @@ class ChangeRequest(db.Model):
     # At most one open change per order, enforced by the database so two racing requests
     # cannot both open (refused, not queued: the second raiser is told which one is open).
     __table_args__ = (
-        Index("uq_change_request_open_order", "order_id", unique=True,
-              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+        Index(
+            "uq_change_request_open_order",
+            "order_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from app.planning.errors import (
     UnknownLine,
     UnknownOrder,
 )
-from app.planning.insertions import Preview, Slip, insert_rush
+from app.planning.insertions import Preview, Slip, insert_rush, slips_between
 from app.planning.jobs import Job, Line, order_hours
 from app.planning.loads import WeekLoad, iso_week, weekly_load
 from app.planning.placement import schedule
@@ -45,5 +45,6 @@ __all__ = [
     "iso_week",
     "order_hours",
     "schedule",
+    "slips_between",
     "weekly_load",
 ]

@@ -54,10 +54,17 @@ class Preview:
         return schedule_now.fingerprint == self.base_fingerprint
 
 
-def _slips(before: Schedule, after: Schedule, rush_id: int, calendar: WorkCalendar) -> list[Slip]:
+def slips_between(
+    before: Schedule, after: Schedule, calendar: WorkCalendar, ignore: Iterable[int] = ()
+) -> list[Slip]:
+    """Orders of `before` that finish later in `after`, in `before`'s line order.
+
+    Orders missing from `after`, and those in `ignore` (a rushed order), are not slips.
+    """
+    ignored, planned = set(ignore), {job.order_id for job in after.jobs}
     slips = []
     for old in before.jobs:
-        if old.order_id == rush_id:
+        if old.order_id in ignored or old.order_id not in planned:
             continue
         new = after.job(old.order_id)
         if new.finish > old.finish:
@@ -113,7 +120,7 @@ class _Insertion:
         jobs = [self.rush_job, *self.others]
         after = schedule(jobs, self.lines, calendar, self.before.start, sequence=sequence)
         rush = after.job(rush_id)
-        slips = _slips(self.before, after, rush_id, calendar)
+        slips = slips_between(self.before, after, calendar, ignore=(rush_id,))
         return Preview(
             rush=rush,
             required_by=self.required_by,

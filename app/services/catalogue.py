@@ -62,11 +62,26 @@ def _code(text: str, errors: dict, key: str = "code") -> str:
     return code
 
 
-def create_line(actor: User, code: str, name: str) -> ProductionLine:
-    """Add a production line."""
+def _daily_hours(text: str, errors: dict) -> Decimal | None:
+    try:
+        value = Decimal((text or "").strip())
+        ok = value.is_finite() and Decimal(0) < value <= Decimal(24 * 20)
+    except InvalidOperation:
+        ok = False
+    if not ok:
+        errors["daily_hours"] = _(
+            "Enter the hours the line works per working day, e.g. 16 for two 8-hour shifts."
+        )
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> ProductionLine:
+    """Add a production line with its daily capacity in hours."""
     if not may_edit_products(actor):
         raise _deny(actor, "production_line")
     errors: dict[str, str] = {}
+    hours = _daily_hours(daily_hours, errors)
     code = _code(code, errors)
     if "code" not in errors and db.session.scalar(
         db.select(ProductionLine.id).where(ProductionLine.code == code)
@@ -76,10 +91,32 @@ def create_line(actor: User, code: str, name: str) -> ProductionLine:
         errors["name"] = _("Enter a name.")
     if errors:
         raise InvalidInput(errors=errors)
-    line = ProductionLine(code=code, name=name.strip()[:200])
+    line = ProductionLine(code=code, name=name.strip()[:200], daily_hours=hours)
     db.session.add(line)
     db.session.flush()
     audit.record(actor, "production_line.create", "production_line", line.id, data={"code": code})
+    return line
+
+
+def set_capacity(actor: User, line_id: int, daily_hours: str) -> ProductionLine:
+    """Change a line's hours per working day (the plan recomputes with it)."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "production_line")
+    line = db.session.get(ProductionLine, line_id)
+    if line is None:
+        raise InvalidInput(errors={"daily_hours": _("This production line does not exist.")})
+    errors: dict[str, str] = {}
+    hours = _daily_hours(daily_hours, errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    old, line.daily_hours = line.daily_hours, hours
+    audit.record(
+        actor,
+        "production_line.capacity",
+        "production_line",
+        line.id,
+        data={"from": str(old), "to": str(hours)},
+    )
     return line
 
 

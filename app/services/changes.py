@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, instances, revisions
+from app.services import audit, instances, orders, revisions
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
 
@@ -185,13 +185,7 @@ def raise_change(
         actor,
         order=order,
         data={
-            "order_id": order.id,
-            "order": {
-                "id": order.id,
-                "number": order.number,
-                "customer": order.customer.name,
-                "status": order.status,
-            },
+            **orders.order_reference(order),
             "change": {"id": change.id, "raised_by": dept, **flags},
         },
     )

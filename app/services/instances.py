@@ -120,10 +120,11 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.next_timer_at = result.next_timer
     _sync_tasks(instance, result.ready, now)
     _sync_order_status(instance, result.data)
-    # Imported here: the change service starts processes through this module.
-    from app.services import changes
+    # Imported here: the change and rush services start processes through this module.
+    from app.services import changes, rush
 
     changes.on_outcome(instance, result.data)
+    rush.on_outcome(instance, result.data, actor)
     if result.error is not None:
         _flag_error(instance, result.error, actor, now)
     elif result.completed:

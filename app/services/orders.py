@@ -116,6 +116,19 @@ def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> O
     return order
 
 
+def order_reference(order: Order) -> dict:
+    """How a process about an order (a change, a rush) names it in its start data."""
+    return {
+        "order_id": order.id,
+        "order": {
+            "id": order.id,
+            "number": order.number,
+            "customer": order.customer.name,
+            "status": order.status,
+        },
+    }
+
+
 def process_data(order: Order) -> dict:
     """What the order lifecycle process reads (docs/LIFECYCLE_CONTRACT.md)."""
     repeat = (

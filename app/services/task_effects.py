@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import HumanTask, Order, OrderLine, Product, ProductionLine, User
-from app.services import audit, changes
+from app.services import audit, changes, rush
 
 ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
 
@@ -82,11 +82,15 @@ def check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
         change = changes.for_instance(task.instance_id)
         if change is not None:
             changes.check_approval(change, data.get("decision"), errors)
+    if task.spec_name in rush.DECISION_STEPS:
+        return rush.check_decision(task, data, formdata, errors)
     return {}
 
 
 def apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
     """Write a completed step's effects on the order data."""
+    if task.spec_name in rush.DECISION_STEPS:
+        rush.record_preview(task, extra)
     for line_id, (hours, line) in extra.get("estimates", {}).items():
         item = db.session.get(OrderLine, line_id)
         item.est_hours_per_unit, item.est_line_id = hours, line.id

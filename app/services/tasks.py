@@ -71,6 +71,7 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     payload = {task.spec_name: data}
     if task.order is not None and task.spec_name in orders.EDITABLE_STEPS:
         payload.update(orders.process_data(task.order))  # sales may have revised the order
+    payload.update(extra.get("process_data", {}))  # figures the service recomputed (impact)
     try:
         result = runner.complete(defn, instance.state, task.task_id, payload)
     except TaskNotReady as exc:

@@ -39,7 +39,7 @@ def submit(action: Callable[[], T]) -> tuple[T | None, dict[str, str]]:
         result = action()
     except InvalidInput as exc:
         db.session.rollback()
-        return None, exc.errors
+        return None, exc.errors or {"__form__": exc.message}
     commit()
     return result, {}
 
@@ -94,6 +94,7 @@ def register_web(app: Flask) -> None:
         inbox,
         notifications,
         orders,
+        planning,
         tasks,
     )
 
@@ -107,6 +108,7 @@ def register_web(app: Flask) -> None:
         notifications,
         catalogue,
         changes,
+        planning,
         admin,
     ):
         app.register_blueprint(module.bp)

@@ -73,19 +73,40 @@ def products():
     ), (400 if errors else 200)
 
 
+def _line_change(action, message):
+    """Run a production-line change; refusals come back as messages on the catalogue page."""
+    try:
+        line = action()
+    except InvalidInput as exc:
+        db.session.rollback()
+        for text in exc.errors.values():
+            flash(text, "error")
+        return redirect(url_for("catalogue.products")), 303
+    commit()
+    flash(message(line), "success")
+    return redirect(url_for("catalogue.products"))
+
+
 @bp.post("/lines")
 @login_required
 def add_line():
-    """Add a production line."""
-    try:
-        line = catalogue.create_line(
-            current_user, request.form.get("line_code", ""), request.form.get("line_name", "")
-        )
-    except InvalidInput as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for("catalogue.products")), 303
-    commit()
-    flash(_("Production line %(code)s was added.", code=line.code), "success")
-    return redirect(url_for("catalogue.products"))
+    """Add a production line with its hours per working day."""
+    f = request.form
+    return _line_change(
+        lambda: catalogue.create_line(
+            current_user, f.get("line_code", ""), f.get("line_name", ""), f.get("daily_hours", "")
+        ),
+        lambda line: _("Production line %(code)s was added.", code=line.code),
+    )
+
+
+@bp.post("/lines/<int:line_id>/capacity")
+@login_required
+def line_capacity(line_id: int):
+    """Change a production line's hours per working day."""
+    return _line_change(
+        lambda: catalogue.set_capacity(current_user, line_id, request.form.get("daily_hours", "")),
+        lambda line: _(
+            "Line %(code)s now works %(h)s hours a day.", code=line.code, h=line.daily_hours
+        ),
+    )

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask
-from app.services import changes, orders
+from app.services import changes, orders, rush
 from app.web import submit
 from app.web.orders import _form_context, _order_input, _values_of
 
@@ -61,20 +61,39 @@ def detail(change_id: int):
 @bp.get("/approvals")
 @login_required
 def approvals():
-    """A manager's page: pending change approvals (head-only steps) of their department."""
-    rows = []
+    """A manager's page: pending change and rush approvals (head-only steps) of their department."""
+    rows, rush_rows = [], []
     if current_user.is_head:
-        for task in db.session.scalars(
+        for task in _head_tasks(changes.APPROVAL_STEPS):
+            change = changes.for_instance(task.instance_id)
+            if change is not None:
+                rows.append({"task": task, **changes.view(change)})
+        for task in _head_tasks(rush.APPROVAL_STEPS):
+            found = rush.for_instance(task.instance_id)
+            if found is not None:
+                preview, problem = rush.live(found)
+                rush_rows.append(
+                    {"task": task, "rush": found, "preview": preview, "problem": problem}
+                )
+    return render_template(
+        "changes/approvals.html",
+        rows=rows,
+        rush_rows=rush_rows,
+        counts=changes.counts(),
+        rush_counts=rush.counts(),
+    )
+
+
+def _head_tasks(steps) -> list[HumanTask]:
+    return list(
+        db.session.scalars(
             db.select(HumanTask)
             .where(
                 HumanTask.state == "ready",
                 HumanTask.role == "head",
                 HumanTask.department_id == current_user.department_id,
-                HumanTask.spec_name.in_(changes.APPROVAL_STEPS),
+                HumanTask.spec_name.in_(steps),
             )
             .order_by(HumanTask.id)
-        ):
-            change = changes.for_instance(task.instance_id)
-            if change is not None:
-                rows.append({"task": task, **changes.view(change)})
-    return render_template("changes/approvals.html", rows=rows, counts=changes.counts())
+        )
+    )

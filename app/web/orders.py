@@ -25,8 +25,10 @@ from app.services import (
     confirmations,
     inbox,
     orders,
+    plan,
     reviews,
     revisions,
+    rush,
 )
 from app.services.inbox import deny_order
 from app.services.order_input import CURRENCIES, LineInput, OrderInput
@@ -211,6 +213,8 @@ def detail(order_id: int):
         revision=revisions.current_revision(order),
         confirmations=confirmations.confirmations_of(order),
         change_history=changes.changes_of(order),
+        planned=plan.planned(order),
+        rush_history=rush.requests_of(order),
         spec_labels=list(SPEC_LABELS.items()),
         is_sales=is_sales,
         can_edit=is_sales and orders.editable(order),

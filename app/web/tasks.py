@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
-from app.services import changes, forms, inbox, orders, reviews, task_effects, tasks
+from app.services import changes, forms, inbox, orders, reviews, rush, task_effects, tasks
 from app.web import commit, wants_fragment
 from app.web.labels import SPEC_LABELS
 
@@ -35,6 +35,14 @@ def _change_info(task) -> dict | None:
     return changes.view(change) if change is not None else None
 
 
+def _rush_info(task) -> dict | None:
+    found = rush.for_instance(task.instance_id)
+    if found is None:
+        return None
+    preview, problem = rush.live(found)
+    return {"rush": found, "preview": preview, "problem": problem}
+
+
 REVIEW_CONTEXT_STEPS = ("sales_revise", "pmc_consolidate", "review_meeting")
 
 
@@ -53,6 +61,7 @@ def _render(task, values=None, errors=None, status=200):
         production_lines=task_effects.production_lines() if estimating else [],
         show_reviews=task.spec_name in REVIEW_CONTEXT_STEPS and task.order is not None,
         change_info=_change_info(task),
+        rush_info=_rush_info(task),
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
         fields=fields,

@@ -23,11 +23,13 @@ def test_engineering_adds_lines_and_a_product_with_rates(client, login, make_use
     login(make_user("engineering"))
     client.post("/language", data={"lang": "en"})
     assert (
-        client.post("/catalogue/lines", data={"line_code": "smt-1", "line_name": "SMT"}).status_code
+        client.post(
+            "/catalogue/lines", data={"line_code": "smt-1", "line_name": "SMT", "daily_hours": "8"}
+        ).status_code
         == 302
     )
     line = db.session.scalar(db.select(ProductionLine))
-    assert line.code == "SMT-1"
+    assert line.code == "SMT-1" and line.daily_hours == 8
     bad = client.post(
         "/catalogue/products",
         data={

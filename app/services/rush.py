@@ -1,0 +1,447 @@
+"""Rush requests (插单): insert an order ahead of the plan, approved in BPMN on a live preview.
+
+The requester sees the impact preview before submitting; every approver sees it recomputed on
+the plan as it is when they open the page, and an approval is refused if the plan changed after
+that (the page then shows the new numbers). The plan changes only when the process sets
+`rush_outcome = "approved"`, in the same transaction, under the plan lock (docs/RUSH_CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.models import Customer, HumanTask, Order, ProcessInstance, RushRequest, User
+from app.models.base import utcnow
+from app.planning import NotCapable, PlanningError, Preview, Schedule, insert_rush, weekly_load
+from app.services import audit, instances, orders, plan
+from app.services.inbox import deny_order
+
+PROCESS = "rush_order"
+RAISERS = ("sales", "pmc")
+# Step -> the form field that carries its approve / reject answer.
+DECISION_STEPS = {
+    "rush_assess_pmc": "recommendation",
+    "rush_approval_production": "decision",
+    "rush_approval_gm": "decision",
+}
+APPROVAL_STEPS = ("rush_approval_production", "rush_approval_gm")
+LOAD_WEEKS = 6
+
+
+def _gantt(sched: Schedule, marks: dict[int, list[str]]) -> list[dict]:
+    tasks = []
+    for job in sched.jobs:
+        classes = list(marks.get(job.order_id, []))
+        if job.late:
+            classes.append("og-late")
+        tasks.append(
+            {
+                "id": f"o{job.order_id}",
+                "name": f"{job.line} · {job.order_number}",
+                "start": job.start.isoformat(),
+                "end": job.finish.isoformat(),
+                "classes": classes,
+            }
+        )
+    return tasks
+
+
+def gantt_tasks(sched: Schedule) -> list[dict]:
+    """The schedule as Gantt bars (late ones marked), for assets/gantt.js."""
+    return _gantt(sched, {})
+
+
+def preview_dict(preview: Preview, cal) -> dict:
+    """A preview as plain JSON data: what the pages show and what a request stores."""
+    before_load = weekly_load(preview.before, cal, LOAD_WEEKS)
+    after_load = weekly_load(preview.after, cal, LOAD_WEEKS)
+    newly_late = {slip.order_id for slip in preview.newly_late}
+    marks: dict[int, list[str]] = {slip.order_id: ["og-slipped"] for slip in preview.slips}
+    marks[preview.rush.order_id] = ["og-rush"]
+    return {
+        "order_id": preview.rush.order_id,
+        "order_number": preview.rush.order_number,
+        "line": preview.line,
+        "required_by": preview.required_by.isoformat(),
+        "start": preview.rush.start.isoformat(),
+        "finish": preview.rush.finish.isoformat(),
+        "hours": preview.rush.hours,
+        "meets_required_date": preview.meets_required_date,
+        "days_past_required": preview.days_past_required,
+        "slips": [
+            {
+                "order_id": s.order_id,
+                "order_number": s.order_number,
+                "line": s.line,
+                "old_finish": s.old_finish.isoformat(),
+                "new_finish": s.new_finish.isoformat(),
+                "working_days": s.working_days,
+                "promised": s.promised.isoformat() if s.promised else None,
+                "late": s.late,
+                "newly_late": s.order_id in newly_late,
+            }
+            for s in preview.slips
+        ],
+        "late_orders": len(preview.newly_late),
+        "slipped_orders": len(preview.slips),
+        "max_slip_days": preview.max_slip_days,
+        "load": [
+            {
+                "line": line,
+                "week": old.week,
+                "capacity": new.capacity_hours,
+                "before": old.booked_hours,
+                "after": new.booked_hours,
+            }
+            for line, weeks in after_load.items()
+            for old, new in zip(before_load[line], weeks, strict=True)
+        ],
+        "before": gantt_tasks(preview.before),
+        "after": _gantt(preview.after, marks),
+        "plan_start": preview.before.start.isoformat(),
+        "base_fingerprint": preview.base_fingerprint,
+    }
+
+
+def impact_of(data: dict) -> dict:
+    """The figures the process decides on (RUSH_CONTRACT `impact`)."""
+    return {
+        "late_orders": data["late_orders"],
+        "slipped_orders": data["slipped_orders"],
+        "max_slip_days": data["max_slip_days"],
+        "fingerprint": data["base_fingerprint"],
+    }
+
+
+def compute(order: Order, required_by: date, line_code: str | None, state=None) -> tuple:
+    """(Preview, its dict) of rushing `order` on the plan as it is now; InvalidInput if it can't."""
+    state = state or plan.current()
+    rush_job = plan.job_for(order)
+    if not any(code in state.line_rows for code in rush_job.hours_by_line):
+        raise InvalidInput(_("No production line can make this order."))
+    try:
+        preview = insert_rush(
+            state.jobs,
+            state.lines,
+            state.calendar,
+            state.start,
+            rush_job,
+            required_by,
+            line=line_code,
+            sequence=state.sequence,
+        )
+    except NotCapable as exc:
+        raise InvalidInput(errors={"line_code": _("This line cannot make the order.")}) from exc
+    except PlanningError as exc:
+        raise InvalidInput(_("The plan cannot place this order.")) from exc
+    return preview, preview_dict(preview, state.calendar)
+
+
+def _eligible(order: Order) -> bool:
+    return order.status in plan.ACTIVE_STATUSES
+
+
+def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> tuple:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    dept = actor.department.key if actor.department else None
+    if dept not in RAISERS:
+        raise deny_order(actor, order, "rush_request")
+    if not _eligible(order):
+        raise Conflict(_("Only an order that is open or released can be rushed."))
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat(required_by.strip())
+    except ValueError:
+        day = None
+        errors["required_by"] = _("Enter the date the customer needs it (YYYY-MM-DD).")
+    if day is not None and day < plan.today():
+        errors["required_by"] = _("The required date is in the past.")
+    line_code = line_code.strip() or None
+    if line_code is not None and line_code not in plan.current_line_codes():
+        errors["line_code"] = _("Choose a production line.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    return order, day, line_code, dept
+
+
+def preview_request(actor: User, order_id: int, required_by: str, line_code: str) -> dict:
+    """The impact preview a requester sees before submitting (nothing is stored)."""
+    order, day, line_code, _dept = _checked_input(actor, order_id, required_by, line_code)
+    return compute(order, day, line_code)[1]
+
+
+def request_rush(
+    actor: User,
+    order_id: int,
+    required_by: str,
+    line_code: str,
+    reason: str,
+    customer_ref: str,
+    seen_fingerprint: str,
+) -> RushRequest:
+    """Store a rush request with the preview the requester saw, and start its approval."""
+    order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
+    if not reason.strip():
+        raise InvalidInput(errors={"reason": _("Say why this order must go ahead of the plan.")})
+    _ensure_none_open(order)
+    state = plan.current(lock=True)
+    _preview, data = compute(order, day, line_code, state)
+    if seen_fingerprint != data["base_fingerprint"]:
+        raise InvalidInput(
+            _(
+                "The production plan changed since the preview was computed; the impact below "
+                "is recomputed. Check it and submit again."
+            )
+        )
+    rush = RushRequest(
+        order=order,
+        required_by=day,
+        line_code=line_code,
+        reason=reason.strip()[:2000],
+        customer_ref=customer_ref.strip()[:120],
+        department=dept,
+        requested_by_id=actor.id,
+        preview=json.dumps(data, ensure_ascii=False),
+        base_fingerprint=data["base_fingerprint"],
+    )
+    db.session.add(rush)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another request opened in the meantime
+        db.session.rollback()
+        raise Conflict(_("Another rush request on this order is still open.")) from exc
+    audit.record(
+        actor,
+        "rush.request",
+        "rush_request",
+        rush.id,
+        order_id=order.id,
+        data={"required_by": day.isoformat(), "line": data["line"], **impact_of(data)},
+    )
+    instance = instances.start_process(
+        PROCESS,
+        actor,
+        order=order,
+        data={
+            **orders.order_reference(order),
+            "rush": {
+                "id": rush.id,
+                "requested_by": dept,
+                "required_by": day.isoformat(),
+                "line": data["line"],
+                "meets_required_date": data["meets_required_date"],
+            },
+            "impact": impact_of(data),
+        },
+    )
+    rush.instance_id = instance.id
+    return rush
+
+
+def _ensure_none_open(order: Order) -> None:
+    open_rush = db.session.scalar(
+        db.select(RushRequest).where(RushRequest.order_id == order.id, RushRequest.status == "open")
+    )
+    if open_rush is not None:
+        raise Conflict(
+            _(
+                "Rush request #%(id)s on this order is still open; wait for its decision.",
+                id=open_rush.id,
+            )
+        )
+
+
+def get(rush_id: int) -> RushRequest:
+    """A rush request, or NotFound."""
+    rush = db.session.get(RushRequest, rush_id)
+    if rush is None:
+        raise NotFound(_("This rush request does not exist."))
+    return rush
+
+
+def for_instance(instance_id: int | None) -> RushRequest | None:
+    """The rush request a process instance decides, if any."""
+    if instance_id is None:
+        return None
+    return db.session.scalar(db.select(RushRequest).where(RushRequest.instance_id == instance_id))
+
+
+def live(rush: RushRequest, state=None) -> tuple[dict, str | None]:
+    """The preview to decide on: recomputed on the plan now while open, else the one applied."""
+    stored = json.loads(rush.preview)
+    if rush.status != "open":
+        return stored, None
+    try:
+        return compute(rush.order, rush.required_by, rush.line_code, state)[1], None
+    except DomainError as exc:
+        message = (
+            exc.message
+            if not getattr(exc, "errors", None)
+            else _("The order can no longer be placed on the requested line.")
+        )
+        return stored, message
+
+
+def steps(rush: RushRequest) -> list[HumanTask]:
+    """The approval steps of the request, open and done, in order."""
+    if rush.instance_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .where(HumanTask.instance_id == rush.instance_id)
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def candidates() -> list[Order]:
+    """Orders that may be rushed (open or released), newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Order)
+            .where(Order.status.in_(plan.ACTIVE_STATUSES))
+            .order_by(Order.id.desc())
+            .limit(300)
+        )
+    )
+
+
+def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    """On "approve", recompute the impact under the plan lock; refuse it if the page was stale."""
+    field = DECISION_STEPS[task.spec_name]
+    rush = for_instance(task.instance_id)
+    if rush is None or data.get(field) != "approve":
+        return {}
+    if rush.status != "open":
+        errors[field] = _("This rush request is already decided.")
+        return {}
+    state = plan.current(lock=True)
+    data_now, problem = live(rush, state)
+    if problem:
+        errors[field] = problem
+        return {}
+    if (formdata.get("preview_fingerprint") or "") != data_now["base_fingerprint"]:
+        errors[field] = _(
+            "The production plan changed since this page was loaded; the impact shown now is "
+            "recomputed. Check it and decide again."
+        )
+        return {}
+    return {"rush_preview": data_now, "process_data": {"impact": impact_of(data_now)}}
+
+
+def record_preview(task: HumanTask, extra: dict) -> None:
+    """Keep the preview an approver approved on, as the request's latest preview."""
+    data = extra.get("rush_preview")
+    rush = for_instance(task.instance_id)
+    if data is None or rush is None:
+        return
+    rush.preview = json.dumps(data, ensure_ascii=False)
+    rush.base_fingerprint = data["base_fingerprint"]
+
+
+def _rejection_reason(instance_id: int) -> str:
+    task = db.session.scalar(
+        db.select(HumanTask)
+        .where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.state == "completed",
+            HumanTask.spec_name.in_(DECISION_STEPS),
+        )
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    )
+    data = json.loads(task.data or "{}") if task else {}
+    return str(data.get("reason") or "")
+
+
+def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> None:
+    """Apply the new plan, or close the request, once the process decided it."""
+    outcome = data.get("rush_outcome") if isinstance(data, dict) else None
+    if outcome not in ("approved", "rejected"):
+        return
+    rush = for_instance(instance.id)
+    if rush is None or rush.status != "open":
+        return
+    rush.decided_at = utcnow()
+    if outcome == "rejected":
+        rush.status = "rejected"
+        rush.decision_reason = _rejection_reason(instance.id)[:2000]
+        audit.record(actor, "rush.rejected", "rush_request", rush.id, order_id=rush.order_id)
+        return
+    state = plan.current(lock=True)
+    preview, data_now = compute(rush.order, rush.required_by, rush.line_code, state)
+    if data_now["base_fingerprint"] != rush.base_fingerprint:
+        raise Conflict(
+            _("The production plan changed since this rush was approved on it; decide again.")
+        )
+    version = plan.write(
+        state, preview.after, actor, "plan.rush", {"rush": rush.id, "order": rush.order.number}
+    )
+    plan.notify_delays(
+        state.orders,
+        preview.slips,
+        {"cause": "rush", "rush_id": rush.id, "rush_order": rush.order.number},
+    )
+    rush.status, rush.applied_plan_version = "applied", version
+    rush.preview = json.dumps(data_now, ensure_ascii=False)
+    audit.record(
+        actor,
+        "rush.applied",
+        "rush_request",
+        rush.id,
+        order_id=rush.order_id,
+        data={"plan_version": version, **impact_of(data_now)},
+    )
+
+
+def requests_of(order: Order) -> list[RushRequest]:
+    """The order's rush requests, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(RushRequest)
+            .where(RushRequest.order_id == order.id)
+            .order_by(RushRequest.id.desc())
+        )
+    )
+
+
+def all_requests(limit: int = 200) -> list[RushRequest]:
+    """Rush requests, newest first."""
+    return list(
+        db.session.scalars(db.select(RushRequest).order_by(RushRequest.id.desc()).limit(limit))
+    )
+
+
+def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Rush requests per month, customer and requester, each split by status."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    rows = db.session.execute(
+        db.select(RushRequest.requested_at, RushRequest.status, Customer.name, User.display_name)
+        .join(Order, Order.id == RushRequest.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .outerjoin(User, User.id == RushRequest.requested_by_id)
+    ).all()
+    tallies: dict[str, dict[str, Counter]] = {"month": {}, "customer": {}, "requester": {}}
+    for requested_at, status, customer, requester in rows:
+        keys = {
+            "month": requested_at.astimezone(zone).strftime("%Y-%m"),
+            "customer": customer,
+            "requester": requester or "—",
+        }
+        for group, key in keys.items():
+            tallies[group].setdefault(key, Counter())[status] += 1
+    return {
+        group: sorted(((key, dict(c)) for key, c in found.items()), reverse=group == "month")
+        for group, found in tallies.items()
+    }

@@ -1,0 +1,131 @@
+"""The production schedule (PMC arranges it) and rush requests with their impact preview."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Order
+from app.planning import weekly_load
+from app.services import plan, rush
+from app.web import submit
+
+bp = Blueprint("planning", __name__)
+
+
+def _schedule_context(state, values=None, errors=None) -> dict:
+    jobs = {job.order_id: job for job in state.jobs}
+    lines = []
+    for code, row in state.line_rows.items():
+        entries = [
+            {
+                "job": scheduled,
+                "order": state.orders[scheduled.order_id],
+                "capable": sorted(jobs[scheduled.order_id].hours_by_line),
+            }
+            for scheduled in state.schedule.on_line(code)
+        ]
+        lines.append({"row": row, "entries": entries})
+    return {
+        "state": state,
+        "lines": lines,
+        "load": weekly_load(state.schedule, state.calendar, rush.LOAD_WEEKS),
+        "gantt": {"tasks": rush.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
+        "plan_row": plan.plan_row(),
+        "may_plan": plan.may_plan(current_user),
+        "values": values or {},
+        "errors": errors or {},
+    }
+
+
+@bp.route("/schedule", methods=["GET", "POST"])
+@login_required
+def schedule():
+    """The plan per line as a Gantt chart and tables; PMC reorders or moves orders here."""
+    if request.method == "POST":
+        f = request.form
+        rows = [
+            (int(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
+            for oid in f.getlist("order")
+            if oid.isdigit()
+        ]
+        _new, errors = submit(lambda: plan.rearrange(current_user, f.get("fingerprint", ""), rows))
+        if not errors:
+            flash(_("The production plan was saved."), "success")
+            return redirect(url_for("planning.schedule"))
+        return render_template(
+            "planning/schedule.html", **_schedule_context(plan.current(), f, errors)
+        ), 400
+    return render_template("planning/schedule.html", **_schedule_context(plan.current()))
+
+
+def _rush_form_context(order: Order | None, values, errors, preview=None) -> dict:
+    return {
+        "order": order,
+        "candidates": rush.candidates(),
+        "line_codes": plan.current_line_codes(),
+        "values": values,
+        "errors": errors,
+        "preview": preview,
+    }
+
+
+@bp.route("/rush/new", methods=["GET", "POST"])
+@login_required
+def rush_new():
+    """Ask to rush an order: compute the impact preview first, then submit it for approval."""
+    f = request.values
+    order_text = f.get("order_id", "")
+    order = db.session.get(Order, int(order_text)) if order_text.isdigit() else None
+    values = dict(f.items()) if request.method == "POST" else {"order_id": order_text}
+    if request.method == "GET":
+        return render_template("rush/new.html", **_rush_form_context(order, values, {}))
+    if order is None:
+        errors = {"order_id": _("Choose the order to rush.")}
+        return render_template("rush/new.html", **_rush_form_context(None, values, errors)), 400
+    args = (current_user, order.id, f.get("required_by", ""), f.get("line_code", ""))
+    if f.get("action") == "submit":
+        created, errors = submit(
+            lambda: rush.request_rush(
+                *args, f.get("reason", ""), f.get("customer_ref", ""), f.get("fingerprint", "")
+            )
+        )
+        if not errors:
+            flash(
+                _(
+                    "Rush request #%(id)s was submitted; the plan changes only once it is "
+                    "approved.",
+                    id=created.id,
+                ),
+                "success",
+            )
+            return redirect(url_for("planning.rush_detail", rush_id=created.id))
+    else:
+        errors = {}
+    preview, preview_errors = submit(lambda: rush.preview_request(*args))
+    errors = {**preview_errors, **errors}
+    context = _rush_form_context(order, values, errors, preview)
+    return render_template("rush/new.html", **context), (400 if errors else 200)
+
+
+@bp.get("/rush/<int:rush_id>")
+@login_required
+def rush_detail(rush_id: int):
+    """One rush request: the impact (live while open), its status and the process steps."""
+    found = rush.get(rush_id)
+    preview, problem = rush.live(found)
+    return render_template(
+        "rush/detail.html",
+        rush=found,
+        order=found.order,
+        preview=preview,
+        problem=problem,
+        steps=rush.steps(found),
+    )
+
+
+@bp.get("/rush")
+@login_required
+def rush_index():
+    """Every rush request, newest first, with the counts managers watch."""
+    return render_template("rush/index.html", requests=rush.all_requests(), counts=rush.counts())
