@@ -1,6 +1,7 @@
 """Demo data: departments, people, customers, products and orders in several states."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from app.models import (
     ProductLineRate,
     User,
 )
-from app.services import confirmations, orders, processes, tasks
+from app.services import confirmations, orders, plan, processes, tasks
 from app.services.confirmation_sheet import sheet_pdf
 from app.services.orders import LineInput, OrderInput
 
@@ -230,24 +231,62 @@ def _orders() -> int:
         {**INTAKE, "order_category": "non_standard", "requirements": "As CB-7X"},
     )
     _review(fourth)
+    _confirm_and_meet(fourth, sales)
+    _plan_examples(customers, products, sales)
+    return 8
+
+
+def _confirm_and_meet(order: Order, sales: User) -> None:
+    """Customer confirmation by a signed scan, then the product review meeting: released."""
     # The demo "scan" is the sheet itself, as if printed, signed and scanned back.
     scan = FileStorage(
-        io.BytesIO(sheet_pdf(fourth, None, current_app.config["TIMEZONE"])),
-        filename=f"{fourth.number}-signed.pdf",
+        io.BytesIO(sheet_pdf(order, None, current_app.config["TIMEZONE"])),
+        filename=f"{order.number}-signed.pdf",
     )
-    confirmations.record_scan(fourth, sales, scan, "王经理", "127.0.0.1")
-    _complete(fourth, "send_confirmation", "sales.member", {"sent_via": "scan"})
+    confirmations.record_scan(order, sales, scan, "王经理", "127.0.0.1")
+    _complete(order, "send_confirmation", "sales.member", {"sent_via": "scan"})
     _complete(
-        fourth,
+        order,
         "review_meeting",
         "pmc.head",
         {
             "meeting_date": "2026-11-20",
             "attendees": ["sales", "pmc", "engineering", "production", "quality", "warehouse"],
-            "decisions": "按 CB-7X rev C 生产, 首件确认 Build to rev C, first article approval",
+            "decisions": "按确认单生产, 首件确认 Build as confirmed, first article approval",
         },
     )
-    return 4
+
+
+# Released standard orders for the production schedule: (customer, product, quantity, days
+# from today to the promised date). At 0.25 h a unit on L2 (16 h a day) they fill about a month.
+PLAN_EXAMPLES = ((1, 0, 300, 14), (2, 1, 400, 21), (0, 2, 200, 24), (1, 1, 600, 45))
+
+
+def _plan_examples(customers: list[Customer], products: list[Product], sales: User) -> None:
+    today = plan.today()
+    for customer, product, quantity, days in PLAN_EXAMPLES:
+        promised = (today + timedelta(days=days)).isoformat()
+        order = orders.create_order(
+            sales,
+            OrderInput(
+                customer_id=str(customers[customer].id),
+                customer_po=f"PO-{customers[customer].id}-{quantity}",
+                order_type="new",
+                requested_date=promised,
+                promised_date=promised,
+                lines=[
+                    LineInput(
+                        product_id=str(products[product].id),
+                        quantity=str(quantity),
+                        unit_price="120",
+                    )
+                ],
+            ),
+        )
+        intake = {**INTAKE, "order_category": "new", "requirements": "按目录规格 Catalogue spec"}
+        _complete(order, "confirm_order", "sales.member", intake)
+        _review(order)
+        _confirm_and_meet(order, sales)
 
 
 def seed_demo() -> list[str]:
