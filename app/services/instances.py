@@ -156,8 +156,20 @@ def _flag_error(
         order_id=instance.order_id,
         instance_id=instance.id,
     )
-    if instance.order is not None:
+    # Only the order's own process blocks the order; a stopped side process (a change or rush
+    # request about it) waits on the admin screen while the order carries on.
+    if instance.order is not None and _is_main_instance(instance):
         instance.order.status = "error"
+
+
+def _is_main_instance(instance: ProcessInstance) -> bool:
+    """True for the first process started for the instance's order (its lifecycle)."""
+    first = db.session.scalar(
+        db.select(db.func.min(ProcessInstance.id)).where(
+            ProcessInstance.order_id == instance.order_id
+        )
+    )
+    return first == instance.id
 
 
 def _sync_order_status(instance: ProcessInstance, data: dict) -> None:

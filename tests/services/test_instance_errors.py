@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from app.engine.state import load_state
 from app.errors import Conflict
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
+from app.models import AuditEvent, HumanTask, Order, ProcessInstance, ProcessVersion
 from app.services import instances, processes, tasks
 from tests.engine.builders import diagram, flow, parallel_script_process, user_task
 
@@ -196,3 +196,17 @@ def test_cancel_with_a_reason_cancels_the_open_tasks(make_user):
     assert instances.errored_instances() == []
     with pytest.raises(Conflict):
         instances.cancel_instance(instance.id, admin, "again")
+
+
+def test_a_side_process_that_stops_does_not_block_its_order(make_user, make_order):
+    order = make_order()
+    publish(script_process("total = 1 / 0"))
+    user = make_user("sales")
+    side = instances.start_process("proc", user, order=order)
+    db.session.commit()
+    task = db.session.scalar(db.select(HumanTask).where(HumanTask.instance_id == side.id))
+    tasks.complete_task(task.id, user, MultiDict(INTAKE))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, side.id).status == "error"
+    assert db.session.get(Order, order.id).status == "in_review"
