@@ -15,7 +15,14 @@ from app.models.orders import (
     ProductLineRate,
 )
 from app.models.planning import PlanSlot, ProductionPlan, RushRequest
-from app.models.processes import FormVersion, ProcessVersion, process_version_form
+from app.models.processes import (
+    FormVersion,
+    InstanceMigration,
+    MigrationBatch,
+    ProcessDraft,
+    ProcessVersion,
+    process_version_form,
+)
 from app.models.users import ROLES, Department, User
 
 __all__ = [
@@ -27,6 +34,7 @@ __all__ = [
     "Notification",
     "OrderRevision",
     "PlanSlot",
+    "ProcessDraft",
     "ProductionPlan",
     "RushRequest",
     "ProductionLine",
@@ -35,6 +43,8 @@ __all__ = [
     "Department",
     "FormVersion",
     "HumanTask",
+    "InstanceMigration",
+    "MigrationBatch",
     "Order",
     "OrderLine",
     "ProcessInstance",
