@@ -43,6 +43,8 @@ class FormVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
+    created_by = relationship("User")
+
 
 class ProcessVersion(db.Model):
     """One published version of a BPMN process; instances run on the version they started on."""
@@ -65,6 +67,7 @@ class ProcessVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     forms: Mapped[list[FormVersion]] = relationship(secondary=process_version_form)
+    created_by = relationship("User")
 
 
 class ProcessDraft(db.Model):
@@ -81,6 +84,7 @@ class ProcessDraft(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     base_version: Mapped[ProcessVersion | None] = relationship()
+    updated_by = relationship("User")
 
 
 class MigrationBatch(db.Model):
@@ -98,6 +102,7 @@ class MigrationBatch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     to_version: Mapped[ProcessVersion] = relationship()
+    created_by = relationship("User")
     items: Mapped[list["InstanceMigration"]] = relationship(
         back_populates="batch", order_by="InstanceMigration.id"
     )
@@ -123,5 +128,6 @@ class InstanceMigration(db.Model):
     reverted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     batch: Mapped[MigrationBatch] = relationship(back_populates="items")
+    instance = relationship("ProcessInstance")
     from_version: Mapped[ProcessVersion] = relationship(foreign_keys=[from_version_id])
     to_version: Mapped[ProcessVersion] = relationship(foreign_keys=[to_version_id])

@@ -1,0 +1,225 @@
+"""Process owners' pages: drafts, publishing through server validation, versions, diffs, forms."""
+
+import html
+import json
+
+from app.extensions import db
+from app.models import AuditEvent, FormVersion, ProcessDraft, ProcessVersion
+from app.services import processes
+
+PID = "rush_order"
+
+
+def owner(make_user):
+    return make_user(None, is_process_owner=True)
+
+
+def english(client):
+    client.post("/language", data={"lang": "en"})
+
+
+def latest_xml() -> str:
+    return processes.latest_version(PID).xml
+
+
+def test_only_process_owners_reach_the_pages(client, login, make_user):
+    login(make_user("sales"))
+    for url in ("/processes", f"/processes/{PID}", f"/processes/{PID}/edit", "/forms"):
+        assert client.get(url).status_code == 403, url
+    refused = client.post(f"/processes/{PID}/draft", json={"xml": latest_xml()})
+    assert refused.status_code == 403 and "error" in refused.get_json()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessDraft)) == 0
+    denials = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "denied.modeling")
+    ).all()
+    assert len(denials) == 5
+
+
+def test_owner_lists_processes_and_opens_the_modeler(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    page = client.get("/processes").get_data(as_text=True)
+    assert 'data-process="rush_order"' in page and 'data-process="order_lifecycle"' in page
+    editor = client.get(f"/processes/{PID}/edit").get_data(as_text=True)
+    start = editor.index('class="og-modeler-config">') + len('class="og-modeler-config">')
+    config = json.loads(editor[start : editor.index("</script>", start)])
+    assert {"key": "pmc", "name": "PMC"} in config["departments"]
+    assert "rush_approval" in config["forms"] and config["csrf_token"]
+    assert config["messages"]["publish_blocked"] == "Fix the lint errors before publishing."
+    xml = client.get(f"/processes/{PID}/modeler.bpmn")
+    assert xml.mimetype == "application/xml" and 'id="rush_order"' in xml.get_data(as_text=True)
+
+
+def test_a_broken_draft_is_saved_but_not_published(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    broken = latest_xml().replace('value="rush_assessment"', 'value="no_such_form"')
+    saved = client.post(f"/processes/{PID}/draft", json={"xml": broken})
+    assert saved.status_code == 200 and saved.get_json()["saved"] is True
+    refused = client.post(f"/processes/{PID}/publish", json={"xml": broken})
+    assert refused.status_code == 422
+    messages = [p["message"] for p in refused.get_json()["problems"]]
+    assert any("no_such_form" in m for m in messages), messages
+    assert processes.latest_version(PID).number == 1
+    draft = db.session.scalar(db.select(ProcessDraft))
+    assert "no_such_form" in draft.xml  # the work is kept
+    assert "no_such_form" in client.get(f"/processes/{PID}/modeler.bpmn").get_data(as_text=True)
+    detail = client.get(f"/processes/{PID}").get_data(as_text=True)
+    assert "data-draft" in detail
+    client.post(f"/processes/{PID}/draft/discard")
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessDraft)) == 0
+    assert "no_such_form" not in client.get(f"/processes/{PID}/modeler.bpmn").get_data(as_text=True)
+
+
+def test_publishing_stores_a_version_and_the_diff_lists_the_change(client, login, make_user):
+    user = owner(make_user)
+    login(user)
+    english(client)
+    changed = latest_xml().replace('name="PMC assessment of the rush order"', 'name="PMC assesses"')
+    changed = changed.replace('value="PT8H"', 'value="PT4H"', 1)
+    assert changed != latest_xml()
+    done = client.post(f"/processes/{PID}/publish", json={"xml": changed})
+    body = done.get_json()
+    assert done.status_code == 200 and body["published"] and body["version"] == 2, body
+    new = processes.latest_version(PID)
+    assert new.created_by_id == user.id
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessDraft)) == 0
+    versions = client.get(f"/processes/{PID}").get_data(as_text=True)
+    assert 'data-version="2"' in versions and user.display_name in versions
+    diff = client.get(f"/processes/{PID}/diff?a=1&b=2").get_data(as_text=True)
+    assert 'data-element="rush_assess_pmc" data-change="changed"' in diff
+    assert "property due: PT8H → PT4H" in diff
+    assert "name: PMC assessment of the rush order → PMC assesses" in diff
+    again = client.post(f"/processes/{PID}/publish", json={"xml": changed}).get_json()
+    assert again["published"] and again["created"] is False and again["version"] == 2
+
+
+def test_the_process_id_cannot_be_changed_and_bad_requests_are_refused(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    renamed = latest_xml().replace('id="rush_order"', 'id="other_process"')
+    refused = client.post(f"/processes/{PID}/publish", json={"xml": renamed})
+    assert refused.status_code == 422
+    assert "it must stay rush_order" in refused.get_json()["problems"][0]["message"]
+    empty = client.post(f"/processes/{PID}/draft", json={"nothing": 1})
+    assert (
+        empty.status_code == 400 and empty.get_json()["error"] == "The request carried no diagram."
+    )
+    garbage = client.post(f"/processes/{PID}/publish", json={"xml": "<not-bpmn"})
+    assert garbage.status_code == 422 and garbage.get_json()["problems"]
+    assert client.get("/processes/nope").status_code == 404
+    assert client.post("/processes/nope/draft", json={"xml": "<x/>"}).status_code == 404
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(ProcessVersion)
+            .where(ProcessVersion.process_id == "other_process")
+        )
+        == 0
+    )
+
+
+def test_forms_are_checked_previewed_and_published(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    listing = client.get("/forms").get_data(as_text=True)
+    assert 'data-form="rush_approval"' in listing
+    page = client.get("/forms/rush_approval").get_data(as_text=True)
+    assert "Publish a new version" in page and 'name="decision"' in page  # the preview
+    current = processes.latest_form("rush_approval")
+    bad_json = client.post("/forms/rush_approval", data={"content": "{", "action": "publish"})
+    assert bad_json.status_code == 400 and "This is not valid JSON" in bad_json.get_data(
+        as_text=True
+    )
+    doc = json.loads(current.content)
+    doc["type"] = "array"
+    bad_schema = client.post(
+        "/forms/rush_approval", data={"content": json.dumps(doc), "action": "publish"}
+    )
+    assert bad_schema.status_code == 400
+    assert 'The top-level "type" must be "object".' in html.unescape(
+        bad_schema.get_data(as_text=True)
+    )
+    doc = json.loads(current.content)
+    doc["x-ui"]["fields"]["notes"]["label"]["en"] = "Remarks for the planner"
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    preview = client.post("/forms/rush_approval", data={"content": text, "action": "preview"})
+    assert "Remarks for the planner" in preview.get_data(as_text=True)
+    assert processes.latest_form("rush_approval").number == current.number
+    client.post("/forms/rush_approval", data={"content": text, "action": "publish"})
+    newest = processes.latest_form("rush_approval")
+    assert newest.number == current.number + 1
+    # The published process version keeps the form version it was published with.
+    pinned = processes.pinned_form(processes.latest_version(PID), "rush_approval")
+    assert pinned.id == current.id
+    created = client.get("/forms/new?name=quality_hold", follow_redirects=True)
+    assert created.request.path == "/forms/quality_hold"
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(FormVersion)
+            .where(FormVersion.name == "quality_hold")
+        )
+        == 0
+    )
+    assert client.get("/forms/new?name=Bad Name", follow_redirects=True).request.path == "/forms"
+
+
+def test_a_save_on_top_of_someone_elses_save_is_refused(client, login, make_user):
+    from app.services import modeling
+
+    login(owner(make_user))
+    english(client)
+    opened = modeling.edit_token(PID)
+    first = client.post(f"/processes/{PID}/draft", json={"xml": latest_xml(), "token": opened})
+    assert first.status_code == 200
+    mine = first.get_json()["token"]
+    assert mine != opened
+    # A second owner still has the page from before the first save.
+    stale = client.post(f"/processes/{PID}/draft", json={"xml": "<changed/>", "token": opened})
+    assert stale.status_code == 409 and "Someone else saved" in stale.get_json()["error"]
+    assert "<changed/>" not in db.session.scalar(db.select(ProcessDraft.xml))
+    assert (
+        client.post(
+            f"/processes/{PID}/draft", json={"xml": latest_xml(), "token": mine}
+        ).status_code
+        == 200
+    )
+
+
+def test_running_orders_are_dry_run_migrated_and_reverted_from_the_pages(
+    client, login, make_user, make_order
+):
+    from app.models import InstanceMigration, ProcessInstance
+
+    order = make_order()  # its lifecycle waits at the first step, on version 1
+    login(owner(make_user))
+    english(client)
+    lifecycle = processes.latest_version("order_lifecycle")
+    xml = lifecycle.xml.replace('name="due" value="P2D"', 'name="due" value="P3D"', 1)
+    assert xml != lifecycle.xml
+    published = client.post("/processes/order_lifecycle/publish", json={"xml": xml}).get_json()
+    assert published["version"] == 2, published
+    detail = client.get("/processes/order_lifecycle").get_data(as_text=True)
+    assert "<li>v1: 1</li>" in detail and "Dry run" in detail
+    dry = client.post("/processes/order_lifecycle/migrations", data={"mode": "dry_run"})
+    assert dry.status_code == 302
+    page = client.get(dry.headers["Location"]).get_data(as_text=True)
+    assert 'data-outcome="eligible"' in page
+    instance = db.session.scalar(
+        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+    )
+    assert instance.process_version_id == lifecycle.id  # a dry run changes nothing
+    applied = client.post("/processes/order_lifecycle/migrations", data={"mode": "apply"})
+    page = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert 'data-outcome="migrated"' in page and "Revert" in page
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance.id).version.number == 2
+    item = db.session.scalar(
+        db.select(InstanceMigration).where(InstanceMigration.outcome == "migrated")
+    )
+    client.post(f"/processes/migrations/{item.id}/revert")
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance.id).version.number == 1
+    again = client.post(f"/processes/migrations/{item.id}/revert")
+    assert again.status_code == 409
