@@ -91,10 +91,12 @@ def register_web(app: Flask) -> None:
         catalogue,
         changes,
         confirmations,
+        forms_admin,
         inbox,
         notifications,
         orders,
         planning,
+        processes,
         tasks,
     )
 
@@ -109,6 +111,8 @@ def register_web(app: Flask) -> None:
         catalogue,
         changes,
         planning,
+        processes,
+        forms_admin,
         admin,
     ):
         app.register_blueprint(module.bp)
