@@ -1,0 +1,55 @@
+"""Browser: a process owner reads versions and their diff, then migrates a running order."""
+
+from e2e_helpers import log_in
+from playwright.sync_api import expect
+
+from app.extensions import db
+from app.models import ProcessInstance
+from app.services import modeling, processes
+
+
+def test_versions_diff_viewer_and_a_migration_with_revert(
+    live_server, new_page, make_user, make_order, password
+):
+    order = make_order()  # waits at its first step on order_lifecycle v1
+    owner = make_user(None, is_process_owner=True)
+    v1 = processes.latest_version("order_lifecycle")
+    xml = v1.xml.replace('name="due" value="P2D"', 'name="due" value="P3D"', 1)
+    result = modeling.publish(owner, "order_lifecycle", xml)
+    db.session.commit()
+    assert result.version.number == 2
+
+    page = new_page()
+    log_in(page, live_server, owner, password)
+    page.get_by_role("link", name="Processes", exact=True).click()
+    page.locator("tr[data-process='order_lifecycle'] td a").first.click()
+    expect(page.locator("tr[data-version='2']")).to_contain_text(owner.display_name)
+    expect(page.locator("#migration li")).to_have_text("v1: 1")
+
+    page.locator("tr[data-version='1']").get_by_role("link", name="Changes since").click()
+    changed = page.locator("tr[data-change='changed']")
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("property due: P2D → P3D")
+
+    page.go_back()
+    page.locator("tr[data-version='1']").get_by_role("link", name="View").click()
+    expect(page.locator("[data-bpmn-viewer] .djs-container")).to_be_visible()
+    expect(page.locator(".bjs-powered-by")).to_be_visible()
+
+    page.go_back()
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.locator(".flash-success")).to_contain_text("1 instances can migrate")
+    expect(page.locator("tr[data-outcome='eligible']")).to_contain_text(order.number)
+    page.get_by_role("link", name="Back to the process to apply it").click()
+    page.get_by_role("button", name="Migrate 1 instances now").click()
+    expect(page.locator("tr[data-outcome='migrated']")).to_contain_text(order.number)
+    db.session.expire_all()
+    instance = db.session.scalar(
+        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+    )
+    assert instance.version.number == 2
+    page.get_by_role("button", name="Revert").click()
+    expect(page.locator(".flash-success")).to_contain_text("back on version 1")
+    expect(page.locator("tr[data-outcome='reverted']")).to_have_count(1)
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance.id).version.number == 1
