@@ -21,7 +21,7 @@ VENV_STAMP := $(VENV)/.requirements.stamp
 NODE_STAMP := node_modules/.package-lock.stamp
 DIST := app/static/dist
 ASSETS_STAMP := $(DIST)/.build.stamp
-ASSET_SOURCES := $(wildcard assets/*) scripts/build_assets.mjs
+ASSET_SOURCES := $(wildcard assets/* assets/*/* assets/*/*/*) scripts/build_assets.mjs
 TRANSLATIONS := app/translations
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
