@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import completion, engine_overhead, state_size  # noqa: E402
+from bench import completion, engine_overhead, planning, state_size  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 TARGETS = {"engine_overhead_ratio": 1.5, "state_ratio": 0.25}
@@ -108,6 +108,13 @@ def summary(results: dict) -> str:
         _row("state per finished order (bytes)", f"{size['ours']} / {size['spiff_default']}")
     )
     lines.append(_row("state ratio (ours / spiff default)", f"{size['ratio']:.1%}", "≤ 25%"))
+    for orders, row in results["planning_ms"].items():
+        lines.append(
+            _row(
+                f"plan / rush preview, {orders} orders (ms)",
+                f"p50 {row['schedule_ms']['p50']:.1f} / {row['rush_preview_ms']['p50']:.1f}",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -130,6 +137,7 @@ def main() -> int:
         completion_ms[kind] = _timed(f"completion over HTTP, {kind}", completion.run, kind, orders)
     results["completion_ms"] = completion_ms
     results["state_bytes"] = _timed("stored state size", state_size.run)
+    results["planning_ms"] = _timed("plan and rush preview", planning.run, 5 if args.quick else 20)
     results["engine_overhead"] = eng
     results["database_versions"] = {
         k: v.get("server", v.get("error")) for k, v in completion_ms.items()

@@ -1,0 +1,70 @@
+"""The production plan's cost: schedule() and a rush preview (insert_rush) for growing plans.
+
+Pure computation (app/planning, no database): every page that shows an open rush request
+recomputes its preview, so this is what one approvals-page row costs on top of the queries.
+Orders: 1 to 3 capable lines of 4 (8 to 16 h a day), 8 to 120 hours each, promised dates over
+the next months; the rush order may go on any of its lines (the preview tries each).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import date, timedelta
+
+from app.planning import Job, Line, china_calendar, insert_rush, schedule
+
+START = date(2027, 3, 1)
+LINES = [Line("L1", 16), Line("L2", 16), Line("L3", 8), Line("L4", 12)]
+SIZES = (50, 200, 500)
+
+
+def _jobs(count: int, rng: random.Random) -> list[Job]:
+    jobs = []
+    for order_id in range(1, count + 1):
+        capable = rng.sample([line.code for line in LINES], rng.randint(1, 3))
+        hours = rng.randint(8, 120)
+        jobs.append(
+            Job(
+                order_id=order_id,
+                order_number=f"SO-{order_id:05d}",
+                hours_by_line={code: hours * rng.choice((1, 1.25, 1.5)) for code in capable},
+                promised=START + timedelta(days=rng.randint(5, 240)),
+            )
+        )
+    return jobs
+
+
+def _ms(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "n": len(ordered),
+    }
+
+
+def run(rounds: int = 20) -> dict:
+    """p50/p95 in ms of schedule() and insert_rush() per plan size."""
+    calendar = china_calendar(range(START.year, START.year + 3))
+    rng = random.Random(20271)
+    results = {}
+    for size in SIZES:
+        jobs = _jobs(size, rng)
+        rush = Job(0, "SO-RUSH", {"L1": 40, "L2": 50, "L4": 45}, START + timedelta(days=10))
+        plan_ms, rush_ms = [], []
+        for _round in range(rounds):
+            began = time.perf_counter()
+            planned = schedule(jobs, LINES, calendar, START)
+            plan_ms.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            preview = insert_rush(jobs, LINES, calendar, START, rush, START + timedelta(days=7))
+            rush_ms.append((time.perf_counter() - began) * 1000)
+        results[str(size)] = {
+            "schedule_ms": _ms(plan_ms),
+            "rush_preview_ms": _ms(rush_ms),
+            "plan_finish": planned.finish.isoformat(),
+            "preview_slips": len(preview.slips),
+        }
+    return results
