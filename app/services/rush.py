@@ -282,6 +282,8 @@ def live(rush: RushRequest, state=None) -> tuple[dict, str | None]:
     stored = json.loads(rush.preview)
     if rush.status != "open":
         return stored, None
+    if not _eligible(rush.order):
+        return stored, _("The order is no longer open or released; reject this rush request.")
     try:
         return compute(rush.order, rush.required_by, rush.line_code, state)[1], None
     except DomainError as exc:

@@ -326,3 +326,17 @@ def test_two_final_approvals_at_once_apply_only_one(app, plan_world, make_user):
     statuses = sorted(db.session.scalars(db.select(RushRequest.status)))
     assert statuses == ["applied", "open"]
     assert db.session.get(ProductionPlan, plan.PLAN_ID).version == 1
+
+
+def test_a_rush_for_an_order_cancelled_meanwhile_cannot_be_approved(plan_world, make_user):
+    order = plan_world.order("SO-A", 8, "2027-03-31")
+    request, _seen = ask(plan_world, order, "2027-03-02")
+    order.status = "cancelled"
+    db.session.commit()
+    with pytest.raises(InvalidInput) as refused, force_locale("en"):
+        decide(request, make_user)
+    assert "no longer open or released" in refused.value.errors["recommendation"]
+    db.session.rollback()
+    decide(request, make_user, "reject", reason="Order cancelled")
+    db.session.refresh(request)
+    assert request.status == "rejected"

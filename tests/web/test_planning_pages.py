@@ -196,3 +196,38 @@ def test_line_capacity_is_edited_on_the_catalogue_page(client, login, make_user,
         == 403
     )
     assert db.session.get(ProductionLine, line.id).daily_hours == 12.5
+
+
+def test_owners_of_delayed_orders_read_why_in_their_notifications(
+    client, login, make_user, plan_world
+):
+    from werkzeug.datastructures import MultiDict
+
+    from app.services import tasks
+
+    plan_world.order("SO-A", 16, "2027-03-05")
+    rushed = plan_world.order("SO-C", 8, "2027-03-31")
+    requester = make_user("pmc")
+    seen = rush.preview_request(requester, rushed.id, "2027-03-01", "")
+    request = rush.request_rush(
+        requester, rushed.id, "2027-03-01", "", "VIP", "", seen["base_fingerprint"]
+    )
+    db.session.commit()
+    for _step in range(2):
+        task = db.session.scalar(
+            db.select(HumanTask).where(
+                HumanTask.instance_id == request.instance_id, HumanTask.state == "ready"
+            )
+        )
+        field = rush.DECISION_STEPS[task.spec_name]
+        user = make_user(task.department.key, role=task.role or "member")
+        data = {field: "approve", "preview_fingerprint": rush.live(request)[0]["base_fingerprint"]}
+        tasks.complete_task(task.id, user, MultiDict(data))
+        db.session.commit()
+    login(plan_world.owner)
+    english(client)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert (
+        "Order SO-A is delayed by 1 working days: rush order SO-C was inserted ahead of it." in page
+    )
+    assert "Planned finish: 2027-03-02 → 2027-03-03." in page
