@@ -7,11 +7,19 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from .check_constants import constant_problem, short
+from .check_foreign import (
+    assignment_note,
+    due_hint,
+    foreign_expression,
+    form_hint,
+    language_problem,
+)
 from .check_structure import bpmn_elements, describe, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .expressions import check_expression, check_script
 from .problems import Catalog, Problem, at
-from .timers import TIMER_KINDS, duration_problem, timer_problem
+from .timers import TIMER_KINDS, duration_problem, example, is_bare_iso, timer_problem
 
 HUMAN_TASKS = ("userTask", "manualTask")
 
@@ -34,7 +42,7 @@ def _lane_problem(task: etree._Element, lane: str | None, catalog: Catalog) -> P
         return at(
             task,
             f"{describe(task)} is not in any lane; put it in the lane of the "
-            "department that does it.",
+            f"department that does it{assignment_note(task)}.",
         )
     if catalog.department_for(lane) is None:
         known = sorted(set(catalog.departments.values()))
@@ -47,7 +55,8 @@ def _lane_problem(task: etree._Element, lane: str | None, catalog: Catalog) -> P
 
 
 def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]:
-    """User and manual tasks: a department lane, a known form, role and a valid due duration."""
+    """User and manual tasks: a department lane, a known form and role, a valid due duration
+    (user tasks must have a form and a due duration; manual tasks may go without)."""
     lanes, problems = _lanes(root), []
     for task in bpmn_elements(root):
         if local(task) not in HUMAN_TASKS:
@@ -57,13 +66,7 @@ def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]
         props = spiff_properties(task)
         form, role, due = props.get("form"), props.get("role"), props.get("due")
         if not form and local(task) == "userTask":
-            problems.append(
-                at(
-                    task,
-                    f"{describe(task)} has no form; add the spiffworkflow "
-                    "property 'form' naming one.",
-                )
-            )
+            problems.append(at(task, f"{describe(task)} has no form; {form_hint(task)}."))
         elif form and form not in catalog.forms:
             problems.append(
                 at(
@@ -80,16 +83,64 @@ def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]
                     f"not exist; use one of: {_listing(catalog.roles)}.",
                 )
             )
-        if due and duration_problem(due):
+        if not (due or "").strip():
+            if local(task) == "userTask":  # a manual task may go without one
+                problems.append(at(task, f"{describe(task)} has no due time; {due_hint(task)}."))
+        elif duration_problem(due.strip()):
             problems.append(
-                at(task, f"{describe(task)} has the due time '{due}': {duration_problem(due)}.")
+                at(
+                    task,
+                    f"{describe(task)} has the due time '{due}': {duration_problem(due.strip())}.",
+                )
             )
     return problems
 
 
-def timer_problems(root: etree._Element) -> list[Problem]:
-    """Timers must hold one ISO 8601 date, duration or cycle (a bare PT4H is fine)."""
-    problems = []
+def _assigned_names(script: str | None) -> set[str]:
+    try:
+        tree = ast.parse(script or "")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    return {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
+def data_names(root: etree._Element, dmn_roots: Sequence[etree._Element] = ()) -> set[str]:
+    """Task-data names the diagram itself sets: step ids (form data and message payloads are
+    kept under them), names scripts assign, message variables, data objects, multi-instance
+    items and decision outputs."""
+    names = {
+        n.get("id")
+        for n in bpmn_elements(root)
+        if local(n) in ("userTask", "manualTask", "intermediateCatchEvent", "startEvent")
+        or local(n) in ("dataObject", "inputDataItem", "outputDataItem")
+    }
+    for node in root.iter(f"{{{BPMN_NS}}}script", f"{{{SPIFF_NS}}}preScript"):
+        names |= _assigned_names(node.text)
+    for node in root.iter(f"{{{SPIFF_NS}}}postScript"):
+        names |= _assigned_names(node.text)
+    for node in root.iter(f"{{{SPIFF_NS}}}messageVariable", f"{{{BPMN_NS}}}loopDataOutputRef"):
+        names.add((node.text or "").strip())
+    names |= {n.get("name") for d in dmn_roots for n in d.iter() if _dmn_local(n) == "output"}
+    return {n for n in names if n}
+
+
+def _unset_name(text: str | None, kind: str, names: set[str]) -> str | None:
+    # A bare word ("soon", "tomorrow") would be looked up as task data that nothing sets.
+    word = (text or "").strip()
+    if not word.isidentifier() or is_bare_iso(word) or word in names:
+        return None
+    return (
+        f"'{word}' is not an ISO 8601 {kind} (for example {example(kind)}), and no step of "
+        "this process sets task data of that name"
+    )
+
+
+def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = ()) -> list[Problem]:
+    """Timers must hold one ISO 8601 date, duration or cycle (a bare PT4H is fine), or an
+    expression; a bare name must be task data the diagram sets."""
+    problems, names = [], data_names(root, dmn_roots)
     for timer in root.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
         event = timer.getparent()
         values = [c for c in timer if local(c) in TIMER_KINDS]
@@ -97,17 +148,20 @@ def timer_problems(root: etree._Element) -> list[Problem]:
             problems.append(
                 at(
                     event,
-                    f"The timer of {describe(event).lower()} needs exactly one "
+                    f"The timer of {describe(event, False)} needs exactly one "
                     "date, duration or cycle; set it in the modeler.",
                 )
             )
             continue
-        problem = timer_problem(TIMER_KINDS[local(values[0])], values[0].text)
+        kind, text = TIMER_KINDS[local(values[0])], values[0].text
+        problem = (
+            foreign_expression(text) or timer_problem(kind, text) or _unset_name(text, kind, names)
+        )
         if problem:
             problems.append(
                 at(
                     values[0],
-                    f"The timer of {describe(event).lower()} is invalid: {problem}.",
+                    f"The timer of {describe(event, False)} is invalid: {problem}.",
                     event.get("id"),
                 )
             )
@@ -125,16 +179,24 @@ def checked(
     """An empty or refused expression (or script) as a Problem about its owner."""
     if not (text or "").strip():
         return [at(node, f"The {what} of {owner} is empty; write one or remove it.", owner_id)]
+    foreign = foreign_expression(text)
+    if foreign:
+        return [at(node, f"The {what} of {owner} was refused: {foreign}.", owner_id)]
     problem = (check_script if script else check_expression)(text)
+    if problem and "SyntaxError" in problem and not script:
+        problem = f"'{short(text)}' is not a Python expression ({problem.rstrip('.')})."
+    problem = problem or constant_problem(text, "exec" if script else "eval")
     if problem:
         return [at(node, f"The {what} of {owner} was refused: {problem}", owner_id)]
     return []
 
 
 def _owner(node: etree._Element) -> etree._Element:
-    while node is not None and not node.get("id"):
-        node = node.getparent()
-    return node
+    """The nearest element with an id holding node (the document root if none has one)."""
+    current = node
+    while current is not None and not current.get("id"):
+        current = current.getparent()
+    return current if current is not None else node.getroottree().getroot()
 
 
 def expression_problems(root: etree._Element) -> list[Problem]:
@@ -143,12 +205,21 @@ def expression_problems(root: etree._Element) -> list[Problem]:
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         for cond in flow.iterchildren(f"{{{BPMN_NS}}}conditionExpression"):
             owner = f"sequence flow '{flow.get('id')}'"
-            problems += checked(cond, cond.text, "condition", owner, flow.get("id"))
+            language = language_problem(cond, "language", owner, flow.get("id"))
+            problems += (
+                [language]
+                if language
+                else checked(cond, cond.text, "condition", owner, flow.get("id"))
+            )
     for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
         script = task.find(f"{{{BPMN_NS}}}script")
         node = script if script is not None else task
         text = script.text if script is not None else None
-        problems += checked(node, text, "script", describe(task).lower(), task.get("id"), True)
+        owner = describe(task, False)
+        language = language_problem(task, "scriptFormat", owner, task.get("id"))
+        problems += (
+            [language] if language else checked(node, text, "script", owner, task.get("id"), True)
+        )
     spiff_items = (
         ("preScript", True),
         ("postScript", True),
@@ -159,13 +230,18 @@ def expression_problems(root: etree._Element) -> list[Problem]:
         for node in root.iter(f"{{{SPIFF_NS}}}{name}"):
             owner = _owner(node)
             problems += checked(
-                node, node.text, name, describe(owner).lower(), owner.get("id"), is_script
+                node, node.text, name, describe(owner, False), owner.get("id"), is_script
             )
     for prop in root.iter(f"{{{BPMN_NS}}}correlationPropertyRetrievalExpression"):
+        correlation = prop.getparent()
+        label = correlation.get("id") or correlation.get("name") or "?"
         for expr in prop:
-            owner = _owner(prop).get("id")
             problems += checked(
-                expr, expr.text, "retrieval expression", f"correlation property '{owner}'", owner
+                expr,
+                expr.text,
+                "retrieval expression",
+                f"correlation property '{label}'",
+                correlation.get("id"),
             )
     for var in root.iter(f"{{{SPIFF_NS}}}messageVariable"):
         name = (var.text or "").strip()
@@ -174,7 +250,7 @@ def expression_problems(root: etree._Element) -> list[Problem]:
                 at(
                     var,
                     f"The message variable '{name}' of "
-                    f"{describe(_owner(var)).lower()} must be a plain name "
+                    f"{describe(_owner(var), False)} must be a plain name "
                     "(letters, digits, _; not starting with _).",
                     _owner(var).get("id"),
                 )
@@ -182,11 +258,47 @@ def expression_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
+def property_problems(root: etree._Element) -> list[Problem]:
+    """Every spiffworkflow:property needs a name and a value (SpiffWorkflow reads both)."""
+    problems = []
+    for prop in root.iter(f"{{{SPIFF_NS}}}property"):
+        owner = _owner(prop)
+        where, owner_id = describe(owner, False), owner.get("id")
+        if prop.get("name") is None:
+            problems.append(
+                at(
+                    prop,
+                    f"A spiffworkflow property of {where} has no name; name it (form, due, "
+                    "role, ...) or remove it.",
+                    owner_id,
+                )
+            )
+        elif prop.get("value") is None:
+            problems.append(
+                at(
+                    prop,
+                    f"The spiffworkflow property '{prop.get('name')}' of {where} has no value; "
+                    "set one or remove the property.",
+                    owner_id,
+                )
+            )
+    return problems
+
+
 def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Problem]:
-    """Message, called process and called decision references must resolve."""
+    """Message, correlation, called process and called decision references must resolve."""
     messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
     processes = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
     problems = []
+    for prop in root.iter(f"{{{BPMN_NS}}}correlationProperty"):
+        if not prop.get("id"):
+            problems.append(
+                at(
+                    prop,
+                    f"The correlation property '{prop.get('name') or '?'}' has no id; give it "
+                    "one (correlation keys and messages refer to it by id).",
+                )
+            )
     for definition in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
         event = definition.getparent()
         if definition.get("messageRef") not in messages:
@@ -250,7 +362,16 @@ def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
             ]
             for expr, node in zip(exprs, inputs, strict=True):
                 problems += checked(node, expr, "input expression", owner, node.get("id"))
-            for rule in (r for r in table if _dmn_local(r) == "rule"):
+            rules = [r for r in table if _dmn_local(r) == "rule"]
+            if not rules:
+                problems.append(
+                    at(
+                        table,
+                        f"The {owner} has no rules, so it can never decide; add at least one "
+                        "rule (a last rule with '-' in every input catches everything else).",
+                    )
+                )
+            for rule in rules:
                 cells = [c for c in rule if _dmn_local(c) in ("inputEntry", "outputEntry")]
                 problems += _rule_problems(rule, cells, exprs, owner)
     return problems
@@ -281,8 +402,9 @@ def content_problems(
     decision_ids = {n.get("id") for d in dmn_roots for n in d.iter() if _dmn_local(n) == "decision"}
     return (
         human_task_problems(root, catalog)
-        + timer_problems(root)
+        + timer_problems(root, dmn_roots)
         + expression_problems(root)
         + reference_problems(root, decision_ids)
+        + property_problems(root)
         + decision_problems(dmn_roots)
     )

@@ -64,7 +64,7 @@ def _pairing_problems(mi: etree._Element, owner: str, owner_id: str | None) -> l
 
 
 def _marker_problems(mi: etree._Element, task: etree._Element) -> list[Problem]:
-    owner, owner_id = describe(task).lower(), task.get("id")
+    owner, owner_id = describe(task, False), task.get("id")
     problems = _pairing_problems(mi, owner, owner_id)
     cardinality = _child(mi, "loopCardinality")
     if cardinality is not None:

@@ -32,7 +32,8 @@ OTHER_ELEMENTS = frozenset(
         " childLaneSet flowNodeRef script sequenceFlow conditionExpression incoming outgoing"
         " messageEventDefinition timerEventDefinition timeDate timeDuration timeCycle dataObject"
         " dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef"
-        " textAnnotation text association"
+        " textAnnotation text association group category categoryValue property itemDefinition"
+        " signal error escalation"
     ).split()
 )
 SUPPORTED = FLOW_NODES | MULTI_INSTANCE | OTHER_ELEMENTS
@@ -44,6 +45,14 @@ EVENT_DEFINITIONS = {
     "intermediateThrowEvent": {"messageEventDefinition"},
     "boundaryEvent": {"timerEventDefinition"},
 }
+# What to use instead, per event kind, when an event definition is not supported.
+EVENT_HINTS = {
+    "startEvent": "use a plain, message or timer start event",
+    "endEvent": "use a plain or message end event",
+    "intermediateCatchEvent": "use a message or timer event",
+    "intermediateThrowEvent": "use a message throw event",
+    "boundaryEvent": "use a boundary timer event",
+}
 HINTS = {
     "complexGateway": "use an exclusive, inclusive or parallel gateway",
     "transaction": "use a plain subprocess",
@@ -53,6 +62,15 @@ HINTS = {
     "receiveTask": "use a message catch event",
     "standardLoopCharacteristics": "model the loop with an exclusive gateway",
     "complexBehaviorDefinition": "remove it; instances run to completion",
+    "dataStore": "keep the data in the task data (form fields and scripts)",
+    "dataStoreReference": "keep the data in the task data (form fields and scripts)",
+    "ioSpecification": "remove it (every step sees the whole task data)",
+    "choreography": "model the process in a pool (bpmn:process) instead",
+    "conversation": "connect the pools with message flows instead",
+    "globalUserTask": "put the user task in the process itself",
+    "globalScriptTask": "put the script task in the process itself",
+    "globalManualTask": "put the manual task in the process itself",
+    "globalBusinessRuleTask": "put the business rule task in the process itself",
 }
 # Children of a process that are not flow nodes (everything else with an id is a node, supported
 # or not, so one unsupported element does not also make its flows look dangling).
@@ -65,6 +83,8 @@ NOT_NODES = frozenset(
 GATEWAYS = frozenset(
     {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway"}
 )
+# Gateways that pick their outgoing flows by condition (or take the default flow).
+CHOOSING_GATEWAYS = frozenset({"exclusiveGateway", "inclusiveGateway"})
 
 
 def local(node: etree._Element) -> str | None:
@@ -79,9 +99,11 @@ def words(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
 
 
-def describe(node: etree._Element) -> str:
-    """How messages name an element: kind and id, capitalised ("User task 'x'")."""
-    return f"{words(local(node) or 'element').capitalize()} '{node.get('id') or '?'}'"
+def describe(node: etree._Element, capitalised: bool = True) -> str:
+    """How messages name an element: kind and id ("User task 'x'"; "user task 'x'" inside a
+    sentence; the id keeps its case)."""
+    kind = words(local(node) or "element")
+    return f"{kind.capitalize() if capitalised else kind} '{node.get('id') or '?'}'"
 
 
 def bpmn_elements(root: etree._Element) -> Iterator[etree._Element]:
@@ -98,7 +120,8 @@ def bpmn_elements(root: etree._Element) -> Iterator[etree._Element]:
 
 
 def _event_kind(definition: str) -> str:
-    return words(definition).removesuffix(" event definition")
+    kind = words(definition).removesuffix(" event definition")
+    return "compensation" if kind == "compensate" else kind
 
 
 def _choices(allowed: set[str]) -> str:
@@ -110,10 +133,10 @@ def _unsupported(node: etree._Element, name: str) -> Problem:
     if name.endswith("EventDefinition") and parent is not None:
         kind = _event_kind(name)
         article = "an" if kind[:1] in "aeiou" else "a"
+        hint = EVENT_HINTS.get(local(parent) or "", "use a message or timer event")
         return at(
             node,
-            f"{describe(parent)} is {article} {kind} event, which is not "
-            "supported; use a message or timer event.",
+            f"{describe(parent)} is {article} {kind} event, which is not supported; {hint}.",
             parent.get("id"),
         )
     hint = HINTS.get(name, "remove it or replace it with a supported element")
@@ -121,7 +144,7 @@ def _unsupported(node: etree._Element, name: str) -> Problem:
         return at(node, f"{words(name).capitalize()} '{node.get('id')}' is not supported; {hint}.")
     return at(
         node,
-        f"The {words(name)} in {describe(parent).lower()} is not supported; {hint}.",
+        f"The {words(name)} in {describe(parent, False)} is not supported; {hint}.",
         parent.get("id"),
     )
 
@@ -153,23 +176,39 @@ def _event_problems(node: etree._Element, name: str) -> list[Problem]:
 
 
 def unsupported_problems(root: etree._Element) -> list[Problem]:
-    """Every element OrderGate does not run, named with its id and a replacement."""
+    """Every element OrderGate does not run, named with its id and a replacement.
+
+    What an unsupported element contains is not reported again (one message per element).
+    """
     problems = []
-    for node in bpmn_elements(root):
+    stack = [root]
+    while stack:
+        node = stack.pop()
         name = local(node)
+        if name is None:
+            continue
         if name not in SUPPORTED:
             problems.append(_unsupported(node, name))
-        elif name in EVENT_DEFINITIONS:
-            problems.extend(_event_problems(node, name))
-        elif name == "subProcess" and node.get("triggeredByEvent") == "true":
+            continue
+        if is_event_subprocess(node):
             problems.append(
                 at(
                     node,
-                    f"Event subprocess '{node.get('id')}' is not supported; "
-                    "use a boundary timer event instead.",
+                    f"Event subprocess '{node.get('id')}' is not supported; use a boundary "
+                    "timer event, or a message catch event in the main flow, instead.",
                 )
             )
+            continue
+        if name != "extensionElements":
+            stack.extend(reversed(list(node)))
+        if name in EVENT_DEFINITIONS:
+            problems.extend(_event_problems(node, name))
     return problems
+
+
+def is_event_subprocess(node: etree._Element) -> bool:
+    """A subprocess started by an event rather than by a sequence flow."""
+    return local(node) == "subProcess" and node.get("triggeredByEvent") == "true"
 
 
 def duplicate_id_problems(root: etree._Element) -> list[Problem]:
@@ -195,7 +234,11 @@ def duplicate_id_problems(root: etree._Element) -> list[Problem]:
 
 def containers(root: etree._Element) -> list[etree._Element]:
     """Processes and subprocesses: the scopes in which sequence flows connect nodes."""
-    return [n for n in bpmn_elements(root) if local(n) in ("process", "subProcess")]
+    return [
+        n
+        for n in bpmn_elements(root)
+        if local(n) in ("process", "subProcess") and not is_event_subprocess(n)
+    ]
 
 
 def _nodes(container: etree._Element) -> dict[str, etree._Element]:
@@ -219,7 +262,16 @@ def _dangling(flow: etree._Element, nodes: dict) -> list[Problem]:
     problems = []
     for end, verb in (("sourceRef", "starts at"), ("targetRef", "ends at")):
         ref = flow.get(end)
-        if ref not in nodes:
+        if not ref:
+            where = "start" if end == "sourceRef" else "end"
+            problems.append(
+                at(
+                    flow,
+                    f"Sequence flow '{flow.get('id')}' has no {where} ({end} is missing); "
+                    "connect both of its ends.",
+                )
+            )
+        elif ref not in nodes:
             problems.append(
                 at(
                     flow,
@@ -235,13 +287,24 @@ def _gateway_problems(gateway: etree._Element, leaving: list[etree._Element]) ->
         return [
             at(gateway, f"{describe(gateway)} has no outgoing flow; connect it to the next step.")
         ]
-    if local(gateway) != "exclusiveGateway" or len(leaving) < 2:
+    if local(gateway) not in CHOOSING_GATEWAYS:
         return []
     default = gateway.get("default")
-    return [
+    problems = []
+    if default and default not in {f.get("id") for f in leaving}:
+        problems.append(
+            at(
+                gateway,
+                f"The default flow '{default}' of {describe(gateway, False)} does not leave "
+                "it; choose one of its outgoing flows as the default.",
+            )
+        )
+    if len(leaving) < 2:
+        return problems
+    return problems + [
         at(
             flow,
-            f"Sequence flow '{flow.get('id')}' leaves {describe(gateway).lower()} without a "
+            f"Sequence flow '{flow.get('id')}' leaves {describe(gateway, False)} without a "
             "condition and is not its default flow; add a condition or make it the "
             "default.",
         )
@@ -263,12 +326,30 @@ def flow_problems(container: etree._Element) -> list[Problem]:
     return problems
 
 
-def reachability_problems(container: etree._Element) -> list[Problem]:
-    """A missing start event, and nodes no path from a start event reaches."""
-    nodes = _nodes(container)
-    starts = [i for i, n in nodes.items() if local(n) == "startEvent"]
+def _start_problems(container: etree._Element, starts: list[etree._Element]) -> list[Problem]:
     if not starts:
         return [at(container, f"{describe(container)} has no start event; add one.")]
+    plain = [s for s in starts if not any((local(c) or "").endswith("EventDefinition") for c in s)]
+    if len(starts) < 2 or not plain:
+        return []  # several message/timer start events: the first one triggered wins
+    names = ", ".join(f"'{s.get('id')}'" for s in starts)
+    return [
+        at(
+            starts[1],
+            f"{describe(container)} has {len(starts)} start events ({names}); a start event "
+            f"without a message or timer ('{plain[0].get('id')}') starts at once and cancels "
+            "the others, so keep only one, or give every start event a message or timer.",
+        )
+    ]
+
+
+def reachability_problems(container: etree._Element) -> list[Problem]:
+    """Missing or competing start events, and nodes no path from a start event reaches."""
+    nodes = _nodes(container)
+    starts = [i for i, n in nodes.items() if local(n) == "startEvent"]
+    problems = _start_problems(container, [nodes[i] for i in starts])
+    if not starts:
+        return problems
     targets: dict[str, list[str]] = {}
     for flow in _flows(container):
         targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
@@ -281,18 +362,30 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
         reached.add(current)
         queue.extend(targets.get(current, []))
         queue.extend(b for b, host in boundary.items() if host == current)
-    return [
+    return problems + [
         at(node, f"{describe(node)} cannot be reached from a start event; connect it or delete it.")
         for node_id, node in nodes.items()
-        if node_id not in reached
+        if node_id not in reached and not _started_otherwise(node)
     ]
+
+
+def _started_otherwise(node: etree._Element) -> bool:
+    # Event subprocesses and compensation handlers are started by events, not by flows (both
+    # are reported as unsupported).
+    return is_event_subprocess(node) or node.get("isForCompensation") == "true"
+
+
+def _in_executable_process(node: etree._Element) -> bool:
+    while node is not None and local(node) != "process":
+        node = node.getparent()
+    return node is not None and node.get("isExecutable") == "true"
 
 
 def structure_problems(root: etree._Element) -> list[Problem]:
     """All structural problems of a parsed BPMN document."""
     problems = unsupported_problems(root) + duplicate_id_problems(root)
     for container in containers(root):
-        if local(container) == "process" and container.get("isExecutable") != "true":
-            continue  # documentation-only pools are never run
+        if not _in_executable_process(container):
+            continue  # documentation-only pools (and their subprocesses) are never run
         problems += flow_problems(container) + reachability_problems(container)
     return problems

@@ -12,6 +12,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_BOMS = (b"\xef\xbb\xbf", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xfe\xff", b"\xff\xfe")
 
 
 class DocumentRejected(Exception):
@@ -46,29 +47,77 @@ def _nesting(root: etree._Element) -> tuple[int, int]:
     return deepest, line
 
 
+def _declaration(what: str, line: int) -> DocumentRejected:
+    return DocumentRejected(
+        f"The {what} file contains a DOCTYPE or ENTITY declaration; remove it "
+        "(diagrams never need one).",
+        line,
+    )
+
+
+def _declaration_line(data: bytes, root: etree._Element) -> int:
+    encoding = root.getroottree().docinfo.encoding or "utf-8"
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return 1
+    found = re.search(r"<!\s*(DOCTYPE|ENTITY)", text, re.IGNORECASE)
+    return text[: found.start()].count("\n") + 1 if found else 1
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Control bytes that no text file (in any encoding lxml detects) would hold."""
+    head = data[:1024]
+    if head.startswith(_BOMS) or head[:2] in (b"<\x00", b"\x00<"):
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return b"\x00" in head or controls * 20 > len(head)
+
+
+def _not_xml(what: str, data: bytes, exc: Exception) -> DocumentRejected:
+    """Why bytes lxml could not parse are not a diagram: binary, plain text or broken XML."""
+    if _looks_binary(data):
+        return DocumentRejected(
+            f"The {what} file holds binary data, not XML; upload the .{what.lower()} file the "
+            "modeler saved.",
+            1,
+        )
+    first = data.lstrip(b"".join(_BOMS) + b" \t\r\n")[:1]
+    if first and first != b"<":
+        char = first.decode("ascii", "replace") if first.isascii() else "?"
+        return DocumentRejected(
+            f"The {what} file is not XML: it starts with '{char}' instead of '<'; upload the "
+            f".{what.lower()} file the modeler saved.",
+            1,
+        )
+    message = getattr(exc, "msg", None) or str(exc)
+    return DocumentRejected(
+        f"The {what} file is not well-formed XML: {message}.", getattr(exc, "lineno", 0) or 0
+    )
+
+
 def parse_document(data: bytes, what: str = "BPMN") -> etree._Element:
     """Parse untrusted XML bytes into a root element, or raise DocumentRejected."""
     if not data or not data.strip():
-        raise DocumentRejected(f"The {what} file is empty; upload a diagram saved by the modeler.")
+        raise DocumentRejected(
+            f"The {what} file is empty; upload a diagram saved by the modeler.", 1
+        )
     if len(data) > MAX_BYTES:
         raise DocumentRejected(
             f"The {what} file is {len(data) / 1024 / 1024:.1f} MB; the limit is 2 MB. "
-            "Split it into smaller processes."
+            "Split it into smaller processes.",
+            1,
         )
     match = _DECLARATION.search(data)
     if match:
-        line = data[: match.start()].count(b"\n") + 1
-        raise DocumentRejected(
-            f"The {what} file contains a DOCTYPE or ENTITY declaration; remove it "
-            "(diagrams never need one).",
-            line,
-        )
+        raise _declaration(what, data[: match.start()].count(b"\n") + 1)
     try:
         root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise DocumentRejected(
-            f"The {what} file is not well-formed XML: {exc.msg}.", exc.lineno or 0
-        ) from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise _not_xml(what, data, exc) from None
+    if root.getroottree().docinfo.doctype:
+        # A declaration in another encoding (UTF-16, ...) that the byte search cannot see.
+        raise _declaration(what, _declaration_line(data, root))
     depth, line = _nesting(root)
     if depth > MAX_NESTING:
         raise DocumentRejected(

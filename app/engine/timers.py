@@ -52,7 +52,9 @@ def _cycle_problem(value: str) -> str | None:
     for part in parts[1:]:
         problem = duration_problem(part) if part.upper().startswith("P") else _date_problem(part)
         if problem:
-            return problem
+            return (
+                f"'{value}' is not an ISO 8601 cycle (for example {_EXAMPLES['cycle']}): {problem}"
+            )
     try:
         TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception
@@ -90,7 +92,17 @@ def timer_problem(kind: str, text: str | None) -> str | None:
     if literal is not None:
         return iso_problem(kind, literal)
     problem = check_expression(text)
-    return f"the timer expression was refused: {problem}" if problem else None
+    if problem and "SyntaxError" in problem:
+        return (
+            f"'{text}' is neither an ISO 8601 {kind} (for example {_EXAMPLES[kind]}) "
+            "nor a Python expression"
+        )
+    return f"the timer expression was refused: {problem.rstrip('.')}" if problem else None
+
+
+def example(kind: str) -> str:
+    """An example of a valid ISO 8601 value of kind date/duration/cycle."""
+    return _EXAMPLES[kind]
 
 
 def normalise_timers(root: etree._Element) -> None:

@@ -36,12 +36,14 @@ def workflow_bytes(name: str) -> bytes:
     return (ROOT / "workflows" / name).read_bytes()
 
 
-def user_task(task_id: str, form: str = "work", extra: str = "") -> str:
-    """A bpmn:userTask with a form property (and optional extra properties)."""
+def user_task(task_id: str, form: str = "work", extra: str = "", due: str | None = "PT24H") -> str:
+    """A bpmn:userTask with a form and a due property (due=None leaves it out) and optional
+    extra properties."""
+    due_property = f'<spiffworkflow:property name="due" value="{due}" />' if due is not None else ""
     return (
         f'<bpmn:userTask id="{task_id}" name="{task_id.replace("_", " ").title()}">'
         "<bpmn:extensionElements><spiffworkflow:properties>"
-        f'<spiffworkflow:property name="form" value="{form}" />{extra}'
+        f'<spiffworkflow:property name="form" value="{form}" />{due_property}{extra}'
         "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"
     )
 
@@ -61,7 +63,8 @@ def multi_instance(task_id: str = "check_line", marker: str = "", post_script: s
     return (
         f'<bpmn:userTask id="{task_id}" name="{task_id.replace("_", " ").title()}">'
         "<bpmn:extensionElements><spiffworkflow:properties>"
-        '<spiffworkflow:property name="form" value="check" /></spiffworkflow:properties>'
+        '<spiffworkflow:property name="form" value="check" />'
+        '<spiffworkflow:property name="due" value="PT24H" /></spiffworkflow:properties>'
         f"{script}</bpmn:extensionElements>"
         f'<bpmn:multiInstanceLoopCharacteristics spiffworkflow:scriptsOnInstances="true"{flag}>'
         f"{marker}</bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"

@@ -190,7 +190,7 @@ def test_user_task_form_must_exist(catalog: Catalog) -> None:
     assert (
         "User task 'review' uses the form 'no_such_form', which does not exist" in problem.message
     )
-    bare = '<bpmn:userTask id="review" name="Review" />'
+    bare = user_task("review").replace('<spiffworkflow:property name="form" value="work" />', "")
     missing = only(
         validate_bpmn(diagram(linear(bare, ids=["review"]), lane_nodes=["review"]), catalog)
     )
@@ -207,11 +207,24 @@ def test_user_task_role_must_exist(catalog: Catalog) -> None:
 
 
 def test_user_task_due_must_be_a_duration(catalog: Catalog) -> None:
-    task = user_task("review", extra='<spiffworkflow:property name="due" value="8 hours" />')
+    task = user_task("review", due="8 hours")
     problem = only(
         validate_bpmn(diagram(linear(task, ids=["review"]), lane_nodes=["review"]), catalog)
     )
     assert "has the due time '8 hours': '8 hours' is not an ISO 8601 duration" in problem.message
+
+
+def test_user_task_needs_a_due_time(catalog: Catalog) -> None:
+    for due in (None, "", "  "):
+        task = user_task("review", due=due)
+        problem = only(
+            validate_bpmn(diagram(linear(task, ids=["review"]), lane_nodes=["review"]), catalog)
+        )
+        assert problem.message == (
+            "User task 'review' has no due time; add the spiffworkflow property 'due' with a "
+            "duration such as PT8H or P2D."
+        )
+        assert (problem.line, problem.element_id) == (6, "review")
 
 
 def test_timers_accept_bare_iso_values(catalog: Catalog) -> None:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from app.errors import Conflict, NotFound, PermissionDenied
@@ -316,7 +317,7 @@ def test_a_revert_after_further_progress_is_refused(world):
     finish(waiting, "dispatch", world["sales"])
     progressed = snapshot(waiting)
 
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as refused, force_locale("en"):
         migrations.revert(world["owner"], item.id)
     db.session.rollback()
 
@@ -335,15 +336,15 @@ def test_a_revert_twice_or_of_a_refusal_is_refused(world):
     migrations.revert(world["owner"], items[world["waiting"].id])
     db.session.commit()
 
-    with pytest.raises(Conflict, match="already reverted"):
+    with pytest.raises(Conflict, match="already reverted"), force_locale("en"):
         migrations.revert(world["owner"], items[world["waiting"].id])
     db.session.rollback()
-    with pytest.raises(Conflict, match="Only a migration that was applied"):
+    with pytest.raises(Conflict, match="Only a migration that was applied"), force_locale("en"):
         migrations.revert(world["owner"], items[world["reviewing"].id])
     db.session.rollback()
     dry = migrations.dry_run(world["owner"], "proc", world["v2"].id)
     db.session.commit()
-    with pytest.raises(Conflict, match="Only a migration that was applied"):
+    with pytest.raises(Conflict, match="Only a migration that was applied"), force_locale("en"):
         migrations.revert(world["owner"], dry.items[0].id)
 
 
