@@ -1,5 +1,5 @@
-// ordergate/exclusive-gateway-conditions: an exclusive gateway that splits (more than one
-// outgoing flow) needs a condition on every outgoing flow except its default flow. bpmnlint's
+// ordergate/exclusive-gateway-conditions: an exclusive (or inclusive) gateway that splits (more
+// than one outgoing flow) needs a condition on every outgoing flow except its default flow. bpmnlint's
 // conditional-flows only looks at gateways where some flow already has a condition; this one
 // also catches a split with no condition and no default at all (SpiffWorkflow would stop there).
 import { message } from '../context.js';
@@ -12,7 +12,8 @@ function hasCondition(flow) {
 
 export default function exclusiveGatewayConditions() {
   function check(node, reporter) {
-    if (!is(node, 'bpmn:ExclusiveGateway')) return;
+    // The server refuses the same for inclusive gateways (app/engine/check_structure.py).
+    if (!is(node, 'bpmn:ExclusiveGateway') && !is(node, 'bpmn:InclusiveGateway')) return;
     const outgoing = node.outgoing || [];
     if (outgoing.length < 2) return;
     const missing = outgoing.filter((flow) => flow !== node.default && !hasCondition(flow));
