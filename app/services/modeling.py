@@ -57,16 +57,18 @@ def summaries() -> list[ProcessSummary]:
     drafts = {d.process_id: d for d in db.session.scalars(db.select(ProcessDraft))}
     for pid in pids:
         latest = processes.latest_version(pid)
-        counts = dict(
-            db.session.execute(
-                db.select(ProcessInstance.process_version_id, db.func.count())
-                .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-                .where(ProcessVersion.process_id == pid, ProcessInstance.status == "running")
-                .group_by(ProcessInstance.process_version_id)
-            ).all()
-        )
-        on_older = sum(n for vid, n in counts.items() if vid != latest.id)
-        rows.append(ProcessSummary(pid, latest, drafts.get(pid), sum(counts.values()), on_older))
+        counts = db.session.execute(
+            db.select(ProcessInstance.process_version_id, ProcessInstance.status, db.func.count())
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+            .where(
+                ProcessVersion.process_id == pid,
+                ProcessInstance.status.in_(("running", "error")),  # what a migration moves
+            )
+            .group_by(ProcessInstance.process_version_id, ProcessInstance.status)
+        ).all()
+        running = sum(n for _vid, status, n in counts if status == "running")
+        on_older = sum(n for vid, _status, n in counts if vid != latest.id)
+        rows.append(ProcessSummary(pid, latest, drafts.get(pid), running, on_older))
     return rows
 
 

@@ -201,7 +201,8 @@ def diff(process_id: str):
 def migrate(process_id: str):
     """A dry run (default) or the real migration of running instances to the newest version."""
     latest = modeling.versions(process_id)[0][0]
-    target = int(request.form.get("to_version_id") or latest.id)
+    chosen = request.form.get("to_version_id", "")
+    target = int(chosen) if chosen.isdigit() else latest.id
     if request.form.get("mode") == "apply":
         batch = _migrations().apply(current_user, process_id, target)
         message = _(

@@ -202,6 +202,9 @@ def test_running_orders_are_dry_run_migrated_and_reverted_from_the_pages(
     assert published["version"] == 2, published
     detail = client.get("/processes/order_lifecycle").get_data(as_text=True)
     assert "<li>v1: 1</li>" in detail and "Dry run" in detail
+    listing = client.get("/processes").get_data(as_text=True)
+    row = listing[listing.index('data-process="order_lifecycle"') :].split("</tr>")[0]
+    assert "<td>v2</td>" in row and '<span class="status status-awaiting_customer">1</span>' in row
     dry = client.post("/processes/order_lifecycle/migrations", data={"mode": "dry_run"})
     assert dry.status_code == 302
     page = client.get(dry.headers["Location"]).get_data(as_text=True)
