@@ -14,7 +14,7 @@ from app.models.orders import (
     ProductionLine,
     ProductLineRate,
 )
-from app.models.planning import PlanSlot, ProductionPlan, RushRequest
+from app.models.planning import CalendarDay, PlanSlot, ProductionPlan, RushRequest
 from app.models.processes import (
     FormVersion,
     InstanceMigration,
@@ -28,6 +28,7 @@ from app.models.users import ROLES, Department, User
 __all__ = [
     "Attachment",
     "AuditEvent",
+    "CalendarDay",
     "ChangeRequest",
     "Confirmation",
     "ConfirmationToken",

@@ -74,3 +74,15 @@ class RushRequest(db.Model):
 
     order: Mapped[Order] = relationship()
     requested_by = relationship("User")
+
+
+class CalendarDay(db.Model):
+    """A factory's own calendar date: an extra holiday, or an extra working day (e.g. 调休)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "holiday" or "workday"
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

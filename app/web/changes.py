@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask
-from app.services import changes, orders, rush
+from app.services import changes, orders, plan, rush
 from app.web import submit
 from app.web.orders import _form_context, _order_input, _values_of
 
@@ -68,10 +68,12 @@ def approvals():
             change = changes.for_instance(task.instance_id)
             if change is not None:
                 rows.append({"task": task, **changes.view(change)})
+        state = None  # the plan, computed once for every rush row of the page
         for task in _head_tasks(rush.APPROVAL_STEPS):
             found = rush.for_instance(task.instance_id)
             if found is not None:
-                preview, problem = rush.live(found)
+                state = state or plan.current()
+                preview, problem = rush.live(found, state)
                 rush_rows.append(
                     {"task": task, "rush": found, "preview": preview, "problem": problem}
                 )

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.i18n import current_locale
 from app.models import Order
 from app.planning import weekly_load
 from app.services import plan, rush
-from app.web import submit
+from app.web import commit, submit
 
 bp = Blueprint("planning", __name__)
 
@@ -32,6 +33,10 @@ def _schedule_context(state, values=None, errors=None) -> dict:
         "load": weekly_load(state.schedule, state.calendar, rush.LOAD_WEEKS),
         "gantt": {"tasks": rush.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
         "plan_row": plan.plan_row(),
+        "factory_days": plan.factory_days(),
+        "official_days": plan.official_holidays(
+            "zh_CN" if current_locale().startswith("zh") else "en_US"
+        ),
         "may_plan": plan.may_plan(current_user),
         "values": values or {},
         "errors": errors or {},
@@ -57,6 +62,33 @@ def schedule():
             "planning/schedule.html", **_schedule_context(plan.current(), f, errors)
         ), 400
     return render_template("planning/schedule.html", **_schedule_context(plan.current()))
+
+
+@bp.post("/schedule/calendar")
+@login_required
+def calendar_set():
+    """PMC marks a date as a factory holiday or an extra working day."""
+    f = request.form
+    _row, errors = submit(
+        lambda: plan.set_factory_day(
+            current_user, f.get("calendar_day", ""), f.get("calendar_kind", ""), f.get("note", "")
+        )
+    )
+    if errors:
+        context = _schedule_context(plan.current(), f, errors)
+        return render_template("planning/schedule.html", **context), 400
+    flash(_("The factory calendar was updated; the plan follows it."), "success")
+    return redirect(url_for("planning.schedule") + "#calendar")
+
+
+@bp.post("/schedule/calendar/<day>/clear")
+@login_required
+def calendar_clear(day: str):
+    """PMC removes the factory's mark on a date."""
+    if plan.clear_factory_day(current_user, day):
+        flash(_("The date follows the official calendar again."), "success")
+    commit()
+    return redirect(url_for("planning.schedule") + "#calendar")
 
 
 def _rush_form_context(order: Order | None, values, errors, preview=None) -> dict:

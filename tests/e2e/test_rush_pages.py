@@ -42,6 +42,13 @@ def test_schedule_gantt_shows_the_plan_and_pmc_reorders_it(
     expect(chart(page, "plan").locator(".bar-wrapper.og-late")).to_have_count(1)
     assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 1
 
+    # A factory holiday on Wednesday pushes A (now Tuesday-Wednesday) to Thursday.
+    page.fill("#calendar_day", "2027-03-03")
+    page.fill("input[name='note']", "Power maintenance")
+    page.get_by_role("button", name="Save the date").click()
+    expect(page.locator("tr[data-day='2027-03-03']")).to_contain_text("Power maintenance")
+    expect(line1.locator("tr[data-order='SO-A'] td").nth(5)).to_have_text("2027-03-04")
+
 
 def test_rush_request_preview_then_three_approvals(
     live_server, new_page, make_user, plan_world, password

@@ -231,3 +231,41 @@ def test_owners_of_delayed_orders_read_why_in_their_notifications(
         "Order SO-A is delayed by 1 working days: rush order SO-C was inserted ahead of it." in page
     )
     assert "Planned finish: 2027-03-02 → 2027-03-03." in page
+
+
+def test_pmc_keeps_the_factory_calendar_and_the_plan_follows_it(
+    client, login, make_user, plan_world
+):
+    from datetime import date
+
+    from app.models import CalendarDay
+
+    a = plan_world.order("SO-A", 24, "2027-03-31")
+    assert plan.current().schedule.job(a.id).finish.isoformat() == "2027-03-03"
+    login(make_user("pmc"))
+    english(client)
+    page = client.get("/schedule").get_data(as_text=True)
+    assert "Working calendar" in page and "Official holidays" in page
+    bad = client.post("/schedule/calendar", data={"calendar_day": "tomorrow", "calendar_kind": "x"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Enter the date as YYYY-MM-DD." in text
+    assert "Choose holiday or working day." in text
+    client.post(
+        "/schedule/calendar",
+        data={"calendar_day": "2027-03-02", "calendar_kind": "holiday", "note": "Power cut"},
+    )
+    assert plan.current().schedule.job(a.id).finish.isoformat() == "2027-03-04"
+    page = client.get("/schedule").get_data(as_text=True)
+    assert 'data-day="2027-03-02"' in page and "Power cut" in page
+    client.post(
+        "/schedule/calendar", data={"calendar_day": "2027-03-02", "calendar_kind": "workday"}
+    )
+    assert db.session.get(CalendarDay, date(2027, 3, 2)).kind == "workday"
+    client.post("/schedule/calendar/2027-03-02/clear")
+    assert db.session.scalar(db.select(db.func.count()).select_from(CalendarDay)) == 0
+    login(make_user("sales"))
+    refused = client.post(
+        "/schedule/calendar", data={"calendar_day": "2027-03-02", "calendar_kind": "holiday"}
+    )
+    assert refused.status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(CalendarDay)) == 0
