@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.engine import specs, validation
 from app.engine.decisions import decisions_for
+from app.engine.documents import BPMN_NS, DocumentRejected, parse_bpmn, spiff_properties
 from app.engine.specs import ProcessDefinition
 from app.extensions import db
 from app.models import Department, FormVersion, ProcessVersion, User
@@ -209,6 +210,34 @@ def definition_for(version: ProcessVersion) -> ProcessDefinition:
     return specs.load_definition(
         version.xml.encode("utf-8"), list(version_decisions(version).values())
     )
+
+
+_PROPERTIES: dict[str, dict[str, str]] = {}
+
+
+def process_properties(version: ProcessVersion) -> dict[str, str]:
+    """The spiffworkflow properties of the version's process (name_zh, owner), cached by hash."""
+    found = _PROPERTIES.get(version.content_hash)
+    if found is None:
+        found = {}
+        try:
+            root = parse_bpmn(version.xml.encode("utf-8"))
+        except DocumentRejected:  # stored versions were validated; nothing to show otherwise
+            root = None
+        for process in root.iterfind(f"{{{BPMN_NS}}}process") if root is not None else ():
+            if process.get("id") == version.process_id:
+                found = spiff_properties(process)
+        if len(_PROPERTIES) > 256:
+            _PROPERTIES.clear()
+        _PROPERTIES[version.content_hash] = found
+    return found
+
+
+def display_name(version: ProcessVersion, locale: str) -> str:
+    """The process's name in the reader's language: its name_zh property for Chinese."""
+    if locale.startswith("zh"):
+        return process_properties(version).get("name_zh") or version.name
+    return version.name
 
 
 def pinned_form(version: ProcessVersion, name: str) -> FormVersion | None:

@@ -15,6 +15,7 @@ from app.extensions import db, login_manager
 from app.i18n import current_locale, local_datetime
 from app.models import User
 from app.models.base import utcnow
+from app.services import processes as process_service
 
 T = TypeVar("T")
 CSP = (
@@ -177,6 +178,9 @@ def register_web(app: Flask) -> None:
 
     app.context_processor(_nav)
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["process_name"] = lambda version: process_service.display_name(
+        version, current_locale()
+    )
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["waiting"] = _waiting

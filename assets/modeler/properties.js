@@ -2,7 +2,8 @@
 //   lane       Department: a select of config.departments; choosing one renames the lane to the
 //              department key (the engine maps lanes to departments by name)
 //   user task  Form (config.forms), Due (ISO 8601 duration), Role (none / head), Chinese name
-//   process    Owner (config.owners), on the root process or on a participant's process
+//   process    Owner (config.owners) and Chinese name, on the root process or on a
+//              participant's process
 // Task and process values are spiffworkflow:property entries (see spiff-properties.js).
 // The page's config reaches the provider as the Modeler option `ordergate`
 // ({departments, forms, owners, messages}).
@@ -151,7 +152,11 @@ function groupEntries(element) {
     ];
   }
   if (processElementOf(element)) {
-    return [entry('ordergate-owner', OwnerEntry, isSelectEntryEdited)];
+    return [
+      entry('ordergate-owner', OwnerEntry, isSelectEntryEdited),
+      // The process's Chinese name, shown instead of its BPMN name in the Chinese interface.
+      entry('ordergate-process-name-zh', NameZhEntry, isTextFieldEntryEdited),
+    ];
   }
   return [];
 }

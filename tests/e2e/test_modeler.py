@@ -54,9 +54,24 @@ def test_owner_changes_a_department_and_a_form_then_publishes(
     form.select_option("pmc_check")
     expect(modeler).to_have_attribute("data-lint-errors", "0")
 
+    # The participant's header strip (left edge) selects the process: its Chinese name.
+    page.evaluate(
+        "() => document.querySelector('[data-bpmn-modeler]').bpmnModeler.get('canvas')"
+        ".scroll({dx: 160, dy: 0})"
+    )
+    box = page.locator(
+        "g.djs-element[data-element-id='Participant_order_lifecycle']"
+    ).bounding_box()
+    page.mouse.click(box["x"] + 10, box["y"] + box["height"] / 2)
+    process_name = page.locator("input[name='ordergate-process-name-zh']")
+    expect(process_name).to_have_value("订单全流程")
+    process_name.fill("订单全生命周期")
+    process_name.press("Tab")
+
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".og-modeler-status")).to_have_attribute("data-state", "saved")
     draft = db.session.scalar(db.select(ProcessDraft))
+    assert 'name="name_zh" value="订单全生命周期"' in draft.xml
     assert 'name="pmc_check"' not in draft.xml and 'value="pmc_check"' in draft.xml
     page.get_by_role("button", name="Publish").click()
     expect(page).to_have_url(re.compile(r"/processes/order_lifecycle$"))

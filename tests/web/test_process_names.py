@@ -1,0 +1,22 @@
+"""A process's Chinese name (its name_zh property) is shown in the Chinese interface."""
+
+from app.models import ProcessVersion
+from app.services import processes
+
+
+def test_process_names_follow_the_readers_language(client, login, make_user):
+    version = processes.latest_version("order_lifecycle")
+    assert processes.display_name(version, "zh_CN") == "订单全流程"
+    assert processes.display_name(version, "en") == "Order lifecycle"
+    bare = ProcessVersion(
+        process_id="p", name="Plain", xml='<bpmn:definitions xmlns:bpmn="http://www.omg.org/'
+        'spec/BPMN/20100524/MODEL"><bpmn:process id="p" /></bpmn:definitions>',
+        content_hash="x" * 64,
+    )  # fmt: skip
+    assert processes.display_name(bare, "zh_CN") == "Plain"  # no Chinese name: the BPMN name
+    login(make_user(None, is_process_owner=True))
+    assert '<a href="/processes/order_lifecycle">订单全流程</a>' in client.get(
+        "/processes"
+    ).get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    assert "Order lifecycle" in client.get("/processes/order_lifecycle").get_data(as_text=True)
