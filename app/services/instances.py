@@ -118,7 +118,7 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     now = utcnow()
     instance.state = result.state
     instance.next_timer_at = result.next_timer
-    _sync_tasks(instance, result.ready, now)
+    sync_tasks(instance, result.ready, now)
     _sync_order_status(instance, result.data)
     # Imported here: the change and rush services start processes through this module.
     from app.services import changes, rush
@@ -184,7 +184,8 @@ def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
         notifications.notify_release(order)
 
 
-def _department_ids() -> dict[str, int]:
+def department_ids() -> dict[str, int]:
+    """Department id by every name a lane may use (key, English or Chinese name, lower case)."""
     aliases: dict[str, int] = {}
     for dept in db.session.scalars(db.select(Department)):
         for alias in (dept.key, dept.name_en, dept.name_zh):
@@ -192,7 +193,7 @@ def _department_ids() -> dict[str, int]:
     return aliases
 
 
-def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
+def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     """Insert rows for newly ready tasks and cancel rows whose task is gone."""
     rows = {
         row.task_id: row
@@ -214,7 +215,7 @@ def _sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
                 row.state, row.completed_at, row.completed_by_id = "ready", None, None
             continue
         if departments is None:
-            departments = _department_ids()
+            departments = department_ids()
         form = processes.pinned_form(instance.version, task.form) if task.form else None
         db.session.add(
             HumanTask(

@@ -285,7 +285,7 @@ def _store(instance: ProcessInstance, result: StepResult, actor: User, running: 
         # Stopped on an error: the state moves, the error stays until an admin retries.
         instance.state = result.state
         instance.next_timer_at = result.next_timer
-        instances._sync_tasks(instance, result.ready, now)
+        instances.sync_tasks(instance, result.ready, now)
     _refresh_rows(instance, result.ready, now)
 
 
@@ -307,7 +307,7 @@ def _refresh_rows(instance: ProcessInstance, ready: list[ReadyTask], now: dateti
         if row is None:
             continue
         if departments is None:
-            departments = instances._department_ids()
+            departments = instances.department_ids()
         form = processes.pinned_form(instance.version, task.form) if task.form else None
         row.spec_name = task.spec_name
         row.name = task.name or task.spec_name
@@ -367,7 +367,7 @@ def revert(actor: User, migration_id: int) -> InstanceMigration:
     instance.state = item.old_state
     instance.next_timer_at = result.next_timer
     now = utcnow()
-    instances._sync_tasks(instance, result.ready, now)
+    instances.sync_tasks(instance, result.ready, now)
     _refresh_rows(instance, result.ready, now)
     item.outcome = "reverted"
     item.reverted_at = now
