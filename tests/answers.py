@@ -33,5 +33,8 @@ FORM_ANSWERS = {
 
 for _dept in ("pmc", "production", "engineering", "warehouse", "quality"):
     FORM_ANSWERS[f"change_review_{_dept}"] = {"opinion": "approve", "delivery_impact_days": "0"}
-for _step in ("manager_approval_sales", "manager_approval_pmc", "gm_approval"):
+# Change requests: the head of whichever department raised it approves (CHANGE_CONTRACT step 3).
+CHANGE_RAISERS = ("sales", "pmc", "engineering", "production", "quality", "warehouse",
+                  "purchasing", "finance", "management")  # fmt: skip
+for _step in (*(f"manager_approval_{_dept}" for _dept in CHANGE_RAISERS), "gm_approval"):
     FORM_ANSWERS[_step] = {"decision": "approve"}

@@ -20,11 +20,16 @@ from app.models.base import utcnow
 from app.services import audit, instances, orders, revisions
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
+from app.services.processes import DEMO_DEPARTMENTS
 
 PROCESS = "change_request"
-RAISERS = ("sales", "pmc")
+# Any department may raise a change notice (issue 4); change_request.bpmn sends it to the head of
+# the raising department: one `manager_approval_<key>` step per department, in that lane. A
+# department an admin adds later has no step of its own and goes to the sales head (the
+# `raised_by` gateway's default flow).
+RAISERS = tuple(DEMO_DEPARTMENTS)
 REASONS = ("customer_request", "material", "capacity", "quality", "internal", "other")
-APPROVAL_STEPS = ("manager_approval_sales", "manager_approval_pmc", "gm_approval")
+APPROVAL_STEPS = (*(f"manager_approval_{key}" for key in RAISERS), "gm_approval")
 
 
 def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
@@ -131,8 +136,9 @@ def raise_change(
     if order is None:
         raise NotFound(_("This order does not exist."))
     dept = actor.department.key if actor.department else None
-    if dept not in RAISERS:
-        raise deny_order(actor, order, "change_request")
+    if dept is None:  # every department raises changes; a user outside all of them does not
+        message = _("Only a member of a department can raise a change request.")
+        raise deny_order(actor, order, "change_request", message=message)
     if order.status != "released":
         raise Conflict(
             _("Only a confirmed order that is released to production takes change requests.")

@@ -156,7 +156,8 @@ def _checked_input(actor: User, order_id: int, required_by: str, line_code: str)
         raise NotFound(_("This order does not exist."))
     dept = actor.department.key if actor.department else None
     if dept not in RAISERS:
-        raise deny_order(actor, order, "rush_request")
+        message = _("Only sales or PMC can request a rush.")
+        raise deny_order(actor, order, "rush_request", message=message)
     if not _eligible(order):
         raise Conflict(_("Only an order that is open or released can be rushed."))
     errors: dict[str, str] = {}

@@ -82,7 +82,7 @@ def test_definition_matches_the_contract(defn: ProcessDefinition) -> None:
     assert (defn.process_id, defn.name) == ("change_request", "Change request")
     lanes = {name: info.lane for name, info in defn.user_tasks.items()}
     assert lanes == {
-        **REVIEW_LANES, "manager_approval_sales": "sales", "manager_approval_pmc": "pmc",
+        **REVIEW_LANES, **{f"manager_approval_{key}": key for key in DEMO_DEPARTMENTS},
         "gm_approval": "management", "send_confirmation": "sales",
     }  # fmt: skip
     for name, info in defn.user_tasks.items():
@@ -219,3 +219,64 @@ def test_general_manager_approval_leads_to_the_customer(defn: ProcessDefinition)
     assert result.data["change_outcome"] == "approved"
     assert result.data["order_status"] == "awaiting_customer"
     assert names(result) == ["send_confirmation"]
+
+
+@pytest.mark.parametrize("dept", [d for d in DEMO_DEPARTMENTS if d != "management"])
+def test_the_head_of_the_raising_department_approves(defn: ProcessDefinition, dept: str) -> None:
+    # Issue 4: any department raises a change; the head of that department approves it.
+    result = at_manager(defn, raised_by=dept, packaging=True)
+    assert names(result) == [f"manager_approval_{dept}"]
+    task = result.ready[0]
+    assert (task.lane, task.role, task.form) == (dept, "head", "change_approval")
+    approved = submit(defn, result, f"manager_approval_{dept}", APPROVE)
+    assert approved.data["needs_gm"] is False and approved.data["change_outcome"] == "approved"
+    assert names(approved) == ["send_confirmation"]
+    rejected = submit(defn, result, f"manager_approval_{dept}", REJECT)
+    assert rejected.completed and rejected.data["change_outcome"] == "rejected"
+
+
+@pytest.mark.parametrize("dept", ["engineering", "quality", "finance"])
+def test_a_big_change_of_another_department_still_needs_the_gm(
+    defn: ProcessDefinition, dept: str
+) -> None:
+    result = at_manager(defn, raised_by=dept, quantity=True, value_delta_pct=30.0)
+    result = submit(defn, result, f"manager_approval_{dept}", APPROVE)
+    assert result.data["needs_gm"] is True and names(result) == ["gm_approval"]
+
+
+@pytest.mark.parametrize("figures", [{}, {"value_delta_pct": 40.0, "date_shift_days": 20}])
+def test_a_management_change_is_decided_by_the_gm_once(
+    defn: ProcessDefinition, figures: dict
+) -> None:
+    # The general manager heads management: they approve as the responsible manager, and the
+    # GM step for big changes would only ask them again, so their approval is final.
+    result = at_manager(defn, raised_by="management", delivery_date=True, **figures)
+    assert names(result) == ["manager_approval_management"]
+    task = result.ready[0]
+    assert (task.lane, task.role, task.form) == ("management", "head", "change_approval")
+    result = submit(defn, result, "manager_approval_management", APPROVE)
+    assert "needs_gm" not in result.data  # the approval level is not asked
+    assert result.data["change_outcome"] == "approved"
+    assert result.data["order_status"] == "awaiting_customer"
+    assert names(result) == ["send_confirmation"]
+    result = confirmed(defn, submit(defn, result, "send_confirmation", {"sent_via": "email"}))
+    assert result.completed and result.data["order_status"] == "released"
+
+
+def test_a_management_change_rejected_by_the_gm_ends(defn: ProcessDefinition) -> None:
+    result = at_manager(defn, raised_by="management", value_delta_pct=40.0)
+    result = submit(defn, result, "manager_approval_management", REJECT)
+    assert result.completed and result.data["change_outcome"] == "rejected"
+    assert "order_status" not in result.data
+
+
+@pytest.mark.parametrize("raised_by", ["logistics", None, ""])
+def test_an_unknown_department_goes_to_the_sales_head(
+    defn: ProcessDefinition, raised_by: str | None
+) -> None:
+    # A department without its own step (e.g. one an admin added later) still gets a
+    # responsible manager: the raised_by gateway's default flow, the sales head.
+    result = at_manager(defn, raised_by=raised_by, quantity=True)
+    assert names(result) == ["manager_approval_sales"]
+    task = result.ready[0]
+    assert (task.lane, task.role) == ("sales", "head")

@@ -51,6 +51,17 @@ def open_steps(order: Order) -> list[str]:
     )
 
 
+def change_steps(change: ChangeRequest) -> list[str]:
+    """The open steps of the change's own process (the order's lifecycle has others)."""
+    return sorted(
+        db.session.scalars(
+            db.select(HumanTask.spec_name).where(
+                HumanTask.instance_id == change.instance_id, HumanTask.state == "ready"
+            )
+        )
+    )
+
+
 def test_quantity_and_date_change_is_approved_and_applied(released, make_user, complete):
     sales = make_user("sales")
     change = changes.raise_change(
@@ -105,6 +116,39 @@ def test_packaging_change_rejected_changes_nothing(released, make_user, complete
     assert order.revision == 1 and order.revisions[-1].content_hash == before
     assert order.lines[0].packaging_requirements == SPECS["packaging_requirements"]
     assert order.status == "released"
+
+
+def test_quality_raises_a_packaging_change_its_head_approves(released, make_user, complete):
+    # Issue 4: any department raises a change; the head of the raising department approves it.
+    change = changes.raise_change(
+        make_user("quality"),
+        released.id,
+        draft(released, packaging_requirements="20 per carton, corner protectors"),
+        "quality",
+        "Cartons crushed in transit",
+        "",
+    )
+    db.session.commit()
+    assert change.department == "quality"
+    assert change_steps(change) == ["change_review_quality", "change_review_warehouse"]
+    complete(released, "change_review_quality", {"opinion": "approve"})
+    complete(released, "change_review_warehouse", {"opinion": "approve"})
+    assert change_steps(change) == ["manager_approval_quality"]
+    approval = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == change.instance_id, HumanTask.state == "ready"
+        )
+    )
+    assert (approval.department.key, approval.role) == ("quality", "head")
+    complete(released, "manager_approval_quality", {"decision": "approve"})
+    db.session.expire_all()
+    order = db.session.get(Order, released.id)
+    change = db.session.get(ChangeRequest, change.id)
+    assert change.status == "applied" and change.applied_revision == 2
+    assert order.revision == 2
+    assert order.lines[0].packaging_requirements == "20 per carton, corner protectors"
+    assert order.status == "awaiting_customer"  # no GM: the value and dates did not move
+    assert change_steps(change) == ["send_confirmation"]
 
 
 def test_second_request_is_refused_and_a_stale_approval_cannot_apply(released, make_user, complete):

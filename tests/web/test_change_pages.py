@@ -80,10 +80,51 @@ def test_raise_shows_the_diff_and_the_manager_decides_on_one_page(
     assert db.session.get(Order, released.id).lines[0].quantity == 10
 
 
-def test_only_sales_and_pmc_raise_and_only_on_released_orders(
+def test_any_department_raises_and_its_head_approves(client, login, make_user, released, complete):
+    # Issue 4: a warehouse member raises the change; the warehouse head approves it.
+    login(make_user("warehouse"))
+    client.post("/language", data={"lang": "en"})
+    assert "Raise a change request" in client.get(f"/orders/{released.id}").get_data(as_text=True)
+    response = client.post(
+        f"/orders/{released.id}/changes/new",
+        data=form(released, **{"lines-0-packaging_materials": "Wooden crate"}),
+    )
+    assert response.status_code == 302
+    change = db.session.scalar(db.select(ChangeRequest))
+    assert change.department == "warehouse"
+    for step in ("change_review_quality", "change_review_warehouse"):  # packaging changed
+        complete(released, step, {"opinion": "approve", "delivery_impact_days": "0"})
+    head = make_user("warehouse", role="head")
+    login(head)
+    client.post("/language", data={"lang": "en"})
+    approvals = client.get("/approvals").get_data(as_text=True)
+    assert released.number in approvals and "Wooden crate" in approvals
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == change.instance_id, HumanTask.state == "ready"
+        )
+    )
+    assert (task.spec_name, task.department.key) == ("manager_approval_warehouse", "warehouse")
+    login(make_user("sales", role="head"))  # another department's head does not see it
+    assert released.number not in client.get("/approvals").get_data(as_text=True)
+    login(head)
+    done = client.post(
+        f"/tasks/{task.id}/complete", data={"decision": "approve", "next": "/approvals"}
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, change.id).status == "applied"
+    assert db.session.get(Order, released.id).lines[0].packaging_materials == "Wooden crate"
+
+
+def test_a_user_without_department_cannot_raise_and_only_released_orders_take_changes(
     client, login, make_user, make_order, released
 ):
-    login(make_user("quality"))
+    login(make_user(None))
+    client.post("/language", data={"lang": "en"})
+    assert "Raise a change request" not in client.get(f"/orders/{released.id}").get_data(
+        as_text=True
+    )
     assert (
         client.post(
             f"/orders/{released.id}/changes/new", data=form(released, **{"lines-0-quantity": "11"})
@@ -91,7 +132,8 @@ def test_only_sales_and_pmc_raise_and_only_on_released_orders(
         == 403
     )
     fresh = make_order()
-    login(make_user("sales"))
+    login(make_user("quality"))
+    assert "Raise a change request" not in client.get(f"/orders/{fresh.id}").get_data(as_text=True)
     assert (
         client.post(
             f"/orders/{fresh.id}/changes/new", data=form(fresh, **{"lines-0-quantity": "11"})
