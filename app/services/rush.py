@@ -8,6 +8,7 @@ that (the page then shows the new numbers). The plan changes only when the proce
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from datetime import date
@@ -176,10 +177,21 @@ def _checked_input(actor: User, order_id: int, required_by: str, line_code: str)
     return order, day, line_code, dept
 
 
+def _request_token(data: dict, order: Order, day: date, line_code: str | None) -> str:
+    """Names one preview: the plan it was computed on and the request's order, date and line."""
+    text = f"{data['base_fingerprint']}|{order.id}|{day.isoformat()}|{line_code or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def preview_request(actor: User, order_id: int, required_by: str, line_code: str) -> dict:
-    """The impact preview a requester sees before submitting (nothing is stored)."""
+    """The impact preview a requester sees before submitting (nothing is stored).
+
+    Its `token` goes back with the submission: a submission whose plan, date or line differ
+    from the preview shown is refused and the new preview is shown instead.
+    """
     order, day, line_code, _dept = _checked_input(actor, order_id, required_by, line_code)
-    return compute(order, day, line_code)[1]
+    data = compute(order, day, line_code)[1]
+    return {**data, "token": _request_token(data, order, day, line_code)}
 
 
 def request_rush(
@@ -189,16 +201,16 @@ def request_rush(
     line_code: str,
     reason: str,
     customer_ref: str,
-    seen_fingerprint: str,
+    seen_token: str,
 ) -> RushRequest:
-    """Store a rush request with the preview the requester saw, and start its approval."""
+    """Store a rush request with the preview the requester saw (its token), start its approval."""
     order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
     if not reason.strip():
         raise InvalidInput(errors={"reason": _("Say why this order must go ahead of the plan.")})
     _ensure_none_open(order)
     state = plan.current(lock=True)
     _preview, data = compute(order, day, line_code, state)
-    if seen_fingerprint != data["base_fingerprint"]:
+    if seen_token != _request_token(data, order, day, line_code):
         raise InvalidInput(
             _(
                 "The production plan changed since the preview was computed; the impact below "

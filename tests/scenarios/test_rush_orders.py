@@ -46,7 +46,7 @@ def ask(
     requester = requester or world.make_user("sales")
     seen = rush.preview_request(requester, order.id, required_by, line)
     request = rush.request_rush(
-        requester, order.id, required_by, line, reason, "CUST-77", seen["base_fingerprint"]
+        requester, order.id, required_by, line, reason, "CUST-77", seen["token"]
     )
     db.session.commit()
     return request, seen
@@ -206,6 +206,9 @@ def test_rush_requests_are_checked_before_anything_is_stored(plan_world, make_us
     assert "reason" in refused.value.errors
     with pytest.raises(InvalidInput):  # submitted without having seen the current preview
         rush.request_rush(sales, order.id, "2027-03-05", "", "Urgent", "", "not-the-plan")
+    shown = rush.preview_request(sales, order.id, "2027-03-05", "")
+    with pytest.raises(InvalidInput):  # the date was changed after the preview was shown
+        rush.request_rush(sales, order.id, "2027-03-08", "", "Urgent", "", shown["token"])
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(RushRequest)) == 0
     ask(plan_world, order, "2027-03-05")

@@ -143,7 +143,7 @@ def test_approvals_page_lists_rush_rows_and_a_rejection_needs_a_reason(
     requester = make_user("sales")
     seen = rush.preview_request(requester, c.id, "2027-03-03", "")
     request = rush.request_rush(
-        requester, c.id, "2027-03-03", "", "VIP", "", seen["base_fingerprint"]
+        requester, c.id, "2027-03-03", "", "VIP", "", seen["token"]
     )
     db.session.commit()
     assess = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
@@ -210,7 +210,7 @@ def test_owners_of_delayed_orders_read_why_in_their_notifications(
     requester = make_user("pmc")
     seen = rush.preview_request(requester, rushed.id, "2027-03-01", "")
     request = rush.request_rush(
-        requester, rushed.id, "2027-03-01", "", "VIP", "", seen["base_fingerprint"]
+        requester, rushed.id, "2027-03-01", "", "VIP", "", seen["token"]
     )
     db.session.commit()
     for _step in range(2):
