@@ -18,8 +18,7 @@ from app.services import processes
 
 # Not interface text: the brand, the language buttons, currency codes.
 FIXED = ["OrderGate", *LANG_BUTTON.values(), "CNY", "USD", "EUR", "HKD", "JPY"]
-# Process names come from the BPMN diagram, which has one name per process, so they are shown as
-# drawn in both languages (step names carry a name_zh property and are translated).
+# The process's BPMN name, shown in English; in Chinese its name_zh property is shown instead.
 DIAGRAM_NAMES = ["Order lifecycle"]
 
 
