@@ -319,4 +319,17 @@ def view(change: ChangeRequest) -> dict:
         "rows": json.loads(change.diff),
         "change_reviews": reviews,
         "impact_days": impact,
+        "plan_effect": _plan_effect(change) if change.status == "open" else None,
     }
+
+
+def _plan_effect(change: ChangeRequest):
+    """The change's effect on the production plan as it is now (None if it cannot be told)."""
+    from app.services import plan
+
+    draft = json.loads(change.draft)
+    draft["lines"] = [LineInput(**line) for line in draft["lines"]]
+    checked, errors = check_order(OrderInput(**draft))
+    if errors:
+        return None
+    return plan.effect_of_change(change.order, checked.lines, checked.promised_date)

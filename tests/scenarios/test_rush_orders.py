@@ -343,3 +343,24 @@ def test_a_rush_for_an_order_cancelled_meanwhile_cannot_be_approved(plan_world, 
     decide(request, make_user, "reject", reason="Order cancelled")
     db.session.refresh(request)
     assert request.status == "rejected"
+
+
+def test_a_change_request_shows_its_effect_on_the_plan(plan_world, make_user, monkeypatch):
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    a = plan_world.order("SO-A", 16, "2027-03-02")
+    b = plan_world.order("SO-B", 8, "2027-03-03")
+    product = a.lines[0].product
+    bigger = [SimpleNamespace(position=1, quantity=Decimal(24), product=product)]
+    effect = plan.effect_of_change(a, bigger, date(2027, 3, 2))
+    # A grows from 16 to 24 hours: it finishes Wednesday, a day late, and B moves to Thursday.
+    assert (effect.finish_before, effect.finish_after) == (date(2027, 3, 2), date(2027, 3, 3))
+    assert effect.late_after is True and effect.line == "L1"
+    assert [(s.order_number, s.new_finish) for s in effect.slips] == [("SO-B", date(2027, 3, 4))]
+    later = plan.effect_of_change(a, bigger, date(2027, 3, 10))
+    assert later.late_after is False
+    unplanned = plan_world.order("SO-N", 8, "2027-03-10", status="in_review")
+    assert plan.effect_of_change(unplanned, bigger, None) is None
+    described = [SimpleNamespace(position=1, quantity=Decimal(5), product=None)]
+    assert plan.effect_of_change(b, described, None) is None  # no estimate for that item

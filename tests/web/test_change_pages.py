@@ -61,6 +61,8 @@ def test_raise_shows_the_diff_and_the_manager_decides_on_one_page(
     client.post("/language", data={"lang": "en"})
     approvals = client.get("/approvals").get_data(as_text=True)
     assert released.number in approvals and "up to 2 working days later" in approvals
+    # 10 -> 11 units of 1.5 h on L1 (16 h a day): 15 h fit one day, 16.5 h spill into the next.
+    assert "Production plan: finish on line L1 moves from" in approvals
     task = db.session.scalar(
         db.select(HumanTask).where(
             HumanTask.spec_name == "manager_approval_sales", HumanTask.state == "ready"
