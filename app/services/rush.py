@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -123,12 +124,44 @@ def impact_of(data: dict) -> dict:
     }
 
 
+# Previews by everything they depend on: the base plan's fingerprint (its orders, lines,
+# capacities, start and days), the calendar, and the rush job and request. Pages showing an open
+# request recompute it on every view; an unchanged plan gives the same preview.
+_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_CACHE_SIZE = 64
+_cache_lock = threading.Lock()
+
+
 def compute(order: Order, required_by: date, line_code: str | None, state=None) -> tuple:
     """(Preview, its dict) of rushing `order` on the plan as it is now; InvalidInput if it can't."""
     state = state or plan.current()
     rush_job = plan.job_for(order)
     if not any(code in state.line_rows for code in rush_job.hours_by_line):
         raise InvalidInput(_("No production line can make this order."))
+    key = (
+        state.fingerprint,
+        tuple(job.order_number for job in state.schedule.jobs),  # shown, not in the fingerprint
+        state.calendar,
+        rush_job.order_id,
+        rush_job.order_number,
+        tuple(sorted(rush_job.hours_by_line.items())),
+        rush_job.promised,
+        required_by,
+        line_code,
+    )
+    with _cache_lock:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    result = _compute(state, rush_job, required_by, line_code)
+    with _cache_lock:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def _compute(state, rush_job, required_by: date, line_code: str | None) -> tuple:
     try:
         preview = insert_rush(
             state.jobs,

@@ -364,3 +364,19 @@ def test_a_change_request_shows_its_effect_on_the_plan(plan_world, make_user, mo
     assert plan.effect_of_change(unplanned, bigger, None) is None
     described = [SimpleNamespace(position=1, quantity=Decimal(5), product=None)]
     assert plan.effect_of_change(b, described, None) is None  # no estimate for that item
+
+
+def test_a_preview_is_reused_until_the_plan_or_the_request_changes(plan_world):
+    a = plan_world.order("SO-A", 16, "2027-03-05")
+    c = plan_world.order("SO-C", 8, "2027-03-31")
+    first = rush.compute(c, date(2027, 3, 2), None)
+    assert rush.compute(c, date(2027, 3, 2), None) is first  # same plan, same request
+    assert rush.compute(c, date(2027, 3, 3), None) is not first  # another required date
+    c.lines[0].quantity = 16  # the rushed order itself grew
+    db.session.commit()
+    grown = rush.compute(c, date(2027, 3, 2), None)
+    assert grown is not first and grown[1]["hours"] == 16
+    plan_world.order("SO-D", 8, "2027-03-01")  # the plan changed
+    moved = rush.compute(c, date(2027, 3, 2), None)
+    assert moved is not grown and moved[1]["slipped_orders"] == 2
+    assert a.id in {s["order_id"] for s in moved[1]["slips"]}
