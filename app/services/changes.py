@@ -325,11 +325,11 @@ def view(change: ChangeRequest) -> dict:
 
 def _plan_effect(change: ChangeRequest):
     """The change's effect on the production plan as it is now (None if it cannot be told)."""
-    from app.services import plan
+    from app.services import change_effect
 
     draft = json.loads(change.draft)
     draft["lines"] = [LineInput(**line) for line in draft["lines"]]
     checked, errors = check_order(OrderInput(**draft))
     if errors:
         return None
-    return plan.effect_of_change(change.order, checked.lines, checked.promised_date)
+    return change_effect.effect_of_change(change.order, checked.lines, checked.promised_date)

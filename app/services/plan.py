@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_package
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import (
-    CalendarDay,
     Notification,
     Order,
     PlanSlot,
@@ -40,12 +37,11 @@ from app.planning import (
     Schedule,
     Slip,
     WorkCalendar,
-    china_calendar,
     order_hours,
     schedule,
     slips_between,
 )
-from app.services import audit
+from app.services import audit, factory_calendar
 
 PLAN_ID = 1
 PLANNERS = ("pmc",)
@@ -58,82 +54,9 @@ def today() -> date:
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-@lru_cache(maxsize=8)
-def _calendar(
-    first_year: int, holidays: tuple[date, ...], workdays: tuple[date, ...]
-) -> WorkCalendar:
-    return china_calendar(range(first_year, first_year + 3), holidays, workdays)
-
-
 def calendar(start: date | None = None) -> WorkCalendar:
-    """China's working calendar from the start year on, three years deep, with the factory's
-    own holidays and working days (a factory day wins over the official calendar)."""
-    own = db.session.execute(db.select(CalendarDay.day, CalendarDay.kind)).all()
-    holidays = tuple(sorted(day for day, kind in own if kind == "holiday"))
-    workdays = tuple(sorted(day for day, kind in own if kind == "workday"))
-    return _calendar((start or today()).year, holidays, workdays)
-
-
-def factory_days() -> list[CalendarDay]:
-    """The factory's own calendar dates, from a month ago on."""
-    since = today() - timedelta(days=31)
-    return list(
-        db.session.scalars(
-            db.select(CalendarDay).where(CalendarDay.day >= since).order_by(CalendarDay.day)
-        )
-    )
-
-
-def official_holidays(language: str = "en_US", months: int = 12) -> list[tuple[date, str]]:
-    """China's public holidays in the coming months with their names (in `language`), then the
-    make-up working days (name "")."""
-    start = today()
-    end = start + timedelta(days=31 * months)
-    years = range(start.year, end.year + 1)
-    found = holidays_package.country_holidays("CN", years=years, language=language)
-    days = [(day, name) for day, name in sorted(found.items()) if start <= day <= end]
-    makeup = sorted(day for day in found.weekend_workdays if start <= day <= end)
-    return days + [(day, "") for day in makeup]
-
-
-def set_factory_day(actor: User, day_text: str, kind: str, note: str) -> CalendarDay:
-    """Mark a date as a factory holiday or an extra working day (replacing an earlier mark)."""
-    if not may_plan(actor):
-        audit.record(actor, "calendar.denied", "calendar_day", None)
-        raise PermissionDenied(_("Only PMC keeps the factory calendar."))
-    errors: dict[str, str] = {}
-    try:
-        day = date.fromisoformat(day_text.strip())
-    except ValueError:
-        day = None
-        errors["calendar_day"] = _("Enter the date as YYYY-MM-DD.")
-    if kind not in ("holiday", "workday"):
-        errors["calendar_kind"] = _("Choose holiday or working day.")
-    if errors:
-        raise InvalidInput(errors=errors)
-    row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
-    row.kind, row.note, row.created_by_id = kind, note.strip()[:200], actor.id
-    db.session.add(row)
-    audit.record(
-        actor, "calendar.set", "calendar_day", None, data={"day": day.isoformat(), "kind": kind}
-    )
-    return row
-
-
-def clear_factory_day(actor: User, day_text: str) -> bool:
-    """Remove the factory's mark on a date; the official calendar applies again."""
-    if not may_plan(actor):
-        audit.record(actor, "calendar.denied", "calendar_day", None)
-        raise PermissionDenied(_("Only PMC keeps the factory calendar."))
-    try:
-        row = db.session.get(CalendarDay, date.fromisoformat(day_text))
-    except ValueError:
-        row = None
-    if row is None:
-        return False
-    db.session.delete(row)
-    audit.record(actor, "calendar.clear", "calendar_day", None, data={"day": day_text})
-    return True
+    """The working calendar the plan uses (app/services/factory_calendar.py)."""
+    return factory_calendar.calendar(start or today())
 
 
 def may_plan(user: User) -> bool:
@@ -439,63 +362,3 @@ def planned(order: Order):
 def current_line_codes() -> list[str]:
     """The codes of every production line."""
     return list(db.session.scalars(db.select(ProductionLine.code).order_by(ProductionLine.code)))
-
-
-@dataclass(frozen=True)
-class ChangeEffect:
-    """What a change of an order's items or promised date does to the plan."""
-
-    line: str
-    finish_before: date
-    finish_after: date
-    promised_after: date | None
-    late_after: bool
-    slips: list[Slip]  # other orders that finish later
-
-
-def effect_of_change(order: Order, lines: list, promised: date | None) -> ChangeEffect | None:
-    """The plan with the order's items and promised date replaced, compared with the plan now.
-
-    `lines` are the changed order's lines (OrderLine-shaped: position, quantity, product). A
-    described item keeps the estimate of the current line at its position; None when the order
-    is not planned or an item has no hours yet (the reviewers' estimate is then the guide).
-    """
-    state = current()
-    if order.id not in state.orders:
-        return None
-    estimates = {item.position: item for item in order.lines if item.product is None}
-    items = []
-    for item in lines:
-        product = item.product
-        if product is not None:
-            rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
-        else:
-            known = estimates.get(item.position)
-            rates = (
-                {known.est_line.code: known.est_hours_per_unit}
-                if known is not None and known.est_line is not None and known.est_hours_per_unit
-                else {}
-            )
-        if not rates:
-            return None
-        items.append((item.quantity, rates))
-    try:
-        hours = order_hours(order.number, items)
-    except PlanningError:
-        return None
-    changed = Job(order.id, order.number, hours, promised, order.released_at)
-    jobs = [changed if job.order_id == order.id else job for job in state.jobs]
-    sequence = {
-        code: [oid for oid in ids if oid != order.id or code in hours]
-        for code, ids in state.sequence.items()
-    }
-    after = schedule(jobs, state.lines, state.calendar, state.start, sequence=sequence)
-    before_job, after_job = state.schedule.job(order.id), after.job(order.id)
-    return ChangeEffect(
-        line=after_job.line,
-        finish_before=before_job.finish,
-        finish_after=after_job.finish,
-        promised_after=promised,
-        late_after=after_job.late,
-        slips=slips_between(state.schedule, after, state.calendar, ignore=(order.id,)),
-    )

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.i18n import current_locale
 from app.models import Order
 from app.planning import weekly_load
-from app.services import plan, rush
+from app.services import factory_calendar, plan, rush, rush_preview
 from app.web import commit, submit
 
 bp = Blueprint("planning", __name__)
@@ -30,11 +30,11 @@ def _schedule_context(state, values=None, errors=None) -> dict:
     return {
         "state": state,
         "lines": lines,
-        "load": weekly_load(state.schedule, state.calendar, rush.LOAD_WEEKS),
-        "gantt": {"tasks": rush.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
+        "load": weekly_load(state.schedule, state.calendar, rush_preview.LOAD_WEEKS),
+        "gantt": {"tasks": rush_preview.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
         "plan_row": plan.plan_row(),
-        "factory_days": plan.factory_days(),
-        "official_days": plan.official_holidays(
+        "factory_days": factory_calendar.factory_days(),
+        "official_days": factory_calendar.official_holidays(
             "zh_CN" if current_locale().startswith("zh") else "en_US"
         ),
         "may_plan": plan.may_plan(current_user),
@@ -70,7 +70,7 @@ def calendar_set():
     """PMC marks a date as a factory holiday or an extra working day."""
     f = request.form
     _row, errors = submit(
-        lambda: plan.set_factory_day(
+        lambda: factory_calendar.set_factory_day(
             current_user, f.get("calendar_day", ""), f.get("calendar_kind", ""), f.get("note", "")
         )
     )
@@ -85,7 +85,7 @@ def calendar_set():
 @login_required
 def calendar_clear(day: str):
     """PMC removes the factory's mark on a date."""
-    if plan.clear_factory_day(current_user, day):
+    if factory_calendar.clear_factory_day(current_user, day):
         flash(_("The date follows the official calendar again."), "success")
     commit()
     return redirect(url_for("planning.schedule") + "#calendar")

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, PlanSlot, ProductionPlan, RushRequest
-from app.services import plan, rush, tasks
+from app.services import plan, rush, rush_preview, tasks
 
 
 def open_step(request: RushRequest) -> HumanTask | None:
@@ -349,34 +349,36 @@ def test_a_change_request_shows_its_effect_on_the_plan(plan_world, make_user, mo
     from decimal import Decimal
     from types import SimpleNamespace
 
+    from app.services import change_effect
+
     a = plan_world.order("SO-A", 16, "2027-03-02")
     b = plan_world.order("SO-B", 8, "2027-03-03")
     product = a.lines[0].product
     bigger = [SimpleNamespace(position=1, quantity=Decimal(24), product=product)]
-    effect = plan.effect_of_change(a, bigger, date(2027, 3, 2))
+    effect = change_effect.effect_of_change(a, bigger, date(2027, 3, 2))
     # A grows from 16 to 24 hours: it finishes Wednesday, a day late, and B moves to Thursday.
     assert (effect.finish_before, effect.finish_after) == (date(2027, 3, 2), date(2027, 3, 3))
     assert effect.late_after is True and effect.line == "L1"
     assert [(s.order_number, s.new_finish) for s in effect.slips] == [("SO-B", date(2027, 3, 4))]
-    later = plan.effect_of_change(a, bigger, date(2027, 3, 10))
+    later = change_effect.effect_of_change(a, bigger, date(2027, 3, 10))
     assert later.late_after is False
     unplanned = plan_world.order("SO-N", 8, "2027-03-10", status="in_review")
-    assert plan.effect_of_change(unplanned, bigger, None) is None
+    assert change_effect.effect_of_change(unplanned, bigger, None) is None
     described = [SimpleNamespace(position=1, quantity=Decimal(5), product=None)]
-    assert plan.effect_of_change(b, described, None) is None  # no estimate for that item
+    assert change_effect.effect_of_change(b, described, None) is None  # no estimate for that item
 
 
 def test_a_preview_is_reused_until_the_plan_or_the_request_changes(plan_world):
     a = plan_world.order("SO-A", 16, "2027-03-05")
     c = plan_world.order("SO-C", 8, "2027-03-31")
-    first = rush.compute(c, date(2027, 3, 2), None)
-    assert rush.compute(c, date(2027, 3, 2), None) is first  # same plan, same request
-    assert rush.compute(c, date(2027, 3, 3), None) is not first  # another required date
+    first = rush_preview.compute(c, date(2027, 3, 2), None)
+    assert rush_preview.compute(c, date(2027, 3, 2), None) is first  # same plan, same request
+    assert rush_preview.compute(c, date(2027, 3, 3), None) is not first  # another required date
     c.lines[0].quantity = 16  # the rushed order itself grew
     db.session.commit()
-    grown = rush.compute(c, date(2027, 3, 2), None)
+    grown = rush_preview.compute(c, date(2027, 3, 2), None)
     assert grown is not first and grown[1]["hours"] == 16
     plan_world.order("SO-D", 8, "2027-03-01")  # the plan changed
-    moved = rush.compute(c, date(2027, 3, 2), None)
+    moved = rush_preview.compute(c, date(2027, 3, 2), None)
     assert moved is not grown and moved[1]["slipped_orders"] == 2
     assert a.id in {s["order_id"] for s in moved[1]["slips"]}
