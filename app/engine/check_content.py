@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from .check_constants import constant_problem, short
+from .check_decisions import decision_problems, dmn_local
+from .check_expressions import checked
 from .check_foreign import (
     assignment_note,
     due_hint,
@@ -17,7 +18,6 @@ from .check_foreign import (
 )
 from .check_structure import bpmn_elements, describe, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
-from .expressions import check_expression, check_script
 from .problems import Catalog, Problem, at
 from .timers import TIMER_KINDS, duration_problem, example, is_bare_iso, timer_problem
 
@@ -122,7 +122,7 @@ def data_names(root: etree._Element, dmn_roots: Sequence[etree._Element] = ()) -
         names |= _assigned_names(node.text)
     for node in root.iter(f"{{{SPIFF_NS}}}messageVariable", f"{{{BPMN_NS}}}loopDataOutputRef"):
         names.add((node.text or "").strip())
-    names |= {n.get("name") for d in dmn_roots for n in d.iter() if _dmn_local(n) == "output"}
+    names |= {n.get("name") for d in dmn_roots for n in d.iter() if dmn_local(n) == "output"}
     return {n for n in names if n}
 
 
@@ -166,29 +166,6 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
                 )
             )
     return problems
-
-
-def checked(
-    node: etree._Element,
-    text: str | None,
-    what: str,
-    owner: str,
-    owner_id: str | None,
-    script: bool = False,
-) -> list[Problem]:
-    """An empty or refused expression (or script) as a Problem about its owner."""
-    if not (text or "").strip():
-        return [at(node, f"The {what} of {owner} is empty; write one or remove it.", owner_id)]
-    foreign = foreign_expression(text)
-    if foreign:
-        return [at(node, f"The {what} of {owner} was refused: {foreign}.", owner_id)]
-    problem = (check_script if script else check_expression)(text)
-    if problem and "SyntaxError" in problem and not script:
-        problem = f"'{short(text)}' is not a Python expression ({problem.rstrip('.')})."
-    problem = problem or constant_problem(text, "exec" if script else "eval")
-    if problem:
-        return [at(node, f"The {what} of {owner} was refused: {problem}", owner_id)]
-    return []
 
 
 def _owner(node: etree._Element) -> etree._Element:
@@ -334,72 +311,11 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
     return problems
 
 
-def _dmn_cell_expression(input_expr: str, cell: str) -> str:
-    # Mirrors SpiffWorkflow's DMNEngine.evaluate, so what is checked is what will run.
-    if "?" in cell:
-        return cell.replace("?", "dmninputexpr")
-    try:
-        ast.parse(cell, mode="eval")
-    except SyntaxError:
-        return input_expr + cell
-    return f"({input_expr}) == ({cell})"
-
-
-def _dmn_local(node: etree._Element) -> str:
-    return etree.QName(node).localname if isinstance(node.tag, str) else ""
-
-
-def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
-    """Input expressions, rule cells and outputs of decision tables."""
-    problems = []
-    for dmn in dmn_roots:
-        for table in (n for n in dmn.iter() if _dmn_local(n) == "decisionTable"):
-            owner = f"decision table '{table.get('id')}' (DMN)"
-            inputs = [i for i in table if _dmn_local(i) == "input"]
-            exprs = [
-                next((t.text or "" for t in i.iter() if _dmn_local(t) == "text"), "")
-                for i in inputs
-            ]
-            for expr, node in zip(exprs, inputs, strict=True):
-                problems += checked(node, expr, "input expression", owner, node.get("id"))
-            rules = [r for r in table if _dmn_local(r) == "rule"]
-            if not rules:
-                problems.append(
-                    at(
-                        table,
-                        f"The {owner} has no rules, so it can never decide; add at least one "
-                        "rule (a last rule with '-' in every input catches everything else).",
-                    )
-                )
-            for rule in rules:
-                cells = [c for c in rule if _dmn_local(c) in ("inputEntry", "outputEntry")]
-                problems += _rule_problems(rule, cells, exprs, owner)
-    return problems
-
-
-def _rule_problems(
-    rule: etree._Element, cells: list[etree._Element], input_exprs: list[str], owner: str
-) -> list[Problem]:
-    problems, position = [], 0
-    for cell in cells:
-        text = next((t.text or "" for t in cell.iter() if _dmn_local(t) == "text"), "").strip()
-        cell_id = cell.get("id") or rule.get("id")
-        if _dmn_local(cell) == "inputEntry":
-            expr = input_exprs[position] if position < len(input_exprs) else ""
-            position += 1
-            if text and text != "-":
-                full = _dmn_cell_expression(expr, text)
-                problems += checked(cell, full, f"rule '{rule.get('id')}' cell", owner, cell_id)
-        elif text:
-            problems += checked(cell, text, f"rule '{rule.get('id')}' output", owner, cell_id)
-    return problems
-
-
 def content_problems(
     root: etree._Element, catalog: Catalog, dmn_roots: Sequence[etree._Element]
 ) -> list[Problem]:
     """All content problems of a parsed BPMN document and its DMN files."""
-    decision_ids = {n.get("id") for d in dmn_roots for n in d.iter() if _dmn_local(n) == "decision"}
+    decision_ids = {n.get("id") for d in dmn_roots for n in d.iter() if dmn_local(n) == "decision"}
     return (
         human_task_problems(root, catalog)
         + timer_problems(root, dmn_roots)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .check_content import HUMAN_TASKS, checked
+from .check_content import HUMAN_TASKS
+from .check_expressions import checked
 from .check_structure import describe, local
 from .documents import BPMN_NS
 from .expressions import check_expression

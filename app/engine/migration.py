@@ -14,23 +14,20 @@ throws while comparing or moving becomes a reason.
 from __future__ import annotations
 
 import copy
-import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
-from SpiffWorkflow.specs.base import TaskSpec
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import runner
 from .events import due_timers
 from .outcomes import depth_error, ready_tasks
 from .runner import StepResult
+from .spec_diff import bookkeeping, display, label, registry_for, spec_diff, words
 from .specs import ProcessDefinition
 from .state import dump_state, load_state
 
@@ -43,40 +40,6 @@ STATE_WORDS = {
     TaskState.COMPLETED: "completed",
     TaskState.STARTED: "in progress",
     TaskState.ERROR: "failed",
-}
-
-# Serialized task spec attributes, as SpecDiff names them, in words for the reasons.
-ATTRIBUTE_WORDS = {
-    "typename": "its kind of element",
-    "manual": "its kind of element",
-    "description": "its kind of element",
-    "outputs": "its outgoing flows",
-    "inputs": "its incoming flows",
-    "bpmn_name": "its name",
-    "lane": "its lane",
-    "extensions": "its properties, such as form, due time or role",
-    "documentation": "its documentation",
-    "prescript": "its pre-script",
-    "postscript": "its post-script",
-    "script": "its script",
-    "cond_task_specs": "its conditions",
-    "default_task_spec": "its default flow",
-    "event_definition": "its event",
-    "cancel_activity": "whether its event interrupts",
-    "data_input_associations": "its data associations",
-    "data_output_associations": "its data associations",
-    "io_specification": "its inputs and outputs",
-    "spec": "the process it calls",
-    "decision_table": "its decision table",
-    "task_spec": "its multi-instance settings",
-    "cardinality": "its multi-instance settings",
-    "data_input": "its multi-instance settings",
-    "data_output": "its multi-instance settings",
-    "input_item": "its multi-instance settings",
-    "output_item": "its multi-instance settings",
-    "condition": "its completion condition",
-    "maximum": "its loop settings",
-    "test_before": "its loop settings",
 }
 
 
@@ -151,85 +114,6 @@ def current(defn: ProcessDefinition, state: bytes) -> StepResult:
     )
 
 
-# --- comparing ---------------------------------------------------------------------------------
-
-
-def _bookkeeping(spec: BpmnProcessSpec) -> set[str]:
-    """Specs SpiffWorkflow adds to every process (not BPMN elements): never a reason."""
-    return {"Start", "End", f"{spec.name}.EndJoin"}
-
-
-def _diff_serializer(classes: set[type]) -> BpmnWorkflowSerializer:
-    # SpecDiff compares specs by their serialized form. Our own spec classes (branch-merging
-    # joins, ordered multi-instance tasks) are not registered with SpiffWorkflow's serializer
-    # (the stored state never holds specs); they serialize as their SpiffWorkflow base does.
-    config = dict(SPIFF_CONFIG)
-    for cls in classes:
-        if cls not in config:
-            base = next((b for b in cls.__mro__[1:] if b in config), None)
-            if base is not None:
-                config[cls] = config[base]
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-
-
-_registry_lock = threading.Lock()
-_registries: dict[frozenset, object] = {}
-
-
-def _registry(*defns: ProcessDefinition):
-    classes = frozenset(
-        type(ts)
-        for defn in defns
-        for spec in (defn._spec, *defn._subprocess_specs.values())
-        for ts in spec.task_specs.values()
-    )
-    with _registry_lock:
-        if classes not in _registries:
-            _registries[classes] = _diff_serializer(set(classes)).registry
-        return _registries[classes]
-
-
-def _names(specs: list[TaskSpec]) -> list[str]:
-    return sorted(s.name for s in specs)
-
-
-def _spec_diff(registry, original: BpmnProcessSpec, new: BpmnProcessSpec) -> SpecDiff:
-    """SpiffWorkflow's SpecDiff, with flows that were only listed in another order unchanged."""
-    diff = SpecDiff(registry, original, new)
-    for old_spec, attributes in diff.comparisons.items():
-        if not attributes:
-            continue
-        new_spec = diff.alignment.get(old_spec)
-        for attribute in ("inputs", "outputs"):
-            if attribute in attributes and _names(getattr(old_spec, attribute)) == _names(
-                getattr(new_spec, attribute)
-            ):
-                attributes.remove(attribute)
-    return diff
-
-
-def label(spec: TaskSpec) -> str:
-    """'Name' (id) of a step, as the reasons name it."""
-    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
-    name = getattr(spec, "bpmn_name", None) or bpmn_id
-    return f"'{name}' ({bpmn_id})"
-
-
-def _display(spec: TaskSpec) -> str:
-    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
-    name = getattr(spec, "bpmn_name", None)
-    return f"{name} ({bpmn_id})" if name and name != bpmn_id else bpmn_id
-
-
-def _words(attributes: list[str]) -> str:
-    words = []
-    for attribute in attributes:
-        word = ATTRIBUTE_WORDS.get(attribute, attribute.replace("_", " "))
-        if word not in words:
-            words.append(word)
-    return ", ".join(words)
-
-
 @dataclass
 class _Part:
     """One (sub)workflow of the instance with its diff against the new version."""
@@ -249,19 +133,19 @@ def _summary(registry, old_defn: ProcessDefinition, new_defn: ProcessDefinition,
             pairs.append((spec, new_defn._subprocess_specs[name]))
         else:
             verdict.removed.extend(
-                _display(ts) for ts in spec.task_specs.values() if ts.name not in _bookkeeping(spec)
+                display(ts) for ts in spec.task_specs.values() if ts.name not in bookkeeping(spec)
             )
     for name, spec in new_defn._subprocess_specs.items():
         if name not in old_defn._subprocess_specs:
             verdict.added.extend(
-                _display(ts) for ts in spec.task_specs.values() if ts.name not in _bookkeeping(spec)
+                display(ts) for ts in spec.task_specs.values() if ts.name not in bookkeeping(spec)
             )
     for old_spec, new_spec in pairs:
-        diff = _spec_diff(registry, old_spec, new_spec)
-        skip = _bookkeeping(old_spec)
-        verdict.changed.extend(_display(ts) for ts in diff.changed if ts.name not in skip)
-        verdict.removed.extend(_display(ts) for ts in diff.removed if ts.name not in skip)
-        verdict.added.extend(_display(ts) for ts in diff.added if ts.name not in skip)
+        diff = spec_diff(registry, old_spec, new_spec)
+        skip = bookkeeping(old_spec)
+        verdict.changed.extend(display(ts) for ts in diff.changed if ts.name not in skip)
+        verdict.removed.extend(display(ts) for ts in diff.removed if ts.name not in skip)
+        verdict.added.extend(display(ts) for ts in diff.added if ts.name not in skip)
     for attr in ("changed", "removed", "added"):
         setattr(verdict, attr, sorted(dict.fromkeys(getattr(verdict, attr))))
 
@@ -288,14 +172,14 @@ def _parts(registry, workflow: BpmnWorkflow, new_defn: ProcessDefinition, reason
     for part in parts:
         # diff_workflow does the same for the top workflow and every subprocess; we keep the
         # SpecDiff too, to name what changed.
-        part.spec_diff = _spec_diff(registry, part.workflow.spec, part.new_spec)
+        part.spec_diff = spec_diff(registry, part.workflow.spec, part.new_spec)
         part.diff = WorkflowDiff(part.workflow, part.spec_diff)
     return parts
 
 
 def _settled_reasons(part: _Part) -> list[str]:
     reasons = []
-    skip = _bookkeeping(part.workflow.spec)
+    skip = bookkeeping(part.workflow.spec)
     removed = set(part.diff.removed)
     for task in [*part.diff.changed, *part.diff.removed]:
         if task.task_spec.name in skip or not task.has_state(SETTLED):
@@ -310,7 +194,7 @@ def _settled_reasons(part: _Part) -> list[str]:
             attributes = part.spec_diff.changed.get(task.task_spec, [])
             reasons.append(
                 f"Step {label(task.task_spec)}{part.where} is {state} and was changed in the "
-                f"new version ({_words(attributes)})"
+                f"new version ({words(attributes)})"
             )
     return list(dict.fromkeys(reasons))
 
@@ -393,7 +277,7 @@ def _trial(
 ) -> tuple[MigrationCheck, StepResult | None]:
     verdict = MigrationCheck(eligible=False)
     try:
-        registry = _registry(old_defn, new_defn)
+        registry = registry_for(old_defn, new_defn)
         _summary(registry, old_defn, new_defn, verdict)
     except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's diff can fail in many ways
         verdict.reasons.append(f"The two versions could not be compared ({_technical(exc)})")
