@@ -84,6 +84,41 @@ def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
     raise Conflict(_("Order %(n)s has no process waiting for this.", n=order.number))
 
 
+def complete_by_event(
+    instance: ProcessInstance, spec_name: str, data: dict, why: str
+) -> HumanTask | None:
+    """Complete the instance's ready `spec_name` task because an outside event did its work.
+
+    Called with the instance locked (after `deliver_message`): e.g. the customer confirmed, so
+    sales' "send the confirmation" must not stay in an inbox. The row is completed by nobody
+    (the system) with `data`, and the process runs on.
+    """
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.spec_name == spec_name,
+            HumanTask.state == "ready",
+        )
+    )
+    if task is None:
+        return None
+    defn = processes.definition_for(instance.version)
+    result = runner.complete(defn, instance.state, task.task_id, {spec_name: data})
+    task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), None
+    task.data = json.dumps(data, ensure_ascii=False, default=str)
+    audit.record(
+        None,
+        "task.complete_by_event",
+        "human_task",
+        task.id,
+        data={"step": task.name, "why": why, "submitted": data},
+        order_id=task.order_id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, None)
+    return task
+
+
 def claim_due_timer() -> int | None:
     """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
     return db.session.scalar(
