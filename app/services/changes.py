@@ -279,11 +279,10 @@ def _warn_if_unplannable(order: Order, change: ChangeRequest) -> None:
     if problem is None:
         return
     recipients = [*notifications.department_member_ids("pmc"), order.created_by_id]
+    # The reason is not stored in the notification: each reader sees it on the schedule page,
+    # in their own language.
     notifications.notify_users(
-        recipients,
-        order,
-        "order_unplannable",
-        {"number": order.number, "change": change.id, "problem": problem},
+        recipients, order, "order_unplannable", {"number": order.number, "change": change.id}
     )
     audit.record(
         None,
