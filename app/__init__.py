@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    # The services that start processes register their kinds' handlers when imported.
+    from app.services import changes, orders, rush  # noqa: F401
     from app.web import register_web
 
     register_web(app)

@@ -237,14 +237,14 @@ def _orders() -> int:
 
 
 def _confirm_and_meet(order: Order, sales: User) -> None:
-    """Customer confirmation by a signed scan, then the product review meeting: released."""
+    """Sales sends the sheet, the customer's signed scan comes back, the meeting releases it."""
     # The demo "scan" is the sheet itself, as if printed, signed and scanned back.
     scan = FileStorage(
         io.BytesIO(sheet_pdf(order, None, current_app.config["TIMEZONE"])),
         filename=f"{order.number}-signed.pdf",
     )
-    confirmations.record_scan(order, sales, scan, "王经理", "127.0.0.1")
     _complete(order, "send_confirmation", "sales.member", {"sent_via": "scan"})
+    confirmations.record_scan(order, sales, scan, "王经理", "127.0.0.1")
     _complete(
         order,
         "review_meeting",

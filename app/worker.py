@@ -13,22 +13,44 @@ POLL_SECONDS = 5
 
 
 def run_once(batch: int = 50) -> int:
-    """Fire the timers that are due now, one instance per transaction; returns how many fired."""
+    """Fire the timers that are due now, one instance per transaction; returns how many fired.
+
+    An instance whose timers cannot be fired is marked in error (an admin sees it on
+    /admin/instances) and the round goes on: it is no longer running, so it is not claimed
+    again and cannot starve the instances due after it.
+    """
     fired = 0
+    failed: set[int] = set()
     for _ in range(batch):
         instance_id = instances.claim_due_timer()
-        if instance_id is None:
+        if instance_id is None or instance_id in failed:
             db.session.rollback()
             break
         try:
             instances.fire_timers(instance_id)
             db.session.commit()
             fired += 1
-        except Exception:  # one broken instance must not stop the others
+        except Exception as exc:  # one broken instance must not stop the others
             db.session.rollback()
             log.exception("firing timers of instance %s failed", instance_id)
-            break
+            failed.add(instance_id)
+            _mark_failed(instance_id, exc)
     return fired
+
+
+def _mark_failed(instance_id: int, exc: Exception) -> None:
+    """Put the instance on the admin's error screen, in a transaction of its own."""
+    try:
+        instances.flag_failure(
+            instance_id,
+            "Its timers could not be fired: "
+            f"{type(exc).__name__}: {str(exc)[:500]}. Fix the cause, then retry or cancel it.",
+            repr(exc)[:4000],
+        )
+        db.session.commit()
+    except Exception:  # the database itself is failing: the next round tries again
+        db.session.rollback()
+        log.exception("marking instance %s in error failed", instance_id)
 
 
 def run_forever(app: Flask, stop: threading.Event | None = None) -> None:

@@ -298,10 +298,10 @@ def released_order(make_order, complete, make_user) -> Order:
     for step in ("confirm_order", "pmc_dispatch", *REVIEW_STEPS, "pmc_consolidate"):
         complete(order, step)
     db.session.refresh(order)
+    complete(order, "send_confirmation", {"sent_via": "link"})
     token = confirmations.issue_link(order, make_user("sales"))
     confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
     db.session.commit()
-    complete(order, "send_confirmation", {"sent_via": "link"})
     meeting = {
         "meeting_date": "2027-01-05",
         "decisions": "Go",

@@ -21,6 +21,9 @@ class ProcessInstance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    # What the instance is for ("order_lifecycle", "change", "rush", ...), named by whoever
+    # started it: the key of its handlers in app/services/process_kinds.py.
+    kind: Mapped[str] = mapped_column(String(40), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)

@@ -15,6 +15,7 @@ ORDER_STATUSES = (
     "rejected",
     "review_passed",
     "awaiting_customer",
+    "confirmed",  # by the customer; the review meeting is next
     "released",
     "cancelled",
     "error",

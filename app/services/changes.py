@@ -17,12 +17,13 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, instances, orders, revisions
+from app.services import audit, instances, notifications, orders, process_kinds, revisions
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
 from app.services.processes import DEMO_DEPARTMENTS
 
 PROCESS = "change_request"
+KIND = "change"
 # Any department may raise a change notice (issue 4); change_request.bpmn sends it to the head of
 # the raising department: one `manager_approval_<key>` step per department, in that lane. A
 # department an admin adds later has no step of its own and goes to the sales head (the
@@ -189,6 +190,7 @@ def raise_change(
     instance = instances.start_process(
         PROCESS,
         actor,
+        kind=KIND,
         order=order,
         data={
             **orders.order_reference(order),
@@ -235,7 +237,7 @@ def check_approval(change: ChangeRequest, decision: str | None, errors: dict) ->
         )
 
 
-def on_outcome(instance: ProcessInstance, data: dict) -> None:
+def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None) -> None:
     """Apply or close the change once the process decided it."""
     outcome = data.get("change_outcome") if isinstance(data, dict) else None
     if outcome not in ("approved", "rejected"):
@@ -268,6 +270,73 @@ def on_outcome(instance: ProcessInstance, data: dict) -> None:
         order_id=order.id,
         data={"revision": revision.number},
     )
+    _warn_if_unplannable(order, change)
+
+
+def _warn_if_unplannable(order: Order, change: ChangeRequest) -> None:
+    """An applied change that takes a planned order off the plan tells PMC and the order's owner."""
+    problem = _why_unplannable(order)
+    if problem is None:
+        return
+    recipients = [*notifications.department_member_ids("pmc"), order.created_by_id]
+    # The reason is not stored in the notification: each reader sees it on the schedule page,
+    # in their own language.
+    notifications.notify_users(
+        recipients, order, "order_unplannable", {"number": order.number, "change": change.id}
+    )
+    audit.record(
+        None,
+        "change.unplannable",
+        "change_request",
+        change.id,
+        order_id=order.id,
+        data={"problem": problem},
+    )
+
+
+def _why_unplannable(order: Order) -> str | None:
+    """Why the plan cannot place the order now (None when it can, or it is not to be planned)."""
+    from app.services import plan
+
+    if order.status not in plan.ACTIVE_STATUSES:
+        return None
+    try:
+        job = plan.job_for(order)
+    except InvalidInput as exc:
+        return exc.message
+    if not set(job.hours_by_line) & set(plan.current_line_codes()):
+        return _("No production line can make this order.")
+    return None
+
+
+def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
+    """An admin cancelled the change's process: the request closes, the order is left as it is.
+
+    A change not yet applied is cancelled (the order's slot for an open change is free again);
+    one already applied stays applied. If the process had put the order back to the customer
+    for confirmation, the order is released again.
+    """
+    change = for_instance(instance.id)
+    if change is None:
+        return
+    order = change.order
+    if change.status == "open":
+        change.status, change.decided_at = "cancelled", utcnow()
+    if order.status == "awaiting_customer":
+        order.status = "released"
+    audit.record(
+        actor,
+        "change.cancelled",
+        "change_request",
+        change.id,
+        order_id=order.id,
+        instance_id=instance.id,
+        data={"reason": reason, "status": change.status},
+    )
+    notifications.notify_cancelled(change.raised_by_id, order, "change", change.id, reason)
+
+
+process_kinds.register(KIND, on_outcome=on_outcome, on_cancel=_on_cancelled)
 
 
 def changes_of(order: Order) -> list[ChangeRequest]:

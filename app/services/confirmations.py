@@ -17,6 +17,9 @@ from app.services import attachments, audit, instances, revisions
 from app.services.inbox import deny_order
 
 MESSAGE = "order_confirmed"
+# Sales' step the customer's confirmation makes pointless: once the customer has confirmed,
+# it is completed on its own (with how the customer confirmed), so no inbox keeps it.
+ANSWERED_STEP = "send_confirmation"
 LINK_DAYS = 14
 
 
@@ -159,11 +162,13 @@ def _confirm(
             "revision_hash": revision.content_hash,
         },
     )
-    instances.deliver_message(
+    instance = instances.deliver_message(
         order,
         MESSAGE,
         {"confirmed_by": signer, "method": method, "revision_hash": revision.content_hash},
     )
+    if instance.status == "running":
+        instances.complete_by_event(instance, ANSWERED_STEP, {"sent_via": method}, MESSAGE)
     return confirmation
 
 

@@ -106,7 +106,11 @@ def deny_order(
 def ensure_open(task: HumanTask) -> None:
     """Refuse work on a task that is no longer in the inbox, naming who finished it."""
     if task.state == "completed":
-        who = task.completed_by.display_name if task.completed_by else "?"
+        if task.completed_by is None:
+            raise Conflict(
+                _("This task is done already: what it asked for happened (see the history).")
+            )
+        who = task.completed_by.display_name
         raise Conflict(_("This task was already completed by %(name)s.", name=who))
     if task.state != "ready":
         raise Conflict(_("This task is no longer open."))

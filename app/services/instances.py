@@ -14,13 +14,23 @@ from app.extensions import db
 from app.models import Department, HumanTask, Order, ProcessInstance, User
 from app.models.base import utcnow
 from app.models.orders import ORDER_STATUSES
-from app.services import audit, notifications, processes
+from app.services import audit, notifications, process_kinds, processes
+from app.services.process_kinds import ORDER_LIFECYCLE
 
 
 def start_process(
-    process_id: str, actor: User | None, *, order: Order | None = None, data: dict | None = None
+    process_id: str,
+    actor: User | None,
+    *,
+    kind: str | None = None,
+    order: Order | None = None,
+    data: dict | None = None,
 ) -> ProcessInstance:
-    """Start the newest version of a process and create the inbox rows of its first tasks."""
+    """Start the newest version of a process and create the inbox rows of its first tasks.
+
+    `kind` says what the instance is for (app/services/process_kinds.py); it defaults to the
+    process id.
+    """
     version = processes.latest_version(process_id)
     if version is None:
         raise NotFound(f"process {process_id} is not deployed")
@@ -28,6 +38,7 @@ def start_process(
     result = runner.start(defn, data or {})
     instance = ProcessInstance(
         version=version,
+        kind=kind or process_id,
         order=order,
         state=result.state,
         started_by_id=actor.id if actor else None,
@@ -39,7 +50,7 @@ def start_process(
         "instance.start",
         "process_instance",
         instance.id,
-        data={"process_id": process_id, "version": version.number},
+        data={"process_id": process_id, "version": version.number, "kind": instance.kind},
         order_id=order.id if order else None,
         instance_id=instance.id,
     )
@@ -71,6 +82,41 @@ def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
         apply_result(instance, result, None)
         return instance
     raise Conflict(_("Order %(n)s has no process waiting for this.", n=order.number))
+
+
+def complete_by_event(
+    instance: ProcessInstance, spec_name: str, data: dict, why: str
+) -> HumanTask | None:
+    """Complete the instance's ready `spec_name` task because an outside event did its work.
+
+    Called with the instance locked (after `deliver_message`): e.g. the customer confirmed, so
+    sales' "send the confirmation" must not stay in an inbox. The row is completed by nobody
+    (the system) with `data`, and the process runs on.
+    """
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.spec_name == spec_name,
+            HumanTask.state == "ready",
+        )
+    )
+    if task is None:
+        return None
+    defn = processes.definition_for(instance.version)
+    result = runner.complete(defn, instance.state, task.task_id, {spec_name: data})
+    task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), None
+    task.data = json.dumps(data, ensure_ascii=False, default=str)
+    audit.record(
+        None,
+        "task.complete_by_event",
+        "human_task",
+        task.id,
+        data={"step": task.name, "why": why, "submitted": data},
+        order_id=task.order_id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, None)
+    return task
 
 
 def claim_due_timer() -> int | None:
@@ -120,11 +166,9 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.next_timer_at = result.next_timer
     sync_tasks(instance, result.ready, now)
     _sync_order_status(instance, result.data)
-    # Imported here: the change and rush services start processes through this module.
-    from app.services import changes, rush
-
-    changes.on_outcome(instance, result.data)
-    rush.on_outcome(instance, result.data, actor)
+    on_outcome = process_kinds.handlers(instance.kind).on_outcome
+    if on_outcome is not None:
+        on_outcome(instance, result.data, actor)
     if result.error is not None:
         _flag_error(instance, result.error, actor, now)
     elif result.completed:
@@ -158,18 +202,18 @@ def _flag_error(
     )
     # Only the order's own process blocks the order; a stopped side process (a change or rush
     # request about it) waits on the admin screen while the order carries on.
-    if instance.order is not None and _is_main_instance(instance):
+    if instance.order is not None and process_kinds.handlers(instance.kind).owns_order:
         instance.order.status = "error"
 
 
-def _is_main_instance(instance: ProcessInstance) -> bool:
-    """True for the first process started for the instance's order (its lifecycle)."""
-    first = db.session.scalar(
-        db.select(db.func.min(ProcessInstance.id)).where(
-            ProcessInstance.order_id == instance.order_id
-        )
+def lifecycle_of(order: Order) -> ProcessInstance | None:
+    """The instance that carries the order itself (its lifecycle), newest if it was restarted."""
+    return db.session.scalar(
+        db.select(ProcessInstance)
+        .where(ProcessInstance.order_id == order.id, ProcessInstance.kind == ORDER_LIFECYCLE)
+        .order_by(ProcessInstance.id.desc())
+        .limit(1)
     )
-    return first == instance.id
 
 
 def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
@@ -261,7 +305,11 @@ def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
 
 
 def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstance:
-    """Stop an instance for good; its state and history are kept, its open tasks are cancelled."""
+    """Stop an instance for good; its state and history are kept, its open tasks are cancelled.
+
+    Only what the instance owns ends with it: its kind's `on_cancel` closes that (the order for
+    the lifecycle, the request for a change or a rush) and tells whoever asked for it.
+    """
     instance = lock_instance(instance_id)
     if instance.status in ("completed", "cancelled"):
         raise Conflict()
@@ -272,8 +320,6 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
         db.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
     ):
         row.state = "cancelled"
-    if instance.order is not None:
-        instance.order.status = "cancelled"
     audit.record(
         actor,
         "instance.cancel",
@@ -283,6 +329,23 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
         order_id=instance.order_id,
         instance_id=instance.id,
     )
+    on_cancel = process_kinds.handlers(instance.kind).on_cancel
+    if on_cancel is not None:
+        on_cancel(instance, actor, reason)
+    db.session.flush()
+    return instance
+
+
+def flag_failure(instance_id: int, message: str, detail: str) -> ProcessInstance | None:
+    """Mark an instance in error after an unexpected failure outside the engine (the worker).
+
+    Used in a fresh transaction after the failing one was rolled back; the instance's state
+    and inbox stay as they were, and an admin retries or cancels it on /admin/instances.
+    """
+    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    if instance is None or instance.status != "running":
+        return instance
+    _flag_error(instance, EngineError("internal", message, detail=detail), None, utcnow())
     db.session.flush()
     return instance
 

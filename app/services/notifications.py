@@ -71,3 +71,36 @@ def mark_all_read(user: User) -> None:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def notify_users(user_ids, order: Order | None, kind: str, params: dict) -> int:
+    """One notification of `kind` per distinct user (the reader's page renders it)."""
+    text = json.dumps(params, ensure_ascii=False, default=str)
+    ids = list(dict.fromkeys(uid for uid in user_ids if uid is not None))
+    db.session.add_all(
+        Notification(user_id=uid, order_id=order.id if order else None, kind=kind, params=text)
+        for uid in ids
+    )
+    return len(ids)
+
+
+def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:
+    """Tell whoever asked for it that an admin cancelled an order, a change or a rush request.
+
+    `what` is "order", "change" or "rush"; `ref` the request's id (the order's for "order").
+    """
+    params = {"number": order.number, "what": what, "ref": ref, "reason": reason}
+    return notify_users([user_id], order, "process_cancelled", params)
+
+
+def department_member_ids(key: str) -> list[int]:
+    """The active members of a department (by its key)."""
+    from app.models import Department
+
+    return list(
+        db.session.scalars(
+            db.select(User.id)
+            .join(Department, Department.id == User.department_id)
+            .where(Department.key == key, User.active.is_(True))
+        )
+    )

@@ -8,7 +8,15 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, OrderLine, Product, User
 from app.models.base import utcnow
-from app.services import attachments, audit, instances, processes, revisions
+from app.services import (
+    attachments,
+    audit,
+    instances,
+    notifications,
+    process_kinds,
+    processes,
+    revisions,
+)
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
 
@@ -64,8 +72,33 @@ def create_order(actor: User, data: OrderInput, files=()) -> Order:
         data={"number": order.number, "lines": len(order.lines)},
     )
     process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
-    instances.start_process(process_id, actor, order=order, data=process_data(order))
+    instances.start_process(
+        process_id, actor, kind=process_kinds.ORDER_LIFECYCLE, order=order, data=process_data(order)
+    )
     return order
+
+
+def _on_lifecycle_cancelled(instance, actor: User, reason: str) -> None:
+    """An admin cancelled the order's own process: the order is cancelled with it."""
+    order = instance.order
+    if order is None or order.status == "cancelled":
+        return
+    order.status = "cancelled"
+    audit.record(
+        actor,
+        "order.cancelled",
+        "order",
+        order.id,
+        order_id=order.id,
+        instance_id=instance.id,
+        data={"reason": reason},
+    )
+    notifications.notify_cancelled(order.created_by_id, order, "order", order.id, reason)
+
+
+process_kinds.register(
+    process_kinds.ORDER_LIFECYCLE, owns_order=True, on_cancel=_on_lifecycle_cancelled
+)
 
 
 def editable(order: Order) -> bool:

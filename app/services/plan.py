@@ -46,7 +46,7 @@ from app.services import audit, factory_calendar
 PLAN_ID = 1
 PLANNERS = ("pmc",)
 # Orders that still take capacity once they hold a slot (an approved rush before release).
-ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "released")
+ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
 
 
 def today() -> date:

@@ -75,15 +75,41 @@ HEADER_FIELDS = (
 )
 
 
+# What sales types on a line; a change or a revision replaces exactly these.
+EDITED_LINE_FIELDS = ("description", "quantity", "unit_price", *SPEC_FIELDS)
+# What other steps added to a line (production's estimate, the product engineering created at
+# standardisation): kept while the same item stays at its position, dropped when it is replaced.
+KEPT_LINE_FIELDS = ("est_hours_per_unit", "est_line_id", "standard_product_id")
+
+
 def apply_checked(
     order: Order, checked: CheckedOrder, actor: User | None, reason: str
 ) -> OrderRevision:
-    """Make checked data the order's current data and freeze it as the next revision."""
+    """Make checked data the order's current data and freeze it as the next revision.
+
+    Lines are matched by position and updated in place (they keep their ids, which running
+    processes refer to). A line whose item is the same (same catalogue product, or still a
+    non-standard item) keeps its estimate and its standard product; a replaced item loses them.
+    """
     for name in HEADER_FIELDS:
         setattr(order, name, getattr(checked, name))
-    order.lines.clear()
-    db.session.flush()  # the old lines go before the new positions arrive
-    order.lines.extend(checked.lines)
+    before = {line.position: line for line in order.lines}
+    lines = []
+    for new in checked.lines:
+        line = before.pop(new.position, None)
+        if line is None:
+            lines.append(new)
+            continue
+        new_product_id = new.product.id if new.product is not None else None
+        if line.product_id != new_product_id:
+            for name in KEPT_LINE_FIELDS:
+                setattr(line, name, None)
+        line.product = new.product
+        for name in EDITED_LINE_FIELDS:
+            value = getattr(new, name)
+            setattr(line, name, "" if value is None and name in SPEC_FIELDS else value)
+        lines.append(line)
+    order.lines = lines  # lines past the new last position are deleted (delete-orphan)
     db.session.flush()
     return create_revision(order, actor, reason)
 

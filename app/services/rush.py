@@ -22,11 +22,12 @@ from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, ProcessInstance, RushRequest, User
 from app.models.base import utcnow
-from app.services import audit, instances, orders, plan
+from app.services import audit, instances, notifications, orders, plan, process_kinds
 from app.services.inbox import deny_order
 from app.services.rush_preview import compute, impact_of
 
 PROCESS = "rush_order"
+KIND = "rush"
 RAISERS = ("sales", "pmc")
 # Step -> the form field that carries its approve / reject answer.
 DECISION_STEPS = {
@@ -135,6 +136,7 @@ def request_rush(
     instance = instances.start_process(
         PROCESS,
         actor,
+        kind=KIND,
         order=order,
         data={
             **orders.order_reference(order),
@@ -308,6 +310,29 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
         order_id=rush.order_id,
         data={"plan_version": version, **impact_of(data_now)},
     )
+
+
+def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
+    """An admin cancelled the rush's process: the request closes; the order and plan stay."""
+    rush = for_instance(instance.id)
+    if rush is None:
+        return
+    if rush.status == "open":
+        rush.status, rush.decided_at = "cancelled", utcnow()
+        rush.decision_reason = reason[:2000]
+    audit.record(
+        actor,
+        "rush.cancelled",
+        "rush_request",
+        rush.id,
+        order_id=rush.order_id,
+        instance_id=instance.id,
+        data={"reason": reason, "status": rush.status},
+    )
+    notifications.notify_cancelled(rush.requested_by_id, rush.order, "rush", rush.id, reason)
+
+
+process_kinds.register(KIND, on_outcome=on_outcome, on_cancel=_on_cancelled)
 
 
 def requests_of(order: Order) -> list[RushRequest]:

@@ -24,6 +24,7 @@ from app.services import (
     changes,
     confirmations,
     inbox,
+    instances,
     orders,
     plan,
     reviews,
@@ -200,7 +201,7 @@ def detail(order_id: int):
     """The order: lines, open steps, reviews, revisions, files, confirmation, timeline, diagram."""
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
-    instance = order.instances[-1] if order.instances else None
+    instance = instances.lifecycle_of(order)
     is_sales = current_user.department is not None and current_user.department.key == "sales"
     return render_template(
         "orders/detail.html",
@@ -227,10 +228,10 @@ def detail(order_id: int):
 @login_required
 def diagram(order_id: int):
     """The BPMN XML of the version the order's process runs on, for the viewer."""
-    order = orders.get_order(order_id)
-    if not order.instances:
+    instance = instances.lifecycle_of(orders.get_order(order_id))
+    if instance is None:
         abort(404)
-    return Response(order.instances[-1].version.xml, mimetype="application/xml")
+    return Response(instance.version.xml, mimetype="application/xml")
 
 
 @bp.get("/<int:order_id>/files/<int:attachment_id>")

@@ -7,7 +7,17 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
-from app.services import changes, forms, inbox, orders, reviews, rush, task_effects, tasks
+from app.services import (
+    changes,
+    confirmations,
+    forms,
+    inbox,
+    orders,
+    reviews,
+    rush,
+    task_effects,
+    tasks,
+)
 from app.web import commit, wants_fragment
 from app.web.labels import SPEC_LABELS
 
@@ -62,6 +72,11 @@ def _render(task, values=None, errors=None, status=200):
         show_reviews=task.spec_name in REVIEW_CONTEXT_STEPS and task.order is not None,
         change_info=_change_info(task),
         rush_info=_rush_info(task),
+        confirmation_step=(
+            confirmations.confirmations_of(task.order)
+            if task.spec_name == confirmations.ANSWERED_STEP and task.order is not None
+            else None
+        ),
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
         fields=fields,

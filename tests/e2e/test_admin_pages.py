@@ -152,7 +152,9 @@ def test_stopped_process_is_listed_and_cancelled_with_a_reason(live_server, page
     order = Order(number="SO-E2E-00001", customer=customer("ACME"), order_type="regular")
     db.session.add(order)
     db.session.flush()
-    broken = instances.start_process("e2e_broken_pricing", None, order=order)
+    broken = instances.start_process(
+        "e2e_broken_pricing", None, kind="order_lifecycle", order=order
+    )  # standing in for the order's lifecycle: its error stops the order
     db.session.commit()
     assert broken.status == "error" and order.status == "error"
 

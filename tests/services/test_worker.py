@@ -128,3 +128,24 @@ def test_two_workers_at_once_fire_each_timer_exactly_once(app, make_user):
         assert task_rows(instance) == [("confirm", "ready")]
         assert db.session.get(ProcessInstance, instance.id).next_timer_at is None
     assert timer_audits() == 3
+
+
+def test_a_failing_instance_is_marked_in_error_and_the_round_goes_on(make_user):
+    broken, healthy = start(make_user, "timer_pair", "PT1S", how_many=2)
+    wait_until_due(broken, healthy)
+    # The broken one is due first, so every round used to stop at it.
+    broken.next_timer_at = healthy.next_timer_at - timedelta(seconds=30)
+    broken.state = b"not an engine state"
+    db.session.commit()
+
+    assert worker.run_once() == 1
+    db.session.expire_all()
+    broken = db.session.get(ProcessInstance, broken.id)
+    healthy = db.session.get(ProcessInstance, healthy.id)
+    assert broken.status == "error" and "timers could not be fired" in broken.error_message
+    assert broken in instances.errored_instances()
+    assert healthy.status == "running" and task_rows(healthy) == [("confirm", "ready")]
+    # The failing one is not claimed again.
+    assert instances.claim_due_timer() is None
+    db.session.rollback()
+    assert worker.run_once() == 0
