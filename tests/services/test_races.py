@@ -271,3 +271,48 @@ def test_one_process_deployed_and_published_at_once_stores_one_version_per_conte
     record("races", "deploy_one_process", rounds=rounds, winners_ok=winners_ok,
            failures=failures)  # fmt: skip
     assert failures == []
+
+
+def _duplicates(actor_id: int, kind: str, number: int):
+    """One create call of master data whose unique value is the same in every call of a round."""
+    from app.services import catalogue, factory_calendar, users
+
+    actor = _user(actor_id)
+    if kind == "customer":
+        return catalogue.create_customer(actor, f"Twin {number}", "", "", "standard").id
+    if kind == "product":
+        return catalogue.create_product(actor, f"TW-{number}", "Twin", "pcs", "1", {}).id
+    if kind == "line":
+        return catalogue.create_line(actor, f"TL-{number}", "Twin line", "8").id
+    if kind == "user":
+        return users.create_user(actor, f"twin.{number}", "Twin", "secret-pass-1", "", "member").id
+    if kind == "department":
+        return users.create_department(actor, f"twin_{number}", "Twin", "双胞胎").id
+    day = f"2031-01-{number % 28 + 1:02d}"
+    return factory_calendar.set_factory_day(actor, day, "holiday", "twin").day.toordinal()
+
+
+FIELDS = {
+    "customer": "name",
+    "product": "code",
+    "line": "code",
+    "user": "username",
+    "department": "key",
+    "calendar": "calendar_day",
+}
+
+
+def test_a_unique_value_submitted_twice_at_once_is_refused_with_a_message(app, make_user):
+    admin = make_user("pmc", is_admin=True)
+    rounds, winners_ok, failures = scale(2, 50), 0, []
+    for number in range(rounds):
+        for kind, field in FIELDS.items():
+            outcomes = run_together(app, [partial(_duplicates, admin.id, kind, number)] * 2)
+            loser = next((o for o, _r in outcomes if o.startswith("invalid")), "")
+            if kinds(outcomes) == ["invalid", "ok"] and f"'{field}'" in loser:
+                winners_ok += 1
+            else:
+                failures.append((number, kind, outcomes))
+    record("races", "unique_value_twice", rounds=rounds * len(FIELDS), winners_ok=winners_ok,
+           failures=failures)  # fmt: skip
+    assert failures == []
