@@ -21,6 +21,21 @@ from app.models import FormSubmission, NumberCounter, User
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+def _savepoint():
+    """A savepoint inside this transaction.
+
+    pysqlite opens a transaction only before a data-changing statement, so a SAVEPOINT that
+    comes first would open one itself and its release would commit it: on SQLite, open the
+    transaction first.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")
+    return db.session.begin_nested()
+
+
 def is_unique_violation(exc: IntegrityError) -> bool:
     """Whether the database refused a duplicate (not a missing reference or a NULL)."""
     orig = exc.orig
@@ -35,7 +50,7 @@ def refuse_duplicate(field: str, message: str) -> Iterator[None]:
     here; only the savepoint is rolled back, so the caller's transaction stays usable.
     """
     try:
-        with db.session.begin_nested():
+        with _savepoint():
             yield
     except IntegrityError as exc:
         if not is_unique_violation(exc):
@@ -54,7 +69,7 @@ def _bump(name: str, by: int, seed: Callable[[], int]) -> int:
     value = db.session.execute(update, execution_options=options).scalar()
     if value is None:  # first use of the series: create its row, or lose to whoever did
         try:
-            with db.session.begin_nested():
+            with _savepoint():
                 db.session.add(NumberCounter(name=name, value=seed()))
         except IntegrityError as exc:
             if not is_unique_violation(exc):
@@ -97,7 +112,7 @@ def claim_submission(actor: User, token: str, kind: str) -> FormSubmission | Non
         raise InvalidInput(_("This form is damaged or out of date. Reload the page and try again."))
     row = FormSubmission(token=token, kind=kind, user_id=actor.id)
     try:
-        with db.session.begin_nested():
+        with _savepoint():
             db.session.add(row)
     except IntegrityError as exc:
         if not is_unique_violation(exc):
