@@ -44,3 +44,18 @@ class InvalidInput(DomainError):
     def __init__(self, message: str | None = None, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+class AlreadySubmitted(DomainError):
+    """The same form was submitted before (a double click); `target_id` is what it created.
+
+    Not a failure: the web layer answers with the first submission's result.
+    """
+
+    status = 303
+    default_message = _l("This form was sent twice; it was saved only once. Here is the result.")
+
+    def __init__(self, kind: str, target_id: int):
+        super().__init__()
+        self.kind = kind
+        self.target_id = target_id

@@ -290,27 +290,37 @@ REVIEW_STEPS = ("review_engineering", "review_production", "review_quality", "re
 
 
 @pytest.fixture
-def released_order(make_order, complete, make_user) -> Order:
-    """A non-standard order through review, the customer's link confirmation and the meeting."""
+def make_released_order(make_order, complete, make_user) -> Callable[[], Order]:
+    """Factory: a non-standard order through review, the customer's link confirmation and the
+    meeting, released to production."""
     from app.services import confirmations
 
-    order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
-    for step in ("confirm_order", "pmc_dispatch", *REVIEW_STEPS, "pmc_consolidate"):
-        complete(order, step)
-    db.session.refresh(order)
-    complete(order, "send_confirmation", {"sent_via": "link"})
-    token = confirmations.issue_link(order, make_user("sales"))
-    confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
-    db.session.commit()
-    meeting = {
-        "meeting_date": "2027-01-05",
-        "decisions": "Go",
-        "attendees": ["sales", "pmc", "engineering", "quality"],
-    }
-    complete(order, "review_meeting", meeting)
-    db.session.refresh(order)
-    assert order.status == "released"
-    return order
+    def make() -> Order:
+        order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
+        for step in ("confirm_order", "pmc_dispatch", *REVIEW_STEPS, "pmc_consolidate"):
+            complete(order, step)
+        db.session.refresh(order)
+        complete(order, "send_confirmation", {"sent_via": "link"})
+        token = confirmations.issue_link(order, make_user("sales"))
+        confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
+        db.session.commit()
+        meeting = {
+            "meeting_date": "2027-01-05",
+            "decisions": "Go",
+            "attendees": ["sales", "pmc", "engineering", "quality"],
+        }
+        complete(order, "review_meeting", meeting)
+        db.session.refresh(order)
+        assert order.status == "released"
+        return order
+
+    return make
+
+
+@pytest.fixture
+def released_order(make_released_order) -> Order:
+    """A non-standard order through review, the customer's link confirmation and the meeting."""
+    return make_released_order()
 
 
 PLAN_START = __import__("datetime").date(2027, 3, 1)  # a Monday with no holiday near it

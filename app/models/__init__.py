@@ -23,6 +23,7 @@ from app.models.processes import (
     ProcessVersion,
     process_version_form,
 )
+from app.models.submissions import FormSubmission, NumberCounter
 from app.models.users import ROLES, Department, User
 
 __all__ = [
@@ -42,10 +43,12 @@ __all__ = [
     "ProductLineRate",
     "Customer",
     "Department",
+    "FormSubmission",
     "FormVersion",
     "HumanTask",
     "InstanceMigration",
     "MigrationBatch",
+    "NumberCounter",
     "Order",
     "OrderLine",
     "ProcessInstance",

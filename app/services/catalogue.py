@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import Customer, Product, ProductionLine, ProductLineRate, User
-from app.services import audit
+from app.services import audit, uniqueness
 
 TIERS = ("key", "standard", "new")
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
@@ -32,10 +32,13 @@ def _deny(actor: User, what: str) -> PermissionDenied:
     return PermissionDenied(_("You may not change this part of the catalogue."))
 
 
-def create_customer(actor: User, name: str, contact: str, address: str, tier: str) -> Customer:
-    """Add a customer."""
+def create_customer(
+    actor: User, name: str, contact: str, address: str, tier: str, token: str = ""
+) -> Customer:
+    """Add a customer (once per rendered form: `token`, see uniqueness.claim_submission)."""
     if not may_edit_customers(actor):
         raise _deny(actor, "customer")
+    submission = uniqueness.claim_submission(actor, token, "customer")
     errors: dict[str, str] = {}
     name = " ".join(name.split())
     if not 2 <= len(name) <= 200:
@@ -49,8 +52,9 @@ def create_customer(actor: User, name: str, contact: str, address: str, tier: st
     customer = Customer(
         name=name, contact=contact.strip()[:200], address=address.strip()[:2000], tier=tier
     )
-    db.session.add(customer)
-    db.session.flush()
+    with uniqueness.refuse_duplicate("name", _("This customer already exists.")):
+        db.session.add(customer)
+    uniqueness.bind_submission(submission, customer.id)
     audit.record(actor, "customer.create", "customer", customer.id, data={"name": name})
     return customer
 
@@ -92,8 +96,8 @@ def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> P
     if errors:
         raise InvalidInput(errors=errors)
     line = ProductionLine(code=code, name=name.strip()[:200], daily_hours=hours)
-    db.session.add(line)
-    db.session.flush()
+    with uniqueness.refuse_duplicate("code", _("This code is taken.")):
+        db.session.add(line)
     audit.record(actor, "production_line.create", "production_line", line.id, data={"code": code})
     return line
 
@@ -139,11 +143,18 @@ def _amount(text: str, errors: dict, key: str, positive: bool) -> Decimal | None
 
 
 def create_product(
-    actor: User, code: str, name: str, unit: str, standard_cost: str, rates: dict[int, str]
+    actor: User,
+    code: str,
+    name: str,
+    unit: str,
+    standard_cost: str,
+    rates: dict[int, str],
+    token: str = "",
 ) -> Product:
     """Add a catalogue product with the hours per unit on each line that can make it."""
     if not may_edit_products(actor):
         raise _deny(actor, "product")
+    submission = uniqueness.claim_submission(actor, token, "product")
     errors: dict[str, str] = {}
     code = _code(code, errors)
     if "code" not in errors and db.session.scalar(
@@ -172,8 +183,10 @@ def create_product(
         standard_cost=cost,
         rates=product_rates,
     )
-    db.session.add(product)
-    db.session.flush()
+    taken = _("Product code %(code)s is already in the catalogue.", code=code)
+    with uniqueness.refuse_duplicate("code", taken):
+        db.session.add(product)
+    uniqueness.bind_submission(submission, product.id)
     audit.record(actor, "product.create", "product", product.id, data={"code": code})
     return product
 

@@ -17,7 +17,15 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, instances, notifications, orders, process_kinds, revisions
+from app.services import (
+    audit,
+    instances,
+    notifications,
+    orders,
+    process_kinds,
+    revisions,
+    uniqueness,
+)
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
 from app.services.processes import DEMO_DEPARTMENTS
@@ -131,8 +139,12 @@ def raise_change(
     reason_category: str,
     reason: str,
     customer_ref: str,
+    token: str = "",
 ) -> ChangeRequest:
-    """Record a change notice against a released order and start its approval process."""
+    """Record a change notice against a released order and start its approval process.
+
+    `token` is the form's once-only token: sent twice, the form answers with the first request.
+    """
     order = db.session.scalar(db.select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
         raise NotFound(_("This order does not exist."))
@@ -140,6 +152,7 @@ def raise_change(
     if dept is None:  # every department raises changes; a user outside all of them does not
         message = _("Only a member of a department can raise a change request.")
         raise deny_order(actor, order, "change_request", message=message)
+    submission = uniqueness.claim_submission(actor, token, "change_request")
     if order.status != "released":
         raise Conflict(
             _("Only a confirmed order that is released to production takes change requests.")
@@ -178,6 +191,7 @@ def raise_change(
     except IntegrityError as exc:  # another request opened in the meantime
         db.session.rollback()
         raise Conflict(_("Another change request on this order is still open.")) from exc
+    uniqueness.bind_submission(submission, change.id)
     flags = _flags(rows, order.total, new_total, old, new)
     audit.record(
         actor,

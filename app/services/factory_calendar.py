@@ -16,7 +16,7 @@ from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import CalendarDay, User
 from app.planning import WorkCalendar, china_calendar
-from app.services import audit
+from app.services import audit, uniqueness
 
 
 def _today() -> date:
@@ -71,9 +71,15 @@ def official_holidays(language: str = "en_US", months: int = 12) -> list[tuple[d
     return days + [(day, "") for day in makeup]
 
 
-def set_factory_day(actor: User, day_text: str, kind: str, note: str) -> CalendarDay:
-    """Mark a date as a factory holiday or an extra working day (replacing an earlier mark)."""
+def set_factory_day(
+    actor: User, day_text: str, kind: str, note: str, token: str = ""
+) -> CalendarDay:
+    """Mark a date as a factory holiday or an extra working day (replacing an earlier mark).
+
+    `token` is the form's once-only token: the same form sent twice stores the mark once.
+    """
     _ensure_planner(actor)
+    submission = uniqueness.claim_submission(actor, token, "calendar_day")
     errors: dict[str, str] = {}
     try:
         day = date.fromisoformat(day_text.strip())
@@ -84,9 +90,21 @@ def set_factory_day(actor: User, day_text: str, kind: str, note: str) -> Calenda
         errors["calendar_kind"] = _("Choose holiday or working day.")
     if errors:
         raise InvalidInput(errors=errors)
-    row = db.session.get(CalendarDay, day) or CalendarDay(day=day)
-    row.kind, row.note, row.created_by_id = kind, note.strip()[:200], actor.id
-    db.session.add(row)
+    note = note.strip()[:200]
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        # Two planners marking a new date at once: the second is told, not given a 500.
+        taken = _(
+            "%(day)s was just marked by someone else; check the calendar below and change it "
+            "if needed.",
+            day=day.isoformat(),
+        )
+        with uniqueness.refuse_duplicate("calendar_day", taken):
+            row = CalendarDay(day=day, kind=kind, note=note, created_by_id=actor.id)
+            db.session.add(row)
+    else:
+        row.kind, row.note, row.created_by_id = kind, note, actor.id
+    uniqueness.bind_submission(submission, day.toordinal())  # the calendar page shows it
     audit.record(
         actor, "calendar.set", "calendar_day", None, data={"day": day.isoformat(), "kind": kind}
     )

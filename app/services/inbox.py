@@ -122,10 +122,22 @@ def claim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
     if not may_act(actor, task):
         raise deny(actor, task, "claim", ip)
     ensure_open(task)
-    if task.assignee_id not in (None, actor.id):
-        raise Conflict(
-            _("%(name)s has already claimed this task.", name=task.assignee.display_name)
+    # The database decides between two claims at once: only a still-free open task is taken.
+    taken = db.session.execute(
+        db.update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.state == "ready",
+            db.or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id),
         )
+        .values(assignee_id=actor.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not taken:
+        db.session.refresh(task)
+        ensure_open(task)
+        name = task.assignee.display_name if task.assignee else "?"
+        raise Conflict(_("%(name)s has already claimed this task.", name=name))
     _set_assignee(task, actor, actor, "claim", ip)
     return task
 

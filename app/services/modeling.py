@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import Department, FormVersion, ProcessDraft, ProcessInstance, ProcessVersion, User
 from app.models.base import utcnow
-from app.services import audit, processes
+from app.services import audit, processes, uniqueness
 
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -160,6 +160,8 @@ def _xml_text(xml: object) -> str:
 def save_draft(actor: User, process_id: str, xml: object, token: object = None) -> ProcessDraft:
     """Keep the diagram as the process's draft, errors and all, so no work is lost."""
     ensure_modeler(actor, "save_draft", process_id)
+    # Saves and publishes of one process take turns, so the edit token below sees the last one.
+    uniqueness.lock_series(processes.series(process_id))
     latest = processes.latest_version(process_id)
     if latest is None:
         raise NotFound(_("This process does not exist."))

@@ -16,6 +16,7 @@ from app.services import (
     process_kinds,
     processes,
     revisions,
+    uniqueness,
 )
 from app.services.inbox import deny_order
 from app.services.order_input import LineInput, OrderInput, check_order
@@ -30,17 +31,31 @@ REVIEW_PROCESS = (
 EDITABLE_STEPS = ("confirm_order", "sales_revise")
 
 
-def _next_number(today: date) -> str:
-    prefix = f"SO-{today.year}-"
+def _highest_number(prefix: str) -> int:
+    """The last sequence number stored under a prefix (compared as a number, not a string)."""
     last = db.session.scalar(
-        db.select(db.func.max(Order.number)).where(Order.number.like(prefix + "%"))
+        db.select(Order.number)
+        .where(Order.number.like(prefix + "%"))
+        .order_by(db.func.length(Order.number).desc(), Order.number.desc())
+        .limit(1)
     )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return int(last.rsplit("-", 1)[1]) if last else 0
+
+
+def _next_number(today: date) -> str:
+    """SO-<year>-<5 digits>, from the year's counter row (locked until this transaction ends)."""
+    prefix = f"SO-{today.year}-"
+    seq = uniqueness.next_number(f"order:{today.year}", lambda: _highest_number(prefix))
     return f"{prefix}{seq:05d}"
 
 
-def create_order(actor: User, data: OrderInput, files=()) -> Order:
-    """Check and store a new order (revision 1, attachments), then start its process."""
+def create_order(actor: User, data: OrderInput, files=(), token: str = "") -> Order:
+    """Check and store a new order (revision 1, attachments), then start its process.
+
+    `token` is the entry form's once-only token: a second submit of the form answers with
+    the order the first one created (AlreadySubmitted) instead of entering it twice.
+    """
+    submission = uniqueness.claim_submission(actor, token, "order")
     checked, errors = check_order(data)
     uploads = attachments.check_uploads(files, errors)
     if errors:
@@ -60,6 +75,7 @@ def create_order(actor: User, data: OrderInput, files=()) -> Order:
     )
     db.session.add(order)
     db.session.flush()
+    uniqueness.bind_submission(submission, order.id)
     revisions.create_revision(order, actor, "entered")
     for upload in uploads:
         attachments.store(order, upload, actor)
@@ -117,7 +133,7 @@ def editable(order: Order) -> bool:
 
 def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> Order:
     """Sales revises an order at intake or after a rejection: a new revision becomes current."""
-    order = get_order(order_id)
+    order = get_order(order_id, lock=True)  # two revisions at once take turns, numbered apart
     if actor.department is None or actor.department.key != "sales":
         raise deny_order(actor, order, "order_update")
     if not editable(order):
@@ -194,9 +210,9 @@ def process_data(order: Order) -> dict:
     }
 
 
-def get_order(order_id: int) -> Order:
-    """One order or NotFound."""
-    order = db.session.get(Order, order_id)
+def get_order(order_id: int, lock: bool = False) -> Order:
+    """One order or NotFound; with `lock`, nobody else changes it until this transaction ends."""
+    order = db.session.get(Order, order_id, with_for_update=lock or None, populate_existing=lock)
     if order is None:
         raise NotFound(_("This order does not exist."))
     return order

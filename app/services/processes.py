@@ -12,7 +12,7 @@ from app.engine.specs import ProcessDefinition
 from app.extensions import db
 from app.models import Department, FormVersion, ProcessVersion, User
 from app.models.users import ROLES
-from app.services import audit
+from app.services import audit, uniqueness
 from app.services.forms import check_form_document
 
 DEMO_DEPARTMENTS = {
@@ -78,6 +78,8 @@ def deploy_form(name: str, content: bytes, actor: User | None) -> tuple[FormVers
     if problems:
         raise ValueError("; ".join(problems))
     digest = content_hash(content)
+    # Two deploys of one form at once take turns: the second sees the first's version.
+    uniqueness.lock_series(f"form:{name}")
     same = db.session.scalar(
         db.select(FormVersion).where(FormVersion.name == name, FormVersion.content_hash == digest)
     )
@@ -116,6 +118,11 @@ def version_hash(xml: bytes, decisions: dict[str, bytes]) -> str:
     return content_hash(b"\0".join([xml, *(decisions[name] for name in sorted(decisions))]))
 
 
+def series(process_id: str) -> str:
+    """The lock every writer of a process's versions and draft takes first."""
+    return f"process:{process_id}"
+
+
 def deploy_process(
     file_name: str, xml: bytes, actor: User | None, dmn_files: dict[str, bytes] | None = None
 ) -> tuple[ProcessVersion | None, bool, list[validation.Problem]]:
@@ -129,6 +136,9 @@ def deploy_process(
         return None, False, problems
     defn = specs.load_definition(xml, list(decisions.values()))
     digest = version_hash(xml, decisions)
+    # Two deploys of one process at once take turns: identical content is stored once and
+    # version numbers never collide.
+    uniqueness.lock_series(series(defn.process_id))
     same = db.session.scalar(
         db.select(ProcessVersion).where(
             ProcessVersion.process_id == defn.process_id, ProcessVersion.content_hash == digest

@@ -22,7 +22,7 @@ from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, ProcessInstance, RushRequest, User
 from app.models.base import utcnow
-from app.services import audit, instances, notifications, orders, plan, process_kinds
+from app.services import audit, instances, notifications, orders, plan, process_kinds, uniqueness
 from app.services.inbox import deny_order
 from app.services.rush_preview import compute, impact_of
 
@@ -93,9 +93,14 @@ def request_rush(
     reason: str,
     customer_ref: str,
     seen_token: str,
+    form_token: str = "",
 ) -> RushRequest:
-    """Store a rush request with the preview the requester saw (its token), start its approval."""
+    """Store a rush request with the preview the requester saw (its token), start its approval.
+
+    `form_token` is the form's once-only token: sent twice, it answers with the first request.
+    """
     order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
+    submission = uniqueness.claim_submission(actor, form_token, "rush_request")
     if not reason.strip():
         raise InvalidInput(errors={"reason": _("Say why this order must go ahead of the plan.")})
     _ensure_none_open(order)
@@ -125,6 +130,7 @@ def request_rush(
     except IntegrityError as exc:  # another request opened in the meantime
         db.session.rollback()
         raise Conflict(_("Another rush request on this order is still open.")) from exc
+    uniqueness.bind_submission(submission, rush.id)
     audit.record(
         actor,
         "rush.request",

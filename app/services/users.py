@@ -9,7 +9,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Department, User
 from app.models.users import ROLES
-from app.services import audit
+from app.services import audit, uniqueness
 
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"[a-z0-9_.-]{2,80}")
@@ -62,18 +62,19 @@ def create_user(
     dept = _department(department_id, errors)
     if errors:
         raise InvalidInput(errors=errors)
-    user = User(
-        username=username,
-        display_name=display_name.strip(),
-        department=dept,
-        role=role,
-        is_admin=is_admin,
-        is_process_owner=is_process_owner,
-        must_change_password=True,
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    # Built inside the savepoint: joining the department would flush it before the savepoint.
+    with uniqueness.refuse_duplicate("username", _("This user name is taken.")):
+        user = User(
+            username=username,
+            display_name=display_name.strip(),
+            department=dept,
+            role=role,
+            is_admin=is_admin,
+            is_process_owner=is_process_owner,
+            must_change_password=True,
+        )
+        user.set_password(password)
+        db.session.add(user)
     audit.record(actor, "user.create", "user", user.id, data=_user_facts(user))
     return user
 
@@ -169,8 +170,8 @@ def create_department(actor: User, key: str, name_en: str, name_zh: str) -> Depa
     if errors:
         raise InvalidInput(errors=errors)
     dept = Department(key=key, name_en=name_en.strip(), name_zh=name_zh.strip())
-    db.session.add(dept)
-    db.session.flush()
+    with uniqueness.refuse_duplicate("key", _("This key is taken.")):
+        db.session.add(dept)
     audit.record(actor, "department.create", "department", dept.id, data={"key": key})
     return dept
 

@@ -10,12 +10,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db, login_manager
 from app.i18n import current_locale, local_datetime
 from app.models import User
 from app.models.base import utcnow
 from app.services import processes as process_service
+from app.services import uniqueness
 
 T = TypeVar("T")
 CSP = (
@@ -45,12 +46,36 @@ def submit(action: Callable[[], T]) -> tuple[T | None, dict[str, str]]:
     return result, {}
 
 
+# Where a create form's result is shown: kind of submission -> (endpoint, id argument, anchor).
+SUBMITTED_PAGES = {
+    "order": ("orders.detail", "order_id", ""),
+    "change_request": ("changes.detail", "change_id", ""),
+    "rush_request": ("planning.rush_detail", "rush_id", ""),
+    "customer": ("catalogue.customers", None, ""),
+    "product": ("catalogue.products", None, ""),
+    "calendar_day": ("planning.schedule", None, "#calendar"),
+}
+
+
+def _already_submitted(error: AlreadySubmitted):
+    """A form sent twice: show what the first submit saved, with a note, instead of an error."""
+    db.session.rollback()
+    endpoint, argument, anchor = SUBMITTED_PAGES[error.kind]
+    url = url_for(endpoint, **({argument: error.target_id} if argument else {})) + anchor
+    flash(error.message, "info")
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
 def wants_fragment() -> bool:
     """Whether the request came from htmx (answer with a status and a fragment, not a redirect)."""
     return request.headers.get("HX-Request") == "true"
 
 
 def _handle_domain_error(error: DomainError):
+    if isinstance(error, AlreadySubmitted):
+        return _already_submitted(error)
     if isinstance(error, PermissionDenied):
         db.session.commit()  # keep the recorded denial; the service changed nothing else
     else:
@@ -182,5 +207,6 @@ def register_web(app: Flask) -> None:
         version, current_locale()
     )
     app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["new_form_token"] = uniqueness.new_token
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["waiting"] = _waiting

@@ -26,6 +26,7 @@ def customers():
                 f.get("contact", ""),
                 f.get("address", ""),
                 f.get("tier", ""),
+                f.get("form_token", ""),
             )
         )
         if not errors:
@@ -58,6 +59,7 @@ def products():
                 f.get("unit", ""),
                 f.get("standard_cost", ""),
                 rates,
+                f.get("form_token", ""),
             )
         )
         if not errors:

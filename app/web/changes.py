@@ -31,6 +31,7 @@ def new(order_id: int):
                 f.get("reason_category", ""),
                 f.get("reason", ""),
                 f.get("customer_ref", ""),
+                f.get("form_token", ""),
             )
         )
         if not errors:

@@ -128,7 +128,10 @@ def new():
     if request.method == "POST":
         order, errors = submit(
             lambda: orders.create_order(
-                current_user, _order_input(request.form), request.files.getlist("attachments")
+                current_user,
+                _order_input(request.form),
+                request.files.getlist("attachments"),
+                request.form.get("form_token", ""),
             )
         )
         if not errors:

@@ -71,7 +71,11 @@ def calendar_set():
     f = request.form
     _row, errors = submit(
         lambda: factory_calendar.set_factory_day(
-            current_user, f.get("calendar_day", ""), f.get("calendar_kind", ""), f.get("note", "")
+            current_user,
+            f.get("calendar_day", ""),
+            f.get("calendar_kind", ""),
+            f.get("note", ""),
+            f.get("form_token", ""),
         )
     )
     if errors:
@@ -119,7 +123,11 @@ def rush_new():
     if f.get("action") == "submit":
         created, errors = submit(
             lambda: rush.request_rush(
-                *args, f.get("reason", ""), f.get("customer_ref", ""), f.get("fingerprint", "")
+                *args,
+                f.get("reason", ""),
+                f.get("customer_ref", ""),
+                f.get("fingerprint", ""),
+                f.get("form_token", ""),
             )
         )
         if not errors:
