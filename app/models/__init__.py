@@ -23,7 +23,7 @@ from app.models.processes import (
     ProcessVersion,
     process_version_form,
 )
-from app.models.users import ROLES, Department, User
+from app.models.users import ROLES, Department, LoginThrottle, User, UserSession
 
 __all__ = [
     "Attachment",
@@ -45,6 +45,7 @@ __all__ = [
     "FormVersion",
     "HumanTask",
     "InstanceMigration",
+    "LoginThrottle",
     "MigrationBatch",
     "Order",
     "OrderLine",
@@ -53,5 +54,6 @@ __all__ = [
     "Product",
     "ROLES",
     "User",
+    "UserSession",
     "process_version_form",
 ]
