@@ -81,8 +81,9 @@ def test_the_sessions_page_signs_out_the_other_browsers(
     expect(page).to_have_url(re.compile(r"/inbox\??$"))
 
 
-def test_a_copied_cookie_is_worthless_after_logout(live_server, page, new_page, make_user,
-                                                    password):
+def test_a_copied_cookie_is_worthless_after_logout(
+    live_server, page, new_page, make_user, password
+):
     user = make_user("sales")
     log_in(page, live_server, user, password)
     kept = page.context.cookies()
