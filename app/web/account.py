@@ -2,7 +2,6 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.services import sessions, users
@@ -51,14 +50,7 @@ def sign_out_others():
     """End every other session of this account."""
     count = sessions.sign_out_others(current_user, session.get(SESSION_TOKEN))
     commit()
-    flash(
-        ngettext(
-            "%(num)s other session was signed out.",
-            "%(num)s other sessions were signed out.",
-            count,
-        ),
-        "success",
-    )
+    flash(_("The other sessions were signed out (%(n)s).", n=count), "success")
     return redirect(url_for("account.session_list"))
 
 

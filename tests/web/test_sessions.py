@@ -157,7 +157,7 @@ def test_the_sessions_page_lists_them_and_signs_out_the_others(
     assert client.post(f"/account/sessions/{phone_row.id}/end").status_code == 302
     assert not signed_in(phone) and signed_in(tablet)
     response = client.post("/account/sessions/others", follow_redirects=True)
-    assert "已退出其他 1 个会话" in response.get_data(as_text=True)
+    assert "其他会话已退出（1 个）" in response.get_data(as_text=True)
     assert not signed_in(tablet) and signed_in(client)
     assert client.get("/account/sessions").get_data(as_text=True).count("data-session=") == 1
     assert (
