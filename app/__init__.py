@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Config
 from app.extensions import babel, csrf, db, login_manager, migrate
@@ -15,8 +16,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
+    _check_environment(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy: the client's address and scheme come from its headers.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app import i18n, models  # noqa: F401  (models register their tables)
@@ -39,6 +45,35 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def _check_environment(config: dict) -> None:
+    """Refuse a production start without a real SECRET_KEY from the environment.
+
+    A development run (the default, `make run`) generates a key into instance/ instead.
+    """
+    environment = config.get("ENVIRONMENT", "development")
+    if environment not in ("development", "production"):
+        raise ConfigError(
+            f"ORDERGATE_ENV must be 'development' or 'production', not {environment!r}."
+        )
+    if environment != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            "ORDERGATE_ENV=production needs SECRET_KEY in the environment: a random string of at "
+            f"least {MIN_SECRET_LENGTH} characters, the same for every web process "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'). "
+            + ("SECRET_KEY is too short." if key else "SECRET_KEY is not set.")
+        )
 
 
 def _instance_secret(instance_dir: Path) -> str:

@@ -6,6 +6,20 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    """A whole-number setting from the environment; a wrong value stops the start with its name."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise RuntimeError(f"{name} must be a whole number of at least {minimum}, not {raw!r}.")
+    return int(raw)
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Settings for a normal run; every value can be overridden by an environment variable."""
 
@@ -25,6 +39,22 @@ class Config:
     MAX_CONTENT_LENGTH = 110 * 1024 * 1024  # a whole request: up to 10 attachments
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ORDERGATE_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
+    # "production" refuses to start without SECRET_KEY; anything else is a development run.
+    ENVIRONMENT = os.environ.get("ORDERGATE_ENV", "development").strip().lower()
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Behind HTTPS, browsers must send the cookies over HTTPS only.
+    SESSION_COOKIE_SECURE = _flag("ORDERGATE_SECURE_COOKIES")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted.
+    PROXY_HOPS = _int("ORDERGATE_PROXY_HOPS", 0, minimum=0)
+    # A signed-in browser unused this long must log in again.
+    SESSION_IDLE_DAYS = _int("ORDERGATE_SESSION_IDLE_DAYS", 30)
+    # Failed log-ins: per account name and per client address, counted in the database.
+    LOGIN_WINDOW_MINUTES = _int("ORDERGATE_LOGIN_WINDOW_MINUTES", 15)
+    LOGIN_LOCKOUT_MINUTES = _int("ORDERGATE_LOGIN_LOCKOUT_MINUTES", 15)
+    LOGIN_ACCOUNT_FAILURES = _int("ORDERGATE_LOGIN_ACCOUNT_FAILURES", 5)
+    LOGIN_ADDRESS_FAILURES = _int("ORDERGATE_LOGIN_ADDRESS_FAILURES", 30)
     START_WORKER = os.environ.get("ORDERGATE_WORKER", "1") == "1"

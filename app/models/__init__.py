@@ -24,7 +24,7 @@ from app.models.processes import (
     process_version_form,
 )
 from app.models.submissions import FormSubmission, NumberCounter
-from app.models.users import ROLES, Department, User
+from app.models.users import ROLES, Department, LoginThrottle, User, UserSession
 
 __all__ = [
     "Attachment",
@@ -47,6 +47,7 @@ __all__ = [
     "FormVersion",
     "HumanTask",
     "InstanceMigration",
+    "LoginThrottle",
     "MigrationBatch",
     "NumberCounter",
     "Order",
@@ -56,5 +57,6 @@ __all__ = [
     "Product",
     "ROLES",
     "User",
+    "UserSession",
     "process_version_form",
 ]

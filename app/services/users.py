@@ -2,14 +2,15 @@
 
 import re
 import secrets
+from datetime import datetime
 
 from flask_babel import gettext as _
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Department, User
-from app.models.users import ROLES
-from app.services import audit, uniqueness
+from app.models.users import ROLES, check_no_password
+from app.services import audit, login_limits, sessions, uniqueness
 
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"[a-z0-9_.-]{2,80}")
@@ -18,7 +19,11 @@ _USERNAME = re.compile(r"[a-z0-9_.-]{2,80}")
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (same answer for every kind of failure)."""
     user = db.session.scalar(db.select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_no_password(password)  # the same work as a wrong password for a real account
+        return None
+    # The hash is checked for deactivated accounts too: every failure costs the same work.
+    if not user.check_password(password) or not user.active:
         return None
     return user
 
@@ -119,6 +124,8 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
     if user.id == actor.id and not active:
         raise Conflict(_("You cannot deactivate your own account."))
     user.active = active
+    if not active:
+        sessions.revoke_all(user, "deactivated")
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
     db.session.flush()
     return user
@@ -130,13 +137,27 @@ def reset_password(actor: User, user_id: int) -> tuple[User, str]:
     temporary = secrets.token_urlsafe(9)
     user.set_password(temporary)
     user.must_change_password = True
+    sessions.revoke_all(user, "password_reset")
     audit.record(actor, "user.reset_password", "user", user.id)
     db.session.flush()
     return user, temporary
 
 
-def change_password(user: User, current: str, new: str, confirm: str) -> None:
-    """A user changes their own password."""
+def unlock_account(actor: User, user_id: int) -> tuple[User, bool]:
+    """An admin lifts a log-in lock-out; returns the user and whether it was locked."""
+    user = get_user(user_id)
+    return user, login_limits.unlock(actor, user)
+
+
+def lockouts(accounts: list[User]) -> dict[str, datetime]:
+    """The end of the lock-out of each locked account among `accounts`, by user name."""
+    return login_limits.locked_until([user.username for user in accounts])
+
+
+def change_password(
+    user: User, current: str, new: str, confirm: str, keep_token: str | None = None
+) -> None:
+    """A user changes their own password; their other sessions end (`keep_token`'s stays)."""
     errors: dict[str, str] = {}
     if not user.check_password(current):
         errors["current"] = _("The current password is wrong.")
@@ -149,6 +170,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         raise InvalidInput(errors=errors)
     user.set_password(new)
     user.must_change_password = False
+    sessions.revoke_all(user, "password_change", keep_token=keep_token)
     audit.record(user, "user.change_password", "user", user.id)
     db.session.flush()
 

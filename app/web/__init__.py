@@ -13,7 +13,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db, login_manager
 from app.i18n import current_locale, local_datetime
-from app.models import User
 from app.models.base import utcnow
 from app.services import processes as process_service
 from app.services import uniqueness
@@ -143,9 +142,7 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    login_manager.user_loader(auth.load_user)
 
     app.register_error_handler(DomainError, _handle_domain_error)
 

@@ -36,7 +36,8 @@ def _flag(name: str) -> bool:
 @admin_required
 def user_list():
     """Every user with their department, role and state."""
-    return render_template("admin/users.html", users=users.list_users())
+    everyone = users.list_users()
+    return render_template("admin/users.html", users=everyone, locks=users.lockouts(everyone))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -96,6 +97,7 @@ def user_edit(user_id: int):
     return render_template(
         "admin/user_form.html",
         user=user,
+        locked_until=users.lockouts([user]).get(user.username),
         errors=errors,
         values=request.form if errors else None,
         departments=inbox.departments(),
@@ -127,6 +129,21 @@ def user_reset(user_id: int):
     user, temporary = users.reset_password(current_user, user_id)
     commit()
     return render_template("admin/password_reset.html", user=user, temporary=temporary)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def user_unlock(user_id: int):
+    """Lift a log-in lock-out before it ends by itself."""
+    user, was_locked = users.unlock_account(current_user, user_id)
+    commit()
+    if was_locked:
+        flash(_("User %(name)s can log in again.", name=user.username), "success")
+    else:
+        flash(_("User %(name)s was not locked.", name=user.username), "warning")
+    if request.form.get("back") == "edit":
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return redirect(url_for("admin.user_list"))
 
 
 @bp.route("/departments", methods=["GET", "POST"])

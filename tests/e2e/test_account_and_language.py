@@ -53,6 +53,7 @@ def test_language_switch_translates_every_string_and_keeps_the_page(live_server,
         f"/tasks/{task.id}": [],
         "/orders/new": [],
         "/account/password": [],
+        "/account/sessions": ["127.0.0.1", page.evaluate("() => navigator.userAgent")],
         "/admin/users": [],
         "/admin/departments": departments,  # the key and both names of each, on purpose
         "/admin/instances": [],
