@@ -206,7 +206,7 @@ def _keep_prices(order: Order, data: OrderInput) -> OrderInput:
     current line at its position (a line they add is priced 0 for sales to settle)."""
     current = {line.position: line.unit_price for line in order.lines}
     lines = [
-        replace(line, unit_price=f"{current.get(i + 1, Decimal(0)):f}")
+        replace(line, unit_price=f"{current.get(i + 1, Decimal(0)).normalize():f}")
         for i, line in enumerate(data.lines)
     ]
     return replace(data, lines=lines)
