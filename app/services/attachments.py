@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Attachment, Order, User
-from app.services import audit
+from app.services import audit, permissions
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -127,11 +127,15 @@ def store(order: Order, upload: Upload, actor: User | None, kind: str = "documen
     return attachment
 
 
-def get_attachment(order_id: int, attachment_id: int) -> tuple[Attachment, Path]:
-    """An order's attachment and the path of its file."""
+def get_attachment(
+    order_id: int, attachment_id: int, viewer: User, ip: str | None = None
+) -> tuple[Attachment, Path]:
+    """An order's attachment and the path of its file; a priced one only for price readers."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.order_id != order_id:
         raise NotFound(_("This file does not exist."))
+    if attachment.kind in permissions.PRICED_ATTACHMENT_KINDS:
+        permissions.require_prices(viewer, attachment.order, "attachment_read", ip)
     path = _storage_dir() / attachment.stored_name
     if not path.is_file():
         raise NotFound(_("The file is missing from the storage directory."))

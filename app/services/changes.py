@@ -5,7 +5,7 @@ is applied in the same transaction, and only onto the revision it was drafted ag
 """
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -22,6 +22,7 @@ from app.services import (
     instances,
     notifications,
     orders,
+    permissions,
     process_kinds,
     revisions,
     uniqueness,
@@ -163,6 +164,8 @@ def raise_change(
         errors["reason_category"] = _("Choose the kind of reason.")
     if not reason.strip():
         errors["reason"] = _("Say why the order must change.")
+    if not permissions.can_see_prices(actor):
+        data = _keep_prices(order, data)
     try:
         new, new_total = _draft_snapshot(order, data)
     except InvalidInput as exc:
@@ -213,6 +216,17 @@ def raise_change(
     )
     change.instance_id = instance.id
     return change
+
+
+def _keep_prices(order: Order, data: OrderInput) -> OrderInput:
+    """A raiser who may not see prices cannot change them: each line keeps the price of the
+    current line at its position (a line they add is priced 0 for sales to settle)."""
+    current = {line.position: line.unit_price for line in order.lines}
+    lines = [
+        replace(line, unit_price=f"{current.get(i + 1, Decimal(0)).normalize():f}")
+        for i, line in enumerate(data.lines)
+    ]
+    return replace(data, lines=lines)
 
 
 def _ensure_none_open(order: Order) -> None:
@@ -383,8 +397,8 @@ def counts() -> dict[str, list[tuple]]:
     return {"customer": [tuple(r) for r in by_customer], "reason": [tuple(r) for r in by_reason]}
 
 
-def view(change: ChangeRequest) -> dict:
-    """What a diff view shows: the rows, the reviewers' opinions and the delivery effect."""
+def view(change: ChangeRequest, viewer: User) -> dict:
+    """What a diff view shows this reader: the rows, the opinions and the delivery effect."""
     reviews = []
     for task in db.session.scalars(
         db.select(HumanTask)
@@ -399,7 +413,7 @@ def view(change: ChangeRequest) -> dict:
     impact = max((int(d.get("delivery_impact_days") or 0) for _t, d in reviews), default=0)
     return {
         "change": change,
-        "rows": json.loads(change.diff),
+        "rows": permissions.visible_rows(viewer, json.loads(change.diff)),
         "change_reviews": reviews,
         "impact_days": impact,
         "plan_effect": _plan_effect(change) if change.status == "open" else None,

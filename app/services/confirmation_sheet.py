@@ -1,6 +1,6 @@
 """Filling the confirmation sheet (订单确认书) from an order's current revision."""
 
-from app.models import Order
+from app.models import Order, User
 from app.models.base import utcnow
 from app.pdf.confirmation import (
     ConfirmationSheet,
@@ -8,7 +8,7 @@ from app.pdf.confirmation import (
     SheetLine,
     render_confirmation_pdf,
 )
-from app.services import confirmations, reviews, revisions
+from app.services import confirmations, permissions, reviews, revisions
 
 COMPANY = "OrderGate 示范工厂 Demo Factory"
 SPEC_LABELS = {
@@ -79,3 +79,9 @@ def build_sheet(order: Order, confirm_url: str | None) -> ConfirmationSheet:
 def sheet_pdf(order: Order, confirm_url: str | None, tz: str) -> bytes:
     """The PDF bytes of the order's confirmation sheet."""
     return render_confirmation_pdf(build_sheet(order, confirm_url), tz)
+
+
+def staff_sheet_pdf(viewer: User, order: Order, confirm_url: str | None, tz: str, ip: str) -> bytes:
+    """The sheet for a staff reader: it carries prices, so other readers get 403 (audited)."""
+    permissions.require_prices(viewer, order, "confirmation_sheet", ip)
+    return sheet_pdf(order, confirm_url, tz)

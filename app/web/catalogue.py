@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.services import catalogue, orders
+from app.services import catalogue, orders, permissions
 from app.web import commit, submit
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
@@ -65,9 +65,11 @@ def products():
         if not errors:
             flash(_("Product %(code)s was added.", code=product.code), "success")
             return redirect(url_for("catalogue.products"))
+    products = orders.products()
     return render_template(
         "catalogue/products.html",
-        products=orders.products(),
+        products=products,
+        costs=permissions.product_costs(current_user, products),
         lines=lines,
         errors=errors,
         values=request.form,

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.errors import NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask
-from app.services import changes, orders, plan, rush
+from app.services import changes, orders, permissions, plan, rush
 from app.web import submit
 from app.web.orders import _form_context, _order_input, _values_of
 
@@ -21,6 +21,7 @@ def new(order_id: int):
     order = orders.get_order(order_id)
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else _values_of(order)
+    values = permissions.visible_values(current_user, values)
     if request.method == "POST":
         f = request.form
         change, errors = submit(
@@ -45,7 +46,11 @@ def new(order_id: int):
             )
             return redirect(url_for("changes.detail", change_id=change.id))
     return render_template(
-        "changes/new.html", order=order, reasons=changes.REASONS, **_form_context(values, errors)
+        "changes/new.html",
+        order=order,
+        reasons=changes.REASONS,
+        show_prices=permissions.can_see_prices(current_user),
+        **_form_context(values, errors),
     ), (400 if errors else 200)
 
 
@@ -56,7 +61,9 @@ def detail(change_id: int):
     change = db.session.get(ChangeRequest, change_id)
     if change is None:
         raise NotFound(_("This change request does not exist."))
-    return render_template("changes/detail.html", order=change.order, **changes.view(change))
+    return render_template(
+        "changes/detail.html", order=change.order, **changes.view(change, current_user)
+    )
 
 
 @bp.get("/approvals")
@@ -68,7 +75,7 @@ def approvals():
         for task in _head_tasks(changes.APPROVAL_STEPS):
             change = changes.for_instance(task.instance_id)
             if change is not None:
-                rows.append({"task": task, **changes.view(change)})
+                rows.append({"task": task, **changes.view(change, current_user)})
         state = None  # the plan, computed once for every rush row of the page
         for task in _head_tasks(rush.APPROVAL_STEPS):
             found = rush.for_instance(task.instance_id)

@@ -20,7 +20,7 @@ from reportlab.graphics.shapes import Drawing
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.services import confirmations, orders, revisions
-from app.services.confirmation_sheet import sheet_pdf
+from app.services.confirmation_sheet import sheet_pdf, staff_sheet_pdf
 from app.web import commit
 
 bp = Blueprint("confirmations", __name__)
@@ -60,11 +60,11 @@ def staff_pdf(order_id: int):
         if linked.id != order.id:
             raise confirmations.LinkInvalid()
         url = url_for("confirmations.public", token=token, _external=True)
-    return _pdf(order, url)
+    tz = current_app.config["TIMEZONE"]
+    return _pdf(order, staff_sheet_pdf(current_user, order, url, tz, request.remote_addr))
 
 
-def _pdf(order, url):
-    body = sheet_pdf(order, url, current_app.config["TIMEZONE"])
+def _pdf(order, body: bytes):
     name = f"{order.number}-R{order.revision}.pdf"
     return Response(
         body,
@@ -143,4 +143,5 @@ def public_pdf(token: str):
         order, _row = confirmations.check_link(token)
     except DomainError as error:
         return _public_error(error)
-    return _pdf(order, url_for("confirmations.public", token=token, _external=True))
+    url = url_for("confirmations.public", token=token, _external=True)
+    return _pdf(order, sheet_pdf(order, url, current_app.config["TIMEZONE"]))

@@ -26,6 +26,7 @@ from app.services import (
     inbox,
     instances,
     orders,
+    permissions,
     plan,
     reviews,
     revisions,
@@ -209,8 +210,11 @@ def detail(order_id: int):
     return render_template(
         "orders/detail.html",
         order=order,
+        prices=permissions.order_prices(current_user, order),
+        may_see_prices=permissions.can_see_prices(current_user),
+        priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
-        steps=history(order_id),
+        steps=history(order_id, current_user),
         events=audit.events_for_order(order_id),
         instance=instance,
         reviews=reviews.latest_reviews(order),
@@ -241,7 +245,9 @@ def diagram(order_id: int):
 @login_required
 def file(order_id: int, attachment_id: int):
     """Download an attachment."""
-    attachment, path = attachments.get_attachment(order_id, attachment_id)
+    attachment, path = attachments.get_attachment(
+        order_id, attachment_id, current_user, request.remote_addr
+    )
     return send_file(
         path,
         mimetype=attachment.content_type,

@@ -13,6 +13,7 @@ from app.services import (
     forms,
     inbox,
     orders,
+    permissions,
     reviews,
     rush,
     task_effects,
@@ -24,8 +25,8 @@ from app.web.labels import SPEC_LABELS
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def history(order_id: int | None) -> list[dict]:
-    """Completed steps of the order with their submitted data, ready for a read-only view."""
+def history(order_id: int | None, viewer) -> list[dict]:
+    """Completed steps of the order with their submitted data, as this reader may see them."""
     if order_id is None:
         return []
     locale = current_locale()
@@ -36,13 +37,13 @@ def history(order_id: int | None) -> list[dict]:
         doc = tasks.form_document(task)
         data = tasks.submitted_data(task)
         fields = forms.field_views(doc, locale, data) if doc else []
-        steps.append({"task": task, "fields": fields})
+        steps.append({"task": task, "fields": permissions.visible_fields(viewer, fields)})
     return steps
 
 
 def _change_info(task) -> dict | None:
     change = changes.for_instance(task.instance_id)
-    return changes.view(change) if change is not None else None
+    return changes.view(change, current_user) if change is not None else None
 
 
 def _rush_info(task) -> dict | None:
@@ -79,10 +80,12 @@ def _render(task, values=None, errors=None, status=200):
         ),
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
+        prices=permissions.order_prices(current_user, task.order) if task.order else None,
+        may_see_prices=permissions.can_see_prices(current_user),
         fields=fields,
         form_title=forms.form_title(doc, locale) if doc else task.display_name(locale),
         errors=errors or {},
-        steps=history(task.order_id),
+        steps=history(task.order_id, current_user),
         can_act=inbox.may_act(current_user, task),
         is_head=current_user.is_head and current_user.department_id == task.department_id,
         members=inbox.members_for(task),

@@ -101,7 +101,9 @@ def test_order_detail_shows_lines_open_steps_timeline_and_diagram(
     expect(line).to_have_count(1)
     expect(line.locator("td").first).to_have_text("1")
     expect(line.get_by_role("cell", name="10 pcs", exact=True)).to_have_count(1)  # not "1E+1"
-    expect(line.get_by_role("cell", name="CNY 2.50", exact=True)).to_have_count(1)
+    # Quality reads quantities and specifications, not prices (docs/ACCESS.md).
+    expect(line.get_by_role("cell", name="CNY 2.50", exact=True)).to_have_count(0)
+    expect(summary).not_to_contain_text("2.50")
 
     open_steps = page.locator(".open-tasks li")
     expect(open_steps).to_have_count(3)
