@@ -111,7 +111,11 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST account.password": (
         Case("/account/password", ok=400, data={}, roles=frozenset({ANON, "quality.member"})),
     ),
+    "GET account.session_list": (Case("/account/sessions"),),
+    "POST account.sign_out_others": (Case("/account/sessions/others", ok=302, data={}),),
+    "POST account.sign_out_one": (Case(f"/account/sessions/{MISSING}/end", ok=404, data={}),),
     # Administration
+    "POST admin.user_unlock": (Case(f"/admin/users/{MISSING}/unlock", ADMIN, ok=404, data={}),),
     "GET admin.user_list": (Case("/admin/users", ADMIN),),
     "GET admin.user_new": (Case("/admin/users/new", ADMIN),),
     "POST admin.user_new": (Case("/admin/users/new", ADMIN, ok=400, data={}),),
@@ -239,7 +243,8 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST forms_admin.edit": (Case("/forms/{form}", OWNERS, ok=400, data={}),),
 }
 # Tables a refused or probing request may write: the audit trail records refusals by design.
-NOT_DATA = frozenset({"audit_event"})
+# The audit trail, and the sessions and log-in counters the probes' own log-ins write.
+NOT_DATA = frozenset({"audit_event", "user_session", "login_throttle"})
 
 
 def _walk_to_customer(make_order, complete):
@@ -254,10 +259,10 @@ def _walk_to_customer(make_order, complete):
 
 
 def _release(order, sales, complete) -> None:
+    complete(order, "send_confirmation", {"sent_via": "link"})
     token = confirmations.issue_link(order, sales)
     confirmations.confirm_with_link(token, "Ann Smith", True, "198.51.100.4", "test")
     db.session.commit()
-    complete(order, "send_confirmation", {"sent_via": "link"})
     attendees = ["sales", "pmc", "engineering", "quality"]
     meeting = {"meeting_date": "2027-01-05", "decisions": "Go", "attendees": attendees}
     complete(order, "review_meeting", meeting)
