@@ -171,10 +171,16 @@ def insert_rush(
     sequence: Mapping[str, Sequence[int]] | None = None,
     assignment: Mapping[int, str] | None = None,
     horizon_weeks: int = 8,
+    horizon: date | None = None,
 ) -> Preview:
-    """Preview inserting `rush_job` first on `line` (or the best capable line) of the plan."""
+    """Preview inserting `rush_job` first on `line` (or the best capable line) of the plan.
+
+    `horizon` is the planning horizon of both plans (see `schedule`).
+    """
     jobs = list(jobs)
-    before = schedule(jobs, lines, calendar, start, sequence=sequence, assignment=assignment)
+    before = schedule(
+        jobs, lines, calendar, start, sequence=sequence, assignment=assignment, horizon=horizon
+    )
     # A rushed existing order leaves its old place; the rush job replaces it.
     others = [job for job in jobs if job.order_id != rush_job.order_id]
     insertion = _Insertion(lines, calendar, before, rush_job, others, required_by, horizon_weeks)
