@@ -18,11 +18,11 @@ from app.planning.errors import (
 from app.planning.insertions import Preview, Slip, insert_rush, slips_between
 from app.planning.jobs import Job, Line, order_hours
 from app.planning.loads import WeekLoad, iso_week, weekly_load
-from app.planning.placement import HORIZON_DAYS, horizon_of, schedule
+from app.planning.placement import HORIZON_YEARS, horizon_of, schedule
 from app.planning.schedules import Schedule, ScheduledJob, Unplaced
 
 __all__ = [
-    "HORIZON_DAYS",
+    "HORIZON_YEARS",
     "BeyondHorizon",
     "CalendarError",
     "ConflictingPlacement",

@@ -7,12 +7,13 @@ from unittest import mock
 import pytest
 
 from app.planning import (
-    HORIZON_DAYS,
+    HORIZON_YEARS,
     BeyondHorizon,
     InvalidHours,
     Job,
     Line,
     WorkCalendar,
+    horizon_of,
     insert_rush,
     order_hours,
     schedule,
@@ -72,7 +73,7 @@ def test_a_billion_units_is_reported_past_the_horizon_and_the_rest_is_planned(cn
     normal = schedule(NORMAL, LINES, cn_2026, START)
     plan = schedule([huge, *NORMAL], LINES, cn_2026, START)
     assert [(u.order_id, u.order_number) for u in plan.beyond_horizon] == [(9, "SO-9")]
-    assert plan.horizon == START + timedelta(days=HORIZON_DAYS)
+    assert plan.horizon == START.replace(year=START.year + HORIZON_YEARS) == D("2031-09-28")
     assert plan.jobs == normal.jobs  # it takes no capacity
     assert plan.fingerprint != normal.fingerprint  # but the plan says it is missing
     assert normal.beyond_horizon == ()
@@ -85,6 +86,12 @@ def test_a_sequenced_job_past_the_horizon_keeps_the_others_in_their_order(plain)
     assert [job.order_id for job in plan.on_line("A")] == [2, 1]
     assert [u.line for u in plan.beyond_horizon] == ["A"]
     assert plan.sequence() == {"A": [2, 1], "B": [3]}
+
+
+def test_the_default_horizon_is_the_same_date_five_years_on():
+    assert horizon_of(D("2027-03-01")) == D("2032-03-01")
+    assert horizon_of(D("2028-02-29")) == D("2033-02-28")
+    assert horizon_of(D("9998-01-01")) == date.max
 
 
 def test_the_horizon_is_a_parameter(plain):

@@ -36,14 +36,14 @@ def test_a_billion_units_is_listed_and_every_other_order_is_planned(
     english(client)
     page = _text(client.get("/schedule"))
     assert "Orders the plan cannot place" in page and "SO-HUGE" in page
-    assert "It would finish after the planning horizon (2030-03-01)" in page
+    assert "It would finish after the planning horizon (2032-03-01)" in page
     assert f'name="position-{a.id}"' in page and f'name="position-{huge.id}"' not in page
     order_page = _text(client.get(f"/orders/{huge.id}"))
     assert "The production plan cannot place this order: It would finish after" in order_page
     assert "Planned on line L1, position 1" in _text(client.get(f"/orders/{a.id}"))
     form = {"order_id": str(huge.id), "required_by": "2027-03-05", "action": "preview"}
     refused = _text(client.post("/rush/new", data=form), 400)
-    assert "Order SO-HUGE would finish after the planning horizon (2030-03-01)" in refused
+    assert "Order SO-HUGE would finish after the planning horizon (2032-03-01)" in refused
     # PMC saves the plan: the huge order stays listed, the others keep their places.
     rows = {"order": [str(a.id), str(b.id)], f"line-{a.id}": "L1", f"line-{b.id}": "L1"}
     rows |= {f"position-{a.id}": "2", f"position-{b.id}": "1"}
@@ -196,4 +196,4 @@ def test_a_change_to_a_billion_units_shows_it_would_leave_the_plan(plan_world):
     huge = [SimpleNamespace(position=1, quantity=Decimal(10**9), product=a.lines[0].product)]
     effect = change_effect.effect_of_change(a, huge, date(2027, 3, 2))
     assert (effect.finish_before, effect.finish_after) == (date(2027, 3, 2), None)
-    assert effect.horizon == date(2030, 3, 1) and effect.late_after and effect.slips == []
+    assert effect.horizon == date(2032, 3, 1) and effect.late_after and effect.slips == []
