@@ -1,4 +1,5 @@
-"""The production plan's cost: schedule() and a rush preview (insert_rush) for growing plans.
+"""The production plan's cost: schedule() and a rush preview (insert_rush) for growing plans,
+and schedule() with one order of a normal quantity vs one of 10^9 units (run_quantity).
 
 Pure computation (app/planning, no database): every page that shows an open rush request
 recomputes its preview, so this is what one approvals-page row costs on top of the queries.
@@ -12,8 +13,9 @@ import random
 import statistics
 import time
 from datetime import date, timedelta
+from unittest import mock
 
-from app.planning import Job, Line, china_calendar, insert_rush, schedule
+from app.planning import Job, Line, WorkCalendar, china_calendar, insert_rush, order_hours, schedule
 
 START = date(2027, 3, 1)
 LINES = [Line("L1", 16), Line("L2", 16), Line("L3", 8), Line("L4", 12)]
@@ -66,5 +68,38 @@ def run(rounds: int = 20) -> dict:
             "rush_preview_ms": _ms(rush_ms),
             "plan_finish": planned.finish.isoformat(),
             "preview_slips": len(preview.slips),
+        }
+    return results
+
+
+QUANTITY_ORDERS = 200
+QUANTITIES = (100, 10**9)
+
+
+def run_quantity(rounds: int = 20) -> dict:
+    """p50/p95 in ms of schedule() for 200 orders plus one of 100 vs 10^9 units (0.5 h each),
+    and how many single days the planner looked at (calls of `is_workday`)."""
+    calendar = china_calendar(range(START.year, START.year + 3))
+    jobs = _jobs(QUANTITY_ORDERS, random.Random(20271))
+    results = {}
+    for quantity in QUANTITIES:
+        hours = order_hours("SO-BIG", [(quantity, {"L1": "0.5", "L2": "0.5"})])
+        # Promised first: it goes ahead of every other order in the queue.
+        extra = Job(QUANTITY_ORDERS + 1, "SO-BIG", hours, promised=START)
+        samples = []
+        for _round in range(rounds):
+            began = time.perf_counter()
+            planned = schedule([extra, *jobs], LINES, calendar, START)
+            samples.append((time.perf_counter() - began) * 1000)
+        with mock.patch.object(
+            WorkCalendar, "is_workday", autospec=True, side_effect=WorkCalendar.is_workday
+        ) as spy:
+            schedule([extra, *jobs], LINES, calendar, START)
+        results[str(quantity)] = {
+            "schedule_ms": _ms(samples),
+            "days_looked_at": spy.call_count,
+            "planned": len(planned.jobs),
+            "beyond_horizon": len(planned.beyond_horizon),
+            "plan_finish": planned.finish.isoformat(),
         }
     return results

@@ -115,6 +115,13 @@ def summary(results: dict) -> str:
                 f"p50 {row['schedule_ms']['p50']:.1f} / {row['rush_preview_ms']['p50']:.1f}",
             )
         )
+    for quantity, row in results.get("planning_quantity", {}).items():
+        lines.append(
+            _row(
+                f"plan, 200 orders + one of {quantity} units (ms)",
+                f"p50 {row['schedule_ms']['p50']:.1f}, days looked at {row['days_looked_at']}",
+            )
+        )
     return "\n".join(lines)
 
 
@@ -138,6 +145,9 @@ def main() -> int:
     results["completion_ms"] = completion_ms
     results["state_bytes"] = _timed("stored state size", state_size.run)
     results["planning_ms"] = _timed("plan and rush preview", planning.run, 5 if args.quick else 20)
+    results["planning_quantity"] = _timed(
+        "plan with a normal vs a huge quantity", planning.run_quantity, 5 if args.quick else 20
+    )
     results["engine_overhead"] = eng
     results["database_versions"] = {
         k: v.get("server", v.get("error")) for k, v in completion_ms.items()

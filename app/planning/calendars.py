@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import holidays as holidays_package
@@ -22,6 +23,10 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     weekend: tuple[int, ...] = (5, 6)
+    # Derived in __post_init__ so that counting working days over any span takes a few bisections:
+    # the holidays that remove a weekday and the make-up days that add a weekend day, sorted.
+    _lost: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _gained: tuple[date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "holidays", frozenset(self.holidays))
@@ -38,6 +43,10 @@ class WorkCalendar:
                 f"{days} cannot be both a holiday and a make-up working day; "
                 "remove it from one of the two sets."
             )
+        lost = sorted(day for day in self.holidays if day.weekday() not in self.weekend)
+        gained = sorted(day for day in self.workdays if day.weekday() in self.weekend)
+        object.__setattr__(self, "_lost", tuple(lost))
+        object.__setattr__(self, "_gained", tuple(gained))
 
     def is_workday(self, day: date) -> bool:
         """True if the factory works on `day`."""
@@ -58,21 +67,56 @@ class WorkCalendar:
         return self._scan(day, _ONE_DAY)
 
     def add_workdays(self, day: date, count: int) -> date:
-        """The date `count` working days after `day` (before it if negative; `day` for 0)."""
-        step = self.next_workday if count >= 0 else self.previous_workday
-        for _ in range(abs(count)):
-            day = step(day)
+        """The date `count` working days after `day` (before it if negative; `day` for 0).
+
+        Forward, the date is found by bisection over `workdays_between`, so the cost does not
+        grow with `count` (the planner jumps over whole runs of days this way).
+        """
+        if count > 0:
+            return self._reach(day, count)
+        for _ in range(-count):
+            day = self.previous_workday(day)
         return day
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: how far `end` is after `start`; negative if before."""
+        """Working days in (start, end]: how far `end` is after `start`; negative if before.
+
+        Counted, not walked: whole weeks, the few days left over, and bisections into the
+        holidays on weekdays and the make-up days on weekend days.
+        """
         if end < start:
             return -self.workdays_between(end, start)
-        count, day = 0, start + _ONE_DAY
-        while day <= end:
-            count += self.is_workday(day)
-            day += _ONE_DAY
+        weeks, rest = divmod((end - start).days, 7)
+        first = start.weekday()
+        count = weeks * (7 - len(self.weekend))
+        count += sum((first + offset) % 7 not in self.weekend for offset in range(1, rest + 1))
+        count += bisect_right(self._gained, end) - bisect_right(self._gained, start)
+        count -= bisect_right(self._lost, end) - bisect_right(self._lost, start)
         return count
+
+    def _reach(self, day: date, count: int) -> date:
+        """The first date with `count` working days in (day, date]: galloping, then bisection."""
+        per_week = 7 - len(self.weekend) or 1
+        span = -(-count // per_week) * 7 + 7
+        while self.workdays_between(day, self._plus(day, span)) < count:
+            span *= 2
+        low, high = 0, span  # fewer than `count` working days by `low`, enough by `high`
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self.workdays_between(day, day + timedelta(days=middle)) < count:
+                low = middle
+            else:
+                high = middle
+        return day + timedelta(days=high)
+
+    def _plus(self, day: date, days: int) -> date:
+        try:
+            return day + timedelta(days=days)
+        except OverflowError:
+            raise CalendarError(
+                f"Not enough working days after {day.isoformat()} before the end of the "
+                "calendar; check the weekend and the holidays of the calendar."
+            ) from None
 
     def _scan(self, day: date, step: timedelta) -> date:
         for _ in range(_MAX_GAP_DAYS):

@@ -45,3 +45,7 @@ class ConflictingPlacement(PlanningError):
 
 class CalendarError(PlanningError):
     """The working calendar is inconsistent or has no working day in reach."""
+
+
+class BeyondHorizon(PlanningError):
+    """A rush job would finish after the planning horizon on every line it may go on."""

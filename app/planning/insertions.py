@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.planning.calendars import WorkCalendar
-from app.planning.errors import NoCapableLine, NotCapable, UnknownLine
+from app.planning.errors import BeyondHorizon, NoCapableLine, NotCapable, UnknownLine
 from app.planning.jobs import Job, Line
 from app.planning.loads import WeekLoad, weekly_load
 from app.planning.placement import schedule
-from app.planning.schedules import Schedule, ScheduledJob
+from app.planning.schedules import Schedule, ScheduledJob, Unplaced
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Preview:
     max_slip_days: int
     load: dict[str, list[WeekLoad]]
     base_fingerprint: str
+    newly_beyond: tuple[Unplaced, ...] = ()  # planned before, past the horizon after
 
     @property
     def line(self) -> str:
@@ -118,8 +119,21 @@ class _Insertion:
         }
         sequence[code] = [rush_id, *sequence[code]]
         jobs = [self.rush_job, *self.others]
-        after = schedule(jobs, self.lines, calendar, self.before.start, sequence=sequence)
+        after = schedule(
+            jobs,
+            self.lines,
+            calendar,
+            self.before.start,
+            sequence=sequence,
+            horizon=self.before.horizon,
+        )
+        if any(job.order_id == rush_id for job in after.beyond_horizon):
+            raise BeyondHorizon(
+                f"Rush order {self.rush_job.order_number} would finish after the planning "
+                f"horizon ({after.horizon}) on line {code}."
+            )
         rush = after.job(rush_id)
+        planned_before = {job.order_id for job in self.before.jobs}
         slips = slips_between(self.before, after, calendar, ignore=(rush_id,))
         return Preview(
             rush=rush,
@@ -133,12 +147,14 @@ class _Insertion:
             max_slip_days=max((slip.working_days for slip in slips), default=0),
             load=weekly_load(after, calendar, self.horizon_weeks),
             base_fingerprint=self.before.fingerprint,
+            newly_beyond=tuple(u for u in after.beyond_horizon if u.order_id in planned_before),
         )
 
 
 def _rank(preview: Preview, index: int) -> tuple:
     """Meeting the date with least disruption first; else the earliest finish of the rush job."""
-    disruption = (len(preview.newly_late), sum(slip.working_days for slip in preview.slips))
+    newly_late = len(preview.newly_late) + len(preview.newly_beyond)
+    disruption = (newly_late, sum(slip.working_days for slip in preview.slips))
     if preview.meets_required_date:
         return (0, *disruption, preview.rush.finish, index)
     return (1, preview.rush.finish, *disruption, index)
@@ -155,12 +171,28 @@ def insert_rush(
     sequence: Mapping[str, Sequence[int]] | None = None,
     assignment: Mapping[int, str] | None = None,
     horizon_weeks: int = 8,
+    horizon: date | None = None,
 ) -> Preview:
-    """Preview inserting `rush_job` first on `line` (or the best capable line) of the plan."""
+    """Preview inserting `rush_job` first on `line` (or the best capable line) of the plan.
+
+    `horizon` is the planning horizon of both plans (see `schedule`).
+    """
     jobs = list(jobs)
-    before = schedule(jobs, lines, calendar, start, sequence=sequence, assignment=assignment)
+    before = schedule(
+        jobs, lines, calendar, start, sequence=sequence, assignment=assignment, horizon=horizon
+    )
     # A rushed existing order leaves its old place; the rush job replaces it.
     others = [job for job in jobs if job.order_id != rush_job.order_id]
     insertion = _Insertion(lines, calendar, before, rush_job, others, required_by, horizon_weeks)
-    previews = [insertion.on(code) for code in _candidate_lines(rush_job, lines, line)]
+    previews = []
+    for code in _candidate_lines(rush_job, lines, line):
+        try:
+            previews.append(insertion.on(code))
+        except BeyondHorizon:
+            continue
+    if not previews:
+        raise BeyondHorizon(
+            f"Rush order {rush_job.order_number} would finish after the planning horizon "
+            f"({before.horizon}) on every line it may go on; check its quantity and hours."
+        )
     return min(zip(previews, range(len(previews)), strict=True), key=lambda p: _rank(*p))[0]

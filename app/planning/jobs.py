@@ -85,4 +85,9 @@ def order_hours(
             f"No line can make every item of order {order_number}; "
             "give the items hours on a common line or split the order."
         )
-    return {code: float(total) for code, total in totals.items()}
+    try:
+        return {code: float(total) for code, total in totals.items()}
+    except OverflowError:
+        raise InvalidHours(
+            f"Order {order_number} needs more hours than can be counted; check its quantities."
+        ) from None

@@ -41,12 +41,26 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A job the plan does not place: it would finish after the planning horizon on `line`."""
+
+    order_id: int
+    order_number: str
+    line: str
+
+
+@dataclass(frozen=True)
 class Schedule:
-    """Jobs line by line (in the order of `lines`), each line's jobs in sequence order."""
+    """Jobs line by line (in the order of `lines`), each line's jobs in sequence order.
+
+    `beyond_horizon` lists the jobs that would finish after `horizon`; they take no capacity.
+    """
 
     start: date
     lines: tuple[Line, ...]
     jobs: tuple[ScheduledJob, ...]
+    horizon: date | None = None
+    beyond_horizon: tuple[Unplaced, ...] = ()
 
     def on_line(self, code: str) -> list[ScheduledJob]:
         """The jobs of one line in sequence order."""
@@ -93,6 +107,8 @@ class Schedule:
                 for job in self.jobs
             ],
         }
+        if self.beyond_horizon:  # only then, so that plans without any keep their fingerprint
+            data["beyond"] = [job.order_id for job in self.beyond_horizon]
         return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
 
     @cached_property

@@ -16,10 +16,11 @@ class ChangeEffect:
 
     line: str
     finish_before: date
-    finish_after: date
+    finish_after: date | None  # None: it would finish after the planning horizon
     promised_after: date | None
     late_after: bool
     slips: list[Slip]  # other orders that finish later
+    horizon: date | None = None
 
 
 def effect_of_change(order: Order, lines: list, promised: date | None) -> ChangeEffect | None:
@@ -50,16 +51,27 @@ def effect_of_change(order: Order, lines: list, promised: date | None) -> Change
         items.append((item.quantity, rates))
     try:
         hours = order_hours(order.number, items)
+        changed = Job(order.id, order.number, hours, promised, order.released_at)
     except PlanningError:
         return None
-    changed = Job(order.id, order.number, hours, promised, order.released_at)
     jobs = [changed if job.order_id == order.id else job for job in state.jobs]
     sequence = {
         code: [oid for oid in ids if oid != order.id or code in hours]
         for code, ids in state.sequence.items()
     }
     after = schedule(jobs, state.lines, state.calendar, state.start, sequence=sequence)
-    before_job, after_job = state.schedule.job(order.id), after.job(order.id)
+    before_job = state.schedule.job(order.id)
+    if any(unplaced.order_id == order.id for unplaced in after.beyond_horizon):
+        return ChangeEffect(
+            line=before_job.line,
+            finish_before=before_job.finish,
+            finish_after=None,
+            promised_after=promised,
+            late_after=True,
+            slips=[],
+            horizon=after.horizon,
+        )
+    after_job = after.job(order.id)
     return ChangeEffect(
         line=after_job.line,
         finish_before=before_job.finish,

@@ -411,12 +411,18 @@ def view(change: ChangeRequest, viewer: User) -> dict:
     ):
         reviews.append((task, json.loads(task.data or "{}")))
     impact = max((int(d.get("delivery_impact_days") or 0) for _t, d in reviews), default=0)
+    effect, problem = None, None
+    if change.status == "open":
+        from app.services import plan
+
+        effect, problem = plan.attempt(lambda: _plan_effect(change))
     return {
         "change": change,
         "rows": permissions.visible_rows(viewer, json.loads(change.diff)),
         "change_reviews": reviews,
         "impact_days": impact,
-        "plan_effect": _plan_effect(change) if change.status == "open" else None,
+        "plan_effect": effect,
+        "plan_problem": problem,
     }
 
 

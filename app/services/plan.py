@@ -10,15 +10,19 @@ the one the user saw (its fingerprint), and rewrites every slot in the same tran
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from app.errors import Conflict, InvalidInput, PermissionDenied
+from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import (
     Notification,
@@ -35,6 +39,7 @@ from app.planning import (
     NoCapableLine,
     PlanningError,
     Schedule,
+    ScheduledJob,
     Slip,
     WorkCalendar,
     order_hours,
@@ -42,6 +47,8 @@ from app.planning import (
     slips_between,
 )
 from app.services import audit, factory_calendar
+
+T = TypeVar("T")
 
 PLAN_ID = 1
 PLANNERS = ("pmc",)
@@ -86,6 +93,8 @@ class PlanState:
     sequence: dict[str, list[int]]
     schedule: Schedule
     unplanned: list[Unplanned] = field(default_factory=list)
+    # Lines left out of the plan (a capacity of 0 or less in the database), with the reason.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -93,8 +102,18 @@ class PlanState:
         return self.schedule.fingerprint
 
 
+def _usable(value: object) -> bool:
+    """A positive, finite number of hours (a rate or capacity of 0.00 in the database is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return math.isfinite(value) and value > 0
+
+
 def _items(order: Order) -> list[tuple]:
-    """(quantity, {line code: hours per unit}) per order line, as the catalogue/estimates say."""
+    """(quantity, {line code: hours per unit}, item, unusable rates) per order line.
+
+    Rates of zero or less name no line: they are left out and reported when nothing is left.
+    """
     items = []
     for item in order.lines:
         product = item.product or item.standard_product
@@ -103,14 +122,26 @@ def _items(order: Order) -> list[tuple]:
             rates = {item.est_line.code: item.est_hours_per_unit}
         elif product is not None:
             rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
-        items.append((item.quantity, rates, item))
+        bad = {code: rate for code, rate in rates.items() if not _usable(rate)}
+        usable = {code: rate for code, rate in rates.items() if code not in bad}
+        items.append((item.quantity, usable, item, bad))
     return items
 
 
 def job_for(order: Order) -> Job:
     """The order as a job to plan; `InvalidInput` says which item has no hours on any line."""
     items = _items(order)
-    for _quantity, rates, item in items:
+    for _quantity, rates, item, bad in items:
+        if not rates and bad:
+            raise InvalidInput(
+                _(
+                    "Line %(n)s of order %(number)s has no usable hours per unit (%(rates)s): "
+                    "correct the line rates of its product, or have production estimate it again.",
+                    n=item.position,
+                    number=order.number,
+                    rates=", ".join(f"{code} {rate}" for code, rate in sorted(bad.items())),
+                )
+            )
         if not rates:
             raise InvalidInput(
                 _(
@@ -121,7 +152,8 @@ def job_for(order: Order) -> Job:
                 )
             )
     try:
-        hours = order_hours(order.number, [(q, rates) for q, rates, _item in items])
+        hours = order_hours(order.number, [(q, rates) for q, rates, _item, _bad in items])
+        return Job(order.id, order.number, hours, order.promised_date, order.released_at)
     except NoCapableLine as exc:
         raise InvalidInput(
             _(
@@ -134,8 +166,6 @@ def job_for(order: Order) -> Job:
         raise InvalidInput(
             _("Order %(number)s cannot be planned: check its quantities.", number=order.number)
         ) from exc
-    released = order.released_at
-    return Job(order.id, order.number, hours, order.promised_date, released)
 
 
 def _orders_to_plan() -> list[Order]:
@@ -169,20 +199,25 @@ def _lock_plan() -> ProductionPlan:
     return row
 
 
-def current(lock: bool = False, start: date | None = None) -> PlanState:
-    """The plan as it stands: computed from the orders, lines, calendar and PMC's slots.
+def _lines(rows: dict[str, ProductionLine]) -> tuple[dict[str, ProductionLine], list[str]]:
+    """The lines the plan can use, and why the others are left out."""
+    usable, problems = {}, []
+    for code, row in rows.items():
+        if _usable(row.daily_hours):
+            usable[code] = row
+        else:
+            problems.append(
+                _(
+                    "Line %(line)s is left out of the plan: its daily capacity is %(hours)s "
+                    "hours. Correct it on the Products page.",
+                    line=code,
+                    hours=row.daily_hours,
+                )
+            )
+    return usable, problems
 
-    With `lock`, the plan row is locked first, so nobody else writes the plan until commit.
-    """
-    if lock:
-        _lock_plan()
-    start = start or today()
-    cal = calendar(start)
-    line_rows = {
-        row.code: row
-        for row in db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code))
-    }
-    lines = [Line(code, row.daily_hours) for code, row in line_rows.items()]
+
+def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[Unplanned]]:
     orders: dict[int, Order] = {}
     jobs: list[Job] = []
     unplanned: list[Unplanned] = []
@@ -193,20 +228,60 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
             unplanned.append(Unplanned(order, exc.message))
             continue
         if not any(code in line_rows for code in job.hours_by_line):
-            unplanned.append(Unplanned(order, _("No production line can make this order.")))
+            message = _("No production line can make this order.")
+            if any(code in bad_lines for code in job.hours_by_line):
+                message = _(
+                    "The only lines that can make this order have no usable daily capacity."
+                )
+            unplanned.append(Unplanned(order, message))
             continue
-        orders[order.id], jobs = order, [*jobs, job]
+        orders[order.id] = order
+        jobs.append(job)
+    return orders, jobs, unplanned
+
+
+def current(lock: bool = False, start: date | None = None) -> PlanState:
+    """The plan as it stands: computed from the orders, lines, calendar and PMC's slots.
+
+    With `lock`, the plan row is locked first, so nobody else writes the plan until commit.
+    Bad data (a capacity or rate of 0, a huge quantity) leaves the order or line out, with the
+    reason in `unplanned` or `problems`; it never fails the plan.
+    """
+    if lock:
+        _lock_plan()
+    start = start or today()
+    cal = calendar(start)
+    all_rows = {
+        row.code: row
+        for row in db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code))
+    }
+    line_rows, problems = _lines(all_rows)
+    lines = [Line(code, row.daily_hours) for code, row in line_rows.items()]
+    orders, jobs, unplanned = _jobs(line_rows, set(all_rows) - set(line_rows))
     by_id = {job.order_id: job for job in jobs}
     sequence: dict[str, list[int]] = {code: [] for code in line_rows}
     slots = db.session.scalars(db.select(PlanSlot).order_by(PlanSlot.position, PlanSlot.order_id))
     for slot in slots:
         job = by_id.get(slot.order_id)
-        # A slot whose order can no longer be made there (its items changed) is dropped: the
-        # order joins the queue by its promised date instead.
-        if job is not None and slot.line.code in job.hours_by_line:
+        # A slot whose order can no longer be made there (its items changed, or the line is left
+        # out) is dropped: the order joins the queue by its promised date instead.
+        if job is not None and slot.line.code in sequence and slot.line.code in job.hours_by_line:
             sequence[slot.line.code].append(slot.order_id)
     sched = schedule(jobs, lines, cal, start, sequence=sequence)
-    return PlanState(start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned)
+    for beyond in sched.beyond_horizon:
+        unplanned.append(
+            Unplanned(
+                orders.pop(beyond.order_id),
+                _(
+                    "It would finish after the planning horizon (%(date)s): check its "
+                    "quantities and hours per unit, or split the order.",
+                    date=sched.horizon,
+                ),
+            )
+        )
+    return PlanState(
+        start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned, problems
+    )
 
 
 def write(state: PlanState, new: Schedule, actor: User | None, action: str, data: dict) -> int:
@@ -295,7 +370,7 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
     if not may_plan(actor):
         audit.record(actor, "plan.denied", "production_plan", PLAN_ID)
         raise PermissionDenied(_("Only PMC arranges the production plan."))
-    state = current(lock=True)
+    state = checked(lambda: current(lock=True))
     if base_fingerprint != state.fingerprint:
         raise Conflict(
             _("The plan changed since you opened it (an order or a rush was added); reload it.")
@@ -335,7 +410,9 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
     if errors:
         raise InvalidInput(errors=errors)
     sequence = {code: [oid for *_k, oid in sorted(items)] for code, items in placed.items()}
-    new = schedule(state.jobs, state.lines, state.calendar, state.start, sequence=sequence)
+    new = checked(
+        lambda: schedule(state.jobs, state.lines, state.calendar, state.start, sequence=sequence)
+    )
     if new.fingerprint == state.fingerprint:
         return new
     slips = slips_between(state.schedule, new, state.calendar)
@@ -349,14 +426,54 @@ def plan_row() -> ProductionPlan | None:
     return db.session.get(ProductionPlan, PLAN_ID)
 
 
-def planned(order: Order):
+def planned(order: Order) -> ScheduledJob | None:
     """The order's place in the plan as computed now (a ScheduledJob), or None if not planned."""
+    return place_of(order)[0]
+
+
+def place_of(order: Order) -> tuple[ScheduledJob | None, str | None]:
+    """The order's place in the plan now, or why the plan cannot place it (None, None: not
+    an order to plan)."""
     if order.status not in ACTIVE_STATUSES:
-        return None
+        return None, None
     state = current()
-    if order.id not in state.orders:
-        return None
-    return state.schedule.job(order.id)
+    if order.id in state.orders:
+        return state.schedule.job(order.id), None
+    reason = next((u.message for u in state.unplanned if u.order.id == order.id), None)
+    return None, reason
+
+
+def unavailable(reason: str) -> str:
+    """The message a page shows instead of the plan."""
+    return _("The plan cannot be computed right now: %(reason)s", reason=reason)
+
+
+def attempt(compute: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Run a computation on the plan for a page: (its result, None), or (None, a message).
+
+    Whatever makes planning fail is logged and becomes a message on the page, so that the rest
+    of the page still renders. Domain errors (permissions, invalid input) and database errors
+    are not planning failures: they propagate as usual.
+    """
+    try:
+        return compute(), None
+    except (DomainError, SQLAlchemyError):
+        raise
+    except PlanningError:
+        current_app.logger.exception("The production plan could not be computed")
+        reason = _("the planning data is inconsistent; the details were logged.")
+    except Exception:
+        current_app.logger.exception("The production plan could not be computed")
+        reason = _("an unexpected error occurred; the details were logged.")
+    return None, unavailable(reason)
+
+
+def checked(compute: Callable[[], T]) -> T:
+    """Run a computation on the plan for a form: its result, or InvalidInput with the message."""
+    result, problem = attempt(compute)
+    if problem is not None:
+        raise InvalidInput(problem)
+    return result
 
 
 def current_line_codes() -> list[str]:

@@ -81,7 +81,7 @@ def preview_request(actor: User, order_id: int, required_by: str, line_code: str
     from the preview shown is refused and the new preview is shown instead.
     """
     order, day, line_code, _dept = _checked_input(actor, order_id, required_by, line_code)
-    data = compute(order, day, line_code)[1]
+    data = plan.checked(lambda: compute(order, day, line_code)[1])
     return {**data, "token": _request_token(data, order, day, line_code)}
 
 
@@ -104,8 +104,8 @@ def request_rush(
     if not reason.strip():
         raise InvalidInput(errors={"reason": _("Say why this order must go ahead of the plan.")})
     _ensure_none_open(order)
-    state = plan.current(lock=True)
-    _preview, data = compute(order, day, line_code, state)
+    state = plan.checked(lambda: plan.current(lock=True))
+    _preview, data = plan.checked(lambda: compute(order, day, line_code, state))
     if seen_token != _request_token(data, order, day, line_code):
         raise InvalidInput(
             _(
@@ -188,15 +188,23 @@ def for_instance(instance_id: int | None) -> RushRequest | None:
     return db.session.scalar(db.select(RushRequest).where(RushRequest.instance_id == instance_id))
 
 
-def live(rush: RushRequest, state=None) -> tuple[dict, str | None]:
-    """The preview to decide on: recomputed on the plan now while open, else the one applied."""
+def live(rush: RushRequest, state=None, unavailable: str | None = None) -> tuple[dict, str | None]:
+    """The preview to decide on: recomputed on the plan now while open, else the one applied.
+
+    `unavailable` is the message of a plan that could not be computed (the stored preview is
+    shown with it).
+    """
     stored = json.loads(rush.preview)
     if rush.status != "open":
         return stored, None
     if not _eligible(rush.order):
         return stored, _("The order is no longer open or released; reject this rush request.")
+    if unavailable is not None:
+        return stored, unavailable
     try:
-        return compute(rush.order, rush.required_by, rush.line_code, state)[1], None
+        data, problem = plan.attempt(
+            lambda: compute(rush.order, rush.required_by, rush.line_code, state)[1]
+        )
     except DomainError as exc:
         message = (
             exc.message
@@ -204,6 +212,8 @@ def live(rush: RushRequest, state=None) -> tuple[dict, str | None]:
             else _("The order can no longer be placed on the requested line.")
         )
         return stored, message
+    # If the plan cannot be computed now, the page shows the preview last stored, and says so.
+    return (stored, problem) if problem is not None else (data, None)
 
 
 def steps(rush: RushRequest) -> list[HumanTask]:
@@ -240,7 +250,10 @@ def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
     if rush.status != "open":
         errors[field] = _("This rush request is already decided.")
         return {}
-    state = plan.current(lock=True)
+    state, problem = plan.attempt(lambda: plan.current(lock=True))
+    if problem:
+        errors[field] = problem
+        return {}
     data_now, problem = live(rush, state)
     if problem:
         errors[field] = problem

@@ -11,7 +11,16 @@ from flask_babel import gettext as _
 
 from app.errors import InvalidInput
 from app.models import Order
-from app.planning import NotCapable, PlanningError, Preview, Schedule, insert_rush, weekly_load
+from app.planning import (
+    BeyondHorizon,
+    NotCapable,
+    PlanningError,
+    Preview,
+    Schedule,
+    horizon_of,
+    insert_rush,
+    weekly_load,
+)
 from app.services import plan
 
 LOAD_WEEKS = 6
@@ -71,7 +80,9 @@ def preview_dict(preview: Preview, cal) -> dict:
             }
             for s in preview.slips
         ],
-        "late_orders": len(preview.newly_late),
+        # An order pushed past the planning horizon is late too, and the approver must see it.
+        "beyond_horizon": [unplaced.order_number for unplaced in preview.newly_beyond],
+        "late_orders": len(preview.newly_late) + len(preview.newly_beyond),
         "slipped_orders": len(preview.slips),
         "max_slip_days": preview.max_slip_days,
         "load": [
@@ -114,6 +125,9 @@ def compute(order: Order, required_by: date, line_code: str | None, state=None) 
     """(Preview, its dict) of rushing `order` on the plan as it is now; InvalidInput if it can't."""
     state = state or plan.current()
     rush_job = plan.job_for(order)
+    # A line left out of the plan (no usable capacity) cannot take the rush either.
+    if line_code is not None and line_code not in state.line_rows:
+        raise InvalidInput(errors={"line_code": _("This line cannot make the order.")})
     if not any(code in state.line_rows for code in rush_job.hours_by_line):
         raise InvalidInput(_("No production line can make this order."))
     key = (
@@ -153,6 +167,15 @@ def _compute(state, rush_job, required_by: date, line_code: str | None) -> tuple
         )
     except NotCapable as exc:
         raise InvalidInput(errors={"line_code": _("This line cannot make the order.")}) from exc
+    except BeyondHorizon as exc:
+        raise InvalidInput(
+            _(
+                "Order %(number)s would finish after the planning horizon (%(date)s) on every "
+                "line it may go on: check its quantities and hours per unit.",
+                number=rush_job.order_number,
+                date=horizon_of(state.start),
+            )
+        ) from exc
     except PlanningError as exc:
         raise InvalidInput(_("The plan cannot place this order.")) from exc
     return preview, preview_dict(preview, state.calendar)

@@ -76,14 +76,15 @@ def approvals():
             change = changes.for_instance(task.instance_id)
             if change is not None:
                 rows.append({"task": task, **changes.view(change, current_user)})
-        state = None  # the plan, computed once for every rush row of the page
+        state, problem = None, None  # the plan, computed once for every rush row of the page
         for task in _head_tasks(rush.APPROVAL_STEPS):
             found = rush.for_instance(task.instance_id)
             if found is not None:
-                state = state or plan.current()
-                preview, problem = rush.live(found, state)
+                if state is None and problem is None:
+                    state, problem = plan.attempt(plan.current)
+                preview, row_problem = rush.live(found, state, problem)
                 rush_rows.append(
-                    {"task": task, "rush": found, "preview": preview, "problem": problem}
+                    {"task": task, "rush": found, "preview": preview, "problem": row_problem}
                 )
     return render_template(
         "changes/approvals.html",

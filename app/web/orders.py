@@ -207,6 +207,8 @@ def detail(order_id: int):
     tasks = orders.order_tasks(order_id)
     instance = instances.lifecycle_of(order)
     is_sales = current_user.department is not None and current_user.department.key == "sales"
+    place, plan_problem = plan.attempt(lambda: plan.place_of(order))
+    planned, unplanned_reason = place or (None, None)
     return render_template(
         "orders/detail.html",
         order=order,
@@ -221,7 +223,9 @@ def detail(order_id: int):
         revision=revisions.current_revision(order),
         confirmations=confirmations.confirmations_of(order),
         change_history=changes.changes_of(order),
-        planned=plan.planned(order),
+        planned=planned,
+        unplanned_reason=unplanned_reason,
+        plan_problem=plan_problem,
         rush_history=rush.requests_of(order),
         spec_labels=list(SPEC_LABELS.items()),
         is_sales=is_sales,

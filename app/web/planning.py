@@ -14,7 +14,7 @@ from app.web import commit, submit
 bp = Blueprint("planning", __name__)
 
 
-def _schedule_context(state, values=None, errors=None) -> dict:
+def _plan_context(state) -> dict:
     jobs = {job.order_id: job for job in state.jobs}
     lines = []
     for code, row in state.line_rows.items():
@@ -22,7 +22,11 @@ def _schedule_context(state, values=None, errors=None) -> dict:
             {
                 "job": scheduled,
                 "order": state.orders[scheduled.order_id],
-                "capable": sorted(jobs[scheduled.order_id].hours_by_line),
+                "capable": sorted(
+                    line
+                    for line in jobs[scheduled.order_id].hours_by_line
+                    if line in state.line_rows
+                ),
             }
             for scheduled in state.schedule.on_line(code)
         ]
@@ -32,6 +36,15 @@ def _schedule_context(state, values=None, errors=None) -> dict:
         "lines": lines,
         "load": weekly_load(state.schedule, state.calendar, rush_preview.LOAD_WEEKS),
         "gantt": {"tasks": rush_preview.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
+    }
+
+
+def _schedule_context(values=None, errors=None) -> dict:
+    """The schedule page: the plan (or why it cannot be computed now) and the calendar."""
+    plan_part, problem = plan.attempt(lambda: _plan_context(plan.current()))
+    return {
+        **(plan_part or {"state": None, "lines": [], "load": {}, "gantt": None}),
+        "plan_problem": problem,
         "plan_row": plan.plan_row(),
         "factory_days": factory_calendar.factory_days(),
         "official_days": factory_calendar.official_holidays(
@@ -58,10 +71,8 @@ def schedule():
         if not errors:
             flash(_("The production plan was saved."), "success")
             return redirect(url_for("planning.schedule"))
-        return render_template(
-            "planning/schedule.html", **_schedule_context(plan.current(), f, errors)
-        ), 400
-    return render_template("planning/schedule.html", **_schedule_context(plan.current()))
+        return render_template("planning/schedule.html", **_schedule_context(f, errors)), 400
+    return render_template("planning/schedule.html", **_schedule_context())
 
 
 @bp.post("/schedule/calendar")
@@ -79,7 +90,7 @@ def calendar_set():
         )
     )
     if errors:
-        context = _schedule_context(plan.current(), f, errors)
+        context = _schedule_context(f, errors)
         return render_template("planning/schedule.html", **context), 400
     flash(_("The factory calendar was updated; the plan follows it."), "success")
     return redirect(url_for("planning.schedule") + "#calendar")
