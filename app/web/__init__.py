@@ -94,6 +94,7 @@ def register_web(app: Flask) -> None:
         confirmations,
         forms_admin,
         inbox,
+        input_guard,
         notifications,
         orders,
         planning,
@@ -123,6 +124,7 @@ def register_web(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     app.register_error_handler(DomainError, _handle_domain_error)
+    input_guard.register(app)  # NUL in any input: 400 with a message, before any view runs
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
