@@ -8,7 +8,7 @@ query argument, an upload's file name or a string in a JSON body with one is ref
 and a message, and nothing changes. One check for every request instead of one per field.
 """
 
-from flask import Flask, request
+from flask import Flask, jsonify, request
 from flask_babel import gettext as _
 
 from app import limits
@@ -54,10 +54,14 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul():
-        if request_has_nul():
-            raise InvalidInput(
-                _(
-                    "The input contains a NUL character (\\0), which no field accepts. Remove it "
-                    "and try again; nothing was saved."
-                )
+        if not request_has_nul():
+            return None
+        error = InvalidInput(
+            _(
+                "The input contains a NUL character (\\0), which no field accepts. Remove it "
+                "and try again; nothing was saved."
             )
+        )
+        if request.is_json:  # the modeler reads {"error": …} like its other refusals
+            return jsonify({"error": error.message}), error.status
+        raise error  # a page, or a fragment for htmx, from the one domain-error handler
