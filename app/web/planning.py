@@ -9,6 +9,7 @@ from app.i18n import current_locale
 from app.models import Order
 from app.planning import weekly_load
 from app.services import factory_calendar, plan, rush, rush_preview
+from app.services.order_input import record_id
 from app.web import commit, submit
 
 bp = Blueprint("planning", __name__)
@@ -108,7 +109,8 @@ def rush_new():
     """Ask to rush an order: compute the impact preview first, then submit it for approval."""
     f = request.values
     order_text = f.get("order_id", "")
-    order = db.session.get(Order, int(order_text)) if order_text.isdigit() else None
+    order_id = record_id(order_text)
+    order = db.session.get(Order, order_id) if order_id is not None else None
     values = dict(f.items()) if request.method == "POST" else {"order_id": order_text}
     if request.method == "GET":
         return render_template("rush/new.html", **_rush_form_context(order, values, {}))
