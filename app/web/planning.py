@@ -51,9 +51,9 @@ def schedule():
     if request.method == "POST":
         f = request.form
         rows = [
-            (int(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
+            (record_id(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
             for oid in f.getlist("order")
-            if oid.isdigit()
+            if record_id(oid) is not None
         ]
         _new, errors = submit(lambda: plan.rearrange(current_user, f.get("fingerprint", ""), rows))
         if not errors:
