@@ -3,14 +3,25 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
-GROUP_UNITS = ("", "万", "亿", "万亿")
 PLACES = ((3, "仟"), (2, "佰"), (1, "拾"), (0, ""))
+WAN, YI = 10**4, 10**8
+# Amounts below ten thousand 亿 (10^16): a 亿 count of up to eight digits. Order totals are
+# bounded far below (app/limits.py); beyond this the words would need units nobody prints.
+LIMIT = YI * YI
+
+
+class AmountOutOfRange(ValueError):
+    """The amount cannot be written in capital numerals (not finite, or 10^16 and more)."""
 
 
 def rmb_in_words(amount: Decimal) -> str:
     """Yuan, jiao and fen in capital numerals: 73897 -> 柒万叁仟捌佰玖拾柒元整."""
+    if not Decimal(amount).is_finite() or abs(amount) >= LIMIT:
+        raise AmountOutOfRange(f"{amount} is outside what capital numerals are written for")
     cents = int((abs(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    if yuan >= LIMIT:  # 9999999999999999.995 rounds up to 10^16
+        raise AmountOutOfRange(f"{amount} is outside what capital numerals are written for")
     sign = "负" if amount < 0 and cents else ""
     if not jiao and not fen:
         return f"{sign}{_integer(yuan)}元整"
@@ -25,23 +36,25 @@ def rmb_in_words(amount: Decimal) -> str:
 
 
 def _integer(number: int) -> str:
-    """A whole number in capital numerals, with 零 wherever digits are skipped."""
+    """A whole number below 10^16 in capital numerals, with 零 wherever digits are skipped."""
     if number == 0:
         return DIGITS[0]
-    groups = []
-    while number:
-        number, group = divmod(number, 10000)
-        groups.append(group)
-    words, skipped = "", False
-    for index in reversed(range(len(groups))):
-        group = groups[index]
-        if group == 0:
-            skipped = bool(words)
-            continue
-        if words and (skipped or group < 1000):
+    return _split(number, YI, "亿", _wan)
+
+
+def _wan(number: int) -> str:
+    """A number below 10^8 (at least 1): 万 groups."""
+    return _split(number, WAN, "万", _group)
+
+
+def _split(number: int, base: int, unit: str, part) -> str:
+    """`high` units and `low`, with 零 when `low` does not fill its place (1,0050 壹万零伍拾)."""
+    high, low = divmod(number, base)
+    words = part(high) + unit if high else ""
+    if low:
+        if high and low < base // 10:
             words += DIGITS[0]
-        words += _group(group) + GROUP_UNITS[index]
-        skipped = False
+        words += part(low)
     return words
 
 

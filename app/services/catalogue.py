@@ -1,10 +1,11 @@
 """Customers, catalogue products and production lines: the master data orders refer to."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app import limits
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import Customer, Product, ProductionLine, ProductLineRate, User
@@ -40,18 +41,20 @@ def create_customer(
         raise _deny(actor, "customer")
     submission = uniqueness.claim_submission(actor, token, "customer")
     errors: dict[str, str] = {}
-    name = " ".join(name.split())
-    if not 2 <= len(name) <= 200:
+    name = " ".join((name or "").split())
+    if len(name) > limits.column_length(Customer.name):
+        limits.check_text(name, limits.column_length(Customer.name), errors, "name")
+    elif len(name) < 2:
         errors["name"] = _("Enter the customer's name (2 to 200 characters).")
     elif db.session.scalar(db.select(Customer.id).where(Customer.name == name)):
         errors["name"] = _("This customer already exists.")
+    contact = limits.check_text(contact, limits.column_length(Customer.contact), errors, "contact")
+    address = limits.check_text(address, "notes", errors, "address")
     if tier not in TIERS:
         errors["tier"] = _("Choose a tier.")
     if errors:
         raise InvalidInput(errors=errors)
-    customer = Customer(
-        name=name, contact=contact.strip()[:200], address=address.strip()[:2000], tier=tier
-    )
+    customer = Customer(name=name, contact=contact, address=address, tier=tier)
     with uniqueness.refuse_duplicate("name", _("This customer already exists.")):
         db.session.add(customer)
     uniqueness.bind_submission(submission, customer.id)
@@ -60,24 +63,21 @@ def create_customer(
 
 
 def _code(text: str, errors: dict, key: str = "code") -> str:
-    code = text.strip().upper()
+    code = (text or "").strip().upper()
     if not _CODE.fullmatch(code):
         errors[key] = _("Use 2-40 capital letters, digits or dashes.")
     return code
 
 
 def _daily_hours(text: str, errors: dict) -> Decimal | None:
-    try:
-        value = Decimal((text or "").strip())
-        ok = value.is_finite() and Decimal(0) < value <= Decimal(24 * 20)
-    except InvalidOperation:
-        ok = False
-    if not ok:
-        errors["daily_hours"] = _(
-            "Enter the hours the line works per working day, e.g. 16 for two 8-hour shifts."
-        )
-        return None
-    return value.quantize(Decimal("0.01"))
+    return limits.parse_number(text, "capacity", errors, "daily_hours")
+
+
+def _name(text: str, errors: dict, key: str = "name") -> str:
+    name = limits.check_text(text, "name", errors, key)
+    if not name:
+        errors.setdefault(key, _("Enter a name."))
+    return name
 
 
 def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> ProductionLine:
@@ -91,11 +91,10 @@ def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> P
         db.select(ProductionLine.id).where(ProductionLine.code == code)
     ):
         errors["code"] = _("This code is taken.")
-    if not name.strip():
-        errors["name"] = _("Enter a name.")
+    name = _name(name, errors)
     if errors:
         raise InvalidInput(errors=errors)
-    line = ProductionLine(code=code, name=name.strip()[:200], daily_hours=hours)
+    line = ProductionLine(code=code, name=name, daily_hours=hours)
     with uniqueness.refuse_duplicate("code", _("This code is taken.")):
         db.session.add(line)
     audit.record(actor, "production_line.create", "production_line", line.id, data={"code": code})
@@ -124,24 +123,6 @@ def set_capacity(actor: User, line_id: int, daily_hours: str) -> ProductionLine:
     return line
 
 
-def _amount(text: str, errors: dict, key: str, positive: bool) -> Decimal | None:
-    try:
-        value = Decimal(text.strip())
-        ok = (
-            value.is_finite() and (value > 0 if positive else value >= 0) and value < Decimal("1e9")
-        )
-    except (InvalidOperation, AttributeError):
-        ok = False
-    if not ok:
-        errors[key] = (
-            _("Enter a number greater than zero.")
-            if positive
-            else _("Enter a number of zero or more.")
-        )
-        return None
-    return value
-
-
 def create_product(
     actor: User,
     code: str,
@@ -161,16 +142,16 @@ def create_product(
         db.select(Product.id).where(Product.code == code)
     ):
         errors["code"] = _("Product code %(code)s is already in the catalogue.", code=code)
-    if not name.strip():
-        errors["name"] = _("Enter a name.")
-    if not unit.strip():
-        errors["unit"] = _("Enter the unit, e.g. pcs.")
-    cost = _amount(standard_cost or "0", errors, "standard_cost", positive=False)
+    name = _name(name, errors)
+    unit = limits.check_text(unit, limits.column_length(Product.unit), errors, "unit")
+    if not unit:
+        errors.setdefault("unit", _("Enter the unit, e.g. pcs."))
+    cost = limits.parse_number(standard_cost or "0", "cost", errors, "standard_cost")
     product_rates = []
     for line_id, text in rates.items():
-        if not text.strip():
+        if not (text or "").strip():
             continue
-        hours = _amount(text, errors, f"rate-{line_id}", positive=True)
+        hours = limits.parse_number(text, "rate", errors, f"rate-{line_id}")
         line = db.session.get(ProductionLine, line_id)
         if hours is not None and line is not None:
             product_rates.append(ProductLineRate(line=line, hours_per_unit=hours))
@@ -178,8 +159,8 @@ def create_product(
         raise InvalidInput(errors=errors)
     product = Product(
         code=code,
-        name=name.strip()[:200],
-        unit=unit.strip()[:20],
+        name=name,
+        unit=unit,
         standard_cost=cost,
         rates=product_rates,
     )

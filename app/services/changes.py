@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app import limits
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import ChangeRequest, HumanTask, Order, ProcessInstance, User
@@ -162,8 +163,11 @@ def raise_change(
     errors: dict[str, str] = {}
     if reason_category not in REASONS:
         errors["reason_category"] = _("Choose the kind of reason.")
-    if not reason.strip():
-        errors["reason"] = _("Say why the order must change.")
+    reason = limits.check_text(reason, "notes", errors, "reason")
+    if not reason:
+        errors.setdefault("reason", _("Say why the order must change."))
+    ref_length = limits.column_length(ChangeRequest.customer_ref)
+    customer_ref = limits.check_text(customer_ref, ref_length, errors, "customer_ref")
     if not permissions.can_see_prices(actor):
         data = _keep_prices(order, data)
     try:
@@ -183,8 +187,8 @@ def raise_change(
         draft=json.dumps(asdict(data), ensure_ascii=False),
         diff=json.dumps(rows, ensure_ascii=False, default=str),
         reason_category=reason_category,
-        reason=reason.strip()[:2000],
-        customer_ref=customer_ref.strip()[:120],
+        reason=reason,
+        customer_ref=customer_ref,
         department=dept,
         raised_by_id=actor.id,
     )

@@ -1,7 +1,11 @@
 """Filling the confirmation sheet (订单确认书) from an order's current revision."""
 
+from flask_babel import gettext as _
+
+from app.errors import DomainError
 from app.models import Order, User
 from app.models.base import utcnow
+from app.pdf.amounts import AmountOutOfRange
 from app.pdf.confirmation import (
     ConfirmationSheet,
     SheetCondition,
@@ -78,7 +82,16 @@ def build_sheet(order: Order, confirm_url: str | None) -> ConfirmationSheet:
 
 def sheet_pdf(order: Order, confirm_url: str | None, tz: str) -> bytes:
     """The PDF bytes of the order's confirmation sheet."""
-    return render_confirmation_pdf(build_sheet(order, confirm_url), tz)
+    try:
+        return render_confirmation_pdf(build_sheet(order, confirm_url), tz)
+    except AmountOutOfRange as exc:  # only rows stored before the bounds existed get here
+        raise DomainError(
+            _(
+                "The order total %(total)s is too large to be written in words on the "
+                "confirmation sheet; correct the order's quantities or prices.",
+                total=f"{order.total:,.2f}",
+            )
+        ) from exc
 
 
 def staff_sheet_pdf(viewer: User, order: Order, confirm_url: str | None, tz: str, ip: str) -> bytes:

@@ -12,6 +12,7 @@ from functools import lru_cache
 import holidays as holidays_package
 from flask_babel import gettext as _
 
+from app import limits
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
 from app.models import CalendarDay, User
@@ -86,11 +87,13 @@ def set_factory_day(
     except ValueError:
         day = None
         errors["calendar_day"] = _("Enter the date as YYYY-MM-DD.")
+    if day is not None and not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+        errors["calendar_day"] = _("Enter a date between 2000 and 2100.")
     if kind not in ("holiday", "workday"):
         errors["calendar_kind"] = _("Choose holiday or working day.")
+    note = limits.check_text(note, limits.column_length(CalendarDay.note), errors, "note")
     if errors:
         raise InvalidInput(errors=errors)
-    note = note.strip()[:200]
     row = db.session.get(CalendarDay, day)
     if row is None:
         # Two planners marking a new date at once: the second is told, not given a 500.

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
+from app import limits
 from app.services.form_checks import check_form_document
 from app.services.form_views import (
     FALSY,
@@ -141,13 +142,30 @@ def _error_fields(error: ValidationError, props: Mapping) -> list[str]:
     return [path[0]] if path and path[0] in props else [FORM_ERROR]
 
 
+def _too_long(prop: Mapping, value: Any) -> str | None:
+    """Apply the notes bound to a text field whose schema sets no maxLength of its own."""
+    items = prop.get("items") if isinstance(prop.get("items"), Mapping) else {}
+    if prop.get("type") == "array" and "maxLength" not in items:
+        texts = [v for v in value or () if isinstance(v, str)]
+    elif "maxLength" not in prop and isinstance(value, str):
+        texts = [value]
+    else:
+        return None
+    errors: dict[str, str] = {}
+    for text in texts:
+        limits.check_text(text, "notes", errors, "text", strip=False)
+    return errors.get("text")
+
+
 def parse_submission(doc: Mapping, formdata: FormData) -> tuple[dict, dict[str, str]]:
     """Coerce and validate posted form data: ``(clean data, {field: message})``, empty = valid."""
     props = doc.get("properties") if isinstance(doc.get("properties"), Mapping) else {}
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, prop in props.items():  # only declared fields: anything else is dropped
-        value, error = _coerce(prop if isinstance(prop, Mapping) else {}, formdata, name)
+        prop = prop if isinstance(prop, Mapping) else {}
+        value, error = _coerce(prop, formdata, name)
+        error = error or _too_long(prop, value)
         if error:
             errors[name] = error
         elif value is not None:

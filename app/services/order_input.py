@@ -2,18 +2,18 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app import limits
 from app.extensions import db
-from app.models import Customer, OrderLine, Product
+from app.models import Customer, Order, OrderLine, Product
 from app.models.orders import ORDER_TYPES, SPEC_FIELDS
 
 # Specifications a non-standard line cannot do without (DOMAIN.md: parameters, technical,
 # process, quality and packaging requirements); packaging materials may follow later.
 REQUIRED_SPECS = SPEC_FIELDS[:-1]
-MAX_TEXT = 4000
 CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY")
 
 
@@ -26,6 +26,7 @@ class LineInput:
     quantity: str = ""
     unit_price: str = ""
     specs: dict[str, str] = field(default_factory=dict)
+    row: int | None = None  # the row's number in the posted form, for its error messages
 
     def is_blank(self) -> bool:
         """A row the user left empty."""
@@ -61,14 +62,12 @@ class CheckedOrder:
     lines: list[OrderLine]
 
 
-def _decimal(text: str, positive: bool) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
+def record_id(text: str) -> int | None:
+    """A row id as typed in a form: ASCII digits of a sane length, else None."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None
-    if not value.is_finite() or value < 0 or (positive and value == 0) or value > Decimal("1e9"):
-        return None
-    return value
+    return int(text)
 
 
 def _date(text: str, key: str, errors: dict) -> date | None:
@@ -86,58 +85,71 @@ def _date(text: str, key: str, errors: dict) -> date | None:
 
 
 def _line(index: int, line: LineInput, errors: dict[str, str]) -> OrderLine:
-    key = f"lines-{index}-"
+    key = f"lines-{index if line.row is None else line.row}-"
     product = None
     if line.product_id:
-        product = (
-            db.session.get(Product, int(line.product_id)) if line.product_id.isdigit() else None
-        )
+        product_id = record_id(line.product_id)
+        product = db.session.get(Product, product_id) if product_id is not None else None
         if product is None:
             errors[key + "product_id"] = _("Choose a product from the list.")
-    else:
-        if not line.description.strip():
-            errors[key + "description"] = _("Describe the non-standard item.")
+    description = limits.check_text(line.description, "notes", errors, key + "description")
+    specs = {
+        k: limits.check_text(line.specs.get(k, ""), "notes", errors, key + k) for k in SPEC_FIELDS
+    }
+    if not line.product_id:
+        if not description:
+            errors.setdefault(key + "description", _("Describe the non-standard item."))
         for spec in REQUIRED_SPECS:
-            if not line.specs.get(spec, "").strip():
+            if not specs[spec]:
                 errors[key + spec] = _("A non-standard item needs this specification.")
-    qty = _decimal(line.quantity, positive=True)
-    if qty is None:
-        errors[key + "quantity"] = _("Enter a quantity greater than zero.")
-    price = _decimal(line.unit_price or "0", positive=False)
-    if price is None:
-        errors[key + "unit_price"] = _("Enter a price of zero or more.")
-    specs = {} if product else {k: line.specs.get(k, "").strip()[:MAX_TEXT] for k in SPEC_FIELDS}
+    qty = limits.parse_number(line.quantity, "quantity", errors, key + "quantity")
+    price = limits.parse_number(line.unit_price or "0", "price", errors, key + "unit_price")
     return OrderLine(
         product=product,
-        description=line.description.strip()[:MAX_TEXT],
+        description=description,
         quantity=qty,
         unit_price=price,
-        **specs,
+        **({} if product else specs),
     )
+
+
+def _lines(data: OrderInput, errors: dict[str, str]) -> list[OrderLine]:
+    typed = [(index, line) for index, line in enumerate(data.lines) if not line.is_blank()]
+    most = int(limits.get("order_lines"))
+    if len(typed) > most:
+        errors["lines"] = _(
+            "An order holds at most %(n)s lines; this one has %(count)s. Split it into "
+            "several orders.",
+            n=most,
+            count=len(typed),
+        )
+        return []
+    lines = [_line(index, line, errors) for index, line in typed]
+    if all(line.quantity is not None and line.unit_price is not None for line in lines):
+        total = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
+        limits.check_total(total, errors)
+    return lines
 
 
 def check_order(data: OrderInput) -> tuple[CheckedOrder | None, dict[str, str]]:
     """Validate the typed order; returns the checked data or field errors (never both)."""
     errors: dict[str, str] = {}
-    customer = (
-        db.session.get(Customer, int(data.customer_id)) if data.customer_id.isdigit() else None
-    )
+    customer_id = record_id(data.customer_id)
+    customer = db.session.get(Customer, customer_id) if customer_id is not None else None
     if customer is None:
         errors["customer_id"] = _("Choose a customer.")
     if data.order_type not in ORDER_TYPES:
         errors["order_type"] = _("Choose an order type.")
     requested = _date(data.requested_date, "requested_date", errors)
     promised = _date(data.promised_date, "promised_date", errors)
-    if len(data.customer_po) > 80:
-        errors["customer_po"] = _("At most %(n)s characters.", n=80)
+    po_length = limits.column_length(Order.customer_po)
+    customer_po = limits.check_text(data.customer_po, po_length, errors, "customer_po")
+    notes = limits.check_text(data.notes, "notes", errors, "notes")
     if data.currency not in CURRENCIES:
         errors["currency"] = _("Choose a currency.")
-    lines = []
-    for index, line in enumerate(data.lines):
-        if not line.is_blank():
-            lines.append(_line(index, line, errors))
+    lines = _lines(data, errors)
     if not lines:
-        errors["lines"] = _("Add at least one order line.")
+        errors.setdefault("lines", _("Add at least one order line."))
     elif data.order_type == "regular" and any(line.product is None for line in lines):
         errors["order_type"] = _("An order with non-standard items cannot be a regular order.")
     if errors:
@@ -146,11 +158,11 @@ def check_order(data: OrderInput) -> tuple[CheckedOrder | None, dict[str, str]]:
         line.position = position
     return CheckedOrder(
         customer,
-        data.customer_po.strip(),
+        customer_po,
         data.order_type,
         requested,
         promised,
         data.currency,
-        data.notes.strip()[:MAX_TEXT],
+        notes,
         lines,
     ), {}

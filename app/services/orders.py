@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from app import limits
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, OrderLine, Product, User
@@ -144,12 +145,13 @@ def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> O
             )
         )
     checked, errors = check_order(data)
-    if not reason.strip():
+    reason = limits.check_text(reason, "notes", errors, "reason")
+    if not reason:
         errors["reason"] = _("Say what changed and why.")
     if errors:
         raise InvalidInput(errors=errors)
     before = revisions.current_revision(order)
-    revision = revisions.apply_checked(order, checked, actor, reason.strip()[:2000])
+    revision = revisions.apply_checked(order, checked, actor, reason)
     audit.record(
         actor,
         "order.revise",

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app import limits
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Customer, HumanTask, Order, ProcessInstance, RushRequest, User
@@ -60,6 +61,8 @@ def _checked_input(actor: User, order_id: int, required_by: str, line_code: str)
         errors["required_by"] = _("Enter the date the customer needs it (YYYY-MM-DD).")
     if day is not None and day < plan.today():
         errors["required_by"] = _("The required date is in the past.")
+    elif day is not None and day > date(2100, 12, 31):
+        errors["required_by"] = _("Enter a date between 2000 and 2100.")
     line_code = line_code.strip() or None
     if line_code is not None and line_code not in plan.current_line_codes():
         errors["line_code"] = _("Choose a production line.")
@@ -101,8 +104,14 @@ def request_rush(
     """
     order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
     submission = uniqueness.claim_submission(actor, form_token, "rush_request")
-    if not reason.strip():
-        raise InvalidInput(errors={"reason": _("Say why this order must go ahead of the plan.")})
+    errors: dict[str, str] = {}
+    reason = limits.check_text(reason, "notes", errors, "reason")
+    if not reason:
+        errors.setdefault("reason", _("Say why this order must go ahead of the plan."))
+    ref_length = limits.column_length(RushRequest.customer_ref)
+    customer_ref = limits.check_text(customer_ref, ref_length, errors, "customer_ref")
+    if errors:
+        raise InvalidInput(errors=errors)
     _ensure_none_open(order)
     state = plan.checked(lambda: plan.current(lock=True))
     _preview, data = plan.checked(lambda: compute(order, day, line_code, state))
@@ -117,8 +126,8 @@ def request_rush(
         order=order,
         required_by=day,
         line_code=line_code,
-        reason=reason.strip()[:2000],
-        customer_ref=customer_ref.strip()[:120],
+        reason=reason,
+        customer_ref=customer_ref,
         department=dept,
         requested_by_id=actor.id,
         preview=json.dumps(data, ensure_ascii=False),

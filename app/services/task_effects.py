@@ -5,13 +5,15 @@ errors before anything changes; `apply` runs in the same transaction as the comp
 """
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app import limits
 from app.extensions import db
 from app.models import HumanTask, Order, OrderLine, Product, ProductionLine, User
 from app.services import audit, changes, rush
+from app.services.order_input import record_id
 
 ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
 
@@ -38,22 +40,20 @@ def _estimates(task: HumanTask, data: dict, formdata, errors: dict) -> dict[int,
             if required:
                 errors[key + "hours"] = _("Estimate the hours per unit and the line for this item.")
             continue
-        try:
-            hours = Decimal(hours_text)
-            ok = hours.is_finite() and Decimal("0") < hours <= Decimal("10000")
-        except InvalidOperation:
-            ok = False
-        if not ok:
-            errors[key + "hours"] = _("Enter the hours per unit as a number greater than zero.")
-        line = lines.get(int(line_text)) if line_text.isdigit() else None
+        hours = limits.parse_number(hours_text, "rate", errors, key + "hours")
+        line_id = record_id(line_text)
+        line = lines.get(line_id) if line_id is not None else None
         if line is None:
             errors[key + "line"] = _("Choose the production line.")
-        if ok and line is not None:
+        if hours is not None and line is not None:
             found[item.id] = (hours, line)
     return found
 
 
 def _standardise_check(task: HumanTask, data: dict, errors: dict) -> None:
+    if data.get("make_standard") and data.get("standard_cost") is not None:
+        # The form's schema says "a number >= 0"; the column holds what the cost bound allows.
+        limits.parse_number(str(data["standard_cost"]), "cost", errors, "standard_cost")
     if data.get("make_standard") and data.get("code"):
         taken = db.session.scalar(db.select(Product.id).where(Product.code == data["code"]))
         if taken:

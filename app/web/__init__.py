@@ -118,6 +118,7 @@ def register_web(app: Flask) -> None:
         confirmations,
         forms_admin,
         inbox,
+        input_guard,
         notifications,
         orders,
         planning,
@@ -145,6 +146,7 @@ def register_web(app: Flask) -> None:
     login_manager.user_loader(auth.load_user)
 
     app.register_error_handler(DomainError, _handle_domain_error)
+    input_guard.register(app)  # NUL in any input: 400 with a message, before any view runs
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

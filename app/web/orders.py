@@ -1,5 +1,6 @@
 """Order pages: list, entry, revision, detail with timeline, files and the process diagram."""
 
+import re
 from datetime import date
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import limits
 from app.errors import PermissionDenied
 from app.models.orders import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
 from app.services import (
@@ -33,13 +35,14 @@ from app.services import (
     rush,
 )
 from app.services.inbox import deny_order
-from app.services.order_input import CURRENCIES, LineInput, OrderInput
+from app.services.order_input import CURRENCIES, LineInput, OrderInput, record_id
 from app.web import commit, submit
 from app.web.labels import SPEC_LABELS
 from app.web.tasks import history
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
-LINE_ROWS = 5
+BLANK_ROWS = 3  # rows a new order starts with; the page adds and removes rows
+_LINE_KEY = re.compile(r"lines-(\d{1,6})-")
 
 
 def _date_arg(name: str) -> date | None:
@@ -57,8 +60,8 @@ def index():
     customer, waiting = args.get("customer", ""), args.get("waiting", "")
     rows = orders.list_orders(
         status=args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
-        customer_id=int(customer) if customer.isdigit() else None,
-        waiting_on=int(waiting) if waiting.isdigit() else None,
+        customer_id=record_id(customer),
+        waiting_on=record_id(waiting),
         order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
@@ -74,19 +77,28 @@ def index():
     )
 
 
+def _line_rows(values) -> list[int]:
+    """The row numbers present in the form's values (posted or of the order), in order."""
+    rows = set()
+    for key in values.keys():
+        match = _LINE_KEY.match(key)
+        if match:
+            rows.add(int(match.group(1)))
+    return sorted(rows)
+
+
 def _order_input(form) -> OrderInput:
-    lines = []
-    for i in range(LINE_ROWS):
-        p = f"lines-{i}-"
-        lines.append(
-            LineInput(
-                product_id=form.get(p + "product_id", ""),
-                description=form.get(p + "description", ""),
-                quantity=form.get(p + "quantity", ""),
-                unit_price=form.get(p + "unit_price", ""),
-                specs={key: form.get(p + key, "") for key in SPEC_FIELDS},
-            )
+    lines = [
+        LineInput(
+            product_id=form.get(f"lines-{i}-product_id", ""),
+            description=form.get(f"lines-{i}-description", ""),
+            quantity=form.get(f"lines-{i}-quantity", ""),
+            unit_price=form.get(f"lines-{i}-unit_price", ""),
+            specs={key: form.get(f"lines-{i}-{key}", "") for key in SPEC_FIELDS},
+            row=i,
         )
+        for i in _line_rows(form)
+    ]
     return OrderInput(
         customer_id=form.get("customer_id", ""),
         customer_po=form.get("customer_po", ""),
@@ -100,6 +112,7 @@ def _order_input(form) -> OrderInput:
 
 
 def _form_context(values, errors) -> dict:
+    rows = _line_rows(values) or list(range(BLANK_ROWS))
     return {
         "values": values,
         "errors": errors,
@@ -107,7 +120,9 @@ def _form_context(values, errors) -> dict:
         "currencies": CURRENCIES,
         "customers": orders.customers(),
         "products": orders.products(),
-        "line_rows": range(LINE_ROWS),
+        "line_rows": rows,
+        "next_row": rows[-1] + 1,
+        "bounds": limits.bounds(),
         "spec_labels": list(SPEC_LABELS.items()),
     }
 

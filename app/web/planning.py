@@ -9,6 +9,7 @@ from app.i18n import current_locale
 from app.models import Order
 from app.planning import weekly_load
 from app.services import factory_calendar, plan, rush, rush_preview
+from app.services.order_input import record_id
 from app.web import commit, submit
 
 bp = Blueprint("planning", __name__)
@@ -63,9 +64,9 @@ def schedule():
     if request.method == "POST":
         f = request.form
         rows = [
-            (int(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
+            (record_id(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
             for oid in f.getlist("order")
-            if oid.isdigit()
+            if record_id(oid) is not None
         ]
         _new, errors = submit(lambda: plan.rearrange(current_user, f.get("fingerprint", ""), rows))
         if not errors:
@@ -123,7 +124,8 @@ def rush_new():
     """Ask to rush an order: compute the impact preview first, then submit it for approval."""
     f = request.values
     order_text = f.get("order_id", "")
-    order = db.session.get(Order, int(order_text)) if order_text.isdigit() else None
+    order_id = record_id(order_text)
+    order = db.session.get(Order, order_id) if order_id is not None else None
     values = dict(f.items()) if request.method == "POST" else {"order_id": order_text}
     if request.method == "GET":
         return render_template("rush/new.html", **_rush_form_context(order, values, {}))

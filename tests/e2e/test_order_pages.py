@@ -155,7 +155,7 @@ def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
     page.select_option("#order_type", "new")
     page.fill("#notes", "Rush, two shipments")
     page.select_option("select[name='lines-0-product_id']", label="P-100 Steel flange")
-    page.fill("input[name='lines-0-quantity']", "12x")
+    page.fill("input[name='lines-0-quantity']", "12.0005")
     page.fill("input[name='lines-0-unit_price']", "9.5")
     page.select_option("select[name='lines-1-product_id']", label="P-200 Alu housing")
     page.fill("input[name='lines-1-quantity']", "4")
@@ -163,7 +163,7 @@ def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
 
     expect(page.get_by_role("alert")).to_have_text(t("Please correct the errors below.", lang))
     expect(page.locator("#lines-0-quantity-error")).to_have_text(
-        t("Enter a quantity greater than zero.", lang))
+        t("Use at most %(n)s decimal places.", lang, n=3))
     expect(page.locator("#lines-1-quantity-error")).to_have_count(0)
     expect(page.locator("#customer_id option:checked")).to_have_text("Beta Works")
     expect(page.locator("#customer_po")).to_have_value("PO-77")
@@ -171,7 +171,7 @@ def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
     expect(page.locator("#notes")).to_have_value("Rush, two shipments")
     expect(page.locator("select[name='lines-0-product_id'] option:checked")).to_have_text(
         "P-100 Steel flange")
-    expect(page.locator("input[name='lines-0-quantity']")).to_have_value("12x")
+    expect(page.locator("input[name='lines-0-quantity']")).to_have_value("12.0005")
     expect(page.locator("input[name='lines-0-unit_price']")).to_have_value("9.5")
     expect(page.locator("select[name='lines-1-product_id'] option:checked")).to_have_text(
         "P-200 Alu housing")
@@ -183,3 +183,39 @@ def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
     page.locator("form.card button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     expect(page.locator(".flash-success")).to_be_visible()
+
+
+def test_rows_are_added_and_removed_at_phone_width(live_server, page, make_user, password):
+    customer("ACME")
+    product("P-100", "Steel flange")
+    sales = make_user("sales")
+    page.set_viewport_size({"width": 375, "height": 740})
+    log_in(page, live_server, sales, password)
+    page.goto(f"{live_server}/orders/new")
+    lines = page.locator("fieldset.line")
+    expect(lines).to_have_count(3)
+    add = page.get_by_role("button", name="Add a line")
+    for _ in range(5):
+        add.click()
+    expect(lines).to_have_count(8)
+    lines.nth(1).get_by_role("button", name="Remove this line").click()
+    expect(lines).to_have_count(7)
+    expect(lines.nth(6).locator("legend")).to_have_text("Line 7")
+    page.select_option("#customer_id", label="ACME")
+    page.select_option("#order_type", "regular")
+    for n in range(7):
+        row = lines.nth(n)
+        row.locator("select[name$='-product_id']").select_option(label="P-100 Steel flange")
+        row.locator("input[name$='-quantity']").fill(str(n + 1))
+    # Nothing of the form reaches past the screen (the header's own navigation is not part of it).
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('form.card, form.card *'))"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(e => e.tagName + ' ' + (e.name || e.className))"
+    )
+    assert wide == [], f"wider than the phone: {wide[:10]}"
+    page.locator("form.card button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/orders/\d+$"))
+    db.session.rollback()
+    order = db.session.scalar(db.select(Order).order_by(Order.id.desc()))
+    assert [line.quantity for line in order.lines] == list(range(1, 8))

@@ -45,8 +45,8 @@ def test_engineering_adds_lines_and_a_product_with_rates(client, login, make_use
     for message in (
         "Use 2-40 capital letters",
         "Enter a name.",
-        "Enter a number of zero or more.",
-        "Enter a number greater than zero.",
+        "Enter a number between 0 and 100,000,000.",
+        "Enter a number between 0.0001 and 1,000.",
     ):
         assert message in text
     assert db.session.scalar(db.select(db.func.count()).select_from(Product)) == 0
