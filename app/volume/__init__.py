@@ -72,6 +72,7 @@ def _ref(row) -> shapes.Ref:
         getattr(row, "name", ""),
         getattr(row, "code", ""),
         getattr(row, "contact", ""),
+        tuple(rate.line_id for rate in getattr(row, "rates", ())),
     )
 
 

@@ -91,16 +91,26 @@ class Driver:
         if name == "review_meeting":
             data["meeting_date"] = utcnow().date().isoformat()
         if name in task_effects.ESTIMATING_STEPS:
+            line_id = self.line_for(task.order)
             for item in task_effects.nonstandard_lines(task.order):
                 hours = f"{self.rng.uniform(0.1, 2.5):.2f}"
                 data[f"est-{item.id}-hours"] = hours
-                data[f"est-{item.id}-line"] = str(self.line.id)
+                data[f"est-{item.id}-line"] = str(line_id)
         data.update(overrides or {})
         form = MultiDict()
         for key, value in data.items():
             for one in value if isinstance(value, list) else [value]:
                 form.add(key, one)
         return form
+
+    def line_for(self, order: Order) -> int:
+        """A line that makes the order's catalogue items, so the whole order can be planned."""
+        common: set[int] | None = None
+        for item in order.lines:
+            if item.product is not None:
+                lines = {rate.line_id for rate in item.product.rates}
+                common = lines if common is None else common & lines
+        return min(common) if common else self.line.id
 
     def complete(self, task: HumanTask, overrides: dict | None = None) -> None:
         """Complete one task through the task service, as its department would."""

@@ -27,7 +27,6 @@ from app.models import (
     OrderLine,
     OrderRevision,
     ProcessInstance,
-    ProductionLine,
 )
 from app.models.orders import SPEC_FIELDS
 from app.services import notifications, revisions
@@ -169,7 +168,6 @@ class HistoryWriter:
     def __init__(self, rng: Random, now: datetime):
         self.rng = rng
         self.now = now
-        self.lines = list(db.session.scalars(db.select(ProductionLine)))
 
     def _timeline(self, template: Template, start: datetime) -> dict[datetime, datetime]:
         """Map the template's moments onto working gaps after `start`, never past now."""
@@ -234,7 +232,7 @@ class HistoryWriter:
             )
             if shape.product is None:
                 line.est_hours_per_unit = Decimal(self.rng.randint(10, 250)) / 100
-                line.est_line_id = self.rng.choice(self.lines).id
+                line.est_line_id = shape.line_id
             order.lines.append(line)
         order._volume_view = _view(order, item)
         return order

@@ -33,6 +33,7 @@ class Ref:
     name: str = ""
     code: str = ""
     contact: str = ""
+    lines: tuple[int, ...] = ()  # production lines that can make the product
 
 
 @dataclass
@@ -44,6 +45,7 @@ class LineShape:
     quantity: Decimal
     unit_price: Decimal
     specs: dict[str, str]
+    line_id: int  # the one line that makes the whole order (planning needs one)
 
 
 def ensure_lines() -> list[ProductionLine]:
@@ -126,8 +128,11 @@ def specs(rng: Random, description: str) -> dict[str, str]:
 
 
 def line_shapes(rng: Random, products: list[Ref], nonstandard: bool) -> list[LineShape]:
-    """1-30 lines, mostly 1-5; a non-standard order has at least one specified item."""
+    """1-30 lines, mostly 1-5, all makeable on one line; a non-standard order has at least one
+    specified item."""
     count = min(30, max(1, int(rng.paretovariate(1.3))))
+    line_id = rng.choice(rng.choice(products).lines)
+    products = [p for p in products if line_id in p.lines]
     shapes = []
     for position in range(count):
         custom = nonstandard and (position == 0 or rng.random() < 0.3)
@@ -137,11 +142,18 @@ def line_shapes(rng: Random, products: list[Ref], nonstandard: bool) -> list[Lin
             description = f"定制{zh} custom {en} #{rng.randint(100, 999)}"
             shapes.append(
                 LineShape(
-                    None, description, quantity, _price(rng, 50, 2000), specs(rng, description)
+                    None,
+                    description,
+                    quantity,
+                    _price(rng, 50, 2000),
+                    specs(rng, description),
+                    line_id,
                 )
             )
         else:
-            shapes.append(LineShape(rng.choice(products), "", quantity, _price(rng, 5, 800), {}))
+            shapes.append(
+                LineShape(rng.choice(products), "", quantity, _price(rng, 5, 800), {}, line_id)
+            )
     return shapes
 
 
