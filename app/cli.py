@@ -185,8 +185,41 @@ def doctor_command(timer_grace: int) -> None:
     click.echo("no problems found", err=True)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write the SQLite database (online backup) and the uploads to one .tar.gz archive."""
+    from app.backup import BackupError, backup, sqlite_path
+
+    try:
+        made = backup(sqlite_path(db.engine.url), Path(current_app.config["STORAGE_DIR"]), path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"wrote {path}: {made['database_bytes']} bytes of database, {made['uploads']} file(s)"
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore a `flask backup` archive: the SQLite database and the uploads directory."""
+    from app.backup import BackupError, restore, sqlite_path
+
+    db_file = sqlite_path(db.engine.url)
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old file open
+    try:
+        made = restore(path, db_file, Path(current_app.config["STORAGE_DIR"]), force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {path} (made {made['made_at']}); run `flask db upgrade` if it is older")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
     for command in (workflows, seed_demo_command, serve_command, worker_command,
-                    seed_volume_command, doctor_command):  # fmt: skip
+                    seed_volume_command, doctor_command, backup_command,
+                    restore_command):  # fmt: skip
         app.cli.add_command(command)
