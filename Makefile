@@ -36,7 +36,7 @@ export DEBIAN_FRONTEND := noninteractive
 .NOTPARALLEL:
 
 .PHONY: help setup venv assets browser i18n i18n-compile i18n-init db deploy demo run test \
-	bench lint format clean
+	bench reliability lint format clean
 
 ## help: list the targets
 help:
@@ -138,6 +138,29 @@ test: setup
 bench: venv
 	$(BIN)/python bench/run.py
 
+## reliability: the harness at full size (-m reliability) on SQLite, and on PostgreSQL when it answers on 127.0.0.1:5432; regenerates docs/RELIABILITY.md
+# Both passes run even if the first fails; the report shows the failures and make then fails.
+REL_DIR := build/reliability
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+reliability: venv
+	mkdir -p $(REL_DIR)
+	rm -f $(REL_DIR)/*.jsonl $(REL_DIR)/*.xml
+	status=0; passes="sqlite=$(REL_DIR)/sqlite.jsonl,$(REL_DIR)/sqlite.xml"; \
+	env -u DATABASE_URL RELIABILITY=full RELIABILITY_REPORT=$(CURDIR)/$(REL_DIR)/sqlite.jsonl \
+		$(BIN)/python -m pytest -q -m "reliability and not postgres" \
+		--junitxml=$(REL_DIR)/sqlite.xml $(PYTEST_ARGS) || status=1; \
+	if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) RELIABILITY=full \
+		RELIABILITY_REPORT=$(CURDIR)/$(REL_DIR)/postgresql.jsonl \
+		$(BIN)/python -m pytest -q -m reliability --junitxml=$(REL_DIR)/postgresql.xml \
+		$(PYTEST_ARGS) || status=1; \
+		passes="$$passes postgresql=$(REL_DIR)/postgresql.jsonl,$(REL_DIR)/postgresql.xml"; \
+	else \
+		echo "PostgreSQL does not answer on 127.0.0.1:5432: SQLite pass only"; \
+	fi; \
+	RELIABILITY=full $(BIN)/python scripts/reliability_report.py docs/RELIABILITY.md $$passes; \
+	exit $$status
+
 ## lint: ruff check
 lint: venv
 	$(BIN)/ruff check .
@@ -148,7 +171,7 @@ format: venv
 
 ## clean: remove built assets, compiled translations, caches and test artefacts (keeps .venv, node_modules, instance/)
 clean:
-	rm -rf $(DIST) test-results .pytest_cache .ruff_cache
+	rm -rf $(DIST) test-results .pytest_cache .ruff_cache build/reliability
 	find app -name '*.mo' -delete
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -print \
 		| xargs -r rm -rf

@@ -1,4 +1,5 @@
-"""Flask commands: workflows deploy/validate/export, seed-demo, serve."""
+"""Flask commands: workflows deploy/validate/export, seed-demo, seed-volume, serve, worker,
+doctor, backup and restore."""
 
 import sys
 from pathlib import Path
@@ -145,7 +146,80 @@ def worker_command(once: bool) -> None:
         run_forever(current_app._get_current_object())
 
 
+@click.command("seed-volume")
+@click.option("--orders", "total", default=1000, show_default=True, type=click.IntRange(1, 10**6))
+@click.option("--seed", type=int, help="Random seed, for a repeatable data set.")
+def seed_volume_command(total: int, seed: int | None) -> None:
+    """Add a year of orders (finished, open, changed, rushed) for testing pages at volume."""
+    from app.volume import plan, seed_volume
+
+    counts = plan(total)
+    steps = total + counts["changes"] + counts["rushes"]
+    done_before: dict[str, int] = {}
+    with click.progressbar(length=steps, label="seeding", show_pos=True) as bar:
+        for what, done in seed_volume(total, seed):
+            db.session.commit()  # one transaction per batch: progress survives an interrupt
+            bar.update(done - done_before.get(what, 0))
+            done_before[what] = done
+    click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@click.command("doctor")
+@click.option(
+    "--timer-grace", default=10, show_default=True, type=click.IntRange(0), help="Minutes a due "
+    "timer may wait for a worker before it counts as stuck."
+)  # fmt: skip
+def doctor_command(timer_grace: int) -> None:
+    """List instances, inbox rows and orders that disagree; exit 1 if any."""
+    from datetime import timedelta
+
+    from app.services import doctor
+
+    found = 0
+    for line in doctor.check_all(timedelta(minutes=timer_grace)):
+        click.echo(line)
+        found += 1
+    db.session.rollback()
+    if found:
+        sys.exit(1)
+    click.echo("no problems found", err=True)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write the SQLite database (online backup) and the uploads to one .tar.gz archive."""
+    from app.backup import BackupError, backup, sqlite_path
+
+    try:
+        made = backup(sqlite_path(db.engine.url), Path(current_app.config["STORAGE_DIR"]), path)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"wrote {path}: {made['database_bytes']} bytes of database, {made['uploads']} file(s)"
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path: Path, force: bool) -> None:
+    """Restore a `flask backup` archive: the SQLite database and the uploads directory."""
+    from app.backup import BackupError, restore, sqlite_path
+
+    db_file = sqlite_path(db.engine.url)
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old file open
+    try:
+        made = restore(path, db_file, Path(current_app.config["STORAGE_DIR"]), force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {path} (made {made['made_at']}); run `flask db upgrade` if it is older")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
-    for command in (workflows, seed_demo_command, serve_command, worker_command):
+    for command in (workflows, seed_demo_command, serve_command, worker_command,
+                    seed_volume_command, doctor_command, backup_command,
+                    restore_command):  # fmt: skip
         app.cli.add_command(command)

@@ -1,0 +1,159 @@
+"""`flask seed-volume`: a year of a busy factory's orders, for testing pages at volume.
+
+Finished orders are bulk-written in the exact shapes of four lifecycles that really ran through
+the services (app/volume/history.py); open orders, change and rush requests are made through
+the services (app/volume/live.py), so their tasks work. Running it again adds more.
+"""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from random import Random
+
+from app.extensions import db
+from app.models import Order, User
+from app.models.base import utcnow
+from app.volume import history, live, shapes
+
+HISTORY_BATCH = 200
+LIVE_BATCH = 10
+
+
+def plan(total: int) -> dict[str, int]:
+    """How many orders of each kind make up `total`."""
+    templates = 4
+    open_orders = min(max(len(live.STAGES), total * 6 // 100), max(total - templates, 0))
+    return {
+        "templates": templates,
+        "history": max(total - templates - open_orders, 0),
+        "open": open_orders,
+        "changes": max(2, total // 150),
+        "rushes": min(3, max(1, total // 1000)),
+    }
+
+
+def _prerequisites() -> User:
+    """Departments, demo people and the deployed processes (as `seed-demo` makes them)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app import demo
+    from app.services import orders, processes
+
+    demo._departments()
+    demo._people()
+    if processes.latest_version(orders.ORDER_PROCESS) is None:
+        processes.deploy_directories(
+            Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"]), None
+        )
+    return db.session.scalar(db.select(User).where(User.username == "sales.member"))
+
+
+def seed_volume(total: int, seed: int | None = None) -> Iterator[tuple[str, int]]:
+    """Create `total` orders; yields (what, how many done) after each unit worth a commit."""
+    rng = Random(seed)
+    counts = plan(total)
+    sales = _prerequisites()
+    lines = shapes.ensure_lines()
+    customers = [_ref(c) for c in shapes.make_customers(max(10, total // 20), rng)]
+    products = [_ref(p) for p in shapes.make_products(max(20, total // 25), lines, rng)]
+    runner = live.Live(rng, sales)
+    made = live.template_orders(runner, customers[0], products)
+    templates = {key: history.capture(order, key == "revised") for key, order in made.items()}
+    yield "templates", len(made)
+    yield from _history(counts["history"], rng, customers, products, templates, sales.id)
+    yield from _open(counts["open"], runner, customers, products)
+    yield from _requests(counts, runner)
+
+
+def _ref(row) -> shapes.Ref:
+    return shapes.Ref(
+        row.id,
+        getattr(row, "name", ""),
+        getattr(row, "code", ""),
+        getattr(row, "contact", ""),
+        tuple(rate.line_id for rate in getattr(row, "rates", ())),
+    )
+
+
+def _history(count, rng, customers, products, templates, sales_id) -> Iterator[tuple[str, int]]:
+    """Finished orders spread over the past year, numbered in date order per year."""
+    now = utcnow()
+    moments = sorted(shapes.past_moment(rng, now, 365) for _ in range(count))
+    numbers: dict[str, int] = {}
+    writer = history.HistoryWriter(rng, now)
+    batch: list[history.HistoricOrder] = []
+    for done, created in enumerate(moments, start=1):
+        prefix = f"SO-{created.year}-"
+        if prefix not in numbers:
+            numbers[prefix] = shapes.next_numbers(prefix)
+        number = f"{prefix}{numbers[prefix]:05d}"
+        numbers[prefix] += 1
+        batch.append(_historic(rng, customers, products, templates, sales_id, number, created))
+        if len(batch) == HISTORY_BATCH or done == count:
+            writer.write(batch)
+            batch = []
+            yield "history", done
+
+
+def _historic(rng, customers, products, templates, sales_id, number, created):
+    """One finished order: mostly released, some revised on the way, some cancelled."""
+    roll = rng.random()
+    if roll < 0.10:
+        key, order_type = "cancelled", rng.choice(("new", "non_standard"))
+    elif roll < 0.22:
+        key, order_type = "revised", rng.choice(("new", "non_standard"))
+    elif roll < 0.55:
+        key, order_type = "short", "regular"
+    else:
+        key, order_type = "full", rng.choice(("new", "non_standard"))
+    lines = shapes.line_shapes(rng, products, nonstandard=order_type == "non_standard")
+    return history.HistoricOrder(
+        number=number,
+        customer=rng.choice(customers),
+        order_type=order_type,
+        lines=lines,
+        created_at=created,
+        template=templates[key],
+        sales_id=sales_id,
+    )
+
+
+def _open(count, runner: live.Live, customers, products) -> Iterator[tuple[str, int]]:
+    """Orders in every open step, entered in the last weeks, through the services."""
+    rng = runner.rng
+    repeat = _released_customers(customers)
+    for done in range(1, count + 1):
+        stage = live.STAGES[(done - 1) % len(live.STAGES)]
+        if stage == "pmc_check":
+            customer, order_type, custom = rng.choice(repeat or customers), "regular", False
+        else:
+            kinds = (
+                ("regular", "new", "non_standard") if stage == "intake" else ("new", "non_standard")
+            )
+            order_type = rng.choice(kinds)
+            custom = stage == "standardising" or order_type == "non_standard"
+            customer = rng.choice(customers)
+            order_type = "non_standard" if custom else order_type
+        order = runner.enter(customer, order_type, shapes.line_shapes(rng, products, custom))
+        runner.walk(order, stage)
+        order.created_at = utcnow() - timedelta(days=rng.uniform(0, 21))
+        if done % LIVE_BATCH == 0 or done == count:
+            yield "open", done
+
+
+def _released_customers(customers: list[shapes.Ref]) -> list[shapes.Ref]:
+    ids = set(db.session.scalars(db.select(Order.customer_id).where(Order.status == "released")))
+    return [c for c in customers if c.id in ids]
+
+
+def _requests(counts: dict[str, int], runner: live.Live) -> Iterator[tuple[str, int]]:
+    """Change requests (a third approved and applied) and rush requests on released orders."""
+    taken = db.select(Order.id).where(Order.status == "released").order_by(Order.id.desc())
+    candidates = list(db.session.scalars(taken.limit(counts["changes"] + counts["rushes"])))
+    for n, order_id in enumerate(candidates[: counts["changes"]], start=1):
+        runner.change(db.session.get(Order, order_id), approve=n % 3 == 0)
+        yield "changes", n
+    for n, order_id in enumerate(candidates[counts["changes"] :], start=1):
+        runner.rush(db.session.get(Order, order_id), approve=n == 1)
+        yield "rushes", n
