@@ -9,13 +9,18 @@ from datetime import timedelta
 
 from app.engine.inspect import summarise
 from app.extensions import db
-from app.models import HumanTask, Order, ProcessInstance, ProcessVersion
+from app.models import HumanTask, Order, ProcessInstance
 from app.models.base import utcnow
-from app.services import processes
+from app.services import process_kinds, processes
 
 BATCH = 200
-LIFECYCLE_PROCESSES = ("order_lifecycle", "order_review")
-OPEN_ORDER_STATUSES = ("in_review", "rejected", "review_passed", "awaiting_customer")
+OPEN_ORDER_STATUSES = (
+    "in_review",
+    "rejected",
+    "review_passed",
+    "awaiting_customer",
+    "confirmed",
+)
 
 
 def _batches(stmt, key) -> Iterator[list]:
@@ -100,19 +105,18 @@ def check_finished_instances() -> Iterator[str]:
 
 
 def _lifecycles(order_ids: list[int]) -> dict[int, ProcessInstance]:
-    """Each order's own lifecycle: its first instance of a lifecycle process."""
+    """Each order's own lifecycle: its newest instance of the lifecycle kind."""
     found: dict[int, ProcessInstance] = {}
     rows = db.session.scalars(
         db.select(ProcessInstance)
-        .join(ProcessVersion, ProcessInstance.process_version_id == ProcessVersion.id)
         .where(
             ProcessInstance.order_id.in_(order_ids),
-            ProcessVersion.process_id.in_(LIFECYCLE_PROCESSES),
+            ProcessInstance.kind == process_kinds.ORDER_LIFECYCLE,
         )
         .order_by(ProcessInstance.id)
     )
     for instance in rows:
-        found.setdefault(instance.order_id, instance)
+        found[instance.order_id] = instance
     return found
 
 

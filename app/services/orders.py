@@ -50,6 +50,13 @@ def _next_number(today: date) -> str:
     return f"{prefix}{seq:05d}"
 
 
+def reserve_order_numbers(year: int, count: int) -> list[str]:
+    """`count` order numbers of a year taken from its counter in one go (the volume loader)."""
+    prefix = f"SO-{year}-"
+    first = uniqueness.reserve_numbers(f"order:{year}", count, lambda: _highest_number(prefix))
+    return [f"{prefix}{seq:05d}" for seq in range(first, first + count)]
+
+
 def create_order(actor: User, data: OrderInput, files=(), token: str = "") -> Order:
     """Check and store a new order (revision 1, attachments), then start its process.
 

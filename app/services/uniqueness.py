@@ -86,6 +86,11 @@ def next_number(name: str, seed: Callable[[], int]) -> int:
     return _bump(name, 1, seed)
 
 
+def reserve_numbers(name: str, count: int, seed: Callable[[], int]) -> int:
+    """Take `count` consecutive numbers of a series at once (bulk loads); returns the first."""
+    return _bump(name, count, seed) - count + 1
+
+
 def lock_series(name: str) -> None:
     """Make every other writer of the series wait until this transaction ends.
 

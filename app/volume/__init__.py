@@ -5,6 +5,7 @@ the services (app/volume/history.py); open orders, change and rush requests are 
 the services (app/volume/live.py), so their tasks work. Running it again adds more.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from random import Random
@@ -12,6 +13,7 @@ from random import Random
 from app.extensions import db
 from app.models import Order, User
 from app.models.base import utcnow
+from app.services import orders
 from app.volume import history, live, shapes
 
 HISTORY_BATCH = 200
@@ -80,15 +82,13 @@ def _history(count, rng, customers, products, templates, sales_id) -> Iterator[t
     """Finished orders spread over the past year, numbered in date order per year."""
     now = utcnow()
     moments = sorted(shapes.past_moment(rng, now, 365) for _ in range(count))
-    numbers: dict[str, int] = {}
+    # Taken from the same counters the app numbers orders with, so neither reuses a number.
+    per_year = Counter(moment.year for moment in moments)
+    numbers = {year: iter(orders.reserve_order_numbers(year, n)) for year, n in per_year.items()}
     writer = history.HistoryWriter(rng, now)
     batch: list[history.HistoricOrder] = []
     for done, created in enumerate(moments, start=1):
-        prefix = f"SO-{created.year}-"
-        if prefix not in numbers:
-            numbers[prefix] = shapes.next_numbers(prefix)
-        number = f"{prefix}{numbers[prefix]:05d}"
-        numbers[prefix] += 1
+        number = next(numbers[created.year])
         batch.append(_historic(rng, customers, products, templates, sales_id, number, created))
         if len(batch) == HISTORY_BATCH or done == count:
             writer.write(batch)

@@ -29,7 +29,7 @@ from app.models import (
     ProcessInstance,
 )
 from app.models.orders import SPEC_FIELDS
-from app.services import notifications, revisions
+from app.services import notifications, process_kinds, revisions
 from app.volume.shapes import LineShape, Ref
 
 ID_MARK = 987654321
@@ -271,6 +271,7 @@ class HistoryWriter:
             order.released_at = ended
         return ProcessInstance(
             process_version_id=tpl.version_id,
+            kind=process_kinds.ORDER_LIFECYCLE,
             order_id=order.id,
             status="completed",
             state=zlib.compress(text.encode("utf-8"), 1),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from random import Random
 
 from app.extensions import db
-from app.models import Customer, Order, Product, ProductionLine, ProductLineRate
+from app.models import Customer, Product, ProductionLine, ProductLineRate
 from app.services.order_input import LineInput, OrderInput
 
 CITIES = ("上海", "苏州", "宁波", "深圳", "东莞", "佛山", "青岛", "天津", "成都", "武汉", "Hamburg",
@@ -182,15 +182,6 @@ def order_input(customer: Ref, order_type: str, shapes: list[LineShape], when: d
             for s in shapes
         ],
     )
-
-
-def next_numbers(prefix: str) -> int:
-    """The next free sequence number after every order number with this prefix."""
-    last = db.session.scalar(
-        db.select(db.func.max(Order.number)).where(Order.number.like(prefix + "%"))
-    )
-    tail = last.rsplit("-", 1)[1] if last else "0"
-    return int(tail) + 1 if tail.isdigit() else 1
 
 
 def past_moment(rng: Random, now: datetime, days: int) -> datetime:
