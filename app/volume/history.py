@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.orders import SPEC_FIELDS
 from app.services import notifications, process_kinds, revisions
+from app.services.instances import lifecycle_of
 from app.volume.shapes import LineShape, Ref
 
 ID_MARK = 987654321
@@ -83,7 +84,7 @@ def _columns(row, names) -> dict:
 
 def capture(order: Order, revised: bool = False) -> Template:
     """Read back everything a finished lifecycle of `order` wrote."""
-    instance = min(order.instances, key=lambda i: i.id)
+    instance = lifecycle_of(order)
     assert instance.status == "completed", (order.number, instance.status)
     tree = json.loads(zlib.decompress(instance.state))
     state_text = json.dumps(_mark(tree, order.id, order.number), ensure_ascii=False)

@@ -6,14 +6,14 @@ from random import Random
 from app.extensions import db
 from app.models import ChangeRequest, Customer, Order, Product, User
 from app.models.base import utcnow
-from app.services import changes, orders, rush
+from app.services import changes, instances, orders, rush
 from app.services.order_input import LineInput, OrderInput
 from app.volume.driver import Driver
 from app.volume.shapes import LineShape, line_shapes, order_input
 
 # Where an open order stands, each with the steps already done (the next one is left open).
 STAGES = ("intake", "pmc_check", "review", "consolidate", "rejected", "awaiting_customer",
-          "customer_signed", "meeting", "standardising")  # fmt: skip
+          "sheet_sent", "meeting", "standardising")  # fmt: skip
 CANCEL = {"action": "cancel", "cancel_reason": "客户取消订单 Customer withdrew the order"}
 
 
@@ -52,10 +52,10 @@ class Live:
         d.review(order, reject_in="review_production" if stage == "rejected" else None)
         if stage in ("rejected", "awaiting_customer"):
             return
-        d.confirm_by_customer(order, self.sales, order.customer.contact[:40] or "客户代表")
-        if stage == "customer_signed":
-            return
         d.step(order, "send_confirmation")
+        if stage == "sheet_sent":
+            return  # sales sent the sheet; the customer has not signed yet
+        d.confirm_by_customer(order, self.sales, order.customer.contact[:40] or "客户代表")
         if stage == "meeting":
             return
         d.step(order, "review_meeting")  # released; engineering standardises the items
@@ -64,7 +64,7 @@ class Live:
         """Complete every open step with approving answers and sign for the customer."""
         for _ in range(limit):
             db.session.refresh(order)
-            instance = min(order.instances, key=lambda i: i.id)
+            instance = instances.lifecycle_of(order)
             if instance.status != "running":
                 return
             open_tasks = self.driver.open_tasks(order)
