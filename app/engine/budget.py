@@ -34,6 +34,8 @@ TEXT = 49  # an empty str
 SCALARS = frozenset(
     {int, float, bool, complex, type(None), dt.date, dt.datetime, dt.time, dt.timedelta}
 )
+_FLAT = SCALARS - {int}
+_WHOLE = frozenset({int, bool})
 SEQUENCES = (str, bytes, list, tuple)
 # Containers whose items exist already (iterating them makes nothing new).
 SIZED = frozenset(
@@ -74,24 +76,44 @@ def shallow_cost(value: Any) -> int:
 def deep_cost(value: Any, limit: int) -> int:
     """Bytes value holds with shared parts counted in full; stops counting just above limit."""
     total, stack = 0, [value]
-    while stack:
+    while stack and total <= limit:
         item = stack.pop()
         kind = type(item)
         if kind in SCALARS:
-            if kind is int and item.bit_length() > 62:
-                total += item.bit_length() // 8
+            total += _number_cost(item)
             continue
         total += shallow_cost(item)
         if kind is dict:
-            stack.extend(item.keys())
-            stack.extend(item.values())
+            children: Any = (*item.keys(), *item.values()) if total <= limit else ()
         elif kind in (list, tuple, set, frozenset):
-            stack.extend(item)
-        elif kind is decimal.Decimal:
-            total += len(item.as_tuple().digits)
-        if total > limit:
-            break
+            children = item if total <= limit else ()
+        else:
+            if kind is decimal.Decimal:
+                total += len(item.as_tuple().digits)
+            continue
+        total += _children(children, stack)
     return total
+
+
+def _children(children: Any, stack: list) -> int:
+    # Push what holds more; count numbers here. Plain scalars are told apart at C speed.
+    kinds = set(map(type, children))
+    if kinds <= _FLAT:
+        return 0
+    if kinds <= _WHOLE and max(map(int.bit_length, children)) <= 62:
+        return 0
+    total = 0
+    for child in children:
+        if type(child) in SCALARS:
+            total += _number_cost(child)
+        else:
+            stack.append(child)
+    return total
+
+
+def _number_cost(value: Any) -> int:
+    # A small number costs only its slot; a big int its digits.
+    return value.bit_length() // 8 if type(value) is int and value.bit_length() > 62 else 0
 
 
 @contextmanager

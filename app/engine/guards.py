@@ -61,7 +61,7 @@ class Guards:
     def mul(self, a: Any, b: Any) -> Any:
         """a * b, refusing repeated sequences or integers beyond the limits."""
         if isinstance(a, int) and isinstance(b, int):
-            self.budget.check_bits(a.bit_length() + b.bit_length())
+            self._number(a.bit_length() + b.bit_length())
         elif isinstance(b, int) and isinstance(a, SEQUENCES):
             self._repeat(a, b)
         elif isinstance(a, int) and isinstance(b, SEQUENCES):
@@ -76,14 +76,20 @@ class Guards:
     def pow(self, a: Any, b: Any) -> Any:
         """a ** b, refusing integer powers beyond the size limit."""
         if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
-            self.budget.check_bits(a.bit_length() * b)
+            self._number(a.bit_length() * b)
         return a**b
 
     def lshift(self, a: Any, b: Any) -> Any:
         """a << b, refusing integers beyond the size limit."""
         if isinstance(a, int) and isinstance(b, int) and a:
-            self.budget.check_bits(a.bit_length() + b)
+            self._number(a.bit_length() + b)
         return a << b
+
+    def _number(self, bits: int) -> None:
+        # Refuse integers past the limit; charge the digits of big ones.
+        self.budget.check_bits(bits)
+        if bits > 62:
+            self.budget.charge(bits // 8)
 
     def add(self, a: Any, b: Any) -> Any:
         """a + b; a concatenation is charged for all both sides hold."""

@@ -25,10 +25,9 @@ FORBIDDEN_NAMES = frozenset(
     ).split()
 )
 
-# Attributes refused on any object: they pad or format strings without a size limit.
-BLOCKED_ATTRIBUTES = frozenset(
-    ("format format_map ljust rjust center zfill expandtabs translate maketrans mro").split()
-)
+# Attributes refused on any object: they format strings without a size limit that could be
+# checked beforehand (padding methods are allowed: methods.py checks their width).
+BLOCKED_ATTRIBUTES = frozenset("format format_map translate maketrans mro".split())
 
 # Binary operators whose result can be far larger than their operands.
 GUARDED_OPERATORS = {
