@@ -25,7 +25,7 @@ _TEXT_METHODS = (
 _DATE_METHODS = (
     "year month day hour minute second microsecond tzinfo fold days seconds microseconds"
     " weekday isoweekday isocalendar isoformat strftime date time timestamp total_seconds"
-    " replace utcoffset tzname toordinal"
+    " replace utcoffset tzname toordinal fromisoformat strptime combine min max resolution"
 ).split()
 _NUMBER_METHODS = "real imag conjugate numerator denominator as_integer_ratio".split()
 ALLOWED = {
