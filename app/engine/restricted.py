@@ -25,10 +25,9 @@ FORBIDDEN_NAMES = frozenset(
     ).split()
 )
 
-# Attributes refused on any object: they pad or format strings without a size limit.
-BLOCKED_ATTRIBUTES = frozenset(
-    ("format format_map ljust rjust center zfill expandtabs translate maketrans mro").split()
-)
+# Attributes refused on any object: they format strings without a size limit that could be
+# checked beforehand (padding methods are allowed: methods.py checks their width).
+BLOCKED_ATTRIBUTES = frozenset("format format_map translate maketrans mro".split())
 
 # Binary operators whose result can be far larger than their operands.
 GUARDED_OPERATORS = {
@@ -37,6 +36,10 @@ GUARDED_OPERATORS = {
     ast.LShift: "_lshift_",
     ast.Add: "_add_",
     ast.Mod: "_mod_",
+    ast.BitOr: "_or_",
+    ast.BitXor: "_xor_",
+    ast.BitAnd: "_and_",
+    ast.Sub: "_sub_",
 }
 
 _NUMBER = re.compile(r"\d+")
@@ -44,6 +47,17 @@ _NUMBER = re.compile(r"\d+")
 
 def _name(identifier: str) -> ast.Name:
     return ast.Name(identifier, ast.Load())
+
+
+def _wrap(guard: str, node: ast.expr) -> ast.Call:
+    """guard(node), located where node is."""
+    call = ast.Call(func=_name(guard), args=[node], keywords=[])
+    copy_locations(call, node)
+    return call
+
+
+def _constant(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant)
 
 
 class OrderGatePolicy(RestrictingNodeTransformer):
@@ -112,7 +126,8 @@ class OrderGatePolicy(RestrictingNodeTransformer):
         return call
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
-        """Allow f-string fields only with small, constant format specifications."""
+        """Allow f-string fields only with small, constant format specifications; a container
+        written into one is charged first."""
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
@@ -121,7 +136,84 @@ class OrderGatePolicy(RestrictingNodeTransformer):
                     self.error(node, "f-string format specifications must be constant.")
                 elif any(int(n) > MAX_FORMAT_WIDTH for n in _NUMBER.findall(str(part.value))):
                     self.error(node, f"f-string widths above {MAX_FORMAT_WIDTH} are not allowed.")
-        return self.node_contents_visit(node)
+        # The (constant) specification is not visited: it must stay a plain JoinedStr.
+        node.value = _wrap("_fmt_", self.visit(node.value))
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        """Charge an f-string's text once it is built."""
+        return _wrap("_text_", self.node_contents_visit(node))
+
+    def _charged_display(self, node: ast.expr, elements: list) -> ast.AST:
+        # A display holding only constants is built at compile time; others are charged.
+        if getattr(node, "ctx", None) is not None and not isinstance(node.ctx, ast.Load):
+            return node
+        if all(_constant(e) for e in elements):
+            return node
+        return _wrap("_new_", node)
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        """Charge a list display for all it holds."""
+        node = super().visit_List(node)
+        return self._charged_display(node, node.elts)
+
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        """Charge a tuple display for all it holds."""
+        node = super().visit_Tuple(node)
+        return self._charged_display(node, node.elts)
+
+    def visit_Set(self, node: ast.Set) -> ast.AST:
+        """Charge a set display for all it holds."""
+        node = super().visit_Set(node)
+        return self._charged_display(node, node.elts)
+
+    def visit_Dict(self, node: ast.Dict) -> ast.AST:
+        """Charge a dict display for all it holds; `**other` is charged before it is copied."""
+        node = super().visit_Dict(node)
+        node.values = [
+            _wrap("_new_", v) if k is None else v
+            for k, v in zip(node.keys, node.values, strict=True)
+        ]
+        return self._charged_display(node, [*node.keys, *node.values])
+
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        """Charge a *-unpacked value before it is copied into a display or a call."""
+        node = super().visit_Starred(node)
+        if isinstance(node.ctx, ast.Load):
+            node.value = _wrap("_new_", node.value)
+        return node
+
+    def visit_keyword(self, node: ast.keyword) -> ast.AST:
+        """Charge a **-unpacked mapping before it is copied into a call."""
+        node = super().visit_keyword(node)
+        if node.arg is None:
+            node.value = _wrap("_new_", node.value)
+        return node
+
+    def visit_ListComp(self, node: ast.ListComp) -> ast.AST:
+        """Charge every item a list comprehension adds, before it is added."""
+        node = super().visit_ListComp(node)
+        node.elt = _wrap("_new_", node.elt)
+        return node
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        """Charge every item a set comprehension adds, before it is added."""
+        node = super().visit_SetComp(node)
+        node.elt = _wrap("_new_", node.elt)
+        return node
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
+        """Charge every item a generator expression gives (it may be collected)."""
+        node = super().visit_GeneratorExp(node)
+        node.elt = _wrap("_new_", node.elt)
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        """Charge every key and value a dict comprehension adds, before it is added."""
+        node = super().visit_DictComp(node)
+        node.key = _wrap("_new_", node.key)
+        node.value = _wrap("_new_", node.value)
+        return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         """Count every call of a script function against the step budget."""

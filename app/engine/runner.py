@@ -8,6 +8,7 @@ from datetime import datetime
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from .budget import run_limit
 from .errors import EngineError, TaskNotReady
 from .events import deliver_message, due_timers, seed_correlations, waiting_task
 from .multi import resume_setups, setup_failures
@@ -88,17 +89,20 @@ def _unchanged(
 
 
 def _run_engine_steps(workflow: BpmnWorkflow, refresh_timers: bool) -> None:
-    resume_setups(all_tasks(workflow))
-    if refresh_timers:
-        workflow.refresh_timers()
-    workflow.do_engine_steps()
-    # do_engine_steps refreshes timers last; one that fired then is READY but not yet run.
-    for _ in range(MAX_TIMER_ROUNDS):
-        if not any(
-            not t.task_spec.manual for t in all_tasks(workflow) if t.state == TaskState.READY
-        ):
-            return
+    # Every expression and script run here shares one wall-clock limit (budget.run_limit), so
+    # a decision table of many slow rows cannot add up to a hung worker either.
+    with run_limit():
+        resume_setups(all_tasks(workflow))
+        if refresh_timers:
+            workflow.refresh_timers()
         workflow.do_engine_steps()
+        # do_engine_steps refreshes timers last; one that fired then is READY but not yet run.
+        for _ in range(MAX_TIMER_ROUNDS):
+            if not any(
+                not t.task_spec.manual for t in all_tasks(workflow) if t.state == TaskState.READY
+            ):
+                return
+            workflow.do_engine_steps()
 
 
 def _advance(

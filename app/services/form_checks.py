@@ -13,6 +13,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from app.services.form_patterns import pattern_problems, schema_format_checker
+
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 LOCALES = ("en", "zh_CN")
 WIDGETS = frozenset(
@@ -204,10 +206,11 @@ def check_form_document(doc: Any) -> list[str]:
     if doc.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
         problems.append(f'"$schema" must be "{DRAFT_2020_12}" (or left out).')
     try:
-        Draft202012Validator.check_schema(doc)
+        Draft202012Validator.check_schema(doc, format_checker=schema_format_checker())
     except SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "top level"
         problems.append(f"Not a valid JSON Schema (draft 2020-12) at {where}: {exc.message}")
+    problems += pattern_problems(doc)  # RE2 runs them: no backreferences or lookarounds
     if doc.get("type") != "object":
         problems.append('The top-level "type" must be "object".')
     props = doc.get("properties")
