@@ -15,6 +15,8 @@ from flask import current_app, has_app_context
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from app.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class NumberBound:
@@ -40,6 +42,7 @@ DEFAULTS: dict[str, object] = {
     "capacity": NumberBound(Decimal("0.5"), Decimal("24"), 2),
     "notes": 4000,
     "name": 200,
+    "search": 100,
 }
 
 
@@ -117,3 +120,12 @@ def check_total(total: Decimal, errors: dict, key: str = "lines") -> None:
     high = get("order_total")
     if total >= high:
         errors[key] = _("The order total must stay below %(high)s.", high=_shown(high))
+
+
+def search_text(text: str | None) -> str:
+    """A search box's text, stripped; longer than the search bound is refused, never cut."""
+    errors: dict[str, str] = {}
+    value = check_text(text or "", "search", errors, "q")
+    if errors:
+        raise InvalidInput(_("Search for at most %(n)s characters.", n=int(get("search"))))
+    return value

@@ -53,6 +53,10 @@ def _storage_dir() -> Path:
     return path
 
 
+# Attachment.file_name holds this many characters: a longer name is refused, never cut.
+NAME_LENGTH = 255
+
+
 def human_size(size: int) -> str:
     """A byte count as people read it: 10 MB, 512 KB."""
     if size >= 2**20:
@@ -65,6 +69,13 @@ def check_upload(file, errors: dict[str, str], key: str, allowed=tuple(ALLOWED))
     name = Path((file.filename or "").replace("\\", "/")).name.strip()
     suffix = Path(name).suffix.lower()
     if not name:
+        return None
+    if len(name) > NAME_LENGTH:
+        errors[key] = _(
+            "The file name “%(name)s…” is longer than %(n)s characters; rename the file.",
+            name=name[:40],
+            n=NAME_LENGTH,
+        )
         return None
     if suffix not in allowed:
         errors[key] = _(
@@ -87,7 +98,7 @@ def check_upload(file, errors: dict[str, str], key: str, allowed=tuple(ALLOWED))
     if magic and not content.startswith(magic):
         errors[key] = _("“%(name)s” does not look like a %(ext)s file.", name=name, ext=suffix)
         return None
-    return Upload(name[:255], content_type, content)
+    return Upload(name, content_type, content)
 
 
 def check_uploads(files, errors: dict[str, str]) -> list[Upload]:

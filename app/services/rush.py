@@ -311,11 +311,14 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
     rush.decided_at = utcnow()
     if outcome == "rejected":
         rush.status = "rejected"
-        rush.decision_reason = _rejection_reason(instance.id)[:2000]
+        rush.decision_reason = _rejection_reason(instance.id)
         audit.record(actor, "rush.rejected", "rush_request", rush.id, order_id=rush.order_id)
         return
-    state = plan.current(lock=True)
-    preview, data_now = compute(rush.order, rush.required_by, rush.line_code, state)
+    # A plan that cannot be computed now refuses the approval with the reason (nothing changes).
+    state = plan.checked(lambda: plan.current(lock=True))
+    preview, data_now = plan.checked(
+        lambda: compute(rush.order, rush.required_by, rush.line_code, state)
+    )
     if data_now["base_fingerprint"] != rush.base_fingerprint:
         raise Conflict(
             _("The production plan changed since this rush was approved on it; decide again.")
@@ -347,7 +350,7 @@ def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         return
     if rush.status == "open":
         rush.status, rush.decided_at = "cancelled", utcnow()
-        rush.decision_reason = reason[:2000]
+        rush.decision_reason = reason
     audit.record(
         actor,
         "rush.cancelled",

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import limits
 from app.errors import PermissionDenied
 from app.models.users import ROLES
 from app.services import audit, inbox, instances, users
@@ -193,11 +194,12 @@ def instance_retry(instance_id: int):
 @admin_required
 def instance_cancel(instance_id: int):
     """Cancel the instance with a reason; its state and history are kept."""
-    reason = request.form.get("reason", "").strip()
-    if not reason:
-        flash(_("Give a reason for cancelling."), "error")
+    errors: dict[str, str] = {}
+    reason = limits.check_text(request.form.get("reason", ""), "notes", errors, "reason")
+    if errors or not reason:
+        flash(errors.get("reason") or _("Give a reason for cancelling."), "error")
         return redirect(url_for("admin.instance_errors"))
-    instances.cancel_instance(instance_id, current_user, reason[:2000])
+    instances.cancel_instance(instance_id, current_user, reason)
     commit()
     flash(_("The instance was cancelled."), "success")
     return redirect(url_for("admin.instance_errors"))

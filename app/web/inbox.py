@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app import limits
 from app.services import inbox
 from app.services.inbox import InboxFilter
 
@@ -23,7 +24,7 @@ def index():
         mine=request.args.get("mine") == "1",
         unassigned=request.args.get("unassigned") == "1",
         overdue=request.args.get("overdue") == "1",
-        query=request.args.get("q", "")[:100],
+        query=limits.search_text(request.args.get("q")),
     )
     tasks = inbox.list_tasks(current_user, flt)
     template = (

@@ -65,7 +65,7 @@ def index():
         order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
-        query=args.get("q", "")[:60],
+        query=limits.search_text(args.get("q")),
     )
     return render_template(
         "orders/index.html",

@@ -135,6 +135,20 @@ def test_cancel_needs_a_reason(client, login, make_user):
     assert rows(instance) == [("confirm", "completed"), ("recheck", "ready")]
 
 
+def test_a_cancel_reason_past_the_notes_bound_is_refused_not_cut(client, login, make_user):
+    instance = stopped(make_user, parallel_failure())
+    login(make_user(None, is_admin=True, locale="en"))
+    response = client.post(
+        f"/admin/instances/{instance.id}/cancel",
+        data={"reason": "x" * 4001},
+        follow_redirects=True,
+    )
+    assert "At most 4,000 characters (this has 4,001)." in response.get_data(as_text=True)
+    instance = reload(instance)
+    assert (instance.status, instance.cancel_reason) == ("error", None)
+    assert rows(instance) == [("confirm", "completed"), ("recheck", "ready")]
+
+
 def test_cancel_with_a_reason_stops_the_instance_and_its_open_tasks(client, login, make_user):
     instance = stopped(make_user, parallel_failure())
     admin = make_user(None, is_admin=True, locale="en")

@@ -1,0 +1,65 @@
+"""Issue 9: text a user types is refused with a message past its bound, never cut silently —
+search boxes, upload file names — and a plan that fails at the moment a rush is applied
+refuses the approval instead of answering 500."""
+
+import io
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.models import HumanTask, ProcessInstance, RushRequest
+from app.services import attachments, plan, rush
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/orders"])
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("en", "Search for at most 100 characters."), ("zh_CN", "搜索内容最多 100 个字符。")],
+)
+def test_a_search_past_its_bound_is_refused_with_a_message(
+    client, login, make_user, path, lang, message
+):
+    login(make_user("sales", locale=lang))
+    client.post("/language", data={"lang": lang})
+    response = client.get(path, query_string={"q": "界" * 101})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert client.get(path, query_string={"q": "界" * 100}).status_code == 200
+
+
+def test_an_upload_name_longer_than_its_column_is_refused_not_cut(app):
+    name = "d" * 252 + ".pdf"  # 256 characters: one past Attachment.file_name
+    errors: dict[str, str] = {}
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4 drawing"), filename=name)
+    assert attachments.check_upload(upload, errors, "files") is None
+    assert "超过 255 个字符" in errors["files"]  # the default language
+    errors.clear()
+    fitting = FileStorage(io.BytesIO(b"%PDF-1.4 drawing"), filename=name[1:])
+    kept = attachments.check_upload(fitting, errors, "files")
+    assert errors == {} and kept.file_name == name[1:]
+
+
+def test_a_plan_that_fails_while_a_rush_is_applied_refuses_the_approval(
+    plan_world, make_user, monkeypatch
+):
+    plan_world.order("SO-A", 16, "2027-03-05")
+    c = plan_world.order("SO-C", 24, "2027-03-31")
+    requester = make_user("sales")
+    seen = rush.preview_request(requester, c.id, "2027-03-03", "")
+    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen["token"])
+    db.session.commit()
+    instance = db.session.get(ProcessInstance, request.instance_id)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("planner exploded")
+
+    monkeypatch.setattr(plan, "schedule", broken)
+    with pytest.raises(InvalidInput, match="目前无法计算生产计划"):
+        rush.on_outcome(instance, {"rush_outcome": "approved"}, make_user("production", "head"))
+    db.session.rollback()
+    assert db.session.get(RushRequest, request.id).status == "open"
+    assert db.session.scalar(
+        db.select(db.func.count()).select_from(HumanTask).where(HumanTask.state == "ready")
+    )
