@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from app import limits
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.models import Customer, HumanTask, Order, OrderLine, Product, User
+from app.models import Customer, HumanTask, Order, OrderLine, ProcessInstance, Product, User
 from app.models.base import utcnow
 from app.services import (
     attachments,
@@ -118,6 +118,21 @@ def _on_lifecycle_cancelled(instance, actor: User, reason: str) -> None:
         data={"reason": reason},
     )
     notifications.notify_cancelled(order.created_by_id, order, "order", order.id, reason)
+    # A cancelled order keeps no open change or rush: their processes end too, each closing
+    # its own request and telling its requester through its kind's handler.
+    others = db.session.scalars(
+        db.select(ProcessInstance.id).where(
+            ProcessInstance.order_id == order.id,
+            ProcessInstance.id != instance.id,
+            ProcessInstance.status.in_(("running", "error")),
+        )
+    ).all()
+    for other_id in others:
+        instances.cancel_instance(
+            other_id,
+            actor,
+            _("Order %(number)s was cancelled: %(reason)s", number=order.number, reason=reason),
+        )
 
 
 process_kinds.register(

@@ -108,3 +108,26 @@ def test_cancelling_the_lifecycle_cancels_the_order(client, login, make_user, ma
     client.post("/language", data={"lang": "en"})
     page = client.get("/notifications").get_data(as_text=True)
     assert f"An administrator cancelled order {order.number}." in page
+
+
+def test_cancelling_the_lifecycle_also_ends_the_orders_open_change(
+    client, login, make_user, released_order
+):
+    raiser = make_user("sales")
+    change = changes.raise_change(
+        raiser, released_order.id, draft(released_order, "12"), "customer_request", "More", ""
+    )
+    db.session.commit()
+    lifecycle = db.session.scalar(
+        db.select(ProcessInstance).where(
+            ProcessInstance.order_id == released_order.id,
+            ProcessInstance.kind == "order_lifecycle",
+        )
+    )
+    assert lifecycle.status == "running"  # standardisation is still open
+    cancel_on_admin_page(client, login, make_user, lifecycle.id, "Customer withdrew")
+    assert db.session.get(Order, released_order.id).status == "cancelled"
+    assert db.session.get(ChangeRequest, change.id).status == "cancelled"
+    assert db.session.get(ProcessInstance, change.instance_id).status == "cancelled"
+    assert [n["what"] for n in told(raiser.id)] == ["change"]
+    assert "Customer withdrew" in told(raiser.id)[0]["reason"]
