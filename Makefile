@@ -142,7 +142,7 @@ bench: venv
 # Both passes run even if the first fails; the report shows the failures and make then fails.
 REL_DIR := build/reliability
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
-reliability: venv
+reliability: setup
 	mkdir -p $(REL_DIR)
 	rm -f $(REL_DIR)/*.jsonl $(REL_DIR)/*.xml
 	status=0; passes="sqlite=$(REL_DIR)/sqlite.jsonl,$(REL_DIR)/sqlite.xml"; \
