@@ -11,6 +11,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, RushRequest
 from app.services import attachments, plan, rush
+from tests.web.test_plan_robustness import _open_rush
 
 
 @pytest.mark.parametrize("path", ["/inbox", "/orders"])
@@ -44,12 +45,7 @@ def test_an_upload_name_longer_than_its_column_is_refused_not_cut(app):
 def test_a_plan_that_fails_while_a_rush_is_applied_refuses_the_approval(
     plan_world, make_user, monkeypatch
 ):
-    plan_world.order("SO-A", 16, "2027-03-05")
-    c = plan_world.order("SO-C", 24, "2027-03-31")
-    requester = make_user("sales")
-    seen = rush.preview_request(requester, c.id, "2027-03-03", "")
-    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen["token"])
-    db.session.commit()
+    _order, request, _seen = _open_rush(plan_world, make_user)
     instance = db.session.get(ProcessInstance, request.instance_id)
 
     def broken(*args, **kwargs):
