@@ -129,3 +129,16 @@ def search_text(text: str | None) -> str:
     if errors:
         raise InvalidInput(_("Search for at most %(n)s characters.", n=int(get("search"))))
     return value
+
+
+# Ids and numbers that name a row are database integers: a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def record_id(text: str | None) -> int | None:
+    """A row id or number as typed (form, query): ASCII digits within MAX_ID, else None."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app import limits
 from app.extensions import db
+from app.limits import record_id
 from app.models import Customer, Order, OrderLine, Product
 from app.models.orders import ORDER_TYPES, SPEC_FIELDS
 
@@ -60,14 +61,6 @@ class CheckedOrder:
     currency: str
     notes: str
     lines: list[OrderLine]
-
-
-def record_id(text: str) -> int | None:
-    """A row id as typed in a form: ASCII digits of a sane length, else None."""
-    text = (text or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 12:
-        return None
-    return int(text)
 
 
 def _date(text: str, key: str, errors: dict) -> date | None:

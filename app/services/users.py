@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from app import limits
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.models import Department, User
@@ -36,7 +37,8 @@ def _check_password(password: str, errors: dict, key: str = "password") -> None:
 def _department(dept_id: str, errors: dict) -> Department | None:
     if not dept_id:
         return None
-    dept = db.session.get(Department, int(dept_id)) if dept_id.isdigit() else None
+    number = limits.record_id(dept_id)
+    dept = db.session.get(Department, number) if number is not None else None
     if dept is None:
         errors["department_id"] = _("Choose a department.")
     return dept

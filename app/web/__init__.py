@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
 
+from app import limits
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db, login_manager
 from app.i18n import current_locale, local_datetime
@@ -107,8 +109,17 @@ def _nav():
     }
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a number past a database integer names no row, so the URL is a 404
+    (PostgreSQL would otherwise fail the query with "integer out of range")."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=limits.MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_web(app: Flask) -> None:
     """Register blueprints, error handlers, template helpers and security headers."""
+    app.url_map.converters["int"] = RowIdConverter  # before any rule binds the converter
     from app.web import (
         account,
         admin,

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import limits
 from app.extensions import db
 from app.i18n import local_datetime
 from app.models import User
@@ -27,7 +28,7 @@ def idle_limit() -> timedelta:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the user only while the session the cookie names is live."""
-    if not user_id.isdigit():
+    if limits.record_id(user_id) is None:
         return None
     row = sessions.find(int(user_id), session.get(SESSION_TOKEN), idle_limit())
     if row is None:

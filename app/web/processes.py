@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from app import limits
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import current_locale
@@ -180,11 +181,8 @@ def diff(process_id: str):
     _owner_only("view", process_id)
     found = modeling.versions(process_id)
     numbers = [v.number for v, _n in found]
-    try:
-        a = int(request.args.get("a", numbers[1] if len(numbers) > 1 else numbers[0]))
-        b = int(request.args.get("b", numbers[0]))
-    except ValueError:
-        a, b = numbers[-1], numbers[0]
+    a = limits.record_id(request.args.get("a")) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    b = limits.record_id(request.args.get("b")) or numbers[0]
     old, new = modeling.version(process_id, a), modeling.version(process_id, b)
     return render_template(
         "processes/diff.html",
@@ -201,8 +199,7 @@ def diff(process_id: str):
 def migrate(process_id: str):
     """A dry run (default) or the real migration of running instances to the newest version."""
     latest = modeling.versions(process_id)[0][0]
-    chosen = request.form.get("to_version_id", "")
-    target = int(chosen) if chosen.isdigit() else latest.id
+    target = limits.record_id(request.form.get("to_version_id")) or latest.id
     if request.form.get("mode") == "apply":
         batch = _migrations().apply(current_user, process_id, target)
         message = _(

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import limits
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
@@ -128,11 +129,11 @@ def unclaim(task_id: int):
 @login_required
 def assign(task_id: int):
     """A department head assigns the task to a member."""
-    raw = request.form.get("assignee_id", "")
-    if not raw.isdigit():
+    assignee_id = limits.record_id(request.form.get("assignee_id"))
+    if assignee_id is None:
         flash(_("Choose a member to assign the task to."), "error")
         return redirect(url_for("tasks.detail", task_id=task_id))
-    task = inbox.assign(task_id, current_user, int(raw), request.remote_addr)
+    task = inbox.assign(task_id, current_user, assignee_id, request.remote_addr)
     commit()
     return _done(task_id, _("Assigned to %(name)s.", name=task.assignee.display_name))
 

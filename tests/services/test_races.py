@@ -6,6 +6,7 @@ user would see — never an error (a 500), never a lost or doubled row. The suit
 rounds of each; `make reliability` runs the full count and records the figures.
 """
 
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -288,7 +289,9 @@ def _duplicates(actor_id: int, kind: str, number: int):
         return users.create_user(actor, f"twin.{number}", "Twin", "secret-pass-1", "", "member").id
     if kind == "department":
         return users.create_department(actor, f"twin_{number}", "Twin", "双胞胎").id
-    day = f"2031-01-{number % 28 + 1:02d}"
+    # A new date every round: a date already marked is replaced (not a duplicate), so a round
+    # that reused one would race an update, not two inserts.
+    day = (date(2031, 1, 1) + timedelta(days=number)).isoformat()
     return factory_calendar.set_factory_day(actor, day, "holiday", "twin").day.toordinal()
 
 

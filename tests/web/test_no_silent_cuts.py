@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.models import HumanTask, ProcessInstance, RushRequest
+from app.models import HumanTask, Order, ProcessInstance, RushRequest
 from app.services import attachments, plan, rush
 from tests.web.test_plan_robustness import _open_rush
 
@@ -59,3 +59,27 @@ def test_a_plan_that_fails_while_a_rush_is_applied_refuses_the_approval(
     assert db.session.scalar(
         db.select(db.func.count()).select_from(HumanTask).where(HumanTask.state == "ready")
     )
+
+
+BEYOND = str(2**31)  # one past a database integer
+
+
+@pytest.mark.parametrize(
+    "path", [f"/orders/{BEYOND}", f"/tasks/{BEYOND}", f"/changes/{BEYOND}", f"/rush/{BEYOND}"]
+)
+def test_an_id_past_a_database_integer_in_a_url_is_not_found(client, login, make_user, path):
+    login(make_user("sales"))
+    assert client.get(path).status_code == 404
+
+
+def test_ids_past_a_database_integer_in_forms_name_nothing(client, login, make_user):
+    login(make_user("sales", locale="en"))
+    client.post("/language", data={"lang": "en"})
+    listed = client.get("/orders", query_string={"customer": BEYOND, "waiting": BEYOND})
+    assert listed.status_code == 200
+    form = {"customer_id": BEYOND, "order_type": "regular", "lines-0-product_id": BEYOND,
+            "lines-0-quantity": "1", "lines-0-unit_price": "1"}  # fmt: skip
+    response = client.post("/orders/new", data=form)
+    assert response.status_code == 400
+    assert "Choose a customer." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == 0
