@@ -199,7 +199,9 @@ def diff(process_id: str):
 def migrate(process_id: str):
     """A dry run (default) or the real migration of running instances to the newest version."""
     latest = modeling.versions(process_id)[0][0]
-    target = limits.record_id(request.form.get("to_version_id")) or latest.id
+    raw = request.form.get("to_version_id", "").strip()
+    # No choice means the newest version; a choice that names no version is refused (404).
+    target = (limits.record_id(raw) or 0) if raw else latest.id
     if request.form.get("mode") == "apply":
         batch = _migrations().apply(current_user, process_id, target)
         message = _(
