@@ -37,6 +37,10 @@ INTAKE = {
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
+# What a client sees when the web process dies: a refused or reset connection, or an answer
+# cut off after its status line (not an acknowledgement: the completion is tried again).
+DIED = (OSError, http.client.HTTPException)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -82,7 +86,7 @@ class Client:
                 ):
                     self.request("GET", "/inbox")  # a token bound to the logged-in session
                     return
-            except OSError:
+            except DIED:
                 pass
             time.sleep(0.2)
 
@@ -183,7 +187,7 @@ def complete_all(port: int, username: str, task_ids: list[int], acked: list[int]
         for _attempt in range(200):
             try:
                 status = client.request("POST", f"/tasks/{task_id}/complete", INTAKE)
-            except OSError:  # the web process was killed under us: try again
+            except DIED:  # the web process was killed under us (even mid-answer): try again
                 time.sleep(0.1)
                 continue
             if status in (200, 302, 303):
