@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app import i18n, models  # noqa: F401  (models register their tables)
+    from app import core, i18n, modules  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -35,11 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    # The services that start processes register their kinds' handlers when imported.
-    from app.services import changes, orders, rush  # noqa: F401
-    from app.web import register_web
-
-    register_web(app)
+    core.setup(app)
+    modules.setup(app)
 
     from app.cli import register_cli
 

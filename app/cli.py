@@ -18,7 +18,7 @@ workflows = AppGroup("workflows", help="Deploy, validate and export BPMN process
 @workflows.command("deploy")
 def deploy_command() -> None:
     """Deploy every file in workflows/ and forms/ as new versions where the content changed."""
-    from app.services import processes
+    from app.core.processes import versions as processes
 
     report = processes.deploy_directories(
         Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"]), None
@@ -47,7 +47,7 @@ def _sqlite_file_missing() -> bool:
 
 def _validation_catalog(forms_dir: Path):
     """Departments and forms from the database when it is set up, else the demo departments."""
-    from app.services import processes
+    from app.core.processes import versions as processes
 
     file_forms = {p.stem for p in forms_dir.glob("*.json")}
     if _sqlite_file_missing():
@@ -100,7 +100,7 @@ def validate_command(files: tuple[str, ...]) -> None:
 @workflows.command("export")
 def export_command() -> None:
     """Write the newest published version of every process and form back to the folders."""
-    from app.services import processes
+    from app.core.processes import versions as processes
 
     for path in processes.export_directories(
         Path(current_app.config["WORKFLOWS_DIR"]), Path(current_app.config["FORMS_DIR"])
@@ -173,7 +173,7 @@ def doctor_command(timer_grace: int) -> None:
     """List instances, inbox rows and orders that disagree; exit 1 if any."""
     from datetime import timedelta
 
-    from app.services import doctor
+    from app import doctor
 
     found = 0
     for line in doctor.check_all(timedelta(minutes=timer_grace)):

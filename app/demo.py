@@ -8,20 +8,17 @@ from pathlib import Path
 from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from app.core import clock
+from app.core.processes import versions as processes
+from app.core.tasks import completion as tasks
+from app.core.tasks.models import HumanTask
+from app.core.users.models import Department, User
 from app.extensions import db
-from app.models import (
-    Customer,
-    Department,
-    HumanTask,
-    Order,
-    Product,
-    ProductionLine,
-    ProductLineRate,
-    User,
-)
-from app.services import confirmations, orders, plan, processes, tasks
-from app.services.confirmation_sheet import sheet_pdf
-from app.services.orders import LineInput, OrderInput
+from app.modules.confirmations.services import confirmations
+from app.modules.confirmations.services.sheet import sheet_pdf
+from app.modules.orders.models import Customer, Order, Product, ProductionLine, ProductLineRate
+from app.modules.orders.services import orders
+from app.modules.orders.services.orders import LineInput, OrderInput
 
 DEMO_PASSWORD = "demo1234"
 
@@ -263,7 +260,7 @@ PLAN_EXAMPLES = ((1, 0, 300, 14), (2, 1, 400, 21), (0, 2, 200, 24), (1, 1, 600, 
 
 
 def _plan_examples(customers: list[Customer], products: list[Product], sales: User) -> None:
-    today = plan.today()
+    today = clock.today()
     for customer, product, quantity, days in PLAN_EXAMPLES:
         promised = (today + timedelta(days=days)).isoformat()
         order = orders.create_order(

@@ -5,8 +5,8 @@ import threading
 
 from flask import Flask
 
+from app.core.tasks import instances
 from app.extensions import db
-from app.services import instances
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5

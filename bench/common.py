@@ -27,18 +27,15 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.core.processes import versions as processes
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import Department, User
 from app.extensions import db
-from app.models import (
-    Customer,
-    Department,
-    HumanTask,
-    Order,
-    ProcessInstance,
-    ProductionLine,
-    User,
-)
-from app.services import confirmations, orders, processes, task_effects
-from app.services.orders import LineInput, OrderInput
+from app.modules.confirmations.services import confirmations
+from app.modules.orders import hooks as task_effects
+from app.modules.orders.models import Customer, Order, ProductionLine
+from app.modules.orders.services import orders
+from app.modules.orders.services.orders import LineInput, OrderInput
 from tests.answers import FORM_ANSWERS, SPECS  # the repo root is on sys.path (bench/run.py)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,8 +19,8 @@ import time
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.core.users.models import Department
 from app.extensions import db
-from app.models import Department
 from bench.common import (
     PASSWORD,
     SIGNER,

@@ -36,11 +36,11 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from werkzeug.datastructures import MultiDict
 
+from app.core.processes.forms import parse_submission
 from app.engine import runner, specs
 from app.engine.decisions import decisions_for
-from app.services import confirmations
-from app.services.forms import parse_submission
-from app.services.orders import EDITABLE_STEPS
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.services.orders import EDITABLE_STEPS
 from bench.common import (
     FORM_ANSWERS,
     LIFECYCLE_ANSWERS,

@@ -19,10 +19,13 @@ import zlib
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
+from app.core.processes import versions as processes
+from app.core.tasks import completion as tasks
+from app.core.tasks.models import ProcessInstance
+from app.core.users.models import Department, User
 from app.engine.state import load_state
 from app.extensions import db
-from app.models import Department, Order, ProcessInstance, User
-from app.services import processes, tasks
+from app.modules.orders.models import Order
 from bench.common import (
     PROCESS_ID,
     OpenTask,

@@ -20,9 +20,12 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
+from app.core.tasks.models import HumanTask
+from app.core.users.models import Department, User
 from app.extensions import db
-from app.models import Department, HumanTask, Order, ProcessVersion, User
-from app.services import processes
+from app.modules.orders.models import Order
 from tests.answers import FORM_ANSWERS, SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,11 +190,11 @@ def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
 @pytest.fixture
 def make_order(make_user, app) -> Callable[..., Order]:
     """Factory: a committed order entered by sales; its review process has started."""
-    from app.services import orders
-    from app.services.orders import LineInput, OrderInput
+    from app.modules.orders.services import orders
+    from app.modules.orders.services.orders import LineInput, OrderInput
 
     def make(**overrides) -> Order:
-        from app.models import Customer
+        from app.modules.orders.models import Customer
 
         customer = db.session.scalar(db.select(Customer).where(Customer.name == "ACME"))
         if customer is None:
@@ -236,8 +239,8 @@ def open_task(order: Order, spec_name: str) -> HumanTask | None:
 
 def estimates(task: HumanTask) -> dict[str, str]:
     """Hours and line for every non-standard item, for the steps that estimate them."""
-    from app.models import ProductionLine
-    from app.services import task_effects
+    from app.modules.orders import hooks as task_effects
+    from app.modules.orders.models import ProductionLine
 
     if task.spec_name not in task_effects.ESTIMATING_STEPS:
         return {}
@@ -262,7 +265,7 @@ def estimates_for() -> Callable[[HumanTask], dict[str, str]]:
 @pytest.fixture
 def complete(make_user) -> Callable[..., HumanTask]:
     """Complete an order's open step as a member (or head) of its department, via the service."""
-    from app.services import tasks
+    from app.core.tasks import completion as tasks
 
     def do(order: Order, spec_name: str, answers: dict | None = None, user: User | None = None):
         task = open_task(order, spec_name)
@@ -293,7 +296,7 @@ REVIEW_STEPS = ("review_engineering", "review_production", "review_quality", "re
 def make_released_order(make_order, complete, make_user) -> Callable[[], Order]:
     """Factory: a non-standard order through review, the customer's link confirmation and the
     meeting, released to production."""
-    from app.services import confirmations
+    from app.modules.confirmations.services import confirmations
 
     def make() -> Order:
         order = make_order(requested_date="2027-03-01", promised_date="2027-03-05")
@@ -332,10 +335,10 @@ class PlanWorld:
     def __init__(self, make_user, monkeypatch):
         from decimal import Decimal
 
-        from app.models import Customer, ProductionLine
-        from app.services import plan
+        from app.core import clock
+        from app.modules.orders.models import Customer, ProductionLine
 
-        monkeypatch.setattr(plan, "today", lambda: PLAN_START)
+        monkeypatch.setattr(clock, "today", lambda: PLAN_START)
         self.start = PLAN_START
         self.make_user = make_user
         self.owner = make_user("sales")
@@ -352,7 +355,7 @@ class PlanWorld:
         """A catalogue product with these hours per unit per line code."""
         from decimal import Decimal
 
-        from app.models import Product, ProductLineRate
+        from app.modules.orders.models import Product, ProductLineRate
 
         key = tuple(sorted(rates.items()))
         if key not in self._products:
@@ -370,8 +373,8 @@ class PlanWorld:
         from datetime import date as _date
         from decimal import Decimal
 
-        from app.models import OrderLine
-        from app.models.base import utcnow
+        from app.core.clock import utcnow
+        from app.modules.orders.models import OrderLine
 
         order = Order(
             number=number,

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 from random import Random
 
+from app.core.clock import utcnow
+from app.core.users.models import User
 from app.extensions import db
-from app.models import Order, User
-from app.models.base import utcnow
-from app.services import orders
+from app.modules.orders.models import Order
+from app.modules.orders.services import orders
 from app.volume import history, live, shapes
 
 HISTORY_BATCH = 200
@@ -40,7 +41,8 @@ def _prerequisites() -> User:
     from flask import current_app
 
     from app import demo
-    from app.services import orders, processes
+    from app.core.processes import versions as processes
+    from app.modules.orders.services import orders
 
     demo._departments()
     demo._people()

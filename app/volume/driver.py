@@ -5,10 +5,15 @@ from random import Random
 
 from werkzeug.datastructures import MultiDict
 
+from app.core.clock import utcnow
+from app.core.tasks import completion as tasks
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
 from app.extensions import db
-from app.models import HumanTask, Order, ProductionLine, User
-from app.models.base import utcnow
-from app.services import confirmations, rush, task_effects, tasks
+from app.modules.confirmations.services import confirmations
+from app.modules.orders import hooks as task_effects
+from app.modules.orders.models import Order, ProductionLine
+from app.modules.rush.services import rush
 
 INTAKE = {
     "packaging_confirmed": "on",

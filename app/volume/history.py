@@ -16,21 +16,16 @@ from types import SimpleNamespace
 
 from sqlalchemy import insert
 
+from app.core.audit.models import AuditEvent
+from app.core.notifications import services as notifications
+from app.core.notifications.models import Notification
+from app.core.tasks import registry as process_kinds
+from app.core.tasks.instances import lifecycle_of
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import (
-    AuditEvent,
-    Confirmation,
-    ConfirmationToken,
-    HumanTask,
-    Notification,
-    Order,
-    OrderLine,
-    OrderRevision,
-    ProcessInstance,
-)
-from app.models.orders import SPEC_FIELDS
-from app.services import notifications, process_kinds, revisions
-from app.services.instances import lifecycle_of
+from app.modules.confirmations.models import Confirmation, ConfirmationToken
+from app.modules.orders.models import SPEC_FIELDS, Order, OrderLine, OrderRevision
+from app.modules.orders.services import revisions
 from app.volume.shapes import LineShape, Ref
 
 ID_MARK = 987654321

@@ -3,11 +3,16 @@
 from datetime import timedelta
 from random import Random
 
+from app.core.clock import utcnow
+from app.core.tasks import instances
+from app.core.users.models import User
 from app.extensions import db
-from app.models import ChangeRequest, Customer, Order, Product, User
-from app.models.base import utcnow
-from app.services import changes, instances, orders, rush
-from app.services.order_input import LineInput, OrderInput
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.orders.models import Customer, Order, Product
+from app.modules.orders.services import orders
+from app.modules.orders.services.order_input import LineInput, OrderInput
+from app.modules.rush.services import rush
 from app.volume.driver import Driver
 from app.volume.shapes import LineShape, line_shapes, order_input
 
@@ -134,7 +139,7 @@ def current_input(order: Order) -> OrderInput:
 
 
 def _specs(line) -> dict[str, str]:
-    from app.models.orders import SPEC_FIELDS
+    from app.modules.orders.models import SPEC_FIELDS
 
     return {name: getattr(line, name) for name in SPEC_FIELDS}
 

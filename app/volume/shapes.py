@@ -6,8 +6,8 @@ from decimal import Decimal
 from random import Random
 
 from app.extensions import db
-from app.models import Customer, Product, ProductionLine, ProductLineRate
-from app.services.order_input import LineInput, OrderInput
+from app.modules.orders.models import Customer, Product, ProductionLine, ProductLineRate
+from app.modules.orders.services.order_input import LineInput, OrderInput
 
 CITIES = ("上海", "苏州", "宁波", "深圳", "东莞", "佛山", "青岛", "天津", "成都", "武汉", "Hamburg",
           "Lyon", "Osaka", "Chennai", "Monterrey")  # fmt: skip

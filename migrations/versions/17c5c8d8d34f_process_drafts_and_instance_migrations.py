@@ -8,7 +8,7 @@ Create Date: 2026-11-25 18:05:50.978486
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('dry_run', sa.Boolean(), nullable=False),
     sa.Column('migrated', sa.Integer(), nullable=False),
     sa.Column('refused', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_migration_batch_created_by_id_user')),
     sa.ForeignKeyConstraint(['to_version_id'], ['process_version.id'], name=op.f('fk_migration_batch_to_version_id_process_version')),
@@ -41,8 +41,8 @@ def upgrade():
     sa.Column('process_id', sa.String(length=100), nullable=False),
     sa.Column('xml', sa.Text(), nullable=False),
     sa.Column('base_version_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['base_version_id'], ['process_version.id'], name=op.f('fk_process_draft_base_version_id_process_version')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_process_draft_updated_by_id_user')),
@@ -59,7 +59,7 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('old_state', sa.LargeBinary(), nullable=True),
     sa.Column('lock_version_after', sa.Integer(), nullable=True),
-    sa.Column('reverted_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('reverted_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('reverted_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['migration_batch.id'], name=op.f('fk_instance_migration_batch_id_migration_batch')),
     sa.ForeignKeyConstraint(['from_version_id'], ['process_version.id'], name=op.f('fk_instance_migration_from_version_id_process_version')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:26:17.226281
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('name_en', sa.String(length=100), nullable=False),
     sa.Column('name_zh', sa.String(length=100), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
     sa.UniqueConstraint('key', name=op.f('uq_department_key'))
     )
@@ -60,7 +60,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=10), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_user_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('username', name=op.f('uq_user_username'))
@@ -74,7 +74,7 @@ def upgrade():
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_form_version_created_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_form_version')),
@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('xml', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('file_name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_process_version_created_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_version')),
@@ -110,7 +110,7 @@ def upgrade():
     sa.Column('requested_date', sa.Date(), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_sales_order_created_by_id_user')),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_sales_order_customer_id_customer')),
@@ -147,12 +147,12 @@ def upgrade():
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('error_detail', sa.Text(), nullable=True),
     sa.Column('error_element', sa.String(length=200), nullable=True),
-    sa.Column('error_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('error_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('cancel_reason', sa.Text(), nullable=True),
-    sa.Column('next_timer_at', app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('started_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('next_timer_at', app.core.columns.UTCDateTime(), nullable=True),
+    sa.Column('started_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('started_by_id', sa.Integer(), nullable=True),
-    sa.Column('ended_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_process_instance_order_id_sales_order')),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_process_instance_process_version_id_process_version')),
     sa.ForeignKeyConstraint(['started_by_id'], ['user.id'], name=op.f('fk_process_instance_started_by_id_user')),
@@ -173,7 +173,7 @@ def upgrade():
     )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
@@ -206,9 +206,9 @@ def upgrade():
     sa.Column('form_version_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('due_at', app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('completed_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('due_at', app.core.columns.UTCDateTime(), nullable=True),
+    sa.Column('completed_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_human_task_assignee_id_user')),

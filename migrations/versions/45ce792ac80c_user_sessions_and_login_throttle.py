@@ -9,7 +9,7 @@ Create Date: 2026-12-03 23:58:39.586502
 import sqlalchemy as sa
 from alembic import op
 
-import app.models.base
+import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = "45ce792ac80c"
@@ -26,8 +26,8 @@ def upgrade():
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
-        sa.Column("window_started_at", app.models.base.UTCDateTime(), nullable=False),
-        sa.Column("locked_until", app.models.base.UTCDateTime(), nullable=True),
+        sa.Column("window_started_at", app.core.columns.UTCDateTime(), nullable=False),
+        sa.Column("locked_until", app.core.columns.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttle")),
         sa.UniqueConstraint("scope", "key", name=op.f("uq_login_throttle_scope")),
     )
@@ -36,11 +36,11 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", app.models.base.UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", app.models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.columns.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", app.core.columns.UTCDateTime(), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=300), nullable=True),
-        sa.Column("revoked_at", app.models.base.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", app.core.columns.UTCDateTime(), nullable=True),
         sa.Column("revoked_reason", sa.String(length=30), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user.id"], name=op.f("fk_user_session_user_id_user")

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 18:44:31.766512
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('note', sa.String(length=200), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_calendar_day_created_by_id_user')),
     sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_day'))

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 16:36:09.730002
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:46:48.096525
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('content_type', sa.String(length=100), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('uploaded_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('uploaded_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_attachment_order_id_sales_order')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_attachment_uploaded_by_id_user')),
@@ -59,10 +59,10 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('used_at', app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('revoked_at', app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('used_at', app.core.columns.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', app.core.columns.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_confirmation_token_created_by_id_user')),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_confirmation_token_order_id_sales_order')),
@@ -78,8 +78,8 @@ def upgrade():
     sa.Column('order_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('params', sa.Text(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('read_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('read_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_notification_order_id_sales_order')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
@@ -94,7 +94,7 @@ def upgrade():
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_order_revision_created_by_id_user')),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_order_revision_order_id_sales_order')),
@@ -113,7 +113,7 @@ def upgrade():
     sa.Column('signer_name', sa.String(length=200), nullable=False),
     sa.Column('ip', sa.String(length=64), nullable=True),
     sa.Column('user_agent', sa.Text(), nullable=True),
-    sa.Column('at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('at', app.core.columns.UTCDateTime(), nullable=False),
     sa.Column('attachment_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['attachment_id'], ['attachment.id'], name=op.f('fk_confirmation_attachment_id_attachment')),
@@ -145,12 +145,12 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_order_line_est_line_id_production_line'), 'production_line', ['est_line_id'], ['id'])
 
     with op.batch_alter_table('product', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('created_at', app.models.base.UTCDateTime(), nullable=False, server_default=sa.func.current_timestamp()))
+        batch_op.add_column(sa.Column('created_at', app.core.columns.UTCDateTime(), nullable=False, server_default=sa.func.current_timestamp()))
 
     with op.batch_alter_table('sales_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('promised_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='1'))
-        batch_op.add_column(sa.Column('released_at', app.models.base.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('released_at', app.core.columns.UTCDateTime(), nullable=True))
 
     # ### end Alembic commands ###
 

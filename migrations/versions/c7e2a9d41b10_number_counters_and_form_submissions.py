@@ -15,7 +15,7 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-import app.models.base
+import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = "c7e2a9d41b10"
@@ -40,7 +40,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("target_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", app.models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.core.columns.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["user.id"], name=op.f("fk_form_submission_user_id_user")
         ),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 17:48:52.427215
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_production_plan_updated_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_production_plan'))
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('planned_start', sa.Date(), nullable=False),
     sa.Column('planned_finish', sa.Date(), nullable=False),
-    sa.Column('updated_at', app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.core.columns.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['line_id'], ['production_line.id'], name=op.f('fk_plan_slot_line_id_production_line')),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_plan_slot_order_id_sales_order')),
     sa.PrimaryKeyConstraint('order_id', name=op.f('pk_plan_slot'))
@@ -53,8 +53,8 @@ def upgrade():
     sa.Column('department', sa.String(length=40), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
-    sa.Column('requested_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('decided_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('requested_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=False),
     sa.Column('preview', sa.Text(), nullable=False),
     sa.Column('base_fingerprint', sa.String(length=64), nullable=False),

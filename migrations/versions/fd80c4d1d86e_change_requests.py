@@ -8,7 +8,7 @@ Create Date: 2026-11-25 16:44:54.055291
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.base
+import app.core.columns
 
 
 # revision identifiers, used by Alembic.
@@ -32,8 +32,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('department', sa.String(length=40), nullable=False),
     sa.Column('raised_by_id', sa.Integer(), nullable=True),
-    sa.Column('raised_at', app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('decided_at', app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('raised_at', app.core.columns.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', app.core.columns.UTCDateTime(), nullable=True),
     sa.Column('applied_revision', sa.Integer(), nullable=True),
     sa.Column('instance_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_change_request_instance_id_process_instance')),

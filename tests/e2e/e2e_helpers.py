@@ -9,10 +9,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as babel_gettext
 from playwright.sync_api import Page, expect
 
+from app.core.users.models import User
 from app.extensions import db
-from app.models import Customer, Order, Product, User
-from app.services import orders
-from app.services.orders import LineInput, OrderInput
+from app.modules.orders.models import Customer, Order, Product
+from app.modules.orders.services import orders
+from app.modules.orders.services.orders import LineInput, OrderInput
 
 LANG_BUTTON = {"en": "English", "zh_CN": "中文"}
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
@@ -33,8 +34,14 @@ def switch_language(page: Page, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-CN")
 
 
-def log_in(page: Page, base: str, user: User | str, password: str, lang: str = "en",
-           landing: str = "/inbox") -> None:
+def log_in(
+    page: Page,
+    base: str,
+    user: User | str,
+    password: str,
+    lang: str = "en",
+    landing: str = "/inbox",
+) -> None:
     """Log in through the form in `lang`; the user lands on `landing`."""
     username = user if isinstance(user, str) else user.username
     page.goto(f"{base}/login")
@@ -74,8 +81,12 @@ def place_order(actor: User, customer_name: str = "ACME", **fields) -> Order:
     lines = fields.pop("lines", None) or [
         LineInput(product_id=str(product().id), quantity="10", unit_price="2.5")
     ]
-    data = OrderInput(customer_id=str(customer(customer_name).id),
-                      order_type=fields.pop("order_type", "new"), lines=lines, **fields)
+    data = OrderInput(
+        customer_id=str(customer(customer_name).id),
+        order_type=fields.pop("order_type", "new"),
+        lines=lines,
+        **fields,
+    )
     order = orders.create_order(actor, data)
     db.session.commit()
     return order

@@ -14,7 +14,7 @@ from e2e_helpers import (
 )
 from playwright.sync_api import Page, expect
 
-from app.services import processes
+from app.core.processes import versions as processes
 
 # Not interface text: the brand, the language buttons, currency codes.
 FIXED = ["OrderGate", *LANG_BUTTON.values(), "CNY", "USD", "EUR", "HKD", "JPY"]
@@ -29,15 +29,25 @@ def check_language(page: Page, lang: str, data: list[str], problems: list[str]) 
         problems.append(f"{page.url} in {lang} shows {wrong}")
 
 
-def test_language_switch_translates_every_string_and_keeps_the_page(live_server, page,
-                                                                     make_user, task_of, password):
+def test_language_switch_translates_every_string_and_keeps_the_page(
+    live_server, page, make_user, task_of, password
+):
     user = make_user("sales", username="ann.admin", display_name="Ann Admin", is_admin=True)
     order = place_order(user, "ACME", customer_po="PO-4711")
     task = task_of(order, "confirm_order")
-    data = [user.username, user.display_name, order.number, "ACME", "PO-4711",
-            "P-100 Steel flange", "pcs", *DIAGRAM_NAMES]  # the unit is catalogue data
-    departments = [name for key, names in processes.DEMO_DEPARTMENTS.items()
-                   for name in (key, *names)]
+    data = [
+        user.username,
+        user.display_name,
+        order.number,
+        "ACME",
+        "PO-4711",
+        "P-100 Steel flange",
+        "pcs",
+        *DIAGRAM_NAMES,
+    ]  # the unit is catalogue data
+    departments = [
+        name for key, names in processes.DEMO_DEPARTMENTS.items() for name in (key, *names)
+    ]
 
     problems: list[str] = []
     page.goto(f"{live_server}/login")
@@ -73,7 +83,8 @@ def test_language_switch_translates_every_string_and_keeps_the_page(live_server,
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_password_change_with_a_wrong_current_password_shows_the_error(
-        lang, live_server, page, make_user, password):
+    lang, live_server, page, make_user, password
+):
     user = make_user("quality")
     log_in(page, live_server, user, password, lang)
     page.locator(".tools").get_by_role("link", name=t("Password", lang)).click()

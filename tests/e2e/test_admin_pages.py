@@ -6,9 +6,11 @@ import re
 from e2e_helpers import customer, log_in
 from playwright.sync_api import Page, expect
 
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
+from app.core.tasks import instances
 from app.extensions import db
-from app.models import Order, ProcessVersion
-from app.services import instances, processes
+from app.modules.orders.models import Order
 
 # A process whose script task divides by zero: an order it runs for stops with an error.
 BROKEN_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -32,8 +34,12 @@ def user_row(page: Page, username: str):
 
 
 def log_in_as_admin(page: Page, base: str, make_user, password: str) -> None:
-    log_in(page, base, make_user(None, username="root.admin", display_name="Ada Admin",
-                                 is_admin=True), password)
+    log_in(
+        page,
+        base,
+        make_user(None, username="root.admin", display_name="Ada Admin", is_admin=True),
+        password,
+    )
 
 
 def try_log_in(page: Page, base: str, username: str, password: str) -> None:
@@ -45,8 +51,9 @@ def try_log_in(page: Page, base: str, username: str, password: str) -> None:
     page.locator("form:has(#password) button[type=submit]").click()
 
 
-def test_new_user_must_change_the_password_then_lands_on_the_inbox(live_server, new_page,
-                                                                   make_user, password):
+def test_new_user_must_change_the_password_then_lands_on_the_inbox(
+    live_server, new_page, make_user, password
+):
     admin = new_page()
     log_in_as_admin(admin, live_server, make_user, password)
     admin.get_by_role("link", name="Users", exact=True).click()
@@ -60,13 +67,15 @@ def test_new_user_must_change_the_password_then_lands_on_the_inbox(live_server, 
     expect(admin.locator(".flash-success")).to_have_text("User li.qc was created.")
     row = user_row(admin, "li.qc")
     expect(row.locator("td")).to_contain_text(
-        ["li.qc", "Li Wei", "Quality", "Member", "", re.compile("Active · must change password")])
+        ["li.qc", "Li Wei", "Quality", "Member", "", re.compile("Active · must change password")]
+    )
 
     user = new_page()
     try_log_in(user, live_server, "li.qc", "initial-pass-1")
     expect(user).to_have_url(f"{live_server}/account/password")
     expect(user.locator(".flash-warning")).to_have_text(
-        "Please choose a new password before you go on.")
+        "Please choose a new password before you go on."
+    )
     user.get_by_role("link", name="Orders", exact=True).click()  # no way around it
     expect(user).to_have_url(f"{live_server}/account/password")
     user.fill("#current", "initial-pass-1")
@@ -81,8 +90,9 @@ def test_new_user_must_change_the_password_then_lands_on_the_inbox(live_server, 
     expect(user_row(admin, "li.qc")).not_to_contain_text("must change password")
 
 
-def test_reset_password_shows_the_temporary_password_once(live_server, new_page, make_user,
-                                                          password):
+def test_reset_password_shows_the_temporary_password_once(
+    live_server, new_page, make_user, password
+):
     make_user("warehouse", username="wang.wh", display_name="Wang")
     admin = new_page()
     log_in_as_admin(admin, live_server, make_user, password)
@@ -100,7 +110,8 @@ def test_reset_password_shows_the_temporary_password_once(live_server, new_page,
     user = new_page()
     try_log_in(user, live_server, "wang.wh", password)  # the old password no longer works
     expect(user.get_by_role("alert")).to_have_text(
-        "Wrong user name or password, or the account is deactivated.")
+        "Wrong user name or password, or the account is deactivated."
+    )
     try_log_in(user, live_server, "wang.wh", temporary)
     expect(user).to_have_url(f"{live_server}/account/password")
 
@@ -119,7 +130,8 @@ def test_deactivated_user_cannot_log_in(live_server, new_page, make_user, passwo
     try_log_in(user, live_server, "fei.fin", password)
     expect(user).to_have_url(f"{live_server}/login")
     expect(user.get_by_role("alert")).to_have_text(
-        "Wrong user name or password, or the account is deactivated.")
+        "Wrong user name or password, or the account is deactivated."
+    )
     expect(user.locator("nav.mainnav")).to_have_count(0)
 
 
@@ -132,7 +144,8 @@ def test_admin_adds_a_department(live_server, page, make_user, password):
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator(".flash-success")).to_have_text("Department rnd was added.")
     expect(page.locator("table.grid tr", has_text="rnd").locator("td")).to_have_text(
-        ["rnd", "R&D", "研发部", "0"])
+        ["rnd", "R&D", "研发部", "0"]
+    )
     expect(page.locator("nav.deptnav a[data-dept=rnd]")).to_contain_text("R&D")
 
     page.fill("#key", "rnd")
@@ -144,11 +157,19 @@ def test_admin_adds_a_department(live_server, page, make_user, password):
     expect(page.locator("table.grid tr", has_text="rnd")).to_have_count(1)
 
 
-def test_stopped_process_is_listed_and_cancelled_with_a_reason(live_server, page, make_user,
-                                                               password):
-    db.session.add(ProcessVersion(
-        process_id="e2e_broken_pricing", name="Broken pricing", number=1, xml=BROKEN_PROCESS,
-        content_hash=processes.content_hash(BROKEN_PROCESS.encode()), file_name="broken.bpmn"))
+def test_stopped_process_is_listed_and_cancelled_with_a_reason(
+    live_server, page, make_user, password
+):
+    db.session.add(
+        ProcessVersion(
+            process_id="e2e_broken_pricing",
+            name="Broken pricing",
+            number=1,
+            xml=BROKEN_PROCESS,
+            content_hash=processes.content_hash(BROKEN_PROCESS.encode()),
+            file_name="broken.bpmn",
+        )
+    )
     order = Order(number="SO-E2E-00001", customer=customer("ACME"), order_type="regular")
     db.session.add(order)
     db.session.flush()

@@ -3,12 +3,15 @@
 from e2e_helpers import log_in
 from playwright.sync_api import expect
 
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import ChangeRequest, HumanTask, Order
+from app.modules.changes.models import ChangeRequest
+from app.modules.orders.models import Order
 
 
-def test_change_request_diff_and_approval_page(live_server, new_page, make_user, released_order,
-                                               complete, password):
+def test_change_request_diff_and_approval_page(
+    live_server, new_page, make_user, released_order, complete, password
+):
     order = released_order
     sales, head = make_user("sales"), make_user("sales", role="head")
 
@@ -24,9 +27,13 @@ def test_change_request_diff_and_approval_page(live_server, new_page, make_user,
     expect(diff.locator("tr[data-field=quantity] td.old")).to_have_text("10")
     expect(diff.locator("tr[data-field=quantity] td.new")).to_have_text("10.5")
     expect(diff.locator("tr[data-field=promised_date] td.new")).to_have_text("2027-03-09")
-    for step in db.session.scalars(db.select(HumanTask.spec_name).where(
-            HumanTask.order_id == order.id, HumanTask.state == "ready",
-            HumanTask.spec_name.like("change_review_%"))).all():
+    for step in db.session.scalars(
+        db.select(HumanTask.spec_name).where(
+            HumanTask.order_id == order.id,
+            HumanTask.state == "ready",
+            HumanTask.spec_name.like("change_review_%"),
+        )
+    ).all():
         complete(order, step, {"opinion": "approve", "delivery_impact_days": "1"})
 
     manager = new_page()

@@ -5,7 +5,7 @@ import json
 from e2e_helpers import log_in
 from playwright.sync_api import expect
 
-from app.services import processes
+from app.core.processes import versions as processes
 
 
 def test_form_schema_is_checked_previewed_and_published(live_server, new_page, make_user, password):

@@ -6,16 +6,17 @@ import re
 from e2e_helpers import log_in, place_order
 from playwright.sync_api import Page, expect
 
+from app.core.tasks import inbox
 from app.extensions import db
-from app.services import inbox
 
 
 def inbox_rows(page: Page):
     return page.locator("#inbox-rows tr")
 
 
-def test_inbox_filters_update_the_rows_without_a_reload(live_server, page, make_user, task_of,
-                                                        password):
+def test_inbox_filters_update_the_rows_without_a_reload(
+    live_server, page, make_user, task_of, password
+):
     me = make_user("sales", display_name="Mia Chen")
     colleague = make_user("sales", display_name="Bo Li")
     mine = place_order(me, "ACME")
@@ -74,15 +75,17 @@ def test_claim_and_give_back_from_the_task_page(live_server, page, make_user, pa
 
     page.get_by_role("button", name="Give back").click()
     expect(page.locator(".flash-success")).to_have_text(
-        "The task is back in the department's inbox.")
+        "The task is back in the department's inbox."
+    )
     expect(page.locator("#assignee")).to_have_text("—")
     expect(page.get_by_role("button", name="Give back")).to_have_count(0)
     expect(page.get_by_role("button", name="Claim")).to_be_visible()
     expect(page.locator("form.taskform button[type=submit]")).to_be_visible()
 
 
-def test_department_head_assigns_a_task_to_a_member(live_server, new_page, make_user, task_of,
-                                                    password):
+def test_department_head_assigns_a_task_to_a_member(
+    live_server, new_page, make_user, task_of, password
+):
     head = make_user("sales", role="head", display_name="Hana Head")
     member = make_user("sales", display_name="Mia Chen")
     make_user("quality", display_name="Quinn Quality")  # another department: not offered
@@ -108,8 +111,9 @@ def test_department_head_assigns_a_task_to_a_member(live_server, new_page, make_
     expect(inbox_rows(theirs).first).to_contain_text("Mia Chen")
 
 
-def test_navigation_shows_open_tasks_per_department(live_server, page, make_user, complete,
-                                                    password):
+def test_navigation_shows_open_tasks_per_department(
+    live_server, page, make_user, complete, password
+):
     sales = make_user("sales")
     first = place_order(sales, "ACME")
     place_order(sales, "ACME")
@@ -135,8 +139,9 @@ def test_navigation_shows_open_tasks_per_department(live_server, page, make_user
     expect(inbox_rows(page).first).to_have_text("No open tasks here.")
 
 
-def test_another_department_sees_the_task_read_only(live_server, page, make_user, task_of,
-                                                     password):
+def test_another_department_sees_the_task_read_only(
+    live_server, page, make_user, task_of, password
+):
     sales = make_user("sales")
     order = place_order(sales, "ACME", customer_po="PO-4711")
     task = task_of(order, "confirm_order")
@@ -147,7 +152,8 @@ def test_another_department_sees_the_task_read_only(live_server, page, make_user
     expect(page.locator(".facts").first).to_contain_text("Sales")
     expect(page.locator("section.card").nth(1)).to_contain_text("PO-4711")  # the order is shown
     expect(page.locator(".note")).to_have_text(
-        "Only members of this department can work on this task.")
+        "Only members of this department can work on this task."
+    )
     expect(page.locator("form.taskform")).to_have_count(0)
     expect(page.get_by_role("button", name="Complete")).to_have_count(0)
     expect(page.get_by_role("button", name="Claim")).to_have_count(0)

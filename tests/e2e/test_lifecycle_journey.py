@@ -8,8 +8,8 @@ from e2e_helpers import complete_task, log_in, open_task, switch_language, t
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from app.models import Customer, ProductionLine
-from app.services import confirmations
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Customer, ProductionLine
 
 SPEC = {
     "structure_function": "Two-piece bracket, bolted",
@@ -22,8 +22,10 @@ SPEC = {
 }
 ITEM = "Custom bracket BR-7"
 REVIEWERS = ("engineering", "production", "quality", "warehouse")
-INVALID_LINK = ("This confirmation link is not valid. Check that it was copied completely, "
-                "or ask your sales contact for a new one.")
+INVALID_LINK = (
+    "This confirmation link is not valid. Check that it was copied completely, "
+    "or ask your sales contact for a new one."
+)
 
 
 def review_round(pages: dict[str, Page], base: str, number: str, engineering: dict) -> None:
@@ -44,20 +46,30 @@ def review_round(pages: dict[str, Page], base: str, number: str, engineering: di
     complete_task(production, {"hours_per_unit": "0.75", "decision": "approve"})
 
     open_task(pages["quality"], base, number)
-    complete_task(pages["quality"], {"quality_requirements": "Salt spray 48 h",
-                                     "inspection_plan": ["final"],
-                                     "decision": "approve_with_conditions",
-                                     "conditions": "First article approval"})
+    complete_task(
+        pages["quality"],
+        {
+            "quality_requirements": "Salt spray 48 h",
+            "inspection_plan": ["final"],
+            "decision": "approve_with_conditions",
+            "conditions": "First article approval",
+        },
+    )
     open_task(pages["warehouse"], base, number)
     complete_task(pages["warehouse"], {"materials_status": "in_stock", "decision": "approve"})
     open_task(pages["pmc.head"], base, number)
     complete_task(pages["pmc.head"], {"summary": "Consolidated", "confirmed": True})
 
 
-def test_non_standard_order_from_entry_to_standardisation(live_server, new_page, make_user,
-                                                          password, tmp_path):
-    db.session.add_all([Customer(name="Nordic Pumps AB", contact="Erik", address="Västerås"),
-                        ProductionLine(code="L1", name="Line 1")])
+def test_non_standard_order_from_entry_to_standardisation(
+    live_server, new_page, make_user, password, tmp_path
+):
+    db.session.add_all(
+        [
+            Customer(name="Nordic Pumps AB", contact="Erik", address="Västerås"),
+            ProductionLine(code="L1", name="Line 1"),
+        ]
+    )
     db.session.commit()
     base = live_server
     people = {dept: make_user(dept) for dept in ("sales", "pmc", *REVIEWERS)}
@@ -97,13 +109,21 @@ def test_non_standard_order_from_entry_to_standardisation(live_server, new_page,
     expect(item_row).to_contain_text("120x80x6 mm, 2 kN load")
 
     open_task(sales, base, number)
-    complete_task(sales, {"order_category": "non_standard", "packaging_confirmed": True,
-                          "structure_confirmed": True, "dimensions_confirmed": True,
-                          "requirements": "Salt spray 48 h"})
+    complete_task(
+        sales,
+        {
+            "order_category": "non_standard",
+            "packaging_confirmed": True,
+            "structure_confirmed": True,
+            "dimensions_confirmed": True,
+            "requirements": "Salt spray 48 h",
+        },
+    )
 
     # 2. First round: engineering rejects. Sales sees every answer on the revise task's page.
-    review_round(pages, base, number, {"decision": "reject",
-                                       "comments": "Bend radius too tight for 6 mm"})
+    review_round(
+        pages, base, number, {"decision": "reject", "comments": "Bend radius too tight for 6 mm"}
+    )
     open_task(sales, base, number, step="Revise order with customer")
     answers = sales.locator("table.reviews tbody tr")
     expect(answers).to_have_count(4)
@@ -169,10 +189,15 @@ def test_non_standard_order_from_entry_to_standardisation(live_server, new_page,
     # 6. The PMC head records the review meeting; the order is released and everyone is told.
     head = pages["pmc.head"]
     open_task(head, base, number, step="Hold the order review meeting")
-    complete_task(head, {"meeting_date": "2027-01-12",
-                         "attendees": ["sales", "pmc", "engineering", "production", "quality"],
-                         "decisions": "Build at 5 mm; first article to quality",
-                         "minutes": "All present"})
+    complete_task(
+        head,
+        {
+            "meeting_date": "2027-01-12",
+            "attendees": ["sales", "pmc", "engineering", "production", "quality"],
+            "decisions": "Build at 5 mm; first article to quality",
+            "minutes": "All present",
+        },
+    )
     head.goto(order_url)
     expect(head.locator("h2 .status")).to_have_text("Released")
     expect(head.locator("#confirmation")).to_contain_text("Erik Lund confirmed revision 2")
@@ -183,27 +208,41 @@ def test_non_standard_order_from_entry_to_standardisation(live_server, new_page,
     quality.get_by_role("link", name="Notifications").click()
     notice = quality.locator("li[data-kind=order_released]")
     expect(notice).to_have_count(1)
-    expect(notice).to_contain_text(
-        f"Order {number} for Nordic Pumps AB is released to production.")
+    expect(notice).to_contain_text(f"Order {number} for Nordic Pumps AB is released to production.")
     expect(notice).to_contain_text("Salt spray 48 h")
 
     # 7. Engineering turns the item into a catalogue product.
     engineering = pages["engineering"]
     open_task(engineering, base, number, step="Standardise a non-standard item")
     expect(engineering.locator(".card.inset h3")).to_contain_text(ITEM)
-    complete_task(engineering, {"make_standard": True, "code": "BR-7-5",
-                                "name": "Bracket BR-7 5 mm", "standard_cost": "2.1"})
+    complete_task(
+        engineering,
+        {
+            "make_standard": True,
+            "code": "BR-7-5",
+            "name": "Bracket BR-7 5 mm",
+            "standard_cost": "2.1",
+        },
+    )
     engineering.goto(order_url)
     expect(engineering.locator("tr[data-line-id]").first).to_contain_text("Standardised as BR-7-5")
     expect(engineering.locator("h2 .status")).to_have_text("Released")
     expect(engineering.locator("ul.open-tasks")).to_have_text("Nothing is waiting.")
 
 
-def test_tampered_confirmation_link_explains_itself(live_server, new_page, make_order, complete,
-                                                    make_user):
+def test_tampered_confirmation_link_explains_itself(
+    live_server, new_page, make_order, complete, make_user
+):
     order = make_order()
-    for step in ("confirm_order", "pmc_dispatch", "review_engineering", "review_production",
-                 "review_quality", "review_warehouse", "pmc_consolidate"):
+    for step in (
+        "confirm_order",
+        "pmc_dispatch",
+        "review_engineering",
+        "review_production",
+        "review_quality",
+        "review_warehouse",
+        "pmc_consolidate",
+    ):
         complete(order, step)
     assert order.status == "awaiting_customer"
     token = confirmations.issue_link(order, make_user("sales"))
@@ -211,7 +250,7 @@ def test_tampered_confirmation_link_explains_itself(live_server, new_page, make_
     signature = token.rsplit(".", 1)[1]
     assert len(signature) > 10
     i = len(token) - 6  # inside the signature; its last character may carry only padding bits
-    tampered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    tampered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
     page = new_page(locale="zh-CN")
     response = page.goto(f"{live_server}/confirm/{tampered}")

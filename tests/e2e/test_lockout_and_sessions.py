@@ -6,9 +6,9 @@ import pytest
 from e2e_helpers import log_in, switch_language, t
 from playwright.sync_api import Page, expect
 
+from app.core.users.models import LoginThrottle
 from app.extensions import db
 from app.i18n import local_datetime
-from app.models import LoginThrottle
 
 LOCKED = (
     "Too many failed log-ins: this account is locked until %(time)s. "

@@ -5,9 +5,10 @@ import re
 from e2e_helpers import log_in, place_order
 from playwright.sync_api import Page, expect
 
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessDraft
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import HumanTask, ProcessDraft, ProcessInstance
-from app.services import processes
 
 
 def open_modeler(page: Page, base: str, process_id: str = "order_lifecycle"):

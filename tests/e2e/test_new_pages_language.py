@@ -5,9 +5,10 @@ import re
 from e2e_helpers import LANG_BUTTON, log_in, switch_language, untranslated, visible_texts
 from playwright.sync_api import expect
 
+from app.core.processes import versions as processes
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import HumanTask
-from app.services import processes, rush
+from app.modules.rush.services import rush
 
 
 def test_new_pages_show_no_untranslated_text(

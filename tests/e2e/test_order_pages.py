@@ -7,9 +7,9 @@ import pytest
 from e2e_helpers import customer, log_in, place_order, product, t
 from playwright.sync_api import Page, expect
 
+from app.core.tasks import instances
 from app.extensions import db
-from app.models import Order
-from app.services import instances
+from app.modules.orders.models import Order
 
 
 def rows(page: Page):
@@ -17,7 +17,8 @@ def rows(page: Page):
 
 
 def test_order_list_filters_by_status_customer_and_waiting_department(
-        live_server, page, make_user, complete, password):
+    live_server, page, make_user, complete, password
+):
     sales = make_user("sales")
     waiting_sales = place_order(sales, "ACME")
     waiting_pmc = place_order(sales, "ACME")
@@ -65,25 +66,43 @@ def test_order_list_filters_by_status_customer_and_waiting_department(
 
 
 DETAIL = {
-    "en": {"open": ["Production review · Production", "Quality review · Quality",
-                    "Warehouse review · Warehouse"],
-           "answers": [("Product parameters and requirements", "IP65 sealing"),
-                       ("Reviews due by", "2026-12-31"), ("Technical risk", "Low"),
-                       ("Decision", "Approve")],
-           "status": "In review",
-           "timeline": ["Confirm order details · Sally Sales", "Dispatch order for review",
-                        "Engineering review"]},
-    "zh_CN": {"open": ["生产部评审 · 生产部", "品质部评审 · 品质部", "仓储部评审 · 仓储部"],
-              "answers": [("产品参数及要求", "IP65 sealing"), ("评审截止日期", "2026-12-31"),
-                          ("技术风险", "低"), ("评审结论", "通过")],
-              "status": "评审中",
-              "timeline": ["确认订单信息 · Sally Sales", "分派订单评审", "技术部评审"]},
+    "en": {
+        "open": [
+            "Production review · Production",
+            "Quality review · Quality",
+            "Warehouse review · Warehouse",
+        ],
+        "answers": [
+            ("Product parameters and requirements", "IP65 sealing"),
+            ("Reviews due by", "2026-12-31"),
+            ("Technical risk", "Low"),
+            ("Decision", "Approve"),
+        ],
+        "status": "In review",
+        "timeline": [
+            "Confirm order details · Sally Sales",
+            "Dispatch order for review",
+            "Engineering review",
+        ],
+    },
+    "zh_CN": {
+        "open": ["生产部评审 · 生产部", "品质部评审 · 品质部", "仓储部评审 · 仓储部"],
+        "answers": [
+            ("产品参数及要求", "IP65 sealing"),
+            ("评审截止日期", "2026-12-31"),
+            ("技术风险", "低"),
+            ("评审结论", "通过"),
+        ],
+        "status": "评审中",
+        "timeline": ["确认订单信息 · Sally Sales", "分派订单评审", "技术部评审"],
+    },
 }
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_order_detail_shows_lines_open_steps_timeline_and_diagram(
-        lang, live_server, page, make_user, complete, password):
+    lang, live_server, page, make_user, complete, password
+):
     sales = make_user("sales", display_name="Sally Sales")
     order = place_order(sales, "ACME", customer_po="PO-4711")
     complete(order, "confirm_order", {"requirements": "IP65 sealing"}, user=sales)
@@ -119,7 +138,8 @@ def test_order_detail_shows_lines_open_steps_timeline_and_diagram(
         expect(timeline.nth(index)).to_contain_text(text)
     for label, value in expected["answers"]:
         answer = page.locator(".timeline dt", has_text=label).locator(
-            "xpath=following-sibling::dd[1]")
+            "xpath=following-sibling::dd[1]"
+        )
         expect(answer).to_have_text(value)
 
     viewer = page.locator("[data-bpmn-viewer]")
@@ -140,7 +160,8 @@ def test_order_detail_shows_lines_open_steps_timeline_and_diagram(
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
 def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
-        lang, live_server, page, make_user, password):
+    lang, live_server, page, make_user, password
+):
     customer("ACME")
     customer("Beta Works")
     product("P-100", "Steel flange")
@@ -163,18 +184,21 @@ def test_new_order_with_bad_quantity_shows_the_error_and_keeps_the_input(
 
     expect(page.get_by_role("alert")).to_have_text(t("Please correct the errors below.", lang))
     expect(page.locator("#lines-0-quantity-error")).to_have_text(
-        t("Use at most %(n)s decimal places.", lang, n=3))
+        t("Use at most %(n)s decimal places.", lang, n=3)
+    )
     expect(page.locator("#lines-1-quantity-error")).to_have_count(0)
     expect(page.locator("#customer_id option:checked")).to_have_text("Beta Works")
     expect(page.locator("#customer_po")).to_have_value("PO-77")
     expect(page.locator("#order_type")).to_have_value("new")
     expect(page.locator("#notes")).to_have_value("Rush, two shipments")
     expect(page.locator("select[name='lines-0-product_id'] option:checked")).to_have_text(
-        "P-100 Steel flange")
+        "P-100 Steel flange"
+    )
     expect(page.locator("input[name='lines-0-quantity']")).to_have_value("12.0005")
     expect(page.locator("input[name='lines-0-unit_price']")).to_have_value("9.5")
     expect(page.locator("select[name='lines-1-product_id'] option:checked")).to_have_text(
-        "P-200 Alu housing")
+        "P-200 Alu housing"
+    )
     expect(page.locator("input[name='lines-1-quantity']")).to_have_value("4")
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(Order)) == before

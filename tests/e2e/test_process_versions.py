@@ -3,9 +3,10 @@
 from e2e_helpers import log_in
 from playwright.sync_api import expect
 
+from app.core.processes import modeling
+from app.core.processes import versions as processes
+from app.core.tasks.models import ProcessInstance
 from app.extensions import db
-from app.models import ProcessInstance
-from app.services import modeling, processes
 
 
 def test_versions_diff_viewer_and_a_migration_with_revert(

@@ -10,14 +10,17 @@ from e2e_helpers import complete_task, log_in, open_task, t
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.models import Customer, Product
+from app.modules.orders.models import Customer, Product
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 REVIEWERS = {
     "engineering": {"technical_risk": "low", "decision": "approve"},
     "production": {"hours_per_unit": "1.5", "decision": "approve"},
-    "quality": {"quality_requirements": "AQL 1.0", "inspection_plan": ["final"],
-                "decision": "approve"},
+    "quality": {
+        "quality_requirements": "AQL 1.0",
+        "inspection_plan": ["final"],
+        "decision": "approve",
+    },
     "warehouse": {"materials_status": "in_stock", "decision": "approve"},
 }
 
@@ -49,9 +52,16 @@ def test_order_goes_through_review(lang, live_server, new_page, make_user, passw
     assert number.startswith("SO-")
 
     open_task(page, base, number)
-    complete_task(page, {"order_category": "new", "packaging_confirmed": True,
-                         "structure_confirmed": True, "dimensions_confirmed": True,
-                         "requirements": "IP65"})
+    complete_task(
+        page,
+        {
+            "order_category": "new",
+            "packaging_confirmed": True,
+            "structure_confirmed": True,
+            "dimensions_confirmed": True,
+            "requirements": "IP65",
+        },
+    )
 
     pmc = new_page()
     log_in(pmc, base, people["pmc"], password, lang)

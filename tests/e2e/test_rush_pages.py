@@ -6,9 +6,10 @@ The factory date is Monday 2027-03-01 and lines L1/L2 work 8 h a day (`plan_worl
 from e2e_helpers import complete_task, log_in, open_task
 from playwright.sync_api import expect
 
+from app.core.notifications.models import Notification
 from app.extensions import db
-from app.models import Notification, RushRequest
-from app.services import plan
+from app.modules.rush.models import RushRequest
+from app.modules.schedule.services import plan
 
 
 def chart(page, name: str):

@@ -2,10 +2,16 @@
 
 import json
 
+from app.core.audit.models import AuditEvent
+from app.core.notifications.models import Notification
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import AuditEvent, ChangeRequest, HumanTask, Notification, Order, ProductionLine
-from app.services import changes, confirmations, plan
-from app.services.order_input import LineInput, OrderInput
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Order, ProductionLine
+from app.modules.orders.services.order_input import LineInput, OrderInput
+from app.modules.schedule.services import plan
 from tests.answers import SPECS
 
 STANDARDISE = {

@@ -5,11 +5,13 @@ import threading
 import pytest
 from flask_babel import force_locale
 
+from app.core.tasks.models import HumanTask
 from app.errors import Conflict
 from app.extensions import db
-from app.models import ChangeRequest, HumanTask, Order
-from app.services import changes
-from app.services.order_input import LineInput, OrderInput
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.orders.models import Order
+from app.modules.orders.services.order_input import LineInput, OrderInput
 from tests.answers import SPECS
 
 
@@ -170,7 +172,7 @@ def _second_request_and_stale_approval(released, make_user, complete):
     db.session.rollback()
     # Someone moves the order on underneath the open request (e.g. a data fix): the approval
     # built on the old base revision is refused and nothing is applied.
-    from app.services import revisions
+    from app.modules.orders.services import revisions
 
     order = db.session.get(Order, released.id)
     revisions.create_revision(order, None, "data fix")
@@ -195,7 +197,7 @@ def test_two_requests_raised_at_once_open_only_one(app, released, make_user):
 
     def work(user_id, qty):
         with app.app_context():
-            from app.models import User
+            from app.core.users.models import User
 
             user = db.session.get(User, user_id)
             order = db.session.get(Order, released.id)

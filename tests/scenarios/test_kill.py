@@ -23,8 +23,10 @@ import pytest
 from flask_migrate import upgrade
 
 from app import create_app
+from app.core.audit.models import AuditEvent
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, User
 from tests.conftest import ROOT, _postgres_database
 from tests.reliability import record, scale
 

@@ -4,16 +4,11 @@ standardisation into the catalogue."""
 
 import re
 
+from app.core.notifications.models import Notification
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import (
-    Confirmation,
-    Customer,
-    HumanTask,
-    Notification,
-    Order,
-    Product,
-    ProductionLine,
-)
+from app.modules.confirmations.models import Confirmation
+from app.modules.orders.models import Customer, Order, Product, ProductionLine
 
 SPEC = {
     "structure_function": "两件式支架 / two-piece bracket",

@@ -11,10 +11,17 @@ import pytest
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.notifications.models import Notification
+from app.core.tasks import completion as tasks
+from app.core.tasks.models import HumanTask
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Notification, PlanSlot, ProductionPlan, RushRequest
-from app.services import plan, rush, rush_preview, tasks
+from app.modules.rush.models import RushRequest
+from app.modules.rush.services import preview as rush_preview
+from app.modules.rush.services import rush
+from app.modules.schedule.models import PlanSlot, ProductionPlan
+from app.modules.schedule.services import plan
 
 
 def open_step(request: RushRequest) -> HumanTask | None:
@@ -291,7 +298,7 @@ def test_rush_counts_per_month_customer_and_requester(plan_world, three_orders, 
 def test_two_final_approvals_at_once_apply_only_one(app, plan_world, make_user):
     import threading
 
-    from app.models import User
+    from app.core.users.models import User
 
     for number in ("SO-A", "SO-B", "SO-C"):
         plan_world.order(number, 8, "2027-03-31")
@@ -349,7 +356,7 @@ def test_a_change_request_shows_its_effect_on_the_plan(plan_world, make_user, mo
     from decimal import Decimal
     from types import SimpleNamespace
 
-    from app.services import change_effect
+    from app.modules.changes.services import effect as change_effect
 
     a = plan_world.order("SO-A", 16, "2027-03-02")
     b = plan_world.order("SO-B", 8, "2027-03-03")

@@ -9,9 +9,9 @@ from functools import partial
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.tasks import completion as tasks
+from app.core.users.models import User
 from app.extensions import db
-from app.models import User
-from app.services import tasks
 from tests.races import run_together
 
 pytestmark = pytest.mark.postgres

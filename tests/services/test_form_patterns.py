@@ -11,9 +11,10 @@ import jsonschema._keywords
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.services import form_patterns, processes
-from app.services.form_patterns import FormValidator, format_checker
-from app.services.forms import check_form_document, parse_submission
+from app.core.processes import form_patterns
+from app.core.processes import versions as processes
+from app.core.processes.form_patterns import FormValidator, format_checker
+from app.core.processes.forms import check_form_document, parse_submission
 
 FORM = json.loads(
     (Path(__file__).resolve().parents[2] / "forms" / "standardise_item.json").read_text("utf-8")

@@ -16,7 +16,7 @@ from flask_babel import Babel
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
-from app.services.forms import (
+from app.core.processes.forms import (
     FORM_ERROR,
     FieldView,
     Option,

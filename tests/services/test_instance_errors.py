@@ -6,11 +6,16 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
+from app.core.tasks import completion as tasks
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.engine.state import load_state
 from app.errors import Conflict
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Order, ProcessInstance, ProcessVersion
-from app.services import instances, processes, tasks
+from app.modules.orders.models import Order
 from tests.engine.builders import diagram, flow, parallel_script_process, user_task
 
 INTAKE = {

@@ -3,9 +3,12 @@
 import re
 from pathlib import Path
 
+from app.core.processes import migrations
+from app.core.processes import versions as processes
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import HumanTask, Order, ProcessInstance
-from app.services import confirmations, migrations, processes
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Order
 
 LIFECYCLE = Path(__file__).parents[2] / "workflows" / "order_lifecycle.bpmn"
 

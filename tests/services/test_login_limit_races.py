@@ -4,8 +4,9 @@ import threading
 
 import pytest
 
+from app.core.audit.models import AuditEvent
+from app.core.users.models import LoginThrottle
 from app.extensions import db
-from app.models import AuditEvent, LoginThrottle
 from tests.reliability import record, scale
 
 pytestmark = [pytest.mark.postgres, pytest.mark.reliability]

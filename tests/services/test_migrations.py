@@ -6,17 +6,15 @@ import pytest
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import migrations
+from app.core.processes import versions as processes
+from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
+from app.core.tasks import completion as tasks
+from app.core.tasks import inbox, instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
-from app.models import (
-    AuditEvent,
-    HumanTask,
-    InstanceMigration,
-    MigrationBatch,
-    ProcessInstance,
-    ProcessVersion,
-)
-from app.services import inbox, instances, migrations, processes, tasks
 from tests.engine.builders import diagram, flow, parallel_script_process, user_task
 
 ANSWERS = {

@@ -1,7 +1,8 @@
 """The version diff: elements added, removed and changed, each changed one with what changed."""
 
-from app.models import ProcessVersion
-from app.services import modeling, processes
+from app.core.processes import modeling
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
 
 
 def test_diff_lists_added_removed_and_changed_elements():

@@ -13,10 +13,20 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.calendar.models import CalendarDay
+from app.core.processes import modeling
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
+from app.core.tasks import completion as tasks
+from app.core.tasks import inbox
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
 from app.extensions import db
-from app.models import CalendarDay, ChangeRequest, HumanTask, Order, ProcessVersion, User
-from app.services import changes, inbox, modeling, orders, processes, tasks
-from app.services.orders import LineInput, OrderInput
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.orders.models import Order
+from app.modules.orders.services import orders
+from app.modules.orders.services.orders import LineInput, OrderInput
 from tests.answers import FORM_ANSWERS, SPECS
 from tests.conftest import open_task
 from tests.races import kinds, run_together
@@ -77,7 +87,7 @@ def test_two_clients_complete_one_task_exactly_one_wins_every_round(app, make_or
 
 
 def test_orders_saved_at_once_get_distinct_numbers_and_a_double_click_saves_one(app, make_user):
-    from app.models import Customer
+    from app.modules.orders.models import Customer
 
     customer = Customer(name="ACME", contact="Ann", address="1 Road", tier="standard")
     db.session.add(customer)
@@ -276,7 +286,9 @@ def test_one_process_deployed_and_published_at_once_stores_one_version_per_conte
 
 def _duplicates(actor_id: int, kind: str, number: int):
     """One create call of master data whose unique value is the same in every call of a round."""
-    from app.services import catalogue, factory_calendar, users
+    from app.core.calendar import services as factory_calendar
+    from app.core.users import accounts as users
+    from app.modules.orders.services import catalogue
 
     actor = _user(actor_id)
     if kind == "customer":

@@ -5,10 +5,12 @@ import json
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.tasks import completion as tasks
+from app.core.tasks import inbox
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.services import inbox, tasks
 
 REVIEWS = ["review_engineering", "review_production", "review_quality", "review_warehouse"]
 

@@ -8,11 +8,12 @@ import pytest
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from app.core.clock import utcnow
+from app.core.submissions import uniqueness
+from app.core.submissions.models import NumberCounter
 from app.errors import AlreadySubmitted, InvalidInput
 from app.extensions import db
-from app.models import Customer, NumberCounter
-from app.models.base import utcnow
-from app.services import uniqueness
+from app.modules.orders.models import Customer
 from tests.conftest import ROOT
 
 

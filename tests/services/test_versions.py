@@ -6,10 +6,14 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion, ProcessVersion
+from app.core.tasks import completion as tasks
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import InvalidInput
 from app.extensions import db
-from app.models import AuditEvent, FormVersion, HumanTask, ProcessInstance, ProcessVersion
-from app.services import instances, processes, tasks
 from tests.answers import FORM_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 
 from app import worker
+from app.core.audit.models import AuditEvent
+from app.core.clock import utcnow
+from app.core.processes import versions as processes
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.models.base import utcnow
-from app.services import instances, processes
 from tests.engine.builders import diagram, linear, user_task
 
 

@@ -1,7 +1,8 @@
 """Administration: users, departments, stopped instances."""
 
+from app.core.audit.models import AuditEvent
+from app.core.users.models import Department, User
 from app.extensions import db
-from app.models import AuditEvent, Department, User
 
 
 def test_non_admin_gets_403_and_it_is_recorded(client, login, make_user):

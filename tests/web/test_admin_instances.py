@@ -5,9 +5,12 @@ import json
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import versions as processes
+from app.core.tasks import completion as tasks
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.services import instances, processes, tasks
 from tests.engine.builders import (
     diagram,
     flow,

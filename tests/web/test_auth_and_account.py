@@ -1,7 +1,7 @@
 """Login, language, password changes, CSRF."""
 
+from app.core.audit.models import AuditEvent
 from app.extensions import db
-from app.models import AuditEvent
 
 
 def test_login_lands_on_the_department_inbox(client, make_user, password):

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.backup import BackupError, sqlite_path
 from app.extensions import db
-from app.models import Customer
+from app.modules.orders.models import Customer
 from tests.conftest import ROOT
 
 

@@ -2,8 +2,11 @@
 
 import pytest
 
+from app.core.calendar.models import CalendarDay
+from app.core.processes.models import ProcessDraft
 from app.extensions import db
-from app.models import CalendarDay, PlanSlot, ProcessDraft, RushRequest
+from app.modules.rush.models import RushRequest
+from app.modules.schedule.models import PlanSlot
 
 CASES = [
     ("pmc", "post", "/schedule", {"order": ["x", "999999"], "position-999999": "∞"}),

@@ -2,18 +2,15 @@
 
 import json
 
+from app.core.audit.models import AuditEvent
+from app.core.notifications.models import Notification
+from app.core.tasks.models import ProcessInstance
 from app.extensions import db
-from app.models import (
-    AuditEvent,
-    ChangeRequest,
-    Notification,
-    Order,
-    PlanSlot,
-    ProcessInstance,
-    ProductionPlan,
-    RushRequest,
-)
-from app.services import changes
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.orders.models import Order
+from app.modules.rush.models import RushRequest
+from app.modules.schedule.models import PlanSlot, ProductionPlan
 from tests.scenarios.test_change_keeps_line_facts import draft
 from tests.scenarios.test_rush_orders import ask
 

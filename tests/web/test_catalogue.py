@@ -1,7 +1,8 @@
 """Master data: customers (sales), products and production lines (engineering)."""
 
+from app.core.audit.models import AuditEvent
 from app.extensions import db
-from app.models import AuditEvent, Customer, Product, ProductionLine
+from app.modules.orders.models import Customer, Product, ProductionLine
 
 
 def test_sales_adds_a_customer_and_bad_input_changes_nothing(client, login, make_user):

@@ -2,8 +2,10 @@
 
 import pytest
 
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import ChangeRequest, HumanTask, Order
+from app.modules.changes.models import ChangeRequest
+from app.modules.orders.models import Order
 from tests.answers import SPECS
 
 

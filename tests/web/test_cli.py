@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion, ProcessVersion
+from app.core.users.models import User
 from app.extensions import db
-from app.models import AuditEvent, Customer, FormVersion, Order, ProcessVersion, User
-from app.services import processes
+from app.modules.orders.models import Customer, Order
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER_REVIEW = (ROOT / "workflows" / "order_review.bpmn").read_text(encoding="utf-8")

@@ -8,8 +8,9 @@ import re
 
 import pytest
 
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import HumanTask, Order
+from app.modules.orders.models import Order
 
 
 @pytest.fixture

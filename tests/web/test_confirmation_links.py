@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.clock import utcnow
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import Confirmation, ConfirmationToken, HumanTask, Order
-from app.models.base import utcnow
+from app.modules.confirmations.models import Confirmation, ConfirmationToken
+from app.modules.orders.models import Order
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 import re
 
+from app.core.audit.models import AuditEvent
 from app.extensions import db
-from app.models import AuditEvent, ChangeRequest, Customer, Order, Product, RushRequest
+from app.modules.changes.models import ChangeRequest
+from app.modules.orders.models import Customer, Order, Product
+from app.modules.rush.models import RushRequest
 from tests.web.test_change_pages import form as change_form
 from tests.web.test_order_entry import entry
 

@@ -3,7 +3,7 @@
 import html
 import json
 
-from app.services import processes
+from app.core.processes import versions as processes
 
 
 def test_the_editor_refuses_a_backreference_pattern(client, login, make_user):

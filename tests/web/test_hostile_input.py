@@ -13,20 +13,20 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from app.core.calendar.models import CalendarDay
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import (
-    CalendarDay,
-    ChangeRequest,
+from app.modules.changes.models import ChangeRequest
+from app.modules.orders.models import (
     Customer,
-    HumanTask,
     Order,
     OrderLine,
     OrderRevision,
     Product,
     ProductionLine,
     ProductLineRate,
-    RushRequest,
 )
+from app.modules.rush.models import RushRequest
 from tests.answers import FORM_ANSWERS, SPECS
 from tests.conftest import open_task
 from tests.reliability import record, scale

@@ -1,7 +1,8 @@
 """The inbox and task pages through the test client."""
 
+from app.core.audit.models import AuditEvent
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import AuditEvent, HumanTask
 
 
 def test_inbox_lists_the_department_tasks_with_their_columns(client, login, make_user, make_order):

@@ -7,21 +7,17 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.calendar.models import CalendarDay
+from app.core.processes import forms
+from app.core.processes.models import ProcessDraft
 from app.errors import InvalidInput
 from app.extensions import db
-from app.models import (
-    CalendarDay,
-    ChangeRequest,
-    Customer,
-    Order,
-    OrderLine,
-    ProcessDraft,
-    Product,
-    ProductionLine,
-)
+from app.modules.changes.models import ChangeRequest
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Customer, Order, OrderLine, Product, ProductionLine
+from app.modules.orders.services import catalogue, orders
+from app.modules.orders.services.orders import LineInput, OrderInput
 from app.pdf.amounts import AmountOutOfRange, rmb_in_words
-from app.services import catalogue, confirmations, forms, orders
-from app.services.orders import LineInput, OrderInput
 from tests.answers import SPECS
 from tests.conftest import REVIEW_STEPS
 from tests.web.test_order_entry import entry

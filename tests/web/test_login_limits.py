@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.audit.models import AuditEvent
+from app.core.clock import utcnow
+from app.core.users import login_limits
+from app.core.users import models as user_model
+from app.core.users.models import LoginThrottle
 from app.extensions import db
-from app.models import AuditEvent, LoginThrottle
-from app.models import users as user_model
-from app.models.base import utcnow
-from app.services import login_limits
 
 OTHER_ADDRESS = {"REMOTE_ADDR": "203.0.113.9"}
 

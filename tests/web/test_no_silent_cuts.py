@@ -7,10 +7,14 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import InvalidInput
 from app.extensions import db
-from app.models import HumanTask, Order, ProcessInstance, RushRequest
-from app.services import attachments, plan, rush
+from app.modules.orders.models import Order
+from app.modules.orders.services import attachments
+from app.modules.rush.models import RushRequest
+from app.modules.rush.services import rush
+from app.modules.schedule.services import plan
 from tests.web.test_plan_robustness import _open_rush
 
 

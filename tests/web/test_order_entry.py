@@ -5,7 +5,7 @@ import io
 import pytest
 
 from app.extensions import db
-from app.models import Attachment, Customer, Order, OrderRevision, Product
+from app.modules.orders.models import Attachment, Customer, Order, OrderRevision, Product
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import HumanTask, Order, RushRequest
-from app.services import plan, rush
+from app.modules.orders.models import Order
+from app.modules.rush.models import RushRequest
+from app.modules.rush.services import rush
+from app.modules.schedule.services import plan
 
 BROKEN = "The plan cannot be computed right now"
 
@@ -147,7 +150,7 @@ def test_the_approvals_page_shows_rush_rows_with_the_message(
 ):
     from werkzeug.datastructures import MultiDict
 
-    from app.services import tasks
+    from app.core.tasks import completion as tasks
 
     _c, request, seen = _open_rush(plan_world, make_user)
     assess = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
@@ -164,7 +167,7 @@ def test_the_approvals_page_shows_rush_rows_with_the_message(
 def test_a_change_request_page_shows_the_message_instead_of_the_plan_effect(
     client, login, make_user, released_order, monkeypatch
 ):
-    from app.services import changes
+    from app.modules.changes.services import changes
     from tests.scenarios.test_change_requests import draft
 
     order = released_order
@@ -189,7 +192,7 @@ def test_a_change_to_a_billion_units_shows_it_would_leave_the_plan(plan_world):
     from datetime import date
     from types import SimpleNamespace
 
-    from app.services import change_effect
+    from app.modules.changes.services import effect as change_effect
 
     a = plan_world.order("SO-A", 16, "2027-03-02")
     plan_world.order("SO-B", 8, "2027-03-03")

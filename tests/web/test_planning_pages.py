@@ -3,9 +3,14 @@
 import json
 import re
 
+from app.core.audit.models import AuditEvent
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, PlanSlot, ProductionLine, RushRequest
-from app.services import plan, rush
+from app.modules.orders.models import ProductionLine
+from app.modules.rush.models import RushRequest
+from app.modules.rush.services import rush
+from app.modules.schedule.models import PlanSlot
+from app.modules.schedule.services import plan
 
 
 def gantt_data(page: str, name: str) -> dict:
@@ -142,9 +147,7 @@ def test_approvals_page_lists_rush_rows_and_a_rejection_needs_a_reason(
     c = plan_world.order("SO-C", 24, "2027-03-31")
     requester = make_user("sales")
     seen = rush.preview_request(requester, c.id, "2027-03-03", "")
-    request = rush.request_rush(
-        requester, c.id, "2027-03-03", "", "VIP", "", seen["token"]
-    )
+    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen["token"])
     db.session.commit()
     assess = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
     login(make_user("pmc"))
@@ -203,15 +206,13 @@ def test_owners_of_delayed_orders_read_why_in_their_notifications(
 ):
     from werkzeug.datastructures import MultiDict
 
-    from app.services import tasks
+    from app.core.tasks import completion as tasks
 
     plan_world.order("SO-A", 16, "2027-03-05")
     rushed = plan_world.order("SO-C", 8, "2027-03-31")
     requester = make_user("pmc")
     seen = rush.preview_request(requester, rushed.id, "2027-03-01", "")
-    request = rush.request_rush(
-        requester, rushed.id, "2027-03-01", "", "VIP", "", seen["token"]
-    )
+    request = rush.request_rush(requester, rushed.id, "2027-03-01", "", "VIP", "", seen["token"])
     db.session.commit()
     for _step in range(2):
         task = db.session.scalar(
@@ -238,7 +239,7 @@ def test_pmc_keeps_the_factory_calendar_and_the_plan_follows_it(
 ):
     from datetime import date
 
-    from app.models import CalendarDay
+    from app.core.calendar.models import CalendarDay
 
     a = plan_world.order("SO-A", 24, "2027-03-31")
     assert plan.current().schedule.job(a.id).finish.isoformat() == "2027-03-03"

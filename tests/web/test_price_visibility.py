@@ -2,9 +2,9 @@
 
 import json
 
+from app.core.users.permissions import can_see_prices, is_price_field
 from app.extensions import db
-from app.models import ChangeRequest
-from app.services.permissions import can_see_prices, is_price_field
+from app.modules.changes.models import ChangeRequest
 from tests.answers import SPECS
 
 

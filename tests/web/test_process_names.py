@@ -1,7 +1,7 @@
 """A process's Chinese name (its name_zh property) is shown in the Chinese interface."""
 
-from app.models import ProcessVersion
-from app.services import processes
+from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
 
 
 def test_process_names_follow_the_readers_language(client, login, make_user):

@@ -3,9 +3,10 @@
 import html
 import json
 
+from app.core.audit.models import AuditEvent
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
 from app.extensions import db
-from app.models import AuditEvent, FormVersion, ProcessDraft, ProcessVersion
-from app.services import processes
 
 PID = "rush_order"
 
@@ -166,7 +167,7 @@ def test_forms_are_checked_previewed_and_published(client, login, make_user):
 
 
 def test_a_save_on_top_of_someone_elses_save_is_refused(client, login, make_user):
-    from app.services import modeling
+    from app.core.processes import modeling
 
     login(owner(make_user))
     english(client)
@@ -190,7 +191,8 @@ def test_a_save_on_top_of_someone_elses_save_is_refused(client, login, make_user
 def test_running_orders_are_dry_run_migrated_and_reverted_from_the_pages(
     client, login, make_user, make_order
 ):
-    from app.models import InstanceMigration, ProcessInstance
+    from app.core.processes.models import InstanceMigration
+    from app.core.tasks.models import ProcessInstance
 
     order = make_order()  # its lifecycle waits at the first step, on version 1
     login(owner(make_user))

@@ -16,20 +16,20 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.clock import utcnow
+from app.core.notifications.models import Notification
+from app.core.processes import migrations
+from app.core.processes.models import ProcessVersion
+from app.core.processes.versions import DEMO_DEPARTMENTS
+from app.core.tasks.models import HumanTask
+from app.core.users.permissions import PRICE_DEPARTMENTS
 from app.extensions import db
-from app.models import (
-    Attachment,
-    HumanTask,
-    Notification,
-    ProcessVersion,
-    Product,
-    ProductionLine,
-)
-from app.models.base import utcnow
-from app.services import attachments, changes, confirmations, migrations, rush
-from app.services.order_input import LineInput, OrderInput
-from app.services.permissions import PRICE_DEPARTMENTS
-from app.services.processes import DEMO_DEPARTMENTS
+from app.modules.changes.services import changes
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Attachment, Product, ProductionLine
+from app.modules.orders.services import attachments
+from app.modules.orders.services.order_input import LineInput, OrderInput
+from app.modules.rush.services import rush
 from tests.answers import SPECS
 from tests.conftest import REVIEW_STEPS, open_task
 from tests.reliability import record
@@ -205,18 +205,18 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         ),
     ),
     # Production plan and rush requests
-    "GET planning.schedule": (Case("/schedule"),),
-    "POST planning.schedule": (Case("/schedule", dept("pmc") | ADMIN, ok=409, data={}),),
-    "POST planning.calendar_set": (
+    "GET schedule.index": (Case("/schedule"),),
+    "POST schedule.index": (Case("/schedule", dept("pmc") | ADMIN, ok=409, data={}),),
+    "POST schedule.calendar_set": (
         Case("/schedule/calendar", dept("pmc") | ADMIN, ok=400, data={}),
     ),
-    "POST planning.calendar_clear": (
+    "POST schedule.calendar_clear": (
         Case("/schedule/calendar/2027-01-04/clear", dept("pmc") | ADMIN, ok=302),
     ),
-    "GET planning.rush_index": (Case("/rush"),),
-    "GET planning.rush_detail": (Case("/rush/{rush}", missing=404),),
-    "GET planning.rush_new": (Case("/rush/new?order_id={order}"),),
-    "POST planning.rush_new": (
+    "GET rush.index": (Case("/rush"),),
+    "GET rush.detail": (Case("/rush/{rush}", missing=404),),
+    "GET rush.new": (Case("/rush/new?order_id={order}"),),
+    "POST rush.new": (
         Case("/rush/new", dept("sales", "pmc"), ok=400, data={"order_id": "{order}"}),
     ),
     # Process owners: processes, forms, migrations

@@ -3,9 +3,10 @@ instance is marked in error with a clear message, and nothing submitted is lost.
 
 import json
 
+from app.core.processes import versions as processes
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
-from app.models import HumanTask, ProcessInstance
-from app.services import instances, processes
 from tests.engine.builders import parallel_script_process
 
 INTAKE = {

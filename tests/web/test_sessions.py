@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.audit.models import AuditEvent
+from app.core.clock import utcnow
+from app.core.users.models import UserSession
 from app.extensions import db
-from app.models import AuditEvent, UserSession
-from app.models.base import utcnow
 
 
 @pytest.fixture

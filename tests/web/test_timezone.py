@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core.tasks import completion as tasks
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask
 from app.extensions import db
-from app.models import HumanTask
-from app.services import instances, tasks
 
 # 20:00 UTC on 1 March is 04:00 on 2 March in Shanghai (UTC+8, no daylight saving).
 CREATED = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)

@@ -7,21 +7,16 @@ from datetime import timedelta
 import pytest
 from SpiffWorkflow.util.task import TaskState
 
+from app.core.audit.models import AuditEvent
+from app.core.clock import utcnow
+from app.core.notifications.models import Notification
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import User
 from app.extensions import db
-from app.models import (
-    AuditEvent,
-    ChangeRequest,
-    Confirmation,
-    HumanTask,
-    Notification,
-    Order,
-    OrderLine,
-    OrderRevision,
-    ProcessInstance,
-    RushRequest,
-    User,
-)
-from app.models.base import utcnow
+from app.modules.changes.models import ChangeRequest
+from app.modules.confirmations.models import Confirmation
+from app.modules.orders.models import Order, OrderLine, OrderRevision
+from app.modules.rush.models import RushRequest
 from app.volume import plan
 
 
@@ -182,7 +177,7 @@ def test_doctor_finds_orders_that_contradict_their_lifecycle(app, make_order):
 
 
 def test_doctor_works_in_batches(app, make_order, monkeypatch):
-    from app.services import doctor
+    from app import doctor
 
     monkeypatch.setattr(doctor, "BATCH", 2)
     made = [make_order() for _ in range(5)]

@@ -1,0 +1,359 @@
+"""Process owners edit processes: drafts (saved as they are), publishing, versions and diffs.
+
+Publishing runs exactly the validation `flask workflows validate` runs (processes.deploy_process),
+whatever the browser's linter said: the server never trusts the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from lxml import etree
+
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
+from app.core.submissions import uniqueness
+from app.core.tasks.models import ProcessInstance
+from app.core.users.models import Department, User
+from app.engine.documents import DocumentRejected, parse_bpmn
+from app.engine.problems import Problem
+from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.extensions import db
+
+MAX_DRAFT_BYTES = 2 * 1024 * 1024
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+
+
+def may_model(user: User) -> bool:
+    """Process owners (and admins) edit processes and forms."""
+    return bool(user.is_admin or user.is_process_owner)
+
+
+def ensure_modeler(user: User, action: str, target: str) -> None:
+    """Refuse (and audit) anyone who is not a process owner or admin."""
+    if not may_model(user):
+        data = {"action": action, "on": target}
+        audit.record(user, "denied.modeling", "process", None, data=data)
+        db.session.flush()
+        raise PermissionDenied(_("Only process owners may change processes and forms."))
+
+
+@dataclass
+class ProcessSummary:
+    """A process as the list shows it."""
+
+    process_id: str
+    latest: ProcessVersion
+    draft: ProcessDraft | None
+    running: int
+    on_older: int
+
+
+def summaries() -> list[ProcessSummary]:
+    """Every deployed process with its newest version, draft and running instances."""
+    rows = []
+    pids = sorted(db.session.scalars(db.select(ProcessVersion.process_id).distinct()))
+    drafts = {d.process_id: d for d in db.session.scalars(db.select(ProcessDraft))}
+    for pid in pids:
+        latest = processes.latest_version(pid)
+        counts = db.session.execute(
+            db.select(ProcessInstance.process_version_id, ProcessInstance.status, db.func.count())
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+            .where(
+                ProcessVersion.process_id == pid,
+                ProcessInstance.status.in_(("running", "error")),  # what a migration moves
+            )
+            .group_by(ProcessInstance.process_version_id, ProcessInstance.status)
+        ).all()
+        running = sum(n for _vid, status, n in counts if status == "running")
+        on_older = sum(n for vid, _status, n in counts if vid != latest.id)
+        rows.append(ProcessSummary(pid, latest, drafts.get(pid), running, on_older))
+    return rows
+
+
+def versions(process_id: str) -> list[tuple[ProcessVersion, int]]:
+    """The process's versions, newest first, each with its number of running instances."""
+    found = list(
+        db.session.scalars(
+            db.select(ProcessVersion)
+            .where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.number.desc())
+        )
+    )
+    if not found:
+        raise NotFound(_("This process does not exist."))
+    counts = dict(
+        db.session.execute(
+            db.select(ProcessInstance.process_version_id, db.func.count())
+            .where(
+                ProcessInstance.process_version_id.in_([v.id for v in found]),
+                ProcessInstance.status == "running",
+            )
+            .group_by(ProcessInstance.process_version_id)
+        ).all()
+    )
+    return [(v, counts.get(v.id, 0)) for v in found]
+
+
+def version(process_id: str, number: int) -> ProcessVersion:
+    """One version of a process, or NotFound."""
+    found = db.session.scalar(
+        db.select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.number == number
+        )
+    )
+    if found is None:
+        raise NotFound(_("This process version does not exist."))
+    return found
+
+
+def draft_of(process_id: str) -> ProcessDraft | None:
+    """The process's unpublished draft, if any."""
+    return db.session.scalar(db.select(ProcessDraft).where(ProcessDraft.process_id == process_id))
+
+
+def modeler_xml(process_id: str) -> str:
+    """What the modeler opens: the draft if there is one, else the newest version."""
+    draft = draft_of(process_id)
+    if draft is not None:
+        return draft.xml
+    latest = processes.latest_version(process_id)
+    if latest is None:
+        raise NotFound(_("This process does not exist."))
+    return latest.xml
+
+
+def edit_token(process_id: str) -> str:
+    """What the modeler opened: the draft's last save, or the newest version if no draft.
+
+    The modeler sends it back with every save and publish; a different token means another
+    owner saved or published in between, and the request is refused instead of overwriting.
+    """
+    draft = draft_of(process_id)
+    if draft is not None:
+        return f"draft-{draft.id}-{draft.updated_at.isoformat()}"
+    latest = processes.latest_version(process_id)
+    return f"version-{latest.id}" if latest else ""
+
+
+def _check_token(process_id: str, token: object) -> None:
+    if token is not None and token != edit_token(process_id):
+        raise Conflict(
+            _(
+                "Someone else saved or published this process after you opened it. Copy your "
+                "changes, reload the modeler and apply them again."
+            )
+        )
+
+
+def _xml_text(xml: object) -> str:
+    if not isinstance(xml, str) or not xml.strip():
+        raise InvalidInput(_("The request carried no diagram."))
+    if len(xml.encode("utf-8")) > MAX_DRAFT_BYTES:
+        raise InvalidInput(
+            _("The diagram is larger than %(n)s MB; split the process.", n=MAX_DRAFT_BYTES // 2**20)
+        )
+    return xml
+
+
+def save_draft(actor: User, process_id: str, xml: object, token: object = None) -> ProcessDraft:
+    """Keep the diagram as the process's draft, errors and all, so no work is lost."""
+    ensure_modeler(actor, "save_draft", process_id)
+    # Saves and publishes of one process take turns, so the edit token below sees the last one.
+    uniqueness.lock_series(processes.series(process_id))
+    latest = processes.latest_version(process_id)
+    if latest is None:
+        raise NotFound(_("This process does not exist."))
+    text = _xml_text(xml)
+    _check_token(process_id, token)
+    draft = draft_of(process_id)
+    if draft is None:
+        draft = ProcessDraft(process_id=process_id, xml=text, base_version_id=latest.id)
+        db.session.add(draft)
+    draft.xml, draft.updated_at, draft.updated_by_id = text, utcnow(), actor.id
+    db.session.flush()
+    data = {"process": process_id}
+    audit.record(actor, "process.draft_save", "process_draft", draft.id, data=data)
+    return draft
+
+
+def discard_draft(actor: User, process_id: str) -> bool:
+    """Throw the draft away; the published versions are untouched. False if there was none."""
+    ensure_modeler(actor, "discard_draft", process_id)
+    draft = draft_of(process_id)
+    if draft is None:
+        return False
+    db.session.delete(draft)
+    audit.record(actor, "process.draft_discard", "process", None, data={"process": process_id})
+    return True
+
+
+@dataclass
+class PublishResult:
+    """A new version, or why none was stored."""
+
+    version: ProcessVersion | None
+    created: bool
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _process_ids(xml: bytes) -> list[str]:
+    try:
+        root = parse_bpmn(xml)
+    except DocumentRejected:
+        return []
+    return [p.get("id") for p in root.iterfind(f"{{{BPMN}}}process") if p.get("id")]
+
+
+def publish(actor: User, process_id: str, xml: object, token: object = None) -> PublishResult:
+    """Save the draft, then validate and store it as a new immutable version."""
+    draft = save_draft(actor, process_id, xml, token)
+    data = draft.xml.encode("utf-8")
+    ids = _process_ids(data)
+    if ids and process_id not in ids:
+        message = _(
+            "The diagram's process id is %(found)s; it must stay %(id)s. Set it back in the "
+            "process properties.",
+            found=", ".join(ids),
+            id=process_id,
+        )
+        return PublishResult(None, False, [Problem(0, message)])
+    latest = processes.latest_version(process_id)
+    file_name = latest.file_name if latest else f"{process_id}.bpmn"
+    decisions = processes.version_decisions(latest) if latest else {}
+    published, created, problems = processes.deploy_process(file_name, data, actor, decisions)
+    if problems:
+        return PublishResult(None, False, problems)
+    db.session.delete(draft)
+    audit.record(
+        actor,
+        "process.publish",
+        "process_version",
+        published.id,
+        data={"process": process_id, "number": published.number, "created": created},
+    )
+    return PublishResult(published, created)
+
+
+def modeler_config(locale: str) -> dict:
+    """Departments, forms and owners the modeler's panel and linter offer."""
+    zh = locale.startswith("zh")
+    departments = [
+        {"key": d.key, "name": d.name_zh if zh else d.name_en}
+        for d in db.session.scalars(db.select(Department).order_by(Department.id))
+    ]
+    forms = sorted(set(db.session.scalars(db.select(FormVersion.name).distinct())))
+    owners = list(
+        db.session.scalars(
+            db.select(User.username)
+            .where(User.is_process_owner.is_(True), User.active.is_(True))
+            .order_by(User.username)
+        )
+    )
+    return {"departments": departments, "forms": forms, "owners": owners}
+
+
+# ---- the diff between two versions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElementChange:
+    """One element added, removed or changed between two versions."""
+
+    element_id: str
+    kind: str  # the BPMN element type, e.g. userTask
+    name: str
+    change: str  # "added", "removed", "changed"
+    details: tuple[str, ...] = ()
+
+
+def _describe(root: etree._Element) -> dict[str, dict]:
+    """Every element with an id inside the processes: its type, name and what it does."""
+    lanes: dict[str, str] = {}
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+    found: dict[str, dict] = {}
+    for process in root.iterfind("bpmn:process", NS):
+        for node in process.iter():
+            if not isinstance(node.tag, str) or node.get("id") is None:
+                continue
+            tag = etree.QName(node).localname
+            if etree.QName(node).namespace != BPMN or tag in ("lane", "laneSet"):
+                continue
+            props = {
+                p.get("name"): p.get("value")
+                for p in node.iterfind(
+                    "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
+                )
+            }
+            aspects = {
+                "name": node.get("name") or "",
+                "lane": lanes.get(node.get("id"), ""),
+                "source": node.get("sourceRef") or "",
+                "target": node.get("targetRef") or "",
+                "default": node.get("default") or "",
+                "attached": node.get("attachedToRef") or "",
+                "condition": " ".join(
+                    " ".join((c.text or "").split())
+                    for c in node.iterfind("bpmn:conditionExpression", NS)
+                ),
+                "script": "\n".join((s.text or "") for s in node.iterfind("bpmn:script", NS)),
+                "events": " ".join(
+                    etree.QName(child).localname
+                    + ":"
+                    + " ".join((t.text or "").strip() for t in child)
+                    for child in node
+                    if isinstance(child.tag, str)
+                    and etree.QName(child).localname.endswith("EventDefinition")
+                ),
+                "loop": " ".join(
+                    f"{etree.QName(child).localname} sequential={child.get('isSequential')} "
+                    + " ".join((t.text or "").strip() for t in child.iter() if t is not child)
+                    for child in node
+                    if isinstance(child.tag, str)
+                    and etree.QName(child).localname.endswith("LoopCharacteristics")
+                ),
+                **{f"property {key}": value or "" for key, value in props.items()},
+            }
+            found[node.get("id")] = {"kind": tag, "aspects": aspects}
+    return found
+
+
+def diff_versions(old: ProcessVersion, new: ProcessVersion) -> list[ElementChange]:
+    """The elements added, removed and changed from `old` to `new`, changed ones with what."""
+    try:
+        before = _describe(parse_bpmn(old.xml.encode("utf-8")))
+        after = _describe(parse_bpmn(new.xml.encode("utf-8")))
+    except DocumentRejected as exc:  # stored versions were validated; this is defensive
+        raise InvalidInput(str(exc)) from exc
+    changes = []
+    for element_id in sorted(before.keys() | after.keys()):
+        a, b = before.get(element_id), after.get(element_id)
+        if a is None or b is None:
+            item = b or a
+            changes.append(
+                ElementChange(
+                    element_id,
+                    item["kind"],
+                    item["aspects"]["name"],
+                    "added" if a is None else "removed",
+                )
+            )
+            continue
+        details = []
+        if a["kind"] != b["kind"]:
+            details.append(f"type: {a['kind']} → {b['kind']}")
+        for aspect in sorted(a["aspects"].keys() | b["aspects"].keys()):
+            x, y = a["aspects"].get(aspect, ""), b["aspects"].get(aspect, "")
+            if x != y:
+                details.append(f"{aspect}: {x or '—'} → {y or '—'}")
+        if details:
+            name = b["aspects"]["name"]
+            changes.append(ElementChange(element_id, b["kind"], name, "changed", tuple(details)))
+    return changes

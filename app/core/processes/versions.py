@@ -1,0 +1,279 @@
+"""Deploying, listing and exporting process and form versions."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.audit import services as audit
+from app.core.processes.forms import check_form_document
+from app.core.processes.models import FormVersion, ProcessVersion
+from app.core.submissions import uniqueness
+from app.core.users.models import ROLES, Department, User
+from app.engine import specs, validation
+from app.engine.decisions import decisions_for
+from app.engine.documents import BPMN_NS, DocumentRejected, parse_bpmn, spiff_properties
+from app.engine.specs import ProcessDefinition
+from app.extensions import db
+
+DEMO_DEPARTMENTS = {
+    "sales": ("Sales", "销售部"),
+    "pmc": ("PMC", "生产物料控制部"),
+    "engineering": ("Engineering", "技术部"),
+    "production": ("Production", "生产部"),
+    "quality": ("Quality", "品质部"),
+    "warehouse": ("Warehouse", "仓储部"),
+    "purchasing": ("Purchasing", "采购部"),
+    "finance": ("Finance", "财务部"),
+    "management": ("Management", "管理层"),
+}
+
+
+@dataclass
+class DeployReport:
+    """What a deploy did, file by file."""
+
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def content_hash(data: bytes) -> str:
+    """The sha256 hex digest that identifies a version's content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def department_aliases(departments: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Map every accepted lane name (key, English or Chinese name, lower-cased) to the key."""
+    aliases: dict[str, str] = {}
+    for key, name_en, name_zh in departments:
+        for alias in (key, name_en, name_zh):
+            aliases[alias.strip().lower()] = key
+    return aliases
+
+
+def db_catalog(extra_forms: set[str] | None = None) -> validation.Catalog:
+    """The departments, forms and roles a diagram may name, read from the database."""
+    rows = db.session.execute(db.select(Department.key, Department.name_en, Department.name_zh))
+    forms = set(db.session.scalars(db.select(FormVersion.name).distinct()))
+    return validation.Catalog(
+        departments=department_aliases([tuple(r) for r in rows]),
+        forms=forms | (extra_forms or set()),
+        roles=set(ROLES),
+    )
+
+
+def demo_catalog(forms: set[str]) -> validation.Catalog:
+    """The catalogue used when no database is set up: the demo departments."""
+    return validation.Catalog(
+        departments=department_aliases([(k, en, zh) for k, (en, zh) in DEMO_DEPARTMENTS.items()]),
+        forms=forms,
+        roles=set(ROLES),
+    )
+
+
+def deploy_form(name: str, content: bytes, actor: User | None) -> tuple[FormVersion, bool]:
+    """Store a form version unless identical content exists; returns (version, created)."""
+    doc = json.loads(content)
+    problems = check_form_document(doc)
+    if problems:
+        raise ValueError("; ".join(problems))
+    digest = content_hash(content)
+    # Two deploys of one form at once take turns: the second sees the first's version.
+    uniqueness.lock_series(f"form:{name}")
+    same = db.session.scalar(
+        db.select(FormVersion).where(FormVersion.name == name, FormVersion.content_hash == digest)
+    )
+    if same is not None:
+        return same, False
+    number = (
+        db.session.scalar(
+            db.select(db.func.max(FormVersion.number)).where(FormVersion.name == name)
+        )
+        or 0
+    ) + 1
+    version = FormVersion(
+        name=name,
+        number=number,
+        content=content.decode("utf-8"),
+        content_hash=digest,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        actor, "form.deploy", "form_version", version.id, data={"name": name, "number": number}
+    )
+    return version, True
+
+
+def latest_form(name: str) -> FormVersion | None:
+    """The newest stored version of a form."""
+    return db.session.scalar(
+        db.select(FormVersion).where(FormVersion.name == name).order_by(FormVersion.number.desc())
+    )
+
+
+def version_hash(xml: bytes, decisions: dict[str, bytes]) -> str:
+    """The identity of a version: the BPMN and every DMN file it calls."""
+    return content_hash(b"\0".join([xml, *(decisions[name] for name in sorted(decisions))]))
+
+
+def series(process_id: str) -> str:
+    """The lock every writer of a process's versions and draft takes first."""
+    return f"process:{process_id}"
+
+
+def deploy_process(
+    file_name: str, xml: bytes, actor: User | None, dmn_files: dict[str, bytes] | None = None
+) -> tuple[ProcessVersion | None, bool, list[validation.Problem]]:
+    """Validate and store a BPMN file (with the DMN files it calls) as a new version.
+
+    Identical content creates nothing, so redeploying never reverts a newer version.
+    """
+    decisions = decisions_for(xml, dmn_files or {})
+    problems = validation.validate_bpmn(xml, db_catalog(), list(decisions.values()))
+    if problems:
+        return None, False, problems
+    defn = specs.load_definition(xml, list(decisions.values()))
+    digest = version_hash(xml, decisions)
+    # Two deploys of one process at once take turns: identical content is stored once and
+    # version numbers never collide.
+    uniqueness.lock_series(series(defn.process_id))
+    same = db.session.scalar(
+        db.select(ProcessVersion).where(
+            ProcessVersion.process_id == defn.process_id, ProcessVersion.content_hash == digest
+        )
+    )
+    if same is not None:
+        return same, False, []
+    number = (
+        db.session.scalar(
+            db.select(db.func.max(ProcessVersion.number)).where(
+                ProcessVersion.process_id == defn.process_id
+            )
+        )
+        or 0
+    ) + 1
+    version = ProcessVersion(
+        process_id=defn.process_id,
+        name=defn.name or defn.process_id,
+        number=number,
+        xml=xml.decode("utf-8"),
+        content_hash=digest,
+        file_name=file_name,
+        decisions=json.dumps({k: v.decode("utf-8") for k, v in decisions.items()})
+        if decisions
+        else None,
+        created_by_id=actor.id if actor else None,
+        forms=[latest_form(name) for name in sorted(defn.forms)],
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        actor,
+        "process.deploy",
+        "process_version",
+        version.id,
+        data={"process_id": version.process_id, "number": number, "file": file_name},
+    )
+    return version, True, []
+
+
+def deploy_directories(workflows_dir: Path, forms_dir: Path, actor: User | None) -> DeployReport:
+    """Deploy every form, then every BPMN file; nothing is stored for a file with problems."""
+    report = DeployReport()
+    for path in sorted(forms_dir.glob("*.json")):
+        try:
+            version, created = deploy_form(path.stem, path.read_bytes(), actor)
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+            report.problems.append(f"{path}:1: {exc}")
+            continue
+        label = f"form {version.name} v{version.number}"
+        (report.created if created else report.unchanged).append(label)
+    dmn_files = {path.name: path.read_bytes() for path in sorted(workflows_dir.glob("*.dmn"))}
+    for path in sorted(workflows_dir.glob("*.bpmn")):
+        version, created, problems = deploy_process(path.name, path.read_bytes(), actor, dmn_files)
+        report.problems.extend(f"{path}:{p.line}: {p.message}" for p in problems)
+        if version is not None:
+            label = f"process {version.process_id} v{version.number}"
+            (report.created if created else report.unchanged).append(label)
+    return report
+
+
+def latest_version(process_id: str) -> ProcessVersion | None:
+    """The newest version of a process: what new instances start on."""
+    return db.session.scalar(
+        db.select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.number.desc())
+    )
+
+
+def version_decisions(version: ProcessVersion) -> dict[str, bytes]:
+    """The DMN files stored with a version."""
+    stored = json.loads(version.decisions) if version.decisions else {}
+    return {name: text.encode("utf-8") for name, text in stored.items()}
+
+
+def definition_for(version: ProcessVersion) -> ProcessDefinition:
+    """The parsed definition of a version (cached in memory by content hash)."""
+    return specs.load_definition(
+        version.xml.encode("utf-8"), list(version_decisions(version).values())
+    )
+
+
+_PROPERTIES: dict[str, dict[str, str]] = {}
+
+
+def process_properties(version: ProcessVersion) -> dict[str, str]:
+    """The spiffworkflow properties of the version's process (name_zh, owner), cached by hash."""
+    found = _PROPERTIES.get(version.content_hash)
+    if found is None:
+        found = {}
+        try:
+            root = parse_bpmn(version.xml.encode("utf-8"))
+        except DocumentRejected:  # stored versions were validated; nothing to show otherwise
+            root = None
+        for process in root.iterfind(f"{{{BPMN_NS}}}process") if root is not None else ():
+            if process.get("id") == version.process_id:
+                found = spiff_properties(process)
+        if len(_PROPERTIES) > 256:
+            _PROPERTIES.clear()
+        _PROPERTIES[version.content_hash] = found
+    return found
+
+
+def display_name(version: ProcessVersion, locale: str) -> str:
+    """The process's name in the reader's language: its name_zh property for Chinese."""
+    if locale.startswith("zh"):
+        return process_properties(version).get("name_zh") or version.name
+    return version.name
+
+
+def pinned_form(version: ProcessVersion, name: str) -> FormVersion | None:
+    """The form version a process version was published with (the newest if it had none)."""
+    for form in version.forms:
+        if form.name == name:
+            return form
+    return latest_form(name)
+
+
+def export_directories(workflows_dir: Path, forms_dir: Path) -> list[Path]:
+    """Write the newest version of every process and form back to files."""
+    written: list[Path] = []
+    pids = db.session.scalars(db.select(ProcessVersion.process_id).distinct())
+    for pid in sorted(pids):
+        version = latest_version(pid)
+        path = workflows_dir / f"{pid}.bpmn"
+        path.write_text(version.xml, encoding="utf-8")
+        written.append(path)
+        for name, data in version_decisions(version).items():
+            (workflows_dir / name).write_bytes(data)
+            written.append(workflows_dir / name)
+    for name in sorted(db.session.scalars(db.select(FormVersion.name).distinct())):
+        form = latest_form(name)
+        path = forms_dir / f"{name}.json"
+        path.write_text(form.content, encoding="utf-8")
+        written.append(path)
+    return written

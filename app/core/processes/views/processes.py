@@ -1,0 +1,242 @@
+"""Process owners' pages: processes, the modeler, versions, diffs and instance migrations."""
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from app import limits
+from app.core.processes import modeling
+from app.core.web import commit
+from app.errors import DomainError
+from app.extensions import db
+from app.i18n import current_locale
+
+bp = Blueprint("processes", __name__, url_prefix="/processes", template_folder="../templates")
+
+
+def _migrations():
+    # Imported when used: the migration service pulls in the engine's migration utilities.
+    from app.core.processes import migrations
+
+    return migrations
+
+
+def _owner_only(action: str, target: str) -> None:
+    modeling.ensure_modeler(current_user, action, target)
+
+
+@bp.get("")
+@login_required
+def index():
+    """Every process: newest version, draft, running instances (and how many on old versions)."""
+    _owner_only("list", "processes")
+    return render_template("processes/index.html", rows=modeling.summaries())
+
+
+@bp.get("/<process_id>")
+@login_required
+def detail(process_id: str):
+    """A process's versions (who published each, when), its draft and its migrations."""
+    _owner_only("view", process_id)
+    found = modeling.versions(process_id)
+    return render_template(
+        "processes/detail.html",
+        process_id=process_id,
+        versions=found,
+        latest=found[0][0],
+        draft=modeling.draft_of(process_id),
+        older=_migrations().running_on_older_versions(process_id),
+        batches=_migrations().batches(process_id),
+    )
+
+
+@bp.get("/<process_id>/edit")
+@login_required
+def edit(process_id: str):
+    """The modeler: bpmn-js with this product's properties panel group and live lint."""
+    _owner_only("edit", process_id)
+    found = modeling.versions(process_id)
+    config = {
+        **modeling.modeler_config(current_locale()),
+        "csrf_token": generate_csrf(),
+        "token": modeling.edit_token(process_id),
+    }
+    return render_template(
+        "processes/edit.html",
+        process_id=process_id,
+        latest=found[0][0],
+        draft=modeling.draft_of(process_id),
+        config=config,
+    )
+
+
+@bp.get("/<process_id>/modeler.bpmn")
+@login_required
+def modeler_xml(process_id: str):
+    """The diagram the modeler opens: the draft, else the newest version."""
+    _owner_only("edit", process_id)
+    return Response(modeling.modeler_xml(process_id), mimetype="application/xml")
+
+
+def _json_body() -> tuple[object, object]:
+    """The diagram and the edit token the modeler posted."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None, None
+    return body.get("xml"), body.get("token")
+
+
+def _json_error(exc: DomainError):
+    if exc.status == 403:
+        db.session.commit()  # keep the audited denial; the service changed nothing else
+    else:
+        db.session.rollback()
+    return jsonify({"error": exc.message}), exc.status
+
+
+@bp.post("/<process_id>/draft")
+@login_required
+def save_draft(process_id: str):
+    """Save the modeler's diagram as the draft, as it is (errors included)."""
+    try:
+        draft = modeling.save_draft(current_user, process_id, *_json_body())
+    except DomainError as exc:
+        return _json_error(exc)
+    commit()
+    return jsonify(
+        {
+            "saved": True,
+            "saved_at": draft.updated_at.isoformat(),
+            "token": modeling.edit_token(process_id),
+        }
+    )
+
+
+@bp.post("/<process_id>/publish")
+@login_required
+def publish(process_id: str):
+    """Validate on the server and store a new immutable version (the draft is kept on refusal)."""
+    try:
+        result = modeling.publish(current_user, process_id, *_json_body())
+    except DomainError as exc:
+        return _json_error(exc)
+    commit()  # the draft is saved even when publishing is refused
+    if result.version is None:
+        problems = [
+            {"message": p.message, "element": p.element_id, "line": p.line or None}
+            for p in result.problems
+        ]
+        body = {"published": False, "problems": problems, "token": modeling.edit_token(process_id)}
+        return jsonify(body), 422
+    if result.created:
+        flash(_("Version %(n)s was published.", n=result.version.number), "success")
+    else:
+        flash(
+            _("Nothing changed: version %(n)s already has this content.", n=result.version.number),
+            "success",
+        )
+    return jsonify(
+        {
+            "published": True,
+            "created": result.created,
+            "version": result.version.number,
+            "url": url_for("processes.detail", process_id=process_id),
+        }
+    )
+
+
+@bp.post("/<process_id>/draft/discard")
+@login_required
+def discard_draft(process_id: str):
+    """Throw the draft away."""
+    if modeling.discard_draft(current_user, process_id):
+        flash(_("The draft was discarded."), "success")
+    commit()
+    return redirect(url_for("processes.detail", process_id=process_id))
+
+
+@bp.get("/<process_id>/versions/<int:number>")
+@login_required
+def version_view(process_id: str, number: int):
+    """A published version, read-only in the viewer."""
+    _owner_only("view", process_id)
+    found = modeling.version(process_id, number)
+    return render_template("processes/version.html", process_id=process_id, version=found)
+
+
+@bp.get("/<process_id>/versions/<int:number>.bpmn")
+@login_required
+def version_xml(process_id: str, number: int):
+    """The stored BPMN of a version."""
+    _owner_only("view", process_id)
+    found = modeling.version(process_id, number)
+    return Response(found.xml, mimetype="application/xml")
+
+
+@bp.get("/<process_id>/diff")
+@login_required
+def diff(process_id: str):
+    """The elements added, removed and changed between two versions."""
+    _owner_only("view", process_id)
+    found = modeling.versions(process_id)
+    numbers = [v.number for v, _n in found]
+    a = limits.record_id(request.args.get("a")) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    b = limits.record_id(request.args.get("b")) or numbers[0]
+    old, new = modeling.version(process_id, a), modeling.version(process_id, b)
+    return render_template(
+        "processes/diff.html",
+        process_id=process_id,
+        numbers=numbers,
+        old=old,
+        new=new,
+        changes=modeling.diff_versions(old, new),
+    )
+
+
+@bp.post("/<process_id>/migrations")
+@login_required
+def migrate(process_id: str):
+    """A dry run (default) or the real migration of running instances to the newest version."""
+    latest = modeling.versions(process_id)[0][0]
+    raw = request.form.get("to_version_id", "").strip()
+    # No choice means the newest version; a choice that names no version is refused (404).
+    target = (limits.record_id(raw) or 0) if raw else latest.id
+    if request.form.get("mode") == "apply":
+        batch = _migrations().apply(current_user, process_id, target)
+        message = _(
+            "%(m)s instances migrated, %(r)s stayed on their version.",
+            m=batch.migrated,
+            r=batch.refused,
+        )
+    else:
+        batch = _migrations().dry_run(current_user, process_id, target)
+        message = _(
+            "Dry run: %(m)s instances can migrate, %(r)s cannot. Nothing was changed.",
+            m=batch.migrated,
+            r=batch.refused,
+        )
+    commit()
+    flash(message, "success")
+    return redirect(url_for("processes.batch", process_id=process_id, batch_id=batch.id))
+
+
+@bp.get("/<process_id>/migrations/<int:batch_id>")
+@login_required
+def batch(process_id: str, batch_id: int):
+    """One migration run: each instance, migrated or why not, with revert buttons."""
+    _owner_only("view", process_id)
+    found = _migrations().get_batch(batch_id)
+    return render_template("processes/batch.html", process_id=process_id, batch=found)
+
+
+@bp.post("/migrations/<int:migration_id>/revert")
+@login_required
+def revert(migration_id: int):
+    """Put one migrated instance back on its old version and state."""
+    item = _migrations().revert(current_user, migration_id)
+    commit()
+    flash(_("The instance is back on version %(n)s.", n=item.from_version.number), "success")
+    return redirect(
+        url_for("processes.batch", process_id=item.batch.process_id, batch_id=item.batch_id)
+    )

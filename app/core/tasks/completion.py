@@ -1,0 +1,98 @@
+"""Completing a human task: validate the form, step the engine, update the inbox, all at once."""
+
+import json
+from functools import lru_cache
+
+from flask_babel import gettext as _
+
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.processes import forms
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion
+from app.core.tasks import instances
+from app.core.tasks.inbox import deny, ensure_open, get_task, may_act
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
+from app.engine import runner
+from app.engine.errors import TaskNotReady
+from app.errors import Conflict, InvalidInput
+from app.extensions import db
+from app.modules.orders import hooks as task_effects
+from app.modules.orders.services import orders
+
+
+@lru_cache(maxsize=256)
+def _parsed_form(form_version_id: int, content: str) -> dict:
+    return json.loads(content)
+
+
+def form_document(task: HumanTask) -> dict | None:
+    """The form (JSON Schema + UI hints) pinned for this task, parsed once per version."""
+    if task.form_version_id is None:
+        return None
+    version = db.session.get(FormVersion, task.form_version_id)
+    return _parsed_form(version.id, version.content)
+
+
+def submitted_data(task: HumanTask) -> dict:
+    """What was submitted when the task was completed."""
+    return json.loads(task.data) if task.data else {}
+
+
+def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) -> HumanTask:
+    """Validate the submission, then complete the task and run the process to its next wait."""
+    task = get_task(task_id)
+    if not may_act(actor, task):
+        raise deny(actor, task, "complete", ip)
+    ensure_open(task)
+    if task.assignee_id not in (None, actor.id):
+        raise Conflict(_("%(name)s has claimed this task.", name=task.assignee.display_name))
+    doc = form_document(task)
+    data, errors = forms.parse_submission(doc, formdata) if doc else ({}, {})
+    extra = task_effects.check(task, data, formdata, errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+
+    instance = instances.lock_instance(task.instance_id)
+    if instance.status != "running":
+        raise Conflict(_("This order's process is not running (status: %(s)s).", s=instance.status))
+    # Exactly one of two concurrent completions gets the row; the other sees 0 rows updated.
+    now = utcnow()
+    won = db.session.execute(
+        db.update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.state == "ready")
+        .values(
+            state="completed",
+            completed_at=now,
+            completed_by_id=actor.id,
+            assignee_id=actor.id,
+            data=json.dumps(data, ensure_ascii=False, default=str),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(task)
+    if not won:
+        ensure_open(task)
+    defn = processes.definition_for(instance.version)
+    payload = {task.spec_name: data}
+    if task.order is not None and task.spec_name in orders.EDITABLE_STEPS:
+        payload.update(orders.process_data(task.order))  # sales may have revised the order
+    payload.update(extra.get("process_data", {}))  # figures the service recomputed (impact)
+    try:
+        result = runner.complete(defn, instance.state, task.task_id, payload)
+    except TaskNotReady as exc:
+        raise Conflict(_("This task is no longer open.")) from exc
+    audit.record(
+        actor,
+        "task.complete",
+        "human_task",
+        task.id,
+        data={"step": task.name, "form": task.form_name, "submitted": data},
+        order_id=task.order_id,
+        instance_id=instance.id,
+        ip=ip,
+    )
+    task_effects.apply(task, data, extra, actor)
+    instances.apply_result(instance, result, actor)
+    return task

@@ -1,0 +1,212 @@
+"""The department inbox: listing human tasks and claiming, giving back and assigning them."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.tasks.models import HumanTask
+from app.core.users.models import Department, User
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.extensions import db
+from app.modules.orders.models import Customer, Order
+
+
+@dataclass
+class InboxFilter:
+    """What an inbox page asks for."""
+
+    department_id: int | None = None
+    mine: bool = False
+    unassigned: bool = False
+    overdue: bool = False
+    query: str = ""
+
+
+def department_counts() -> dict[int, int]:
+    """Ready tasks per department id, for the navigation."""
+    rows = db.session.execute(
+        db.select(HumanTask.department_id, db.func.count())
+        .where(HumanTask.state == "ready")
+        .group_by(HumanTask.department_id)
+    )
+    return {dept_id: count for dept_id, count in rows if dept_id is not None}
+
+
+def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask]:
+    """Ready tasks matching the filter, oldest due first; reads only the inbox and its joins."""
+    stmt = (
+        db.select(HumanTask)
+        .outerjoin(Order, HumanTask.order_id == Order.id)
+        .outerjoin(Customer, Order.customer_id == Customer.id)
+        .where(HumanTask.state == "ready")
+        .options(
+            db.joinedload(HumanTask.order).joinedload(Order.customer),
+            db.joinedload(HumanTask.assignee),
+            db.joinedload(HumanTask.department),
+        )
+    )
+    if flt.department_id is not None:
+        stmt = stmt.where(HumanTask.department_id == flt.department_id)
+    if flt.mine:
+        stmt = stmt.where(HumanTask.assignee_id == user.id)
+    if flt.unassigned:
+        stmt = stmt.where(HumanTask.assignee_id.is_(None))
+    if flt.overdue:
+        stmt = stmt.where(HumanTask.due_at < utcnow())
+    if flt.query:
+        like = f"%{flt.query.strip()}%"
+        stmt = stmt.where(
+            db.or_(Order.number.ilike(like), Customer.name.ilike(like), HumanTask.name.ilike(like))
+        )
+    stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def get_task(task_id: int) -> HumanTask:
+    """One inbox row, or NotFound."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(_("This task does not exist."))
+    return task
+
+
+def may_act(user: User, task: HumanTask) -> bool:
+    """Only members of the task's department act on it; a `head` role needs the department head."""
+    if task.department_id is None or user.department_id != task.department_id:
+        return False
+    return task.role != "head" or user.is_head
+
+
+def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> PermissionDenied:
+    """Record a refused attempt and return the error to raise."""
+    audit.record(
+        user,
+        "denied." + action,
+        "human_task",
+        task.id,
+        order_id=task.order_id,
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    db.session.flush()
+    if task.department_id is None or user.department_id != task.department_id:
+        return PermissionDenied(_("Only members of this task's department can do this."))
+    return PermissionDenied(_("Only the department head can act on this task."))
+
+
+def deny_order(
+    user: User, order: Order, action: str, ip: str | None = None, message: str | None = None
+) -> PermissionDenied:
+    """Record a refused order-level attempt (by default: only sales handles the order itself)."""
+    audit.record(user, "denied." + action, "order", order.id, order_id=order.id, ip=ip)
+    db.session.flush()
+    return PermissionDenied(message or _("Only the sales department can do this."))
+
+
+def ensure_open(task: HumanTask) -> None:
+    """Refuse work on a task that is no longer in the inbox, naming who finished it."""
+    if task.state == "completed":
+        if task.completed_by is None:
+            raise Conflict(
+                _("This task is done already: what it asked for happened (see the history).")
+            )
+        who = task.completed_by.display_name
+        raise Conflict(_("This task was already completed by %(name)s.", name=who))
+    if task.state != "ready":
+        raise Conflict(_("This task is no longer open."))
+
+
+def claim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
+    """Take a task: it is then assigned to the actor."""
+    task = get_task(task_id)
+    if not may_act(actor, task):
+        raise deny(actor, task, "claim", ip)
+    ensure_open(task)
+    # The database decides between two claims at once: only a still-free open task is taken.
+    taken = db.session.execute(
+        db.update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.state == "ready",
+            db.or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id),
+        )
+        .values(assignee_id=actor.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not taken:
+        db.session.refresh(task)
+        ensure_open(task)
+        name = task.assignee.display_name if task.assignee else "?"
+        raise Conflict(_("%(name)s has already claimed this task.", name=name))
+    _set_assignee(task, actor, actor, "claim", ip)
+    return task
+
+
+def unclaim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
+    """Give a task back to the department's pool."""
+    task = get_task(task_id)
+    if not may_act(actor, task) and not _heads(actor, task):
+        raise deny(actor, task, "unclaim", ip)
+    ensure_open(task)
+    if task.assignee_id != actor.id and not _heads(actor, task):
+        raise PermissionDenied(_("Only the assignee or the department head can give this back."))
+    _set_assignee(task, None, actor, "unclaim", ip)
+    return task
+
+
+def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -> HumanTask:
+    """A department head hands a task to one of the department's members."""
+    task = get_task(task_id)
+    if not _heads(actor, task):
+        raise deny(actor, task, "assign", ip)
+    ensure_open(task)
+    assignee = db.session.get(User, assignee_id)
+    if assignee is None or not assignee.active or assignee.department_id != task.department_id:
+        raise PermissionDenied(
+            _("The task can only be assigned to an active member of its department.")
+        )
+    if task.role == "head" and not assignee.is_head:
+        raise PermissionDenied(_("This task needs the department head."))
+    _set_assignee(task, assignee, actor, "assign", ip)
+    return task
+
+
+def members_for(task: HumanTask) -> list[User]:
+    """Who a head may assign the task to."""
+    if task.department_id is None:
+        return []
+    stmt = db.select(User).where(User.department_id == task.department_id, User.active.is_(True))
+    if task.role == "head":
+        stmt = stmt.where(User.role == "head")
+    return list(db.session.scalars(stmt.order_by(User.display_name)))
+
+
+def departments() -> list[Department]:
+    """All active departments, in a stable order."""
+    return list(
+        db.session.scalars(
+            db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id)
+        )
+    )
+
+
+def _heads(user: User, task: HumanTask) -> bool:
+    return user.is_head and task.department_id == user.department_id
+
+
+def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: str, ip) -> None:
+    previous = task.assignee_id
+    task.assignee_id = assignee.id if assignee else None
+    audit.record(
+        actor,
+        "task." + action,
+        "human_task",
+        task.id,
+        data={"from": previous, "to": task.assignee_id, "step": task.name},
+        order_id=task.order_id,
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    db.session.flush()

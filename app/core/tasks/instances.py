@@ -1,0 +1,365 @@
+"""Starting process instances, stepping them, and keeping the inbox in step with the engine."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.notifications import services as notifications
+from app.core.processes import versions as processes
+from app.core.tasks import registry as process_kinds
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.registry import ORDER_LIFECYCLE
+from app.core.users.models import Department, User
+from app.engine import runner
+from app.engine.durations import due_after
+from app.engine.errors import EngineError, MessageNotWaiting
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.modules.orders.models import ORDER_STATUSES, Order
+
+
+def start_process(
+    process_id: str,
+    actor: User | None,
+    *,
+    kind: str | None = None,
+    order: Order | None = None,
+    data: dict | None = None,
+) -> ProcessInstance:
+    """Start the newest version of a process and create the inbox rows of its first tasks.
+
+    `kind` says what the instance is for (app/services/process_kinds.py); it defaults to the
+    process id.
+    """
+    version = processes.latest_version(process_id)
+    if version is None:
+        raise NotFound(f"process {process_id} is not deployed")
+    defn = processes.definition_for(version)
+    result = runner.start(defn, data or {})
+    instance = ProcessInstance(
+        version=version,
+        kind=kind or process_id,
+        order=order,
+        state=result.state,
+        started_by_id=actor.id if actor else None,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    audit.record(
+        actor,
+        "instance.start",
+        "process_instance",
+        instance.id,
+        data={"process_id": process_id, "version": version.number, "kind": instance.kind},
+        order_id=order.id if order else None,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, actor)
+    return instance
+
+
+def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
+    """Send a named message, correlated to the order, to the order's process that waits for it."""
+    running = sorted((i for i in order.instances if i.status == "running"), key=lambda i: -i.id)
+    for candidate in running:
+        instance = lock_instance(candidate.id)
+        defn = processes.definition_for(instance.version)
+        try:
+            result = runner.send_message(
+                defn, instance.state, name, payload, {"order_id": order.id}
+            )
+        except MessageNotWaiting:
+            continue
+        audit.record(
+            None,
+            "instance.message",
+            "process_instance",
+            instance.id,
+            data={"message": name, **payload},
+            order_id=order.id,
+            instance_id=instance.id,
+        )
+        apply_result(instance, result, None)
+        return instance
+    raise Conflict(_("Order %(n)s has no process waiting for this.", n=order.number))
+
+
+def complete_by_event(
+    instance: ProcessInstance, spec_name: str, data: dict, why: str
+) -> HumanTask | None:
+    """Complete the instance's ready `spec_name` task because an outside event did its work.
+
+    Called with the instance locked (after `deliver_message`): e.g. the customer confirmed, so
+    sales' "send the confirmation" must not stay in an inbox. The row is completed by nobody
+    (the system) with `data`, and the process runs on.
+    """
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.spec_name == spec_name,
+            HumanTask.state == "ready",
+        )
+    )
+    if task is None:
+        return None
+    defn = processes.definition_for(instance.version)
+    result = runner.complete(defn, instance.state, task.task_id, {spec_name: data})
+    task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), None
+    task.data = json.dumps(data, ensure_ascii=False, default=str)
+    audit.record(
+        None,
+        "task.complete_by_event",
+        "human_task",
+        task.id,
+        data={"step": task.name, "why": why, "submitted": data},
+        order_id=task.order_id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, result, None)
+    return task
+
+
+def claim_due_timer() -> int | None:
+    """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
+    return db.session.scalar(
+        db.select(ProcessInstance.id)
+        .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
+        .order_by(ProcessInstance.next_timer_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def fire_timers(instance_id: int) -> ProcessInstance:
+    """Let the engine fire the instance's due timers and store the result."""
+    instance = lock_instance(instance_id)
+    defn = processes.definition_for(instance.version)
+    audit.record(
+        None,
+        "instance.timer",
+        "process_instance",
+        instance.id,
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, runner.fire_due_timers(defn, instance.state), None)
+    return instance
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    """Load an instance with a row lock (PostgreSQL); the version counter guards SQLite."""
+    instance = db.session.scalar(
+        db.select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if instance is None:
+        raise NotFound()
+    return instance
+
+
+def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> None:
+    """Store the engine's new state, its status and the matching inbox rows."""
+    now = utcnow()
+    instance.state = result.state
+    instance.next_timer_at = result.next_timer
+    sync_tasks(instance, result.ready, now)
+    _sync_order_status(instance, result.data)
+    on_outcome = process_kinds.handlers(instance.kind).on_outcome
+    if on_outcome is not None:
+        on_outcome(instance, result.data, actor)
+    if result.error is not None:
+        _flag_error(instance, result.error, actor, now)
+    elif result.completed:
+        instance.status = "completed"
+        instance.ended_at = now
+        instance.error_kind = instance.error_message = instance.error_detail = None
+    else:
+        instance.status = "running"
+        instance.error_kind = instance.error_message = instance.error_detail = None
+    db.session.flush()
+
+
+def _flag_error(
+    instance: ProcessInstance, error: EngineError, actor: User | None, now: datetime
+) -> None:
+    """Send the instance to the admin error screen; its state and inbox stay as they were."""
+    instance.status = "error"
+    instance.error_kind = error.kind
+    instance.error_message = error.message
+    instance.error_detail = getattr(error, "detail", None)
+    instance.error_element = getattr(error, "element_id", None)
+    instance.error_at = now
+    audit.record(
+        actor,
+        "instance.error",
+        "process_instance",
+        instance.id,
+        data={"kind": error.kind, "message": error.message, "element": instance.error_element},
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
+    # Only the order's own process blocks the order; a stopped side process (a change or rush
+    # request about it) waits on the admin screen while the order carries on.
+    if instance.order is not None and process_kinds.handlers(instance.kind).owns_order:
+        instance.order.status = "error"
+
+
+def lifecycle_of(order: Order) -> ProcessInstance | None:
+    """The instance that carries the order itself (its lifecycle), newest if it was restarted."""
+    return db.session.scalar(
+        db.select(ProcessInstance)
+        .where(ProcessInstance.order_id == order.id, ProcessInstance.kind == ORDER_LIFECYCLE)
+        .order_by(ProcessInstance.id.desc())
+        .limit(1)
+    )
+
+
+def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
+    """The model sets `order_status` in its data (script tasks); the order follows it."""
+    status = data.get("order_status") if isinstance(data, dict) else None
+    order = instance.order
+    if order is None or status not in ORDER_STATUSES or order.status == status:
+        return
+    order.status = status
+    if status == "released":
+        order.released_at = utcnow()
+        notifications.notify_release(order)
+
+
+def department_ids() -> dict[str, int]:
+    """Department id by every name a lane may use (key, English or Chinese name, lower case)."""
+    aliases: dict[str, int] = {}
+    for dept in db.session.scalars(db.select(Department)):
+        for alias in (dept.key, dept.name_en, dept.name_zh):
+            aliases[alias.strip().lower()] = dept.id
+    return aliases
+
+
+def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
+    """Insert rows for newly ready tasks and cancel rows whose task is gone."""
+    rows = {
+        row.task_id: row
+        for row in db.session.scalars(
+            db.select(HumanTask).where(HumanTask.instance_id == instance.id)
+        )
+    }
+    ready_ids = {task.task_id for task in ready}
+    for task_id, row in rows.items():
+        if row.state == "ready" and task_id not in ready_ids:
+            row.state = "cancelled"
+    departments = None
+    for task in ready:
+        row = rows.get(task.task_id)
+        if row is not None:
+            if row.state != "ready":
+                # The engine refused the completion itself (the step failed): the task is open
+                # again; the submission stays in the audit trail.
+                row.state, row.completed_at, row.completed_by_id = "ready", None, None
+            continue
+        if departments is None:
+            departments = department_ids()
+        form = processes.pinned_form(instance.version, task.form) if task.form else None
+        db.session.add(
+            HumanTask(
+                instance_id=instance.id,
+                order_id=instance.order_id,
+                task_id=task.task_id,
+                spec_name=task.spec_name,
+                name=task.name or task.spec_name,
+                name_zh=task.name_zh,
+                department_id=departments.get((task.lane or "").strip().lower()),
+                role=task.role,
+                form_name=task.form,
+                form_version_id=form.id if form else None,
+                created_at=now,
+                due_at=due_after(task.due, now),
+                context=_task_context(task),
+            )
+        )
+
+
+def _task_context(task) -> str | None:
+    """What a per-item task (multi-instance) is about, kept so the inbox never reads the state."""
+    item = getattr(task, "item", None)
+    return json.dumps(item, ensure_ascii=False, default=str) if item else None
+
+
+def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
+    """Run an errored instance's engine steps again, after the cause was fixed."""
+    instance = lock_instance(instance_id)
+    if instance.status != "error":
+        raise Conflict()
+    defn = processes.definition_for(instance.version)
+    audit.record(
+        actor,
+        "instance.retry",
+        "process_instance",
+        instance.id,
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
+    apply_result(instance, runner.retry(defn, instance.state), actor)
+    return instance
+
+
+def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstance:
+    """Stop an instance for good; its state and history are kept, its open tasks are cancelled.
+
+    Only what the instance owns ends with it: its kind's `on_cancel` closes that (the order for
+    the lifecycle, the request for a change or a rush) and tells whoever asked for it.
+    """
+    instance = lock_instance(instance_id)
+    if instance.status in ("completed", "cancelled"):
+        raise Conflict()
+    instance.status = "cancelled"
+    instance.cancel_reason = reason
+    instance.ended_at = utcnow()
+    for row in db.session.scalars(
+        db.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+    ):
+        row.state = "cancelled"
+    audit.record(
+        actor,
+        "instance.cancel",
+        "process_instance",
+        instance.id,
+        data={"reason": reason},
+        order_id=instance.order_id,
+        instance_id=instance.id,
+    )
+    on_cancel = process_kinds.handlers(instance.kind).on_cancel
+    if on_cancel is not None:
+        on_cancel(instance, actor, reason)
+    db.session.flush()
+    return instance
+
+
+def flag_failure(instance_id: int, message: str, detail: str) -> ProcessInstance | None:
+    """Mark an instance in error after an unexpected failure outside the engine (the worker).
+
+    Used in a fresh transaction after the failing one was rolled back; the instance's state
+    and inbox stay as they were, and an admin retries or cancels it on /admin/instances.
+    """
+    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    if instance is None or instance.status != "running":
+        return instance
+    _flag_error(instance, EngineError("internal", message, detail=detail), None, utcnow())
+    db.session.flush()
+    return instance
+
+
+def errored_instances() -> list[ProcessInstance]:
+    """Instances waiting for an admin, newest error first."""
+    return list(
+        db.session.scalars(
+            db.select(ProcessInstance)
+            .where(ProcessInstance.status == "error")
+            .order_by(ProcessInstance.error_at.desc())
+        )
+    )

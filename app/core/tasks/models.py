@@ -1,0 +1,89 @@
+"""Running process instances and the inbox of human tasks."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.core.columns import UTCDateTime
+from app.core.processes.models import ProcessVersion
+from app.core.users.models import Department, User
+from app.extensions import db
+
+INSTANCE_STATUSES = ("running", "completed", "error", "cancelled")
+TASK_STATES = ("ready", "completed", "cancelled")
+
+
+class ProcessInstance(db.Model):
+    """One run of a process version: engine state (spec excluded) and a version counter."""
+
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    # What the instance is for ("order_lifecycle", "change", "rush", ...), named by whoever
+    # started it: the key of its handlers in app/services/process_kinds.py.
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    error_kind: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    error_element: Mapped[str | None] = mapped_column(String(200))
+    error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    version: Mapped[ProcessVersion] = relationship()
+    order = relationship("Order", back_populates="instances")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(db.Model):
+    """One user task as the inbox sees it; written in the same transaction as the engine state."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_id"),
+        Index("ix_human_task_dept_state", "department_id", "state"),
+        Index("ix_human_task_assignee_state", "assignee_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(64))
+    spec_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    form_name: Mapped[str | None] = mapped_column(String(100))
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
+    state: Mapped[str] = mapped_column(String(20), default="ready")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    data: Mapped[str | None] = mapped_column(Text)
+    context: Mapped[str | None] = mapped_column(
+        Text
+    )  # JSON: e.g. the line a per-line task is about
+
+    instance: Mapped[ProcessInstance] = relationship()
+    department: Mapped[Department | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    order = relationship("Order")
+
+    def display_name(self, locale: str) -> str:
+        """The step's name in the reader's language (the BPMN name when no translation exists)."""
+        return self.name_zh if locale.startswith("zh") and self.name_zh else self.name

@@ -1,0 +1,190 @@
+"""HTML blueprints and the one place where domain errors become responses."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
+
+from app import limits
+from app.core.clock import utcnow
+from app.core.processes import versions as process_service
+from app.core.submissions import uniqueness
+from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
+from app.extensions import db
+from app.i18n import current_locale, local_datetime
+
+T = TypeVar("T")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def commit() -> None:
+    """Commit the request's one transaction; a lost optimistic-lock race becomes a Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict() from exc
+
+
+def submit(action: Callable[[], T]) -> tuple[T | None, dict[str, str]]:
+    """Run a form's service call and commit; on invalid input roll back and return field errors."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        db.session.rollback()
+        return None, exc.errors or {"__form__": exc.message}
+    commit()
+    return result, {}
+
+
+# Where a create form's result is shown: kind of submission -> (endpoint, id argument, anchor).
+SUBMITTED_PAGES = {
+    "order": ("orders.detail", "order_id", ""),
+    "change_request": ("changes.detail", "change_id", ""),
+    "rush_request": ("rush.detail", "rush_id", ""),
+    "customer": ("catalogue.customers", None, ""),
+    "product": ("catalogue.products", None, ""),
+    "calendar_day": ("schedule.index", None, "#calendar"),
+}
+
+
+def _already_submitted(error: AlreadySubmitted):
+    """A form sent twice: show what the first submit saved, with a note, instead of an error."""
+    db.session.rollback()
+    endpoint, argument, anchor = SUBMITTED_PAGES[error.kind]
+    url = url_for(endpoint, **({argument: error.target_id} if argument else {})) + anchor
+    flash(error.message, "info")
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+def wants_fragment() -> bool:
+    """Whether the request came from htmx (answer with a status and a fragment, not a redirect)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _handle_domain_error(error: DomainError):
+    if isinstance(error, AlreadySubmitted):
+        return _already_submitted(error)
+    if isinstance(error, PermissionDenied):
+        db.session.commit()  # keep the recorded denial; the service changed nothing else
+    else:
+        db.session.rollback()
+    if wants_fragment() or request.accept_mimetypes.best == "application/json":
+        return render_template("partials/message.html", message=error.message), error.status
+    return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+def _waiting(since: datetime | None) -> str:
+    if since is None:
+        return ""
+    minutes = max(0, int((utcnow() - since).total_seconds() // 60))
+    if minutes < 60:
+        return _("%(n)s min", n=minutes)
+    if minutes < 48 * 60:
+        return _("%(n)s h", n=minutes // 60)
+    return _("%(n)s d", n=minutes // (24 * 60))
+
+
+def _nav():
+    if not current_user.is_authenticated:
+        return {}
+    from app.core.notifications import services as notifications
+    from app.core.tasks import inbox
+
+    return {
+        "nav_departments": inbox.departments(),
+        "nav_counts": inbox.department_counts(),
+        "nav_unread": notifications.unread_count(current_user),
+    }
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a number past a database integer names no row, so the URL is a 404
+    (PostgreSQL would otherwise fail the query with "integer out of range")."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=limits.MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def install(app: Flask) -> None:
+    """Install the web shell: URL converter, error pages, template helpers, security headers."""
+    app.url_map.converters["int"] = RowIdConverter  # before any rule binds the converter
+
+    app.register_error_handler(DomainError, _handle_domain_error)
+    from app.core.web import input_guard
+
+    input_guard.register(app)  # NUL in any input: 400 with a message, before any view runs
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template(
+            "error.html",
+            status=400,
+            message=_(
+                "Your session expired or the form was sent twice. Reload the page and try again."
+            ),
+        ), 400
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("error.html", status=404, message=_("Page not found.")), 404
+
+    @app.errorhandler(405)
+    def bad_method(error):
+        return render_template(
+            "error.html", status=405, message=_("This action is not allowed here.")
+        ), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("error.html", status=413, message=_("The upload is too large.")), 413
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template(
+            "error.html",
+            status=500,
+            message=_("Something went wrong on our side. Nothing was saved; please try again."),
+        ), 500
+
+    @app.before_request
+    def force_password_change():
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint
+            not in ("account.password", "auth.logout", "static", "auth.language")
+        ):
+            flash(_("Please choose a new password before you go on."), "warning")
+            return redirect(url_for("account.password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.context_processor(_nav)
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["process_name"] = lambda version: process_service.display_name(
+        version, current_locale()
+    )
+    app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["new_form_token"] = uniqueness.new_token
+    app.jinja_env.filters["localdt"] = local_datetime
+    app.jinja_env.filters["waiting"] = _waiting

@@ -1,0 +1,115 @@
+"""Change requests: raise one against a released order, read its diff, approve from one page."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.tasks.models import HumanTask
+from app.core.users import permissions
+from app.core.web import submit
+from app.errors import NotFound
+from app.extensions import db
+from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import changes
+from app.modules.orders.services import orders
+from app.modules.orders.views.orders import _form_context, _order_input, _values_of
+from app.modules.rush.services import rush
+from app.modules.schedule.services import plan
+
+bp = Blueprint("changes", __name__, template_folder="templates")
+
+
+@bp.route("/orders/<int:order_id>/changes/new", methods=["GET", "POST"])
+@login_required
+def new(order_id: int):
+    """Raise a change notice: the order's data as it should become, with the reason."""
+    order = orders.get_order(order_id)
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else _values_of(order)
+    values = permissions.visible_values(current_user, values)
+    if request.method == "POST":
+        f = request.form
+        change, errors = submit(
+            lambda: changes.raise_change(
+                current_user,
+                order_id,
+                _order_input(f),
+                f.get("reason_category", ""),
+                f.get("reason", ""),
+                f.get("customer_ref", ""),
+                f.get("form_token", ""),
+            )
+        )
+        if not errors:
+            flash(
+                _(
+                    "Change request #%(id)s was raised; the order stays as it is until it is "
+                    "approved.",
+                    id=change.id,
+                ),
+                "success",
+            )
+            return redirect(url_for("changes.detail", change_id=change.id))
+    return render_template(
+        "changes/new.html",
+        order=order,
+        reasons=changes.REASONS,
+        show_prices=permissions.can_see_prices(current_user),
+        **_form_context(values, errors),
+    ), (400 if errors else 200)
+
+
+@bp.get("/changes/<int:change_id>")
+@login_required
+def detail(change_id: int):
+    """One change request: the field-by-field diff, the opinions and the decision."""
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None:
+        raise NotFound(_("This change request does not exist."))
+    return render_template(
+        "changes/detail.html", order=change.order, **changes.view(change, current_user)
+    )
+
+
+@bp.get("/approvals")
+@login_required
+def approvals():
+    """A manager's page: pending change and rush approvals (head-only steps) of their department."""
+    rows, rush_rows = [], []
+    if current_user.is_head:
+        for task in _head_tasks(changes.APPROVAL_STEPS):
+            change = changes.for_instance(task.instance_id)
+            if change is not None:
+                rows.append({"task": task, **changes.view(change, current_user)})
+        state, problem = None, None  # the plan, computed once for every rush row of the page
+        for task in _head_tasks(rush.APPROVAL_STEPS):
+            found = rush.for_instance(task.instance_id)
+            if found is not None:
+                if state is None and problem is None:
+                    state, problem = plan.attempt(plan.current)
+                preview, row_problem = rush.live(found, state, problem)
+                rush_rows.append(
+                    {"task": task, "rush": found, "preview": preview, "problem": row_problem}
+                )
+    return render_template(
+        "changes/approvals.html",
+        rows=rows,
+        rush_rows=rush_rows,
+        counts=changes.counts(),
+        rush_counts=rush.counts(),
+    )
+
+
+def _head_tasks(steps) -> list[HumanTask]:
+    return list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .where(
+                HumanTask.state == "ready",
+                HumanTask.role == "head",
+                HumanTask.department_id == current_user.department_id,
+                HumanTask.spec_name.in_(steps),
+            )
+            .order_by(HumanTask.id)
+        )
+    )

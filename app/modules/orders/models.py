@@ -1,0 +1,203 @@
+"""Customers, products and sales orders."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.core.columns import UTCDateTime
+from app.extensions import db
+
+ORDER_TYPES = ("regular", "new", "non_standard")
+ORDER_STATUSES = (
+    "in_review",
+    "rejected",
+    "review_passed",
+    "awaiting_customer",
+    "confirmed",  # by the customer; the review meeting is next
+    "released",
+    "cancelled",
+    "error",
+)
+# The specification a non-standard line must carry (DOMAIN.md: 非标 items).
+SPEC_FIELDS = (
+    "structure_function",
+    "dimensions_performance",
+    "technical_requirements",
+    "process_requirements",
+    "quality_requirements",
+    "packaging_requirements",
+    "packaging_materials",
+)
+
+
+class Customer(db.Model):
+    """A customer who places orders."""
+
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    tier: Mapped[str] = mapped_column(String(20), default="standard")
+
+
+class ProductionLine(db.Model):
+    """A production line (产线) that can make products."""
+
+    __tablename__ = "production_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Hours of work the line can do on a working day (shifts x hours x stations), for planning.
+    daily_hours: Mapped[Decimal] = mapped_column(
+        Numeric(8, 2), default=Decimal("16"), server_default="16"
+    )
+
+
+class Product(db.Model):
+    """A standard catalogue product."""
+
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20), default="pcs")
+    standard_cost: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rates: Mapped[list["ProductLineRate"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan"
+    )
+
+
+class ProductLineRate(db.Model):
+    """Which line can make a product, and how many hours a unit takes there."""
+
+    __tablename__ = "product_line_rate"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("production_line.id"), primary_key=True)
+    hours_per_unit: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+
+    product: Mapped[Product] = relationship(back_populates="rates")
+    line: Mapped[ProductionLine] = relationship()
+
+
+class Order(db.Model):
+    """A sales order (订单); its process instance carries it through review."""
+
+    __tablename__ = "sales_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer_po: Mapped[str] = mapped_column(String(80), default="")
+    order_type: Mapped[str] = mapped_column(String(20), default="regular")
+    status: Mapped[str] = mapped_column(String(20), default="in_review", index=True)
+    requested_date: Mapped[date | None] = mapped_column(Date)
+    promised_date: Mapped[date | None] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(default=1)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    customer: Mapped[Customer] = relationship()
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"
+    )
+    instances = relationship("ProcessInstance", back_populates="order")
+    revisions: Mapped[list["OrderRevision"]] = relationship(
+        back_populates="order", order_by="OrderRevision.number"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="order", order_by="Attachment.id"
+    )
+
+    @property
+    def total(self) -> Decimal:
+        """The order value: the sum of quantity times unit price."""
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
+class OrderLine(db.Model):
+    """One line of an order: a catalogue product or a described non-standard item."""
+
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    position: Mapped[int] = mapped_column(default=1)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=0)
+    structure_function: Mapped[str] = mapped_column(Text, default="")
+    dimensions_performance: Mapped[str] = mapped_column(Text, default="")
+    technical_requirements: Mapped[str] = mapped_column(Text, default="")
+    process_requirements: Mapped[str] = mapped_column(Text, default="")
+    quality_requirements: Mapped[str] = mapped_column(Text, default="")
+    packaging_requirements: Mapped[str] = mapped_column(Text, default="")
+    packaging_materials: Mapped[str] = mapped_column(Text, default="")
+    est_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    est_line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"))
+    standard_product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship(foreign_keys=[product_id])
+    est_line: Mapped[ProductionLine | None] = relationship()
+    standard_product: Mapped[Product | None] = relationship(foreign_keys=[standard_product_id])
+
+    @property
+    def is_standard(self) -> bool:
+        """A catalogue product line, as opposed to a described non-standard item."""
+        return self.product_id is not None
+
+    @property
+    def amount(self) -> Decimal:
+        """Quantity times unit price."""
+        return (self.quantity or 0) * (self.unit_price or 0)
+
+
+class OrderRevision(db.Model):
+    """An immutable snapshot of an order's data; the newest approved one is current."""
+
+    __tablename__ = "order_revision"
+    __table_args__ = (UniqueConstraint("order_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    data: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    order: Mapped[Order] = relationship(back_populates="revisions")
+
+
+class Attachment(db.Model):
+    """A file attached to an order (drawings, specs, a signed confirmation scan)."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="document")
+    file_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    order: Mapped[Order] = relationship(back_populates="attachments")

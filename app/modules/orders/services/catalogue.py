@@ -1,0 +1,179 @@
+"""Customers, catalogue products and production lines: the master data orders refer to."""
+
+import re
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from app import limits
+from app.core.audit import services as audit
+from app.core.submissions import uniqueness
+from app.core.users.models import User
+from app.errors import InvalidInput, PermissionDenied
+from app.extensions import db
+from app.modules.orders.models import Customer, Product, ProductionLine, ProductLineRate
+
+TIERS = ("key", "standard", "new")
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
+
+
+def may_edit_customers(user: User) -> bool:
+    """Sales keeps its customers; admins may too."""
+    return user.is_admin or (user.department is not None and user.department.key == "sales")
+
+
+def may_edit_products(user: User) -> bool:
+    """Engineering keeps the catalogue and the lines; admins may too."""
+    return user.is_admin or (
+        user.department is not None and user.department.key in ("engineering", "production")
+    )
+
+
+def _deny(actor: User, what: str) -> PermissionDenied:
+    audit.record(actor, "denied.catalogue", what, None)
+    db.session.flush()
+    return PermissionDenied(_("You may not change this part of the catalogue."))
+
+
+def create_customer(
+    actor: User, name: str, contact: str, address: str, tier: str, token: str = ""
+) -> Customer:
+    """Add a customer (once per rendered form: `token`, see uniqueness.claim_submission)."""
+    if not may_edit_customers(actor):
+        raise _deny(actor, "customer")
+    submission = uniqueness.claim_submission(actor, token, "customer")
+    errors: dict[str, str] = {}
+    name = " ".join((name or "").split())
+    if len(name) > limits.column_length(Customer.name):
+        limits.check_text(name, limits.column_length(Customer.name), errors, "name")
+    elif len(name) < 2:
+        errors["name"] = _("Enter the customer's name (2 to 200 characters).")
+    elif db.session.scalar(db.select(Customer.id).where(Customer.name == name)):
+        errors["name"] = _("This customer already exists.")
+    contact = limits.check_text(contact, limits.column_length(Customer.contact), errors, "contact")
+    address = limits.check_text(address, "notes", errors, "address")
+    if tier not in TIERS:
+        errors["tier"] = _("Choose a tier.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    customer = Customer(name=name, contact=contact, address=address, tier=tier)
+    with uniqueness.refuse_duplicate("name", _("This customer already exists.")):
+        db.session.add(customer)
+    uniqueness.bind_submission(submission, customer.id)
+    audit.record(actor, "customer.create", "customer", customer.id, data={"name": name})
+    return customer
+
+
+def _code(text: str, errors: dict, key: str = "code") -> str:
+    code = (text or "").strip().upper()
+    if not _CODE.fullmatch(code):
+        errors[key] = _("Use 2-40 capital letters, digits or dashes.")
+    return code
+
+
+def _daily_hours(text: str, errors: dict) -> Decimal | None:
+    return limits.parse_number(text, "capacity", errors, "daily_hours")
+
+
+def _name(text: str, errors: dict, key: str = "name") -> str:
+    name = limits.check_text(text, "name", errors, key)
+    if not name:
+        errors.setdefault(key, _("Enter a name."))
+    return name
+
+
+def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> ProductionLine:
+    """Add a production line with its daily capacity in hours."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "production_line")
+    errors: dict[str, str] = {}
+    hours = _daily_hours(daily_hours, errors)
+    code = _code(code, errors)
+    if "code" not in errors and db.session.scalar(
+        db.select(ProductionLine.id).where(ProductionLine.code == code)
+    ):
+        errors["code"] = _("This code is taken.")
+    name = _name(name, errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    line = ProductionLine(code=code, name=name, daily_hours=hours)
+    with uniqueness.refuse_duplicate("code", _("This code is taken.")):
+        db.session.add(line)
+    audit.record(actor, "production_line.create", "production_line", line.id, data={"code": code})
+    return line
+
+
+def set_capacity(actor: User, line_id: int, daily_hours: str) -> ProductionLine:
+    """Change a line's hours per working day (the plan recomputes with it)."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "production_line")
+    line = db.session.get(ProductionLine, line_id)
+    if line is None:
+        raise InvalidInput(errors={"daily_hours": _("This production line does not exist.")})
+    errors: dict[str, str] = {}
+    hours = _daily_hours(daily_hours, errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    old, line.daily_hours = line.daily_hours, hours
+    audit.record(
+        actor,
+        "production_line.capacity",
+        "production_line",
+        line.id,
+        data={"from": str(old), "to": str(hours)},
+    )
+    return line
+
+
+def create_product(
+    actor: User,
+    code: str,
+    name: str,
+    unit: str,
+    standard_cost: str,
+    rates: dict[int, str],
+    token: str = "",
+) -> Product:
+    """Add a catalogue product with the hours per unit on each line that can make it."""
+    if not may_edit_products(actor):
+        raise _deny(actor, "product")
+    submission = uniqueness.claim_submission(actor, token, "product")
+    errors: dict[str, str] = {}
+    code = _code(code, errors)
+    if "code" not in errors and db.session.scalar(
+        db.select(Product.id).where(Product.code == code)
+    ):
+        errors["code"] = _("Product code %(code)s is already in the catalogue.", code=code)
+    name = _name(name, errors)
+    unit = limits.check_text(unit, limits.column_length(Product.unit), errors, "unit")
+    if not unit:
+        errors.setdefault("unit", _("Enter the unit, e.g. pcs."))
+    cost = limits.parse_number(standard_cost or "0", "cost", errors, "standard_cost")
+    product_rates = []
+    for line_id, text in rates.items():
+        if not (text or "").strip():
+            continue
+        hours = limits.parse_number(text, "rate", errors, f"rate-{line_id}")
+        line = db.session.get(ProductionLine, line_id)
+        if hours is not None and line is not None:
+            product_rates.append(ProductLineRate(line=line, hours_per_unit=hours))
+    if errors:
+        raise InvalidInput(errors=errors)
+    product = Product(
+        code=code,
+        name=name,
+        unit=unit,
+        standard_cost=cost,
+        rates=product_rates,
+    )
+    taken = _("Product code %(code)s is already in the catalogue.", code=code)
+    with uniqueness.refuse_duplicate("code", taken):
+        db.session.add(product)
+    uniqueness.bind_submission(submission, product.id)
+    audit.record(actor, "product.create", "product", product.id, data={"code": code})
+    return product
+
+
+def lines() -> list[ProductionLine]:
+    """Every production line by code."""
+    return list(db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code)))

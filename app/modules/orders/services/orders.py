@@ -1,0 +1,300 @@
+"""Entering, revising and reading orders."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from app import limits
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.notifications import services as notifications
+from app.core.processes import versions as processes
+from app.core.submissions import uniqueness
+from app.core.tasks import instances
+from app.core.tasks import registry as process_kinds
+from app.core.tasks.inbox import deny_order
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import User
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.modules.orders.models import Customer, Order, OrderLine, Product
+from app.modules.orders.services import attachments, revisions
+from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
+
+__all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
+
+ORDER_PROCESS = "order_lifecycle"
+REVIEW_PROCESS = (
+    "order_review"  # the first, review-only process; used until the lifecycle is deployed
+)
+# Sales may change an order's data while one of these steps of theirs is open.
+EDITABLE_STEPS = ("confirm_order", "sales_revise")
+
+
+def _highest_number(prefix: str) -> int:
+    """The last sequence number stored under a prefix (compared as a number, not a string)."""
+    last = db.session.scalar(
+        db.select(Order.number)
+        .where(Order.number.like(prefix + "%"))
+        .order_by(db.func.length(Order.number).desc(), Order.number.desc())
+        .limit(1)
+    )
+    return int(last.rsplit("-", 1)[1]) if last else 0
+
+
+def _next_number(today: date) -> str:
+    """SO-<year>-<5 digits>, from the year's counter row (locked until this transaction ends)."""
+    prefix = f"SO-{today.year}-"
+    seq = uniqueness.next_number(f"order:{today.year}", lambda: _highest_number(prefix))
+    return f"{prefix}{seq:05d}"
+
+
+def reserve_order_numbers(year: int, count: int) -> list[str]:
+    """`count` order numbers of a year taken from its counter in one go (the volume loader)."""
+    prefix = f"SO-{year}-"
+    first = uniqueness.reserve_numbers(f"order:{year}", count, lambda: _highest_number(prefix))
+    return [f"{prefix}{seq:05d}" for seq in range(first, first + count)]
+
+
+def create_order(actor: User, data: OrderInput, files=(), token: str = "") -> Order:
+    """Check and store a new order (revision 1, attachments), then start its process.
+
+    `token` is the entry form's once-only token: a second submit of the form answers with
+    the order the first one created (AlreadySubmitted) instead of entering it twice.
+    """
+    submission = uniqueness.claim_submission(actor, token, "order")
+    checked, errors = check_order(data)
+    uploads = attachments.check_uploads(files, errors)
+    if errors:
+        raise InvalidInput(errors=errors)
+    order = Order(
+        number=_next_number(utcnow().date()),
+        customer=checked.customer,
+        customer_po=checked.customer_po,
+        order_type=checked.order_type,
+        requested_date=checked.requested_date,
+        promised_date=checked.promised_date,
+        currency=checked.currency,
+        notes=checked.notes,
+        created_by_id=actor.id,
+        lines=checked.lines,
+        status="in_review",
+    )
+    db.session.add(order)
+    db.session.flush()
+    uniqueness.bind_submission(submission, order.id)
+    revisions.create_revision(order, actor, "entered")
+    for upload in uploads:
+        attachments.store(order, upload, actor)
+    audit.record(
+        actor,
+        "order.create",
+        "order",
+        order.id,
+        order_id=order.id,
+        data={"number": order.number, "lines": len(order.lines)},
+    )
+    process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
+    instances.start_process(
+        process_id, actor, kind=process_kinds.ORDER_LIFECYCLE, order=order, data=process_data(order)
+    )
+    return order
+
+
+def _on_lifecycle_cancelled(instance, actor: User, reason: str) -> None:
+    """An admin cancelled the order's own process: the order is cancelled with it."""
+    order = instance.order
+    if order is None or order.status == "cancelled":
+        return
+    order.status = "cancelled"
+    audit.record(
+        actor,
+        "order.cancelled",
+        "order",
+        order.id,
+        order_id=order.id,
+        instance_id=instance.id,
+        data={"reason": reason},
+    )
+    notifications.notify_cancelled(order.created_by_id, order, "order", order.id, reason)
+    # A cancelled order keeps no open change or rush: their processes end too, each closing
+    # its own request and telling its requester through its kind's handler.
+    others = db.session.scalars(
+        db.select(ProcessInstance.id).where(
+            ProcessInstance.order_id == order.id,
+            ProcessInstance.id != instance.id,
+            ProcessInstance.status.in_(("running", "error")),
+        )
+    ).all()
+    for other_id in others:
+        instances.cancel_instance(
+            other_id,
+            actor,
+            _("Order %(number)s was cancelled: %(reason)s", number=order.number, reason=reason),
+        )
+
+
+process_kinds.register(
+    process_kinds.ORDER_LIFECYCLE, owns_order=True, on_cancel=_on_lifecycle_cancelled
+)
+
+
+def editable(order: Order) -> bool:
+    """Whether one of sales' own steps is open, so the order data may change."""
+    return (
+        db.session.scalar(
+            db.select(HumanTask.id).where(
+                HumanTask.order_id == order.id,
+                HumanTask.state == "ready",
+                HumanTask.spec_name.in_(EDITABLE_STEPS),
+            )
+        )
+        is not None
+    )
+
+
+def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> Order:
+    """Sales revises an order at intake or after a rejection: a new revision becomes current."""
+    order = get_order(order_id, lock=True)  # two revisions at once take turns, numbered apart
+    if actor.department is None or actor.department.key != "sales":
+        raise deny_order(actor, order, "order_update")
+    if not editable(order):
+        raise Conflict(
+            _(
+                "This order can only be changed while sales has it (at intake or after a "
+                "rejection). Later changes need a change request."
+            )
+        )
+    checked, errors = check_order(data)
+    reason = limits.check_text(reason, "notes", errors, "reason")
+    if not reason:
+        errors["reason"] = _("Say what changed and why.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    before = revisions.current_revision(order)
+    revision = revisions.apply_checked(order, checked, actor, reason)
+    audit.record(
+        actor,
+        "order.revise",
+        "order",
+        order.id,
+        order_id=order.id,
+        data={
+            "from": before.number if before else None,
+            "to": revision.number,
+            "reason": revision.reason,
+        },
+    )
+    return order
+
+
+def order_reference(order: Order) -> dict:
+    """How a process about an order (a change, a rush) names it in its start data."""
+    return {
+        "order_id": order.id,
+        "order": {
+            "id": order.id,
+            "number": order.number,
+            "customer": order.customer.name,
+            "status": order.status,
+        },
+    }
+
+
+def process_data(order: Order) -> dict:
+    """What the order lifecycle process reads (docs/LIFECYCLE_CONTRACT.md)."""
+    repeat = (
+        db.session.scalar(
+            db.select(Order.id).where(
+                Order.customer_id == order.customer_id,
+                Order.id != order.id,
+                Order.status == "released",
+            )
+        )
+        is not None
+    )
+    nonstandard = [line for line in order.lines if line.product_id is None]
+    return {
+        "order_id": order.id,
+        "order": {
+            "id": order.id,
+            "number": order.number,
+            "type": order.order_type,
+            "customer": order.customer.name,
+            "line_count": len(order.lines),
+            "non_standard_count": len(nonstandard),
+            "all_standard": not nonstandard,
+            "repeat_customer": repeat,
+        },
+        "nonstandard_lines": [
+            {"line_id": line.id, "position": line.position, "description": line.description}
+            for line in nonstandard
+        ],
+    }
+
+
+def get_order(order_id: int, lock: bool = False) -> Order:
+    """One order or NotFound; with `lock`, nobody else changes it until this transaction ends."""
+    order = db.session.get(Order, order_id, with_for_update=lock or None, populate_existing=lock)
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    return order
+
+
+def get_line(line_id: int) -> OrderLine | None:
+    """One order line."""
+    return db.session.get(OrderLine, line_id)
+
+
+def list_orders(
+    status: str = "",
+    customer_id: int | None = None,
+    waiting_on: int | None = None,
+    query: str = "",
+    order_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 200,
+) -> list[Order]:
+    """Orders for the list page, newest first, filtered."""
+    stmt = db.select(Order).options(db.joinedload(Order.customer)).order_by(Order.id.desc())
+    if status:
+        stmt = stmt.where(Order.status == status)
+    if customer_id:
+        stmt = stmt.where(Order.customer_id == customer_id)
+    if order_type:
+        stmt = stmt.where(Order.order_type == order_type)
+    if date_from:
+        stmt = stmt.where(Order.requested_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Order.requested_date <= date_to)
+    if waiting_on:
+        stmt = stmt.where(
+            Order.id.in_(
+                db.select(HumanTask.order_id).where(
+                    HumanTask.state == "ready", HumanTask.department_id == waiting_on
+                )
+            )
+        )
+    if query:
+        stmt = stmt.where(Order.number.ilike(f"%{query.strip()}%"))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def order_tasks(order_id: int) -> list[HumanTask]:
+    """Every human task of the order, in the order they were created."""
+    return list(
+        db.session.scalars(
+            db.select(HumanTask).where(HumanTask.order_id == order_id).order_by(HumanTask.id)
+        )
+    )
+
+
+def customers() -> list[Customer]:
+    """All customers by name."""
+    return list(db.session.scalars(db.select(Customer).order_by(Customer.name)))
+
+
+def products() -> list[Product]:
+    """The catalogue by code."""
+    return list(db.session.scalars(db.select(Product).order_by(Product.code)))

@@ -1,0 +1,117 @@
+"""Master data pages: customers, products with their line rates, production lines."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.users import permissions
+from app.core.web import commit, submit
+from app.errors import InvalidInput
+from app.extensions import db
+from app.modules.orders.services import catalogue, orders
+
+bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="../templates")
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@login_required
+def customers():
+    """List customers; sales (or an admin) adds one."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        f = request.form
+        customer, errors = submit(
+            lambda: catalogue.create_customer(
+                current_user,
+                f.get("name", ""),
+                f.get("contact", ""),
+                f.get("address", ""),
+                f.get("tier", ""),
+                f.get("form_token", ""),
+            )
+        )
+        if not errors:
+            flash(_("Customer %(name)s was added.", name=customer.name), "success")
+            return redirect(url_for("catalogue.customers"))
+    return render_template(
+        "catalogue/customers.html",
+        customers=orders.customers(),
+        errors=errors,
+        values=request.form,
+        tiers=catalogue.TIERS,
+        can_edit=catalogue.may_edit_customers(current_user),
+    ), (400 if errors else 200)
+
+
+@bp.route("/products", methods=["GET", "POST"])
+@login_required
+def products():
+    """The catalogue with each product's lines; engineering (or an admin) adds products."""
+    errors: dict[str, str] = {}
+    lines = catalogue.lines()
+    if request.method == "POST":
+        f = request.form
+        rates = {line.id: f.get(f"rate-{line.id}", "") for line in lines}
+        product, errors = submit(
+            lambda: catalogue.create_product(
+                current_user,
+                f.get("code", ""),
+                f.get("name", ""),
+                f.get("unit", ""),
+                f.get("standard_cost", ""),
+                rates,
+                f.get("form_token", ""),
+            )
+        )
+        if not errors:
+            flash(_("Product %(code)s was added.", code=product.code), "success")
+            return redirect(url_for("catalogue.products"))
+    products = orders.products()
+    return render_template(
+        "catalogue/products.html",
+        products=products,
+        costs=permissions.product_costs(current_user, products),
+        lines=lines,
+        errors=errors,
+        values=request.form,
+        can_edit=catalogue.may_edit_products(current_user),
+    ), (400 if errors else 200)
+
+
+def _line_change(action, message):
+    """Run a production-line change; refusals come back as messages on the catalogue page."""
+    try:
+        line = action()
+    except InvalidInput as exc:
+        db.session.rollback()
+        for text in exc.errors.values():
+            flash(text, "error")
+        return redirect(url_for("catalogue.products")), 303
+    commit()
+    flash(message(line), "success")
+    return redirect(url_for("catalogue.products"))
+
+
+@bp.post("/lines")
+@login_required
+def add_line():
+    """Add a production line with its hours per working day."""
+    f = request.form
+    return _line_change(
+        lambda: catalogue.create_line(
+            current_user, f.get("line_code", ""), f.get("line_name", ""), f.get("daily_hours", "")
+        ),
+        lambda line: _("Production line %(code)s was added.", code=line.code),
+    )
+
+
+@bp.post("/lines/<int:line_id>/capacity")
+@login_required
+def line_capacity(line_id: int):
+    """Change a production line's hours per working day."""
+    return _line_change(
+        lambda: catalogue.set_capacity(current_user, line_id, request.form.get("daily_hours", "")),
+        lambda line: _(
+            "Line %(code)s now works %(h)s hours a day.", code=line.code, h=line.daily_hours
+        ),
+    )

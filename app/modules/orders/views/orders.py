@@ -1,0 +1,287 @@
+"""Order pages: list, entry, revision, detail with timeline, files and the process diagram."""
+
+import re
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import limits
+from app.core.audit import services as audit
+from app.core.tasks import inbox, instances
+from app.core.tasks.inbox import deny_order
+from app.core.tasks.views.tasks import history
+from app.core.users import permissions
+from app.core.web import commit, submit
+from app.errors import PermissionDenied
+from app.modules.changes.services import changes
+from app.modules.confirmations.services import confirmations
+from app.modules.orders.labels import SPEC_LABELS
+from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
+from app.modules.orders.services import attachments, orders, reviews, revisions
+from app.modules.orders.services.order_input import CURRENCIES, LineInput, OrderInput, record_id
+from app.modules.rush.services import rush
+from app.modules.schedule.services import plan
+
+bp = Blueprint("orders", __name__, url_prefix="/orders", template_folder="../templates")
+BLANK_ROWS = 3  # rows a new order starts with; the page adds and removes rows
+_LINE_KEY = re.compile(r"lines-(\d{1,6})-")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("")
+@login_required
+def index():
+    """Orders with filters: status, customer, type, delivery dates, department waited on."""
+    args = request.args
+    customer, waiting = args.get("customer", ""), args.get("waiting", "")
+    rows = orders.list_orders(
+        status=args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
+        customer_id=record_id(customer),
+        waiting_on=record_id(waiting),
+        order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        query=limits.search_text(args.get("q")),
+    )
+    return render_template(
+        "orders/index.html",
+        orders=rows,
+        statuses=ORDER_STATUSES,
+        types=ORDER_TYPES,
+        customers=orders.customers(),
+        departments=inbox.departments(),
+    )
+
+
+def _line_rows(values) -> list[int]:
+    """The row numbers present in the form's values (posted or of the order), in order."""
+    rows = set()
+    for key in values.keys():
+        match = _LINE_KEY.match(key)
+        if match:
+            rows.add(int(match.group(1)))
+    return sorted(rows)
+
+
+def _order_input(form) -> OrderInput:
+    lines = [
+        LineInput(
+            product_id=form.get(f"lines-{i}-product_id", ""),
+            description=form.get(f"lines-{i}-description", ""),
+            quantity=form.get(f"lines-{i}-quantity", ""),
+            unit_price=form.get(f"lines-{i}-unit_price", ""),
+            specs={key: form.get(f"lines-{i}-{key}", "") for key in SPEC_FIELDS},
+            row=i,
+        )
+        for i in _line_rows(form)
+    ]
+    return OrderInput(
+        customer_id=form.get("customer_id", ""),
+        customer_po=form.get("customer_po", ""),
+        order_type=form.get("order_type", ""),
+        requested_date=form.get("requested_date", ""),
+        promised_date=form.get("promised_date", ""),
+        currency=form.get("currency", "CNY"),
+        notes=form.get("notes", ""),
+        lines=lines,
+    )
+
+
+def _form_context(values, errors) -> dict:
+    rows = _line_rows(values) or list(range(BLANK_ROWS))
+    return {
+        "values": values,
+        "errors": errors,
+        "types": ORDER_TYPES,
+        "currencies": CURRENCIES,
+        "customers": orders.customers(),
+        "products": orders.products(),
+        "line_rows": rows,
+        "next_row": rows[-1] + 1,
+        "bounds": limits.bounds(),
+        "spec_labels": list(SPEC_LABELS.items()),
+    }
+
+
+def _require_sales(action: str, order=None) -> None:
+    if current_user.department is None or current_user.department.key != "sales":
+        if order is not None:
+            raise deny_order(current_user, order, action, request.remote_addr)
+        audit.record(current_user, "denied." + action, "order", None, ip=request.remote_addr)
+        raise PermissionDenied(_("Only the sales department can do this."))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Sales enters a new order; saving starts its process."""
+    _require_sales("order_create")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        order, errors = submit(
+            lambda: orders.create_order(
+                current_user,
+                _order_input(request.form),
+                request.files.getlist("attachments"),
+                request.form.get("form_token", ""),
+            )
+        )
+        if not errors:
+            flash(
+                _("Order %(number)s was entered and sent for confirmation.", number=order.number),
+                "success",
+            )
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/new.html", **_form_context(request.form, errors)), (
+        400 if errors else 200
+    )
+
+
+def _values_of(order) -> dict:
+    values = {
+        "customer_id": str(order.customer_id),
+        "customer_po": order.customer_po,
+        "order_type": order.order_type,
+        "currency": order.currency,
+        "notes": order.notes,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else "",
+        "promised_date": order.promised_date.isoformat() if order.promised_date else "",
+    }
+    for i, line in enumerate(order.lines):
+        p = f"lines-{i}-"
+        values.update(
+            {
+                p + "product_id": str(line.product_id or ""),
+                p + "description": line.description,
+                p + "quantity": f"{line.quantity.normalize():f}",
+                p + "unit_price": f"{line.unit_price.normalize():f}",
+            }
+        )
+        values.update({p + k: getattr(line, k) for k in SPEC_FIELDS})
+    return values
+
+
+@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(order_id: int):
+    """Sales revises the order while it is with them; a new revision becomes current."""
+    order = orders.get_order(order_id)
+    _require_sales("order_update", order)
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else _values_of(order)
+    if request.method == "POST":
+        _done, errors = submit(
+            lambda: orders.update_order(
+                current_user, order_id, _order_input(request.form), request.form.get("reason", "")
+            )
+        )
+        if not errors:
+            flash(
+                _(
+                    "Revision %(n)s of %(number)s is now current.",
+                    n=order.revision,
+                    number=order.number,
+                ),
+                "success",
+            )
+            return redirect(url_for("orders.detail", order_id=order.id))
+    return render_template("orders/edit.html", order=order, **_form_context(values, errors)), (
+        400 if errors else 200
+    )
+
+
+@bp.get("/<int:order_id>")
+@login_required
+def detail(order_id: int):
+    """The order: lines, open steps, reviews, revisions, files, confirmation, timeline, diagram."""
+    order = orders.get_order(order_id)
+    tasks = orders.order_tasks(order_id)
+    instance = instances.lifecycle_of(order)
+    is_sales = current_user.department is not None and current_user.department.key == "sales"
+    place, plan_problem = plan.attempt(lambda: plan.place_of(order))
+    planned, unplanned_reason = place or (None, None)
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        prices=permissions.order_prices(current_user, order),
+        may_see_prices=permissions.can_see_prices(current_user),
+        priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
+        open_tasks=[t for t in tasks if t.state == "ready"],
+        steps=history(order_id, current_user),
+        events=audit.events_for_order(order_id),
+        instance=instance,
+        reviews=reviews.latest_reviews(order),
+        revision=revisions.current_revision(order),
+        confirmations=confirmations.confirmations_of(order),
+        change_history=changes.changes_of(order),
+        planned=planned,
+        unplanned_reason=unplanned_reason,
+        plan_problem=plan_problem,
+        rush_history=rush.requests_of(order),
+        spec_labels=list(SPEC_LABELS.items()),
+        is_sales=is_sales,
+        can_edit=is_sales and orders.editable(order),
+        done_ids=",".join(sorted({t.spec_name for t in tasks if t.state == "completed"})),
+        current_ids=",".join(sorted({t.spec_name for t in tasks if t.state == "ready"})),
+    )
+
+
+@bp.get("/<int:order_id>/diagram.bpmn")
+@login_required
+def diagram(order_id: int):
+    """The BPMN XML of the version the order's process runs on, for the viewer."""
+    instance = instances.lifecycle_of(orders.get_order(order_id))
+    if instance is None:
+        abort(404)
+    return Response(instance.version.xml, mimetype="application/xml")
+
+
+@bp.get("/<int:order_id>/files/<int:attachment_id>")
+@login_required
+def file(order_id: int, attachment_id: int):
+    """Download an attachment."""
+    attachment, path = attachments.get_attachment(
+        order_id, attachment_id, current_user, request.remote_addr
+    )
+    return send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.file_name,
+    )
+
+
+@bp.post("/<int:order_id>/files")
+@login_required
+def upload(order_id: int):
+    """Sales attaches more files (drawings, specs) to the order."""
+    order = orders.get_order(order_id)
+    _require_sales("attachment_add", order)
+    errors: dict[str, str] = {}
+    uploads = attachments.check_uploads(request.files.getlist("attachments"), errors)
+    if errors or not uploads:
+        flash(errors.get("attachments") or _("Choose at least one file."), "error")
+        return redirect(url_for("orders.detail", order_id=order_id) + "#files")
+    for item in uploads:
+        attachments.store(order, item, current_user)
+    commit()
+    flash(_("%(n)s file(s) attached.", n=len(uploads)), "success")
+    return redirect(url_for("orders.detail", order_id=order_id) + "#files")

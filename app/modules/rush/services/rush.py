@@ -1,0 +1,418 @@
+"""Rush requests (插单): insert an order ahead of the plan, approved in BPMN on a live preview.
+
+The requester sees the impact preview before submitting; every approver sees it recomputed on
+the plan as it is when they open the page, and an approval is refused if the plan changed after
+that (the page then shows the new numbers). The plan changes only when the process sets
+`rush_outcome = "approved"`, in the same transaction, under the plan lock (docs/RUSH_CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app import limits
+from app.core import clock
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.notifications import services as notifications
+from app.core.submissions import uniqueness
+from app.core.tasks import instances
+from app.core.tasks import registry as process_kinds
+from app.core.tasks.inbox import deny_order
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import User
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.extensions import db
+from app.modules.orders.models import Customer, Order
+from app.modules.orders.services import orders
+from app.modules.rush.models import RushRequest
+from app.modules.rush.services.preview import compute, impact_of
+from app.modules.schedule.services import plan
+
+PROCESS = "rush_order"
+KIND = "rush"
+RAISERS = ("sales", "pmc")
+# Step -> the form field that carries its approve / reject answer.
+DECISION_STEPS = {
+    "rush_assess_pmc": "recommendation",
+    "rush_approval_production": "decision",
+    "rush_approval_gm": "decision",
+}
+APPROVAL_STEPS = ("rush_approval_production", "rush_approval_gm")
+
+
+def _eligible(order: Order) -> bool:
+    return order.status in plan.ACTIVE_STATUSES
+
+
+def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> tuple:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise NotFound(_("This order does not exist."))
+    dept = actor.department.key if actor.department else None
+    if dept not in RAISERS:
+        message = _("Only sales or PMC can request a rush.")
+        raise deny_order(actor, order, "rush_request", message=message)
+    if not _eligible(order):
+        raise Conflict(_("Only an order that is open or released can be rushed."))
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat(required_by.strip())
+    except ValueError:
+        day = None
+        errors["required_by"] = _("Enter the date the customer needs it (YYYY-MM-DD).")
+    if day is not None and day < clock.today():
+        errors["required_by"] = _("The required date is in the past.")
+    elif day is not None and day > date(2100, 12, 31):
+        errors["required_by"] = _("Enter a date between 2000 and 2100.")
+    line_code = line_code.strip() or None
+    if line_code is not None and line_code not in plan.current_line_codes():
+        errors["line_code"] = _("Choose a production line.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    return order, day, line_code, dept
+
+
+def _request_token(data: dict, order: Order, day: date, line_code: str | None) -> str:
+    """Names one preview: the plan it was computed on and the request's order, date and line."""
+    text = f"{data['base_fingerprint']}|{order.id}|{day.isoformat()}|{line_code or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def preview_request(actor: User, order_id: int, required_by: str, line_code: str) -> dict:
+    """The impact preview a requester sees before submitting (nothing is stored).
+
+    Its `token` goes back with the submission: a submission whose plan, date or line differ
+    from the preview shown is refused and the new preview is shown instead.
+    """
+    order, day, line_code, _dept = _checked_input(actor, order_id, required_by, line_code)
+    data = plan.checked(lambda: compute(order, day, line_code)[1])
+    return {**data, "token": _request_token(data, order, day, line_code)}
+
+
+def request_rush(
+    actor: User,
+    order_id: int,
+    required_by: str,
+    line_code: str,
+    reason: str,
+    customer_ref: str,
+    seen_token: str,
+    form_token: str = "",
+) -> RushRequest:
+    """Store a rush request with the preview the requester saw (its token), start its approval.
+
+    `form_token` is the form's once-only token: sent twice, it answers with the first request.
+    """
+    order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
+    submission = uniqueness.claim_submission(actor, form_token, "rush_request")
+    errors: dict[str, str] = {}
+    reason = limits.check_text(reason, "notes", errors, "reason")
+    if not reason:
+        errors.setdefault("reason", _("Say why this order must go ahead of the plan."))
+    ref_length = limits.column_length(RushRequest.customer_ref)
+    customer_ref = limits.check_text(customer_ref, ref_length, errors, "customer_ref")
+    if errors:
+        raise InvalidInput(errors=errors)
+    _ensure_none_open(order)
+    state = plan.checked(lambda: plan.current(lock=True))
+    _preview, data = plan.checked(lambda: compute(order, day, line_code, state))
+    if seen_token != _request_token(data, order, day, line_code):
+        raise InvalidInput(
+            _(
+                "The production plan changed since the preview was computed; the impact below "
+                "is recomputed. Check it and submit again."
+            )
+        )
+    rush = RushRequest(
+        order=order,
+        required_by=day,
+        line_code=line_code,
+        reason=reason,
+        customer_ref=customer_ref,
+        department=dept,
+        requested_by_id=actor.id,
+        preview=json.dumps(data, ensure_ascii=False),
+        base_fingerprint=data["base_fingerprint"],
+    )
+    db.session.add(rush)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another request opened in the meantime
+        db.session.rollback()
+        raise Conflict(_("Another rush request on this order is still open.")) from exc
+    uniqueness.bind_submission(submission, rush.id)
+    audit.record(
+        actor,
+        "rush.request",
+        "rush_request",
+        rush.id,
+        order_id=order.id,
+        data={"required_by": day.isoformat(), "line": data["line"], **impact_of(data)},
+    )
+    instance = instances.start_process(
+        PROCESS,
+        actor,
+        kind=KIND,
+        order=order,
+        data={
+            **orders.order_reference(order),
+            "rush": {
+                "id": rush.id,
+                "requested_by": dept,
+                "required_by": day.isoformat(),
+                "line": data["line"],
+                "meets_required_date": data["meets_required_date"],
+            },
+            "impact": impact_of(data),
+        },
+    )
+    rush.instance_id = instance.id
+    return rush
+
+
+def _ensure_none_open(order: Order) -> None:
+    open_rush = db.session.scalar(
+        db.select(RushRequest).where(RushRequest.order_id == order.id, RushRequest.status == "open")
+    )
+    if open_rush is not None:
+        raise Conflict(
+            _(
+                "Rush request #%(id)s on this order is still open; wait for its decision.",
+                id=open_rush.id,
+            )
+        )
+
+
+def get(rush_id: int) -> RushRequest:
+    """A rush request, or NotFound."""
+    rush = db.session.get(RushRequest, rush_id)
+    if rush is None:
+        raise NotFound(_("This rush request does not exist."))
+    return rush
+
+
+def for_instance(instance_id: int | None) -> RushRequest | None:
+    """The rush request a process instance decides, if any."""
+    if instance_id is None:
+        return None
+    return db.session.scalar(db.select(RushRequest).where(RushRequest.instance_id == instance_id))
+
+
+def live(rush: RushRequest, state=None, unavailable: str | None = None) -> tuple[dict, str | None]:
+    """The preview to decide on: recomputed on the plan now while open, else the one applied.
+
+    `unavailable` is the message of a plan that could not be computed (the stored preview is
+    shown with it).
+    """
+    stored = json.loads(rush.preview)
+    if rush.status != "open":
+        return stored, None
+    if not _eligible(rush.order):
+        return stored, _("The order is no longer open or released; reject this rush request.")
+    if unavailable is not None:
+        return stored, unavailable
+    try:
+        data, problem = plan.attempt(
+            lambda: compute(rush.order, rush.required_by, rush.line_code, state)[1]
+        )
+    except DomainError as exc:
+        message = (
+            exc.message
+            if not getattr(exc, "errors", None)
+            else _("The order can no longer be placed on the requested line.")
+        )
+        return stored, message
+    # If the plan cannot be computed now, the page shows the preview last stored, and says so.
+    return (stored, problem) if problem is not None else (data, None)
+
+
+def steps(rush: RushRequest) -> list[HumanTask]:
+    """The approval steps of the request, open and done, in order."""
+    if rush.instance_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .where(HumanTask.instance_id == rush.instance_id)
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def candidates() -> list[Order]:
+    """Orders that may be rushed (open or released), newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Order)
+            .where(Order.status.in_(plan.ACTIVE_STATUSES))
+            .order_by(Order.id.desc())
+            .limit(300)
+        )
+    )
+
+
+def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    """On "approve", recompute the impact under the plan lock; refuse it if the page was stale."""
+    field = DECISION_STEPS[task.spec_name]
+    rush = for_instance(task.instance_id)
+    if rush is None or data.get(field) != "approve":
+        return {}
+    if rush.status != "open":
+        errors[field] = _("This rush request is already decided.")
+        return {}
+    state, problem = plan.attempt(lambda: plan.current(lock=True))
+    if problem:
+        errors[field] = problem
+        return {}
+    data_now, problem = live(rush, state)
+    if problem:
+        errors[field] = problem
+        return {}
+    if (formdata.get("preview_fingerprint") or "") != data_now["base_fingerprint"]:
+        errors[field] = _(
+            "The production plan changed since this page was loaded; the impact shown now is "
+            "recomputed. Check it and decide again."
+        )
+        return {}
+    return {"rush_preview": data_now, "process_data": {"impact": impact_of(data_now)}}
+
+
+def record_preview(task: HumanTask, extra: dict) -> None:
+    """Keep the preview an approver approved on, as the request's latest preview."""
+    data = extra.get("rush_preview")
+    rush = for_instance(task.instance_id)
+    if data is None or rush is None:
+        return
+    rush.preview = json.dumps(data, ensure_ascii=False)
+    rush.base_fingerprint = data["base_fingerprint"]
+
+
+def _rejection_reason(instance_id: int) -> str:
+    task = db.session.scalar(
+        db.select(HumanTask)
+        .where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.state == "completed",
+            HumanTask.spec_name.in_(DECISION_STEPS),
+        )
+        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
+    )
+    data = json.loads(task.data or "{}") if task else {}
+    return str(data.get("reason") or "")
+
+
+def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> None:
+    """Apply the new plan, or close the request, once the process decided it."""
+    outcome = data.get("rush_outcome") if isinstance(data, dict) else None
+    if outcome not in ("approved", "rejected"):
+        return
+    rush = for_instance(instance.id)
+    if rush is None or rush.status != "open":
+        return
+    rush.decided_at = utcnow()
+    if outcome == "rejected":
+        rush.status = "rejected"
+        rush.decision_reason = _rejection_reason(instance.id)
+        audit.record(actor, "rush.rejected", "rush_request", rush.id, order_id=rush.order_id)
+        return
+    # A plan that cannot be computed now refuses the approval with the reason (nothing changes).
+    state = plan.checked(lambda: plan.current(lock=True))
+    preview, data_now = plan.checked(
+        lambda: compute(rush.order, rush.required_by, rush.line_code, state)
+    )
+    if data_now["base_fingerprint"] != rush.base_fingerprint:
+        raise Conflict(
+            _("The production plan changed since this rush was approved on it; decide again.")
+        )
+    version = plan.write(
+        state, preview.after, actor, "plan.rush", {"rush": rush.id, "order": rush.order.number}
+    )
+    plan.notify_delays(
+        state.orders,
+        preview.slips,
+        {"cause": "rush", "rush_id": rush.id, "rush_order": rush.order.number},
+    )
+    rush.status, rush.applied_plan_version = "applied", version
+    rush.preview = json.dumps(data_now, ensure_ascii=False)
+    audit.record(
+        actor,
+        "rush.applied",
+        "rush_request",
+        rush.id,
+        order_id=rush.order_id,
+        data={"plan_version": version, **impact_of(data_now)},
+    )
+
+
+def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
+    """An admin cancelled the rush's process: the request closes; the order and plan stay."""
+    rush = for_instance(instance.id)
+    if rush is None:
+        return
+    if rush.status == "open":
+        rush.status, rush.decided_at = "cancelled", utcnow()
+        rush.decision_reason = reason
+    audit.record(
+        actor,
+        "rush.cancelled",
+        "rush_request",
+        rush.id,
+        order_id=rush.order_id,
+        instance_id=instance.id,
+        data={"reason": reason, "status": rush.status},
+    )
+    notifications.notify_cancelled(rush.requested_by_id, rush.order, "rush", rush.id, reason)
+
+
+process_kinds.register(KIND, on_outcome=on_outcome, on_cancel=_on_cancelled)
+
+
+def requests_of(order: Order) -> list[RushRequest]:
+    """The order's rush requests, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(RushRequest)
+            .where(RushRequest.order_id == order.id)
+            .order_by(RushRequest.id.desc())
+        )
+    )
+
+
+def all_requests(limit: int = 200) -> list[RushRequest]:
+    """Rush requests, newest first."""
+    return list(
+        db.session.scalars(db.select(RushRequest).order_by(RushRequest.id.desc()).limit(limit))
+    )
+
+
+def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Rush requests per month, customer and requester, each split by status."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    rows = db.session.execute(
+        db.select(RushRequest.requested_at, RushRequest.status, Customer.name, User.display_name)
+        .join(Order, Order.id == RushRequest.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .outerjoin(User, User.id == RushRequest.requested_by_id)
+    ).all()
+    tallies: dict[str, dict[str, Counter]] = {"month": {}, "customer": {}, "requester": {}}
+    for requested_at, status, customer, requester in rows:
+        keys = {
+            "month": requested_at.astimezone(zone).strftime("%Y-%m"),
+            "customer": customer,
+            "requester": requester or "—",
+        }
+        for group, key in keys.items():
+            tallies[group].setdefault(key, Counter())[status] += 1
+    return {
+        group: sorted(((key, dict(c)) for key, c in found.items()), reverse=group == "month")
+        for group, found in tallies.items()
+    }

@@ -1,0 +1,473 @@
+"""The production plan (生产排程): released orders on the lines, as PMC arranged them.
+
+The plan is computed by `app.planning` from the database each time: the lines and their daily
+capacity, the working calendar, the orders to make (released ones, and any order an approved
+rush request placed), and PMC's sequence, stored as one `plan_slot` per order. Writing a plan
+(PMC reorders, a rush is applied) locks the `production_plan` row, checks that the plan is still
+the one the user saw (its fingerprint), and rewrites every slot in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from app.core import clock
+from app.core.audit import services as audit
+from app.core.calendar import services as factory_calendar
+from app.core.clock import utcnow
+from app.core.notifications.models import Notification
+from app.core.users.models import User
+from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from app.extensions import db
+from app.modules.orders.models import Order, ProductionLine
+from app.modules.schedule.models import PlanSlot, ProductionPlan
+from app.planning import (
+    Job,
+    Line,
+    NoCapableLine,
+    PlanningError,
+    Schedule,
+    ScheduledJob,
+    Slip,
+    WorkCalendar,
+    order_hours,
+    schedule,
+    slips_between,
+)
+
+T = TypeVar("T")
+
+PLAN_ID = 1
+PLANNERS = ("pmc",)
+# Orders that still take capacity once they hold a slot (an approved rush before release).
+ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
+
+
+def calendar(start: date | None = None) -> WorkCalendar:
+    """The working calendar the plan uses (app/services/factory_calendar.py)."""
+    return factory_calendar.calendar(start or clock.today())
+
+
+def may_plan(user: User) -> bool:
+    """PMC arranges the plan (an admin may too)."""
+    dept = user.department.key if user.department else None
+    return bool(user.is_admin or dept in PLANNERS)
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    """An order that should be planned but cannot be, and why (shown to PMC)."""
+
+    order: Order
+    message: str
+
+
+@dataclass
+class PlanState:
+    """Everything the plan was computed from, and the schedule itself."""
+
+    start: date
+    calendar: WorkCalendar
+    lines: list[Line]
+    line_rows: dict[str, ProductionLine]
+    orders: dict[int, Order]
+    jobs: list[Job]
+    sequence: dict[str, list[int]]
+    schedule: Schedule
+    unplanned: list[Unplanned] = field(default_factory=list)
+    # Lines left out of the plan (a capacity of 0 or less in the database), with the reason.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the schedule as computed now."""
+        return self.schedule.fingerprint
+
+
+def _usable(value: object) -> bool:
+    """A positive, finite number of hours (a rate or capacity of 0.00 in the database is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return math.isfinite(value) and value > 0
+
+
+def _items(order: Order) -> list[tuple]:
+    """(quantity, {line code: hours per unit}, item, unusable rates) per order line.
+
+    Rates of zero or less name no line: they are left out and reported when nothing is left.
+    """
+    items = []
+    for item in order.lines:
+        product = item.product or item.standard_product
+        rates: dict[str, object] = {}
+        if item.product is None and item.est_line is not None and item.est_hours_per_unit:
+            rates = {item.est_line.code: item.est_hours_per_unit}
+        elif product is not None:
+            rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
+        bad = {code: rate for code, rate in rates.items() if not _usable(rate)}
+        usable = {code: rate for code, rate in rates.items() if code not in bad}
+        items.append((item.quantity, usable, item, bad))
+    return items
+
+
+def job_for(order: Order) -> Job:
+    """The order as a job to plan; `InvalidInput` says which item has no hours on any line."""
+    items = _items(order)
+    for _quantity, rates, item, bad in items:
+        if not rates and bad:
+            raise InvalidInput(
+                _(
+                    "Line %(n)s of order %(number)s has no usable hours per unit (%(rates)s): "
+                    "correct the line rates of its product, or have production estimate it again.",
+                    n=item.position,
+                    number=order.number,
+                    rates=", ".join(f"{code} {rate}" for code, rate in sorted(bad.items())),
+                )
+            )
+        if not rates:
+            raise InvalidInput(
+                _(
+                    "Line %(n)s of order %(number)s has no hours per unit on any production "
+                    "line: add line rates to its product, or have production estimate it.",
+                    n=item.position,
+                    number=order.number,
+                )
+            )
+    try:
+        hours = order_hours(order.number, [(q, rates) for q, rates, _item, _bad in items])
+        return Job(order.id, order.number, hours, order.promised_date, order.released_at)
+    except NoCapableLine as exc:
+        raise InvalidInput(
+            _(
+                "No single production line can make every item of order %(number)s; the "
+                "plan cannot place it.",
+                number=order.number,
+            )
+        ) from exc
+    except PlanningError as exc:
+        raise InvalidInput(
+            _("Order %(number)s cannot be planned: check its quantities.", number=order.number)
+        ) from exc
+
+
+def _orders_to_plan() -> list[Order]:
+    slotted = db.select(PlanSlot.order_id)
+    return list(
+        db.session.scalars(
+            db.select(Order)
+            .where(
+                (Order.status == "released")
+                | (Order.id.in_(slotted) & Order.status.in_(ACTIVE_STATUSES))
+            )
+            .order_by(Order.id)
+        )
+    )
+
+
+def _lock_plan() -> ProductionPlan:
+    """The plan row, locked for this transaction (created on first use)."""
+    row = db.session.scalar(
+        db.select(ProductionPlan).where(ProductionPlan.id == PLAN_ID).with_for_update()
+    )
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ProductionPlan(id=PLAN_ID, version=0, fingerprint=""))
+        except IntegrityError:
+            pass  # created by a concurrent writer; lock theirs
+        row = db.session.scalar(
+            db.select(ProductionPlan).where(ProductionPlan.id == PLAN_ID).with_for_update()
+        )
+    return row
+
+
+def _lines(rows: dict[str, ProductionLine]) -> tuple[dict[str, ProductionLine], list[str]]:
+    """The lines the plan can use, and why the others are left out."""
+    usable, problems = {}, []
+    for code, row in rows.items():
+        if _usable(row.daily_hours):
+            usable[code] = row
+        else:
+            problems.append(
+                _(
+                    "Line %(line)s is left out of the plan: its daily capacity is %(hours)s "
+                    "hours. Correct it on the Products page.",
+                    line=code,
+                    hours=row.daily_hours,
+                )
+            )
+    return usable, problems
+
+
+def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[Unplanned]]:
+    orders: dict[int, Order] = {}
+    jobs: list[Job] = []
+    unplanned: list[Unplanned] = []
+    for order in _orders_to_plan():
+        try:
+            job = job_for(order)
+        except InvalidInput as exc:
+            unplanned.append(Unplanned(order, exc.message))
+            continue
+        if not any(code in line_rows for code in job.hours_by_line):
+            message = _("No production line can make this order.")
+            if any(code in bad_lines for code in job.hours_by_line):
+                message = _(
+                    "The only lines that can make this order have no usable daily capacity."
+                )
+            unplanned.append(Unplanned(order, message))
+            continue
+        orders[order.id] = order
+        jobs.append(job)
+    return orders, jobs, unplanned
+
+
+def current(lock: bool = False, start: date | None = None) -> PlanState:
+    """The plan as it stands: computed from the orders, lines, calendar and PMC's slots.
+
+    With `lock`, the plan row is locked first, so nobody else writes the plan until commit.
+    Bad data (a capacity or rate of 0, a huge quantity) leaves the order or line out, with the
+    reason in `unplanned` or `problems`; it never fails the plan.
+    """
+    if lock:
+        _lock_plan()
+    start = start or clock.today()
+    cal = calendar(start)
+    all_rows = {
+        row.code: row
+        for row in db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code))
+    }
+    line_rows, problems = _lines(all_rows)
+    lines = [Line(code, row.daily_hours) for code, row in line_rows.items()]
+    orders, jobs, unplanned = _jobs(line_rows, set(all_rows) - set(line_rows))
+    by_id = {job.order_id: job for job in jobs}
+    sequence: dict[str, list[int]] = {code: [] for code in line_rows}
+    slots = db.session.scalars(db.select(PlanSlot).order_by(PlanSlot.position, PlanSlot.order_id))
+    for slot in slots:
+        job = by_id.get(slot.order_id)
+        # A slot whose order can no longer be made there (its items changed, or the line is left
+        # out) is dropped: the order joins the queue by its promised date instead.
+        if job is not None and slot.line.code in sequence and slot.line.code in job.hours_by_line:
+            sequence[slot.line.code].append(slot.order_id)
+    sched = schedule(jobs, lines, cal, start, sequence=sequence)
+    for beyond in sched.beyond_horizon:
+        unplanned.append(
+            Unplanned(
+                orders.pop(beyond.order_id),
+                _(
+                    "It would finish after the planning horizon (%(date)s): check its "
+                    "quantities and hours per unit, or split the order.",
+                    date=sched.horizon,
+                ),
+            )
+        )
+    return PlanState(
+        start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned, problems
+    )
+
+
+def write(state: PlanState, new: Schedule, actor: User | None, action: str, data: dict) -> int:
+    """Store `new` as the plan (every slot rewritten) and return the new plan version.
+
+    The caller holds the plan lock (`current(lock=True)`) and computed `new` from `state`.
+    """
+    plan = _lock_plan()
+    db.session.execute(db.delete(PlanSlot))
+    now = utcnow()
+    db.session.add_all(
+        PlanSlot(
+            order_id=job.order_id,
+            line_id=state.line_rows[job.line].id,
+            position=job.position,
+            planned_start=job.start,
+            planned_finish=job.finish,
+            updated_at=now,
+        )
+        for job in new.jobs
+    )
+    plan.version += 1
+    plan.fingerprint = new.fingerprint
+    plan.updated_at = now
+    plan.updated_by_id = actor.id if actor else None
+    audit.record(
+        actor,
+        action,
+        "production_plan",
+        plan.id,
+        data={"version": plan.version, "fingerprint": new.fingerprint, **data},
+    )
+    return plan.version
+
+
+def notify_delays(orders: dict[int, Order], slips: list[Slip], cause: dict) -> int:
+    """Tell each delayed order's owner (who entered it; else the sales heads) how late it gets."""
+    sent = 0
+    sales_heads = None
+    for slip in slips:
+        order = orders.get(slip.order_id) or db.session.get(Order, slip.order_id)
+        recipients = [order.created_by_id] if order.created_by_id else None
+        if recipients is None:
+            if sales_heads is None:
+                sales_heads = _sales_heads()
+            recipients = sales_heads
+        params = json.dumps(
+            {
+                "number": slip.order_number,
+                "old_finish": slip.old_finish.isoformat(),
+                "new_finish": slip.new_finish.isoformat(),
+                "days": slip.working_days,
+                "promised": slip.promised.isoformat() if slip.promised else None,
+                "late": slip.late,
+                **cause,
+            },
+            ensure_ascii=False,
+        )
+        for user_id in recipients:
+            note = Notification(
+                user_id=user_id, order_id=order.id, kind="order_delayed", params=params
+            )
+            db.session.add(note)
+            sent += 1
+    return sent
+
+
+def _sales_heads() -> list[int]:
+    from app.core.users.models import Department
+
+    return list(
+        db.session.scalars(
+            db.select(User.id)
+            .join(Department, Department.id == User.department_id)
+            .where(Department.key == "sales", User.role == "head", User.active.is_(True))
+        )
+    )
+
+
+def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str]]) -> Schedule:
+    """PMC's new order of the plan: rows of (order id, line code, position text).
+
+    Orders are sorted per line by position (ties keep their current order); the plan must still
+    be the one PMC saw (`base_fingerprint`), else nothing changes and PMC is asked to reload.
+    """
+    if not may_plan(actor):
+        audit.record(actor, "plan.denied", "production_plan", PLAN_ID)
+        raise PermissionDenied(_("Only PMC arranges the production plan."))
+    state = checked(lambda: current(lock=True))
+    if base_fingerprint != state.fingerprint:
+        raise Conflict(
+            _("The plan changed since you opened it (an order or a rush was added); reload it.")
+        )
+    errors: dict[str, str] = {}
+    current_place = {job.order_id: (job.line, job.position) for job in state.schedule.jobs}
+    placed: dict[str, list[tuple[float, int, int]]] = {code: [] for code in state.line_rows}
+    seen: set[int] = set()
+    for order_id, line_code, position_text in rows:
+        if order_id not in current_place or order_id in seen:
+            errors["__form__"] = _("The plan changed since you opened it; reload it.")
+            continue
+        seen.add(order_id)
+        number = state.orders[order_id].number
+        key = f"position-{order_id}"
+        try:
+            position = float(position_text)
+            if not 0 < position < 100000:
+                raise ValueError
+        except ValueError:
+            errors[key] = _("Enter a position of 1 or more.")
+            continue
+        job = next(job for job in state.jobs if job.order_id == order_id)
+        if line_code not in state.line_rows:
+            errors[f"line-{order_id}"] = _("Choose a production line.")
+        elif line_code not in job.hours_by_line:
+            errors[f"line-{order_id}"] = _(
+                "Order %(number)s cannot be made on line %(line)s.", number=number, line=line_code
+            )
+        else:
+            old_line, old_position = current_place[order_id]
+            # A moved order without a new position goes to the end of its new line.
+            tie = old_position if old_line == line_code else 100000 + old_position
+            placed[line_code].append((position, tie, order_id))
+    if not errors and seen != set(current_place):
+        errors["__form__"] = _("The plan changed since you opened it; reload it.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    sequence = {code: [oid for *_k, oid in sorted(items)] for code, items in placed.items()}
+    new = checked(
+        lambda: schedule(state.jobs, state.lines, state.calendar, state.start, sequence=sequence)
+    )
+    if new.fingerprint == state.fingerprint:
+        return new
+    slips = slips_between(state.schedule, new, state.calendar)
+    write(state, new, actor, "plan.rearrange", {"slips": [s.order_number for s in slips]})
+    notify_delays(state.orders, slips, {"cause": "plan"})
+    return new
+
+
+def plan_row() -> ProductionPlan | None:
+    """The plan's version row (who changed it last, and when), if the plan was ever written."""
+    return db.session.get(ProductionPlan, PLAN_ID)
+
+
+def planned(order: Order) -> ScheduledJob | None:
+    """The order's place in the plan as computed now (a ScheduledJob), or None if not planned."""
+    return place_of(order)[0]
+
+
+def place_of(order: Order) -> tuple[ScheduledJob | None, str | None]:
+    """The order's place in the plan now, or why the plan cannot place it (None, None: not
+    an order to plan)."""
+    if order.status not in ACTIVE_STATUSES:
+        return None, None
+    state = current()
+    if order.id in state.orders:
+        return state.schedule.job(order.id), None
+    reason = next((u.message for u in state.unplanned if u.order.id == order.id), None)
+    return None, reason
+
+
+def unavailable(reason: str) -> str:
+    """The message a page shows instead of the plan."""
+    return _("The plan cannot be computed right now: %(reason)s", reason=reason)
+
+
+def attempt(compute: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Run a computation on the plan for a page: (its result, None), or (None, a message).
+
+    Whatever makes planning fail is logged and becomes a message on the page, so that the rest
+    of the page still renders. Domain errors (permissions, invalid input) and database errors
+    are not planning failures: they propagate as usual.
+    """
+    try:
+        return compute(), None
+    except (DomainError, SQLAlchemyError):
+        raise
+    except PlanningError:
+        current_app.logger.exception("The production plan could not be computed")
+        reason = _("the planning data is inconsistent; the details were logged.")
+    except Exception:
+        current_app.logger.exception("The production plan could not be computed")
+        reason = _("an unexpected error occurred; the details were logged.")
+    return None, unavailable(reason)
+
+
+def checked(compute: Callable[[], T]) -> T:
+    """Run a computation on the plan for a form: its result, or InvalidInput with the message."""
+    result, problem = attempt(compute)
+    if problem is not None:
+        raise InvalidInput(problem)
+    return result
+
+
+def current_line_codes() -> list[str]:
+    """The codes of every production line."""
+    return list(db.session.scalars(db.select(ProductionLine.code).order_by(ProductionLine.code)))

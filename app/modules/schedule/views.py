@@ -1,0 +1,106 @@
+"""The production schedule page: PMC arranges the plan and keeps the factory calendar."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.calendar import services as factory_calendar
+from app.core.web import commit, submit
+from app.i18n import current_locale
+from app.modules.orders.services.order_input import record_id
+from app.modules.schedule.services import charts, plan
+from app.planning import weekly_load
+
+bp = Blueprint("schedule", __name__, template_folder="templates")
+
+
+def _plan_context(state) -> dict:
+    jobs = {job.order_id: job for job in state.jobs}
+    lines = []
+    for code, row in state.line_rows.items():
+        entries = [
+            {
+                "job": scheduled,
+                "order": state.orders[scheduled.order_id],
+                "capable": sorted(
+                    line
+                    for line in jobs[scheduled.order_id].hours_by_line
+                    if line in state.line_rows
+                ),
+            }
+            for scheduled in state.schedule.on_line(code)
+        ]
+        lines.append({"row": row, "entries": entries})
+    return {
+        "state": state,
+        "lines": lines,
+        "load": weekly_load(state.schedule, state.calendar, charts.LOAD_WEEKS),
+        "gantt": {"tasks": charts.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
+    }
+
+
+def _schedule_context(values=None, errors=None) -> dict:
+    """The schedule page: the plan (or why it cannot be computed now) and the calendar."""
+    plan_part, problem = plan.attempt(lambda: _plan_context(plan.current()))
+    return {
+        **(plan_part or {"state": None, "lines": [], "load": {}, "gantt": None}),
+        "plan_problem": problem,
+        "plan_row": plan.plan_row(),
+        "factory_days": factory_calendar.factory_days(),
+        "official_days": factory_calendar.official_holidays(
+            "zh_CN" if current_locale().startswith("zh") else "en_US"
+        ),
+        "may_plan": plan.may_plan(current_user),
+        "values": values or {},
+        "errors": errors or {},
+    }
+
+
+@bp.route("/schedule", methods=["GET", "POST"])
+@login_required
+def index():
+    """The plan per line as a Gantt chart and tables; PMC reorders or moves orders here."""
+    if request.method == "POST":
+        f = request.form
+        rows = [
+            (record_id(oid), f.get(f"line-{oid}", ""), f.get(f"position-{oid}", ""))
+            for oid in f.getlist("order")
+            if record_id(oid) is not None
+        ]
+        _new, errors = submit(lambda: plan.rearrange(current_user, f.get("fingerprint", ""), rows))
+        if not errors:
+            flash(_("The production plan was saved."), "success")
+            return redirect(url_for("schedule.index"))
+        return render_template("schedule/index.html", **_schedule_context(f, errors)), 400
+    return render_template("schedule/index.html", **_schedule_context())
+
+
+@bp.post("/schedule/calendar")
+@login_required
+def calendar_set():
+    """PMC marks a date as a factory holiday or an extra working day."""
+    f = request.form
+    _row, errors = submit(
+        lambda: factory_calendar.set_factory_day(
+            current_user,
+            f.get("calendar_day", ""),
+            f.get("calendar_kind", ""),
+            f.get("note", ""),
+            f.get("form_token", ""),
+        )
+    )
+    if errors:
+        context = _schedule_context(f, errors)
+        return render_template("schedule/index.html", **context), 400
+    flash(_("The factory calendar was updated; the plan follows it."), "success")
+    return redirect(url_for("schedule.index") + "#calendar")
+
+
+@bp.post("/schedule/calendar/<day>/clear")
+@login_required
+def calendar_clear(day: str):
+    """PMC removes the factory's mark on a date."""
+    if factory_calendar.clear_factory_day(current_user, day):
+        flash(_("The date follows the official calendar again."), "success")
+    commit()
+    return redirect(url_for("schedule.index") + "#calendar")
