@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
-from app.core.tasks import registry as process_kinds
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.engine.inspect import summarise
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
 BATCH = 200
 OPEN_ORDER_STATUSES = (
@@ -113,7 +113,7 @@ def _lifecycles(order_ids: list[int]) -> dict[int, ProcessInstance]:
         db.select(ProcessInstance)
         .where(
             ProcessInstance.order_id.in_(order_ids),
-            ProcessInstance.kind == process_kinds.ORDER_LIFECYCLE,
+            ProcessInstance.kind == ORDER_LIFECYCLE,
         )
         .order_by(ProcessInstance.id)
     )

@@ -17,15 +17,14 @@ from types import SimpleNamespace
 from sqlalchemy import insert
 
 from app.core.audit.models import AuditEvent
-from app.core.notifications import services as notifications
 from app.core.notifications.models import Notification
-from app.core.tasks import registry as process_kinds
-from app.core.tasks.instances import lifecycle_of
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
 from app.modules.orders.models import SPEC_FIELDS, Order, OrderLine, OrderRevision
 from app.modules.orders.services import revisions
+from app.modules.orders.services.lifecycle import key_requirements, lifecycle_of
+from app.modules.orders.services.orders import ORDER_LIFECYCLE
 from app.volume.shapes import LineShape, Ref
 
 ID_MARK = 987654321
@@ -267,7 +266,7 @@ class HistoryWriter:
             order.released_at = ended
         return ProcessInstance(
             process_version_id=tpl.version_id,
-            kind=process_kinds.ORDER_LIFECYCLE,
+            kind=ORDER_LIFECYCLE,
             order_id=order.id,
             status="completed",
             state=zlib.compress(text.encode("utf-8"), 1),
@@ -352,7 +351,7 @@ class HistoryWriter:
                 "number": order.number,
                 "customer": item.customer.name,
                 "requested_date": order.requested_date.isoformat(),
-                "requirements": notifications.key_requirements(order._volume_view),
+                "requirements": key_requirements(order._volume_view),
             },
             ensure_ascii=False,
         )

@@ -4,13 +4,12 @@ from datetime import timedelta
 from random import Random
 
 from app.core.clock import utcnow
-from app.core.tasks import instances
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.changes.services import changes
 from app.modules.orders.models import Customer, Order, Product
-from app.modules.orders.services import orders
+from app.modules.orders.services import lifecycle, orders
 from app.modules.orders.services.order_input import LineInput, OrderInput
 from app.modules.rush.services import rush
 from app.volume.driver import Driver
@@ -69,7 +68,7 @@ class Live:
         """Complete every open step with approving answers and sign for the customer."""
         for _ in range(limit):
             db.session.refresh(order)
-            instance = instances.lifecycle_of(order)
+            instance = lifecycle.lifecycle_of(order)
             if instance.status != "running":
                 return
             open_tasks = self.driver.open_tasks(order)

@@ -6,41 +6,6 @@ from app.core.clock import utcnow
 from app.core.notifications.models import Notification
 from app.core.users.models import User
 from app.extensions import db
-from app.modules.orders.models import Order
-
-
-def key_requirements(order: Order) -> list[str]:
-    """The short list every department must know when an order is released."""
-    items = []
-    for line in order.lines:
-        if line.product_id is None:
-            items.append(f"line {line.position}: {line.description}")
-            for text in (line.quality_requirements, line.packaging_requirements):
-                if text:
-                    items.append(f"line {line.position}: {text}")
-    return items[:12]
-
-
-def notify_release(order: Order) -> int:
-    """Tell every active member of every department that the order is released."""
-    params = json.dumps(
-        {
-            "number": order.number,
-            "customer": order.customer.name,
-            "requested_date": order.requested_date.isoformat() if order.requested_date else None,
-            "requirements": key_requirements(order),
-        },
-        ensure_ascii=False,
-    )
-    users = db.session.scalars(
-        db.select(User.id).where(User.active.is_(True), User.department_id.is_not(None))
-    )
-    rows = [
-        Notification(user_id=uid, order_id=order.id, kind="order_released", params=params)
-        for uid in users
-    ]
-    db.session.add_all(rows)
-    return len(rows)
 
 
 def unread_count(user: User) -> int:
@@ -75,24 +40,14 @@ def mark_all_read(user: User) -> None:
     )
 
 
-def notify_users(user_ids, order: Order | None, kind: str, params: dict) -> int:
+def notify_users(user_ids, order_id: int | None, kind: str, params: dict) -> int:
     """One notification of `kind` per distinct user (the reader's page renders it)."""
     text = json.dumps(params, ensure_ascii=False, default=str)
     ids = list(dict.fromkeys(uid for uid in user_ids if uid is not None))
     db.session.add_all(
-        Notification(user_id=uid, order_id=order.id if order else None, kind=kind, params=text)
-        for uid in ids
+        Notification(user_id=uid, order_id=order_id, kind=kind, params=text) for uid in ids
     )
     return len(ids)
-
-
-def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:
-    """Tell whoever asked for it that an admin cancelled an order, a change or a rush request.
-
-    `what` is "order", "change" or "rush"; `ref` the request's id (the order's for "order").
-    """
-    params = {"number": order.number, "what": what, "ref": ref, "reason": reason}
-    return notify_users([user_id], order, "process_cancelled", params)
 
 
 def department_member_ids(key: str) -> list[int]:

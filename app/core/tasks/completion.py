@@ -10,7 +10,7 @@ from app.core.clock import utcnow
 from app.core.processes import forms
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion
-from app.core.tasks import instances
+from app.core.tasks import instances, registry
 from app.core.tasks.inbox import deny, ensure_open, get_task, may_act
 from app.core.tasks.models import HumanTask
 from app.core.users.models import User
@@ -18,8 +18,6 @@ from app.engine import runner
 from app.engine.errors import TaskNotReady
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.modules.orders import hooks as task_effects
-from app.modules.orders.services import orders
 
 
 @lru_cache(maxsize=256)
@@ -50,7 +48,7 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         raise Conflict(_("%(name)s has claimed this task.", name=task.assignee.display_name))
     doc = form_document(task)
     data, errors = forms.parse_submission(doc, formdata) if doc else ({}, {})
-    extra = task_effects.check(task, data, formdata, errors)
+    extra = registry.check_step(task, data, formdata, errors)
     if errors:
         raise InvalidInput(errors=errors)
 
@@ -76,9 +74,8 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         ensure_open(task)
     defn = processes.definition_for(instance.version)
     payload = {task.spec_name: data}
-    if task.order is not None and task.spec_name in orders.EDITABLE_STEPS:
-        payload.update(orders.process_data(task.order))  # sales may have revised the order
-    payload.update(extra.get("process_data", {}))  # figures the service recomputed (impact)
+    payload.update(registry.step_process_data(task))  # e.g. the order as sales revised it
+    payload.update(extra.get("process_data", {}))  # figures a check recomputed (rush impact)
     try:
         result = runner.complete(defn, instance.state, task.task_id, payload)
     except TaskNotReady as exc:
@@ -93,6 +90,6 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         instance_id=instance.id,
         ip=ip,
     )
-    task_effects.apply(task, data, extra, actor)
+    registry.apply_step(task, data, extra, actor)
     instances.apply_result(instance, result, actor)
     return task

@@ -4,22 +4,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
-
 from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.notifications import services as notifications
 from app.core.processes import versions as processes
 from app.core.tasks import registry as process_kinds
 from app.core.tasks.models import HumanTask, ProcessInstance
-from app.core.tasks.registry import ORDER_LIFECYCLE
 from app.core.users.models import Department, User
 from app.engine import runner
 from app.engine.durations import due_after
 from app.engine.errors import EngineError, MessageNotWaiting
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.modules.orders.models import ORDER_STATUSES, Order
 
 
 def start_process(
@@ -27,13 +22,13 @@ def start_process(
     actor: User | None,
     *,
     kind: str | None = None,
-    order: Order | None = None,
+    order: Any = None,
     data: dict | None = None,
 ) -> ProcessInstance:
     """Start the newest version of a process and create the inbox rows of its first tasks.
 
-    `kind` says what the instance is for (app/services/process_kinds.py); it defaults to the
-    process id.
+    `kind` says what the instance is for (app/core/tasks/registry.py); it defaults to the
+    process id. `order` is the instance's subject row, if it has one.
     """
     version = processes.latest_version(process_id)
     if version is None:
@@ -62,15 +57,22 @@ def start_process(
     return instance
 
 
-def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
-    """Send a named message, correlated to the order, to the order's process that waits for it."""
-    running = sorted((i for i in order.instances if i.status == "running"), key=lambda i: -i.id)
-    for candidate in running:
-        instance = lock_instance(candidate.id)
+def deliver_message(order_id: int, name: str, payload: dict, not_waiting: str) -> ProcessInstance:
+    """Send a named message, correlated to the order, to the order's process that waits for it.
+
+    `not_waiting` is the message a user reads when no process of the order waits for it.
+    """
+    running = db.session.scalars(
+        db.select(ProcessInstance.id)
+        .where(ProcessInstance.order_id == order_id, ProcessInstance.status == "running")
+        .order_by(ProcessInstance.id.desc())
+    ).all()
+    for candidate_id in running:
+        instance = lock_instance(candidate_id)
         defn = processes.definition_for(instance.version)
         try:
             result = runner.send_message(
-                defn, instance.state, name, payload, {"order_id": order.id}
+                defn, instance.state, name, payload, {"order_id": order_id}
             )
         except MessageNotWaiting:
             continue
@@ -80,12 +82,12 @@ def deliver_message(order: Order, name: str, payload: dict) -> ProcessInstance:
             "process_instance",
             instance.id,
             data={"message": name, **payload},
-            order_id=order.id,
+            order_id=order_id,
             instance_id=instance.id,
         )
         apply_result(instance, result, None)
         return instance
-    raise Conflict(_("Order %(n)s has no process waiting for this.", n=order.number))
+    raise Conflict(not_waiting)
 
 
 def complete_by_event(
@@ -169,7 +171,8 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.state = result.state
     instance.next_timer_at = result.next_timer
     sync_tasks(instance, result.ready, now)
-    _sync_order_status(instance, result.data)
+    for listener in process_kinds.outcome_listeners():
+        listener(instance, result.data)
     on_outcome = process_kinds.handlers(instance.kind).on_outcome
     if on_outcome is not None:
         on_outcome(instance, result.data, actor)
@@ -204,32 +207,11 @@ def _flag_error(
         order_id=instance.order_id,
         instance_id=instance.id,
     )
-    # Only the order's own process blocks the order; a stopped side process (a change or rush
-    # request about it) waits on the admin screen while the order carries on.
-    if instance.order is not None and process_kinds.handlers(instance.kind).owns_order:
-        instance.order.status = "error"
-
-
-def lifecycle_of(order: Order) -> ProcessInstance | None:
-    """The instance that carries the order itself (its lifecycle), newest if it was restarted."""
-    return db.session.scalar(
-        db.select(ProcessInstance)
-        .where(ProcessInstance.order_id == order.id, ProcessInstance.kind == ORDER_LIFECYCLE)
-        .order_by(ProcessInstance.id.desc())
-        .limit(1)
-    )
-
-
-def _sync_order_status(instance: ProcessInstance, data: dict) -> None:
-    """The model sets `order_status` in its data (script tasks); the order follows it."""
-    status = data.get("order_status") if isinstance(data, dict) else None
-    order = instance.order
-    if order is None or status not in ORDER_STATUSES or order.status == status:
-        return
-    order.status = status
-    if status == "released":
-        order.released_at = utcnow()
-        notifications.notify_release(order)
+    # Only the kind that owns its subject stops it (the order's lifecycle stops the order); a
+    # stopped side process (a change or rush request) waits on the admin screen meanwhile.
+    on_error = process_kinds.handlers(instance.kind).on_error
+    if on_error is not None:
+        on_error(instance)
 
 
 def department_ids() -> dict[str, int]:

@@ -15,6 +15,7 @@ from app import limits
 from app.core.clock import utcnow
 from app.core.processes import versions as process_service
 from app.core.submissions import uniqueness
+from app.core.tasks import registry
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.i18n import current_locale, local_datetime
@@ -47,22 +48,12 @@ def submit(action: Callable[[], T]) -> tuple[T | None, dict[str, str]]:
     return result, {}
 
 
-# Where a create form's result is shown: kind of submission -> (endpoint, id argument, anchor).
-SUBMITTED_PAGES = {
-    "order": ("orders.detail", "order_id", ""),
-    "change_request": ("changes.detail", "change_id", ""),
-    "rush_request": ("rush.detail", "rush_id", ""),
-    "customer": ("catalogue.customers", None, ""),
-    "product": ("catalogue.products", None, ""),
-    "calendar_day": ("schedule.index", None, "#calendar"),
-}
-
-
 def _already_submitted(error: AlreadySubmitted):
     """A form sent twice: show what the first submit saved, with a note, instead of an error."""
     db.session.rollback()
-    endpoint, argument, anchor = SUBMITTED_PAGES[error.kind]
-    url = url_for(endpoint, **({argument: error.target_id} if argument else {})) + anchor
+    page = registry.submitted_page(error.kind)  # the domain of the form said where
+    url = url_for(page.endpoint, **({page.argument: error.target_id} if page.argument else {}))
+    url += page.anchor
     flash(error.message, "info")
     if wants_fragment():
         return "", 204, {"HX-Redirect": url}

@@ -5,10 +5,7 @@ from flask import Flask
 
 def setup(app: Flask) -> None:
     """Register the change pages and the change process's handlers."""
-    from app.modules.changes import (
-        models,  # noqa: F401  (its tables)
-        views,
-    )
-    from app.modules.changes.services import changes  # noqa: F401  (registers the kind)
+    from app.modules.changes import hooks, models, views  # noqa: F401  (models: its tables)
 
     app.register_blueprint(views.bp)
+    hooks.register()

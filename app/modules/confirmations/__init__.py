@@ -5,9 +5,7 @@ from flask import Flask
 
 def setup(app: Flask) -> None:
     """Register the confirmation pages (staff and the customer's public link)."""
-    from app.modules.confirmations import (
-        models,  # noqa: F401  (its tables)
-        views,
-    )
+    from app.modules.confirmations import hooks, models, views  # noqa: F401  (models: its tables)
 
     app.register_blueprint(views.bp)
+    hooks.register()

@@ -6,10 +6,10 @@ from flask import Flask
 
 def setup(app: Flask) -> None:
     """Register the order pages and the lifecycle's handlers."""
-    from app.modules.orders import models  # noqa: F401  (its tables)
-    from app.modules.orders.services import orders  # noqa: F401  (registers the lifecycle kind)
+    from app.modules.orders import hooks, models  # noqa: F401  (models: its tables)
     from app.modules.orders.views import catalogue
     from app.modules.orders.views import orders as order_views
 
     app.register_blueprint(order_views.bp)
     app.register_blueprint(catalogue.bp)
+    hooks.register()

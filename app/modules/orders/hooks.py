@@ -1,7 +1,8 @@
-"""What some steps do to order data besides moving the process on.
+"""How orders plug into the core (app/core/tasks/registry.py): the lifecycle's handlers, what
+some lifecycle steps do to order data, and what a task page shows about its order.
 
-Effects are keyed by the step's spec id (stable in docs/LIFECYCLE_CONTRACT.md). `check` adds field
-errors before anything changes; `apply` runs in the same transaction as the completion.
+Step effects are keyed by the step's spec id (stable in docs/LIFECYCLE_CONTRACT.md). `check` adds
+field errors before anything changes; `apply` runs in the same transaction as the completion.
 """
 
 import json
@@ -11,13 +12,19 @@ from flask_babel import gettext as _
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
+from app.core.tasks.registry import Panel, TaskPage
+from app.core.users import permissions
 from app.core.users.models import User
 from app.extensions import db
-from app.modules.changes.services import changes
+from app.i18n import current_locale
+from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import Order, OrderLine, Product, ProductionLine
+from app.modules.orders.services import lifecycle, orders, reviews
+from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
-from app.modules.rush.services import rush
+from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
 ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
 
@@ -76,25 +83,17 @@ def task_line(task: HumanTask) -> OrderLine | None:
     return line if line is not None and line.order_id == task.order_id else None
 
 
-def check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
-    """Validate a step's extra input; returns what `apply` needs."""
+def _check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    """Validate a lifecycle step's extra input; returns what `_apply` needs."""
     if task.spec_name in ESTIMATING_STEPS:
         return {"estimates": _estimates(task, data, formdata, errors)}
     if task.spec_name == "standardise_item":
         _standardise_check(task, data, errors)
-    if task.spec_name in changes.APPROVAL_STEPS:
-        change = changes.for_instance(task.instance_id)
-        if change is not None:
-            changes.check_approval(change, data.get("decision"), errors)
-    if task.spec_name in rush.DECISION_STEPS:
-        return rush.check_decision(task, data, formdata, errors)
     return {}
 
 
-def apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
-    """Write a completed step's effects on the order data."""
-    if task.spec_name in rush.DECISION_STEPS:
-        rush.record_preview(task, extra)
+def _apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
+    """Write a completed lifecycle step's effects on the order data."""
     for line_id, (hours, line) in extra.get("estimates", {}).items():
         item = db.session.get(OrderLine, line_id)
         item.est_hours_per_unit, item.est_line_id = hours, line.id
@@ -117,3 +116,88 @@ def apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
             order_id=task.order_id,
             data={"code": product.code, "from_line": item.id},
         )
+
+
+# Steps where sales, PMC and the meeting decide with every department's answers in view.
+REVIEW_CONTEXT_STEPS = ("sales_revise", "pmc_consolidate", "review_meeting")
+
+
+def _editable_step_data(task: HumanTask) -> dict:
+    """Sales may have revised the order during its own step: the process reads it afresh."""
+    return orders.process_data(task.order) if task.order is not None else {}
+
+
+def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
+    """What a task page shows about its order: number, line, estimates, answers, summary, history."""
+    order = task.order
+    if order is None:
+        return []
+    locale = current_locale()
+    panels = [
+        Panel("title", text=order.number),
+        Panel(
+            "aside",
+            "orders/_summary.html",
+            {
+                "order": order,
+                "spec_labels": list(SPEC_LABELS.items()),
+                "prices": permissions.order_prices(page.viewer, order),
+                "may_see_prices": permissions.can_see_prices(page.viewer),
+            },
+        ),
+    ]
+    steps = order_history(order.id, page.viewer, locale)
+    if steps:
+        panels.append(Panel("below", "orders/_task_history.html", {"steps": steps}))
+    if task.context:
+        line = task_line(task)
+        if line is not None:
+            panels.append(
+                Panel(
+                    "before_form",
+                    "orders/_task_line.html",
+                    {"task_line": line, "spec_labels": list(SPEC_LABELS.items())},
+                    order=10,
+                )
+            )
+    if task.spec_name in REVIEW_CONTEXT_STEPS:
+        panels.append(
+            Panel(
+                "before_form",
+                "orders/_task_reviews.html",
+                {"reviews": reviews.latest_reviews(order)},
+                order=50,
+            )
+        )
+    if task.spec_name in ESTIMATING_STEPS:
+        panels.append(
+            Panel(
+                "in_form",
+                "orders/_task_estimates.html",
+                {
+                    "estimate_lines": nonstandard_lines(order),
+                    "production_lines": production_lines(),
+                    "values": page.values,
+                    "errors": page.errors,
+                },
+                order=50,
+            )
+        )
+    return panels
+
+
+def register() -> None:
+    """Plug orders into the core: the lifecycle kind, its steps, task panels, create forms."""
+    registry.register(
+        ORDER_LIFECYCLE,
+        owns_order=True,
+        on_cancel=lifecycle.end_with_lifecycle,
+        on_error=lifecycle.stop_order,
+    )
+    registry.register_outcome_listener(lifecycle.follow_status)
+    registry.register_step((*ESTIMATING_STEPS, "standardise_item"), check=_check, apply=_apply)
+    registry.register_step(orders.EDITABLE_STEPS, process_data=_editable_step_data)
+    registry.register_task_panels(_task_panels)
+    registry.register_submitted_page("order", "orders.detail", "order_id")
+    registry.register_submitted_page("customer", "catalogue.customers")
+    registry.register_submitted_page("product", "catalogue.products")

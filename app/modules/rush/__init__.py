@@ -5,10 +5,7 @@ from flask import Flask
 
 def setup(app: Flask) -> None:
     """Register the rush pages and the rush process's handlers."""
-    from app.modules.rush import (
-        models,  # noqa: F401  (its tables)
-        views,
-    )
-    from app.modules.rush.services import rush  # noqa: F401  (registers the kind)
+    from app.modules.rush import hooks, models, views  # noqa: F401  (models: its tables)
 
     app.register_blueprint(views.bp)
+    hooks.register()

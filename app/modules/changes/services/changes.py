@@ -20,7 +20,6 @@ from app.core.notifications import services as notifications
 from app.core.processes.versions import DEMO_DEPARTMENTS
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks import registry as process_kinds
 from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
@@ -29,7 +28,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.orders.models import Order
-from app.modules.orders.services import orders, revisions
+from app.modules.orders.services import lifecycle, orders, revisions
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
 PROCESS = "change_request"
@@ -314,7 +313,7 @@ def _warn_if_unplannable(order: Order, change: ChangeRequest) -> None:
     # The reason is not stored in the notification: each reader sees it on the schedule page,
     # in their own language.
     notifications.notify_users(
-        recipients, order, "order_unplannable", {"number": order.number, "change": change.id}
+        recipients, order.id, "order_unplannable", {"number": order.number, "change": change.id}
     )
     audit.record(
         None,
@@ -341,7 +340,7 @@ def _why_unplannable(order: Order) -> str | None:
     return None
 
 
-def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
+def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
     """An admin cancelled the change's process: the request closes, the order is left as it is.
 
     A change not yet applied is cancelled (the order's slot for an open change is free again);
@@ -365,10 +364,7 @@ def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         instance_id=instance.id,
         data={"reason": reason, "status": change.status},
     )
-    notifications.notify_cancelled(change.raised_by_id, order, "change", change.id, reason)
-
-
-process_kinds.register(KIND, on_outcome=on_outcome, on_cancel=_on_cancelled)
+    lifecycle.notify_cancelled(change.raised_by_id, order, "change", change.id, reason)
 
 
 def changes_of(order: Order) -> list[ChangeRequest]:

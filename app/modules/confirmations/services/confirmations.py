@@ -167,9 +167,10 @@ def _confirm(
         },
     )
     instance = instances.deliver_message(
-        order,
+        order.id,
         MESSAGE,
         {"confirmed_by": signer, "method": method, "revision_hash": revision.content_hash},
+        _("Order %(n)s has no process waiting for this.", n=order.number),
     )
     if instance.status == "running":
         instances.complete_by_event(instance, ANSWERED_STEP, {"sent_via": method}, MESSAGE)

@@ -7,13 +7,11 @@ from flask_babel import gettext as _
 from app import limits
 from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.notifications import services as notifications
 from app.core.processes import versions as processes
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks import registry as process_kinds
 from app.core.tasks.inbox import deny_order
-from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.models import HumanTask
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -24,6 +22,8 @@ from app.modules.orders.services.order_input import LineInput, OrderInput, check
 __all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
 
 ORDER_PROCESS = "order_lifecycle"
+# The kind of the instance that carries the order itself (its status follows it).
+ORDER_LIFECYCLE = "order_lifecycle"
 REVIEW_PROCESS = (
     "order_review"  # the first, review-only process; used until the lifecycle is deployed
 )
@@ -96,47 +96,9 @@ def create_order(actor: User, data: OrderInput, files=(), token: str = "") -> Or
     )
     process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
     instances.start_process(
-        process_id, actor, kind=process_kinds.ORDER_LIFECYCLE, order=order, data=process_data(order)
+        process_id, actor, kind=ORDER_LIFECYCLE, order=order, data=process_data(order)
     )
     return order
-
-
-def _on_lifecycle_cancelled(instance, actor: User, reason: str) -> None:
-    """An admin cancelled the order's own process: the order is cancelled with it."""
-    order = instance.order
-    if order is None or order.status == "cancelled":
-        return
-    order.status = "cancelled"
-    audit.record(
-        actor,
-        "order.cancelled",
-        "order",
-        order.id,
-        order_id=order.id,
-        instance_id=instance.id,
-        data={"reason": reason},
-    )
-    notifications.notify_cancelled(order.created_by_id, order, "order", order.id, reason)
-    # A cancelled order keeps no open change or rush: their processes end too, each closing
-    # its own request and telling its requester through its kind's handler.
-    others = db.session.scalars(
-        db.select(ProcessInstance.id).where(
-            ProcessInstance.order_id == order.id,
-            ProcessInstance.id != instance.id,
-            ProcessInstance.status.in_(("running", "error")),
-        )
-    ).all()
-    for other_id in others:
-        instances.cancel_instance(
-            other_id,
-            actor,
-            _("Order %(number)s was cancelled: %(reason)s", number=order.number, reason=reason),
-        )
-
-
-process_kinds.register(
-    process_kinds.ORDER_LIFECYCLE, owns_order=True, on_cancel=_on_lifecycle_cancelled
-)
 
 
 def editable(order: Order) -> bool:

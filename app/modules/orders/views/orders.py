@@ -19,17 +19,18 @@ from flask_login import current_user, login_required
 
 from app import limits
 from app.core.audit import services as audit
-from app.core.tasks import inbox, instances
+from app.core.tasks import inbox
 from app.core.tasks.inbox import deny_order
-from app.core.tasks.views.tasks import history
 from app.core.users import permissions
 from app.core.web import commit, submit
 from app.errors import PermissionDenied
+from app.i18n import current_locale
 from app.modules.changes.services import changes
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
-from app.modules.orders.services import attachments, orders, reviews, revisions
+from app.modules.orders.services import attachments, lifecycle, orders, reviews, revisions
+from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import CURRENCIES, LineInput, OrderInput, record_id
 from app.modules.rush.services import rush
 from app.modules.schedule.services import plan
@@ -214,7 +215,7 @@ def detail(order_id: int):
     """The order: lines, open steps, reviews, revisions, files, confirmation, timeline, diagram."""
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
-    instance = instances.lifecycle_of(order)
+    instance = lifecycle.lifecycle_of(order)
     is_sales = current_user.department is not None and current_user.department.key == "sales"
     place, plan_problem = plan.attempt(lambda: plan.place_of(order))
     planned, unplanned_reason = place or (None, None)
@@ -225,7 +226,7 @@ def detail(order_id: int):
         may_see_prices=permissions.can_see_prices(current_user),
         priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
-        steps=history(order_id, current_user),
+        steps=order_history(order_id, current_user, current_locale()),
         events=audit.events_for_order(order_id),
         instance=instance,
         reviews=reviews.latest_reviews(order),
@@ -248,7 +249,7 @@ def detail(order_id: int):
 @login_required
 def diagram(order_id: int):
     """The BPMN XML of the version the order's process runs on, for the viewer."""
-    instance = instances.lifecycle_of(orders.get_order(order_id))
+    instance = lifecycle.lifecycle_of(orders.get_order(order_id))
     if instance is None:
         abort(404)
     return Response(instance.version.xml, mimetype="application/xml")

@@ -22,17 +22,15 @@ from app import limits
 from app.core import clock
 from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks import registry as process_kinds
 from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Customer, Order
-from app.modules.orders.services import orders
+from app.modules.orders.services import lifecycle, orders
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services.preview import compute, impact_of
 from app.modules.schedule.services import plan
@@ -353,7 +351,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
     )
 
 
-def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
+def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
     """An admin cancelled the rush's process: the request closes; the order and plan stay."""
     rush = for_instance(instance.id)
     if rush is None:
@@ -370,10 +368,7 @@ def _on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         instance_id=instance.id,
         data={"reason": reason, "status": rush.status},
     )
-    notifications.notify_cancelled(rush.requested_by_id, rush.order, "rush", rush.id, reason)
-
-
-process_kinds.register(KIND, on_outcome=on_outcome, on_cancel=_on_cancelled)
+    lifecycle.notify_cancelled(rush.requested_by_id, rush.order, "rush", rush.id, reason)
 
 
 def requests_of(order: Order) -> list[RushRequest]:

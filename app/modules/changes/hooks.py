@@ -1,0 +1,29 @@
+"""How change requests plug into the core: the change process's kind, the approval steps'
+check, the task-page panel with the diff, and where a change form's result is shown."""
+
+from app.core.tasks import registry
+from app.core.tasks.models import HumanTask
+from app.core.tasks.registry import Panel, TaskPage
+from app.modules.changes.services import changes
+
+
+def _check_approval(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    change = changes.for_instance(task.instance_id)
+    if change is not None:
+        changes.check_approval(change, data.get("decision"), errors)
+    return {}
+
+
+def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
+    change = changes.for_instance(task.instance_id)
+    if change is None:
+        return []
+    return [Panel("before_form", "changes/_task_panel.html", changes.view(change, page.viewer), 20)]
+
+
+def register() -> None:
+    """Plug change requests into the core."""
+    registry.register(changes.KIND, on_outcome=changes.on_outcome, on_cancel=changes.on_cancelled)
+    registry.register_step(changes.APPROVAL_STEPS, check=_check_approval)
+    registry.register_task_panels(_task_panels)
+    registry.register_submitted_page("change_request", "changes.detail", "change_id")

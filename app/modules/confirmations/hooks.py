@@ -1,0 +1,25 @@
+"""How confirmations plug into the core: the "send the confirmation" task shows the link, QR,
+sheet and scan upload (the customer's answer completes the step on its own)."""
+
+from app.core.tasks import registry
+from app.core.tasks.models import HumanTask
+from app.core.tasks.registry import Panel, TaskPage
+from app.core.users import permissions
+from app.modules.confirmations.services import confirmations
+
+
+def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
+    if task.spec_name != confirmations.ANSWERED_STEP or task.order is None:
+        return []
+    context = {
+        "order": task.order,
+        "confirmations": confirmations.confirmations_of(task.order),
+        "is_sales": page.can_act,
+        "may_see_prices": permissions.can_see_prices(page.viewer),
+    }
+    return [Panel("before_form", "confirmations/_task_panel.html", context, 40)]
+
+
+def register() -> None:
+    """Plug confirmations into the core."""
+    registry.register_task_panels(_task_panels)

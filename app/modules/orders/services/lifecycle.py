@@ -1,0 +1,110 @@
+"""The order follows its processes: status from the engine's data, errors and cancels of its own
+lifecycle, and the notices that go with them (registered in app/modules/orders/hooks.py)."""
+
+from flask_babel import gettext as _
+
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.notifications import services as notifications
+from app.core.tasks import instances
+from app.core.tasks.models import ProcessInstance
+from app.core.users.models import User
+from app.extensions import db
+from app.modules.orders.models import ORDER_STATUSES, Order
+from app.modules.orders.services.orders import ORDER_LIFECYCLE
+
+
+def lifecycle_of(order: Order) -> ProcessInstance | None:
+    """The instance that carries the order itself (its lifecycle), newest if it was restarted."""
+    return db.session.scalar(
+        db.select(ProcessInstance)
+        .where(ProcessInstance.order_id == order.id, ProcessInstance.kind == ORDER_LIFECYCLE)
+        .order_by(ProcessInstance.id.desc())
+        .limit(1)
+    )
+
+
+def follow_status(instance: ProcessInstance, data: dict) -> None:
+    """A model sets `order_status` in its data (script tasks); the instance's order follows it."""
+    status = data.get("order_status") if isinstance(data, dict) else None
+    order = instance.order
+    if order is None or status not in ORDER_STATUSES or order.status == status:
+        return
+    order.status = status
+    if status == "released":
+        order.released_at = utcnow()
+        notify_release(order)
+
+
+def stop_order(instance: ProcessInstance) -> None:
+    """The order's own process stopped with an error: so does the order, until an admin acts."""
+    if instance.order is not None:
+        instance.order.status = "error"
+
+
+def key_requirements(order: Order) -> list[str]:
+    """The short list every department must know when an order is released."""
+    items = []
+    for line in order.lines:
+        if line.product_id is None:
+            items.append(f"line {line.position}: {line.description}")
+            for text in (line.quality_requirements, line.packaging_requirements):
+                if text:
+                    items.append(f"line {line.position}: {text}")
+    return items[:12]
+
+
+def notify_release(order: Order) -> int:
+    """Tell every active member of every department that the order is released."""
+    params = {
+        "number": order.number,
+        "customer": order.customer.name,
+        "requested_date": order.requested_date.isoformat() if order.requested_date else None,
+        "requirements": key_requirements(order),
+    }
+    users = db.session.scalars(
+        db.select(User.id).where(User.active.is_(True), User.department_id.is_not(None))
+    )
+    return notifications.notify_users(users, order.id, "order_released", params)
+
+
+def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:
+    """Tell whoever asked for it that an admin cancelled an order, a change or a rush request.
+
+    `what` is "order", "change" or "rush"; `ref` the request's id (the order's for "order").
+    """
+    params = {"number": order.number, "what": what, "ref": ref, "reason": reason}
+    return notifications.notify_users([user_id], order.id, "process_cancelled", params)
+
+
+def end_with_lifecycle(instance, actor: User, reason: str) -> None:
+    """An admin cancelled the order's own process: the order is cancelled with it."""
+    order = instance.order
+    if order is None or order.status == "cancelled":
+        return
+    order.status = "cancelled"
+    audit.record(
+        actor,
+        "order.cancelled",
+        "order",
+        order.id,
+        order_id=order.id,
+        instance_id=instance.id,
+        data={"reason": reason},
+    )
+    notify_cancelled(order.created_by_id, order, "order", order.id, reason)
+    # A cancelled order keeps no open change or rush: their processes end too, each closing
+    # its own request and telling its requester through its kind's handler.
+    others = db.session.scalars(
+        db.select(ProcessInstance.id).where(
+            ProcessInstance.order_id == order.id,
+            ProcessInstance.id != instance.id,
+            ProcessInstance.status.in_(("running", "error")),
+        )
+    ).all()
+    for other_id in others:
+        instances.cancel_instance(
+            other_id,
+            actor,
+            _("Order %(number)s was cancelled: %(reason)s", number=order.number, reason=reason),
+        )
