@@ -36,7 +36,7 @@ export DEBIAN_FRONTEND := noninteractive
 .NOTPARALLEL:
 
 .PHONY: help setup venv assets browser i18n i18n-compile i18n-init db deploy demo run test \
-	bench reliability lint format clean
+	contracts bench reliability lint format clean
 
 ## help: list the targets
 help:
@@ -130,9 +130,15 @@ demo: venv
 run: setup db demo deploy
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
-## test: setup, then pytest; without DATABASE_URL the `postgres` tests are deselected (PYTEST_ARGS passes more)
-test: setup
+## test: setup, the import contracts and ruff check, then pytest; without DATABASE_URL the `postgres` tests are deselected (PYTEST_ARGS passes more)
+# The contracts and lint run first (under a second together) so CI, which runs `make test`,
+# refuses code that breaks the layering or the lint before spending minutes on the suite.
+test: setup contracts lint
 	$(BIN)/python -m pytest $(PYTEST_MARKERS) $(PYTEST_ARGS)
+
+## contracts: check the import rules (pyproject.toml [tool.importlinter], see docs/ARCHITECTURE.md)
+contracts: venv
+	$(BIN)/lint-imports
 
 ## bench: run bench/run.py (needs the venv; uses PostgreSQL on 127.0.0.1:5432 if up), writes bench/results.json
 bench: venv
@@ -171,7 +177,7 @@ format: venv
 
 ## clean: remove built assets, compiled translations, caches and test artefacts (keeps .venv, node_modules, instance/)
 clean:
-	rm -rf $(DIST) test-results .pytest_cache .ruff_cache build/reliability
+	rm -rf $(DIST) test-results .pytest_cache .ruff_cache .import_linter_cache build/reliability
 	find app -name '*.mo' -delete
 	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -print \
 		| xargs -r rm -rf

@@ -5,10 +5,10 @@ Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import app.models.base
+import app.core.columns
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.
