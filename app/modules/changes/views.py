@@ -76,7 +76,7 @@ def detail(change_id: int):
 def approvals():
     """A manager's page: pending change and rush approvals (head-only steps) of their department."""
     rows, rush_rows = [], []
-    if current_user.is_head:
+    if permissions.is_head(current_user):
         for task in _head_tasks(changes.APPROVAL_STEPS):
             change = changes.for_instance(task.instance_id)
             if change is not None:

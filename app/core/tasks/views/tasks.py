@@ -17,7 +17,7 @@ from app.modules.changes.services import changes
 from app.modules.confirmations.services import confirmations
 from app.modules.orders import hooks as task_effects
 from app.modules.orders.labels import SPEC_LABELS
-from app.modules.orders.services import orders, reviews
+from app.modules.orders.services import access, orders, reviews
 from app.modules.rush.services import rush
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks", template_folder="../templates")
@@ -78,7 +78,7 @@ def _render(task, values=None, errors=None, status=200):
         ),
         reviews=reviews.latest_reviews(task.order) if task.order is not None else [],
         order=task.order,
-        prices=permissions.order_prices(current_user, task.order) if task.order else None,
+        prices=access.order_prices(current_user, task.order) if task.order else None,
         may_see_prices=permissions.can_see_prices(current_user),
         fields=fields,
         form_title=forms.form_title(doc, locale) if doc else task.display_name(locale),

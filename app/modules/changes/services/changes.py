@@ -21,7 +21,6 @@ from app.core.processes.versions import DEMO_DEPARTMENTS
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
 from app.core.tasks import registry as process_kinds
-from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
@@ -30,6 +29,7 @@ from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.orders.models import Order
 from app.modules.orders.services import orders, revisions
+from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
 PROCESS = "change_request"
@@ -150,8 +150,8 @@ def raise_change(
     order = db.session.scalar(db.select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
         raise NotFound(_("This order does not exist."))
-    dept = actor.department.key if actor.department else None
-    if dept is None:  # every department raises changes; a user outside all of them does not
+    dept = permissions.department_key(actor)
+    if not permissions.may_raise_change(actor):
         message = _("Only a member of a department can raise a change request.")
         raise deny_order(actor, order, "change_request", message=message)
     submission = uniqueness.claim_submission(actor, token, "change_request")

@@ -20,16 +20,14 @@ from flask_login import current_user, login_required
 from app import limits
 from app.core.audit import services as audit
 from app.core.tasks import inbox, instances
-from app.core.tasks.inbox import deny_order
 from app.core.tasks.views.tasks import history
 from app.core.users import permissions
 from app.core.web import commit, submit
-from app.errors import PermissionDenied
 from app.modules.changes.services import changes
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
-from app.modules.orders.services import attachments, orders, reviews, revisions
+from app.modules.orders.services import access, attachments, orders, reviews, revisions
 from app.modules.orders.services.order_input import CURRENCIES, LineInput, OrderInput, record_id
 from app.modules.rush.services import rush
 from app.modules.schedule.services import plan
@@ -121,19 +119,12 @@ def _form_context(values, errors) -> dict:
     }
 
 
-def _require_sales(action: str, order=None) -> None:
-    if current_user.department is None or current_user.department.key != "sales":
-        if order is not None:
-            raise deny_order(current_user, order, action, request.remote_addr)
-        audit.record(current_user, "denied." + action, "order", None, ip=request.remote_addr)
-        raise PermissionDenied(_("Only the sales department can do this."))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Sales enters a new order; saving starts its process."""
-    _require_sales("order_create")
+    # The page itself is sales-only too, so its GET is refused here, before any service runs.
+    access.require_sales(current_user, None, "order_create", request.remote_addr)
     errors: dict[str, str] = {}
     if request.method == "POST":
         order, errors = submit(
@@ -142,6 +133,7 @@ def new():
                 _order_input(request.form),
                 request.files.getlist("attachments"),
                 request.form.get("form_token", ""),
+                request.remote_addr,
             )
         )
         if not errors:
@@ -184,7 +176,7 @@ def _values_of(order) -> dict:
 def edit(order_id: int):
     """Sales revises the order while it is with them; a new revision becomes current."""
     order = orders.get_order(order_id)
-    _require_sales("order_update", order)
+    access.require_sales(current_user, order, "order_update", request.remote_addr)
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else _values_of(order)
     if request.method == "POST":
@@ -215,13 +207,13 @@ def detail(order_id: int):
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
     instance = instances.lifecycle_of(order)
-    is_sales = current_user.department is not None and current_user.department.key == "sales"
+    is_sales = permissions.may_handle_orders(current_user)
     place, plan_problem = plan.attempt(lambda: plan.place_of(order))
     planned, unplanned_reason = place or (None, None)
     return render_template(
         "orders/detail.html",
         order=order,
-        prices=permissions.order_prices(current_user, order),
+        prices=access.order_prices(current_user, order),
         may_see_prices=permissions.can_see_prices(current_user),
         priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
@@ -274,14 +266,13 @@ def file(order_id: int, attachment_id: int):
 def upload(order_id: int):
     """Sales attaches more files (drawings, specs) to the order."""
     order = orders.get_order(order_id)
-    _require_sales("attachment_add", order)
+    access.require_sales(current_user, order, "attachment_add", request.remote_addr)
     errors: dict[str, str] = {}
     uploads = attachments.check_uploads(request.files.getlist("attachments"), errors)
     if errors or not uploads:
         flash(errors.get("attachments") or _("Choose at least one file."), "error")
         return redirect(url_for("orders.detail", order_id=order_id) + "#files")
-    for item in uploads:
-        attachments.store(order, item, current_user)
+    attachments.attach(order, uploads, current_user, request.remote_addr)
     commit()
     flash(_("%(n)s file(s) attached.", n=len(uploads)), "success")
     return redirect(url_for("orders.detail", order_id=order_id) + "#files")
