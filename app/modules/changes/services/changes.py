@@ -249,6 +249,14 @@ def _ensure_none_open(order: Order) -> None:
         )
 
 
+def get_change(change_id: int) -> ChangeRequest:
+    """One change request, or NotFound."""
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None:
+        raise NotFound(_("This change request does not exist."))
+    return change
+
+
 def for_instance(instance_id: int | None) -> ChangeRequest | None:
     """The change request a process instance decides, if any."""
     if instance_id is None:
