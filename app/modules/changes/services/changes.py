@@ -27,7 +27,7 @@ from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-from app.modules.orders.models import Order
+from app.modules.orders.models import HEADER_FIELDS, LINE_FIELDS, Order
 from app.modules.orders.services import orders, revisions
 from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
@@ -52,34 +52,14 @@ def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
         number=order.number,
         customer_id=checked.customer.id,
         lines=checked.lines,
-        **{name: getattr(checked, name) for name in revisions.HEADER_FIELDS},
+        **{name: getattr(checked, name) for name in HEADER_FIELDS},
     )
     total = sum((line.quantity * line.unit_price for line in checked.lines), Decimal(0))
     return revisions.snapshot(shadow), total
 
 
-LINE_FIELDS = (
-    "product",
-    "description",
-    "quantity",
-    "unit_price",
-    "structure_function",
-    "dimensions_performance",
-    "technical_requirements",
-    "process_requirements",
-    "quality_requirements",
-    "packaging_requirements",
-    "packaging_materials",
-)
-HEADER_FIELDS = (
-    "customer",
-    "customer_po",
-    "order_type",
-    "requested_date",
-    "promised_date",
-    "currency",
-    "notes",
-)
+# A snapshot's line names its catalogue product beside what sales typed.
+DIFF_LINE_FIELDS = ("product", *LINE_FIELDS)
 
 
 def diff(old: dict, new: dict) -> list[dict]:
@@ -105,7 +85,7 @@ def diff(old: dict, new: dict) -> list[dict]:
                 }
             )
             continue
-        for name in LINE_FIELDS:
+        for name in DIFF_LINE_FIELDS:
             if (a.get(name) or "") != (b.get(name) or ""):
                 rows.append(
                     {"field": name, "line": position, "old": a.get(name), "new": b.get(name)}
