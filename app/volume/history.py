@@ -21,7 +21,7 @@ from app.core.notifications.models import Notification
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
-from app.modules.orders.models import SPEC_FIELDS, Order, OrderLine, OrderRevision
+from app.modules.orders.models import LINE_FIELDS, Order, OrderLine, OrderRevision
 from app.modules.orders.services import revisions
 from app.modules.orders.services.lifecycle import key_requirements, lifecycle_of
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
@@ -144,8 +144,7 @@ def _view(order: Order, item: HistoricOrder) -> SimpleNamespace:
     """The order as revisions.snapshot and the release notice read it, without lazy loads."""
     lines = [
         SimpleNamespace(
-            **{c: getattr(line, c) for c in ("position", "product_id", "description", "quantity",
-                                             "unit_price", *SPEC_FIELDS)},
+            **{c: getattr(line, c) for c in ("position", "product_id", *LINE_FIELDS)},
             product=shape.product,
         )
         for line, shape in zip(order.lines, item.lines, strict=True)

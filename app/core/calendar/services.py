@@ -17,6 +17,7 @@ from app.core import clock
 from app.core.audit import services as audit
 from app.core.calendar.models import CalendarDay
 from app.core.submissions import uniqueness
+from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
@@ -28,9 +29,7 @@ def _today() -> date:
 
 
 def _ensure_planner(actor: User) -> None:
-    from app.modules.schedule.services import plan
-
-    if not plan.may_plan(actor):
+    if not permissions.may_plan(actor):
         audit.record(actor, "calendar.denied", "calendar_day", None)
         raise PermissionDenied(_("Only PMC keeps the factory calendar."))
 

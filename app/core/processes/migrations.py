@@ -17,6 +17,7 @@ from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
 from app.core.tasks import instances
 from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users import permissions
 from app.core.users.models import User
 from app.engine import migration
 from app.engine.durations import due_after
@@ -30,13 +31,8 @@ from app.extensions import db
 MIGRATABLE = ("running", "error")
 
 
-def may_migrate(user: User | None) -> bool:
-    """Process owners and admins move instances between versions."""
-    return bool(user is not None and (user.is_admin or user.is_process_owner))
-
-
 def _require(actor: User, action: str, object_type: str, object_id: object) -> None:
-    if may_migrate(actor):
+    if permissions.may_migrate(actor):
         return
     audit.record(actor, "denied." + action, object_type, object_id)
     db.session.flush()

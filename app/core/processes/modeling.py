@@ -17,6 +17,7 @@ from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
 from app.core.submissions import uniqueness
 from app.core.tasks.models import ProcessInstance
+from app.core.users import permissions
 from app.core.users.models import Department, User
 from app.engine.documents import DocumentRejected, parse_bpmn
 from app.engine.problems import Problem
@@ -29,14 +30,9 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 
-def may_model(user: User) -> bool:
-    """Process owners (and admins) edit processes and forms."""
-    return bool(user.is_admin or user.is_process_owner)
-
-
 def ensure_modeler(user: User, action: str, target: str) -> None:
     """Refuse (and audit) anyone who is not a process owner or admin."""
-    if not may_model(user):
+    if not permissions.may_model(user):
         data = {"action": action, "on": target}
         audit.record(user, "denied.modeling", "process", None, data=data)
         db.session.flush()

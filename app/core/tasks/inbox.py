@@ -96,15 +96,6 @@ def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> Per
     return PermissionDenied(_("Only the department head can act on this task."))
 
 
-def deny_order(
-    user: User, order: Order, action: str, ip: str | None = None, message: str | None = None
-) -> PermissionDenied:
-    """Record a refused order-level attempt (by default: only sales handles the order itself)."""
-    audit.record(user, "denied." + action, "order", order.id, order_id=order.id, ip=ip)
-    db.session.flush()
-    return PermissionDenied(message or _("Only the sales department can do this."))
-
-
 def ensure_open(task: HumanTask) -> None:
     """Refuse work on a task that is no longer in the inbox, naming who finished it."""
     if task.state == "completed":

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from app import limits
 from app.core.audit import services as audit
 from app.core.submissions import uniqueness
-from app.core.users import login_limits, sessions
+from app.core.users import login_limits, permissions, sessions
 from app.core.users.models import ROLES, Department, User, check_no_password
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 
 MIN_PASSWORD = 8
@@ -28,6 +28,15 @@ def authenticate(username: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def _require_admin(actor: User, action: str, object_type: str, object_id: object = None) -> None:
+    """Refuse (and audit) anyone but an admin: only admins manage users and departments."""
+    if permissions.is_admin(actor):
+        return
+    audit.record(actor, "denied." + action, object_type, object_id)
+    db.session.flush()
+    raise PermissionDenied(_("Only administrators manage users and departments."))
 
 
 def _check_password(password: str, errors: dict, key: str = "password") -> None:
@@ -56,6 +65,7 @@ def create_user(
     is_process_owner: bool = False,
 ) -> User:
     """Create an account; the user must change the given password at first login."""
+    _require_admin(actor, "user.create", "user")
     errors: dict[str, str] = {}
     username = username.strip().lower()
     if not _USERNAME.fullmatch(username):
@@ -97,6 +107,7 @@ def update_user(
     is_process_owner: bool,
 ) -> User:
     """Change a user's name, department, role and flags."""
+    _require_admin(actor, "user.update", "user", user_id)
     user = get_user(user_id)
     errors: dict[str, str] = {}
     if not display_name.strip():
@@ -123,6 +134,7 @@ def update_user(
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
     """Deactivate (or reactivate) an account; history stays attached to it."""
+    _require_admin(actor, "user.activate", "user", user_id)
     user = get_user(user_id)
     if user.id == actor.id and not active:
         raise Conflict(_("You cannot deactivate your own account."))
@@ -136,6 +148,7 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
 
 def reset_password(actor: User, user_id: int) -> tuple[User, str]:
     """Give a user a new random password that they must change at next login."""
+    _require_admin(actor, "user.reset_password", "user", user_id)
     user = get_user(user_id)
     temporary = secrets.token_urlsafe(9)
     user.set_password(temporary)
@@ -148,6 +161,7 @@ def reset_password(actor: User, user_id: int) -> tuple[User, str]:
 
 def unlock_account(actor: User, user_id: int) -> tuple[User, bool]:
     """An admin lifts a log-in lock-out; returns the user and whether it was locked."""
+    _require_admin(actor, "user.unlock", "user", user_id)
     user = get_user(user_id)
     return user, login_limits.unlock(actor, user)
 
@@ -180,6 +194,7 @@ def change_password(
 
 def create_department(actor: User, key: str, name_en: str, name_zh: str) -> Department:
     """Add a department; BPMN lanes may then name it by key or either name."""
+    _require_admin(actor, "department.create", "department")
     errors: dict[str, str] = {}
     key = key.strip().lower()
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key):

@@ -1,25 +1,48 @@
-"""Who may read what: the price rule, and the helpers that apply it to what pages show.
+"""Who may: every rule about what a user may do or read, in one place.
 
-Prices, amounts, margins and costs are commercial data: sales, PMC, finance, management and
-admins read them; every other department (engineering, production, quality, warehouse,
-purchasing, …) works from quantities, specifications, dates and drawings. Services that assemble
-a page ask this module (never a template on its own); docs/ACCESS.md lists every place.
+The core knows users and departments only; a rule about a domain's record takes the ids it
+needs (e.g. the owner's user id), never the record, so this module imports no domain. Services
+enforce these rules (a view may ask them too, to hide a button or refuse a page early).
+
+The rules (department keys are what BPMN lanes name):
+- membership: `in_department(user, *keys)`: the user's department is one of the keys;
+  `has_department(user)`: the user belongs to any department.
+- head: `is_head(user)`: role "head" in a department; `heads(user, department_id)`: the head of
+  that department (assigns and gives back its tasks, approves its head-only steps).
+- manager: `is_manager(user)`: a member of management (its head is the general manager).
+- owner: `is_owner(user, owner_id)`: the user is the one who owns a record (by id).
+- admin: `is_admin(user)`.
+- process owners: `may_model(user)` (processes and forms) and `may_migrate(user)` (instances
+  between versions): process owners and admins.
+- sales enters, revises and attaches files to orders and sends the confirmation:
+  `may_handle_orders(user)` (sales members and heads, not admins).
+- a change request: `may_raise_change(user)`: any member of a department.
+- a rush request: `may_raise_rush(user)`: sales or PMC (`RUSH_RAISERS`).
+- the production plan and the factory calendar: `may_plan(user)`: PMC (`PLANNERS`) or admin.
+- customers: `may_edit_customers(user)`: sales or admin; products and production lines:
+  `may_edit_products(user)`: engineering, production or admin.
+- money: `can_see_prices(user)`: sales, PMC, finance, management (`PRICE_DEPARTMENTS`) or admin.
+  Prices, amounts, margins and costs are commercial data; every other department (engineering,
+  production, quality, warehouse, purchasing, …) works from quantities, specifications, dates and
+  drawings. Services that assemble a page ask this module (never a template on its own);
+  docs/ACCESS.md lists every place.
+- tasks (app/core/tasks/inbox.py, `may_act`): a member of the task's department acts on it; a
+  task for the "head" role needs that department's head.
 """
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-
-from app.core.audit import services as audit
-from app.core.users.models import User
-from app.errors import PermissionDenied
-from app.modules.orders.models import Order
-
-PRICE_DEPARTMENTS = frozenset({"sales", "pmc", "finance", "management"})
+SALES = "sales"
+PMC = "pmc"
+MANAGEMENT = "management"
+PRICE_DEPARTMENTS = frozenset({SALES, PMC, "finance", MANAGEMENT})
+PLANNERS = frozenset({PMC})
+RUSH_RAISERS = frozenset({SALES, PMC})
+CUSTOMER_KEEPERS = frozenset({SALES})
+PRODUCT_KEEPERS = frozenset({"engineering", "production"})
 # A form field, diff row or stored value whose name matches carries money (unit_price,
 # standard_cost, amount, total, margin, value_delta …); process owners' new forms are covered
 # by their field names.
@@ -28,13 +51,92 @@ PRICE_NAME = re.compile(r"price|cost|amount|total|margin|value_delta", re.IGNORE
 PRICED_ATTACHMENT_KINDS = frozenset({"signed_confirmation"})
 
 
+def department_key(user: Any) -> str | None:
+    """The key of the user's department, or None for a user outside every department."""
+    department = getattr(user, "department", None)
+    return department.key if department is not None else None
+
+
+def in_department(user: Any, *keys: str) -> bool:
+    """Whether the user is a member (or head) of one of these departments."""
+    return department_key(user) in keys
+
+
+def has_department(user: Any) -> bool:
+    """Whether the user belongs to any department."""
+    return department_key(user) is not None
+
+
+def is_admin(user: Any) -> bool:
+    """Whether the user administers the application."""
+    return bool(getattr(user, "is_admin", False))
+
+
+def is_head(user: Any) -> bool:
+    """Whether the user heads their department."""
+    return bool(getattr(user, "is_head", False))
+
+
+def heads(user: Any, department_id: int | None) -> bool:
+    """Whether the user is the head of this department."""
+    return is_head(user) and department_id is not None and user.department_id == department_id
+
+
+def is_manager(user: Any) -> bool:
+    """Whether the user is in management (the general manager heads it)."""
+    return in_department(user, MANAGEMENT)
+
+
+def is_owner(user: Any, owner_id: int | None) -> bool:
+    """Whether the user owns a record whose owner is `owner_id` (the core takes ids only)."""
+    return owner_id is not None and getattr(user, "id", None) == owner_id
+
+
+def may_model(user: Any) -> bool:
+    """Process owners (and admins) edit processes and forms."""
+    return is_admin(user) or bool(getattr(user, "is_process_owner", False))
+
+
+def may_migrate(user: Any) -> bool:
+    """Process owners and admins move instances between versions."""
+    return may_model(user)
+
+
+def may_handle_orders(user: Any) -> bool:
+    """Sales enters and revises orders, attaches their files and sends confirmations."""
+    return in_department(user, SALES)
+
+
+def may_raise_change(user: Any) -> bool:
+    """Every department raises change requests; a user outside all of them does not."""
+    return has_department(user)
+
+
+def may_raise_rush(user: Any) -> bool:
+    """Sales or PMC request a rush."""
+    return in_department(user, *RUSH_RAISERS)
+
+
+def may_plan(user: Any) -> bool:
+    """PMC arranges the plan and keeps the factory calendar (an admin may too)."""
+    return is_admin(user) or in_department(user, *PLANNERS)
+
+
+def may_edit_customers(user: Any) -> bool:
+    """Sales keeps its customers; admins may too."""
+    return is_admin(user) or in_department(user, *CUSTOMER_KEEPERS)
+
+
+def may_edit_products(user: Any) -> bool:
+    """Engineering (and production) keep the catalogue and the lines; admins may too."""
+    return is_admin(user) or in_department(user, *PRODUCT_KEEPERS)
+
+
 def can_see_prices(user: Any) -> bool:
     """Whether the user may read prices, amounts, margins and costs (the one rule)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.is_admin:
-        return True
-    return user.department is not None and user.department.key in PRICE_DEPARTMENTS
+    return is_admin(user) or in_department(user, *PRICE_DEPARTMENTS)
 
 
 def is_price_field(name: str) -> bool:
@@ -42,64 +144,29 @@ def is_price_field(name: str) -> bool:
     return bool(PRICE_NAME.search(name or ""))
 
 
-@dataclass(frozen=True)
-class OrderPrices:
-    """An order's money, for readers allowed to see it: per line id and the total."""
-
-    currency: str
-    unit_price: dict[int, Decimal]
-    amount: dict[int, Decimal]
-    total: Decimal
-
-
-def order_prices(viewer: User, order: Order) -> OrderPrices | None:
-    """The order's prices for this reader, or None when the reader may not see them."""
-    if not can_see_prices(viewer):
-        return None
-    return OrderPrices(
-        currency=order.currency,
-        unit_price={line.id: line.unit_price for line in order.lines},
-        amount={line.id: line.amount for line in order.lines},
-        total=order.total,
-    )
-
-
-def product_costs(viewer: User, products: Iterable[Any]) -> dict[int, Decimal] | None:
+def product_costs(viewer: Any, products: Iterable[Any]) -> dict[int, Decimal] | None:
     """Standard cost per product id for readers allowed to see costs, else None."""
     if not can_see_prices(viewer):
         return None
     return {product.id: product.standard_cost for product in products}
 
 
-def visible_fields(viewer: User, fields: Iterable[Any]) -> list[Any]:
+def visible_fields(viewer: Any, fields: Iterable[Any]) -> list[Any]:
     """Form field views (anything with a `name`) without the money fields for other readers."""
     if can_see_prices(viewer):
         return list(fields)
     return [f for f in fields if not is_price_field(f.name)]
 
 
-def visible_rows(viewer: User, rows: Iterable[Mapping]) -> list[Mapping]:
+def visible_rows(viewer: Any, rows: Iterable[Mapping]) -> list[Mapping]:
     """Diff rows (`field`, `old`, `new`) without the money rows for other readers."""
     if can_see_prices(viewer):
         return list(rows)
     return [row for row in rows if not is_price_field(str(row.get("field", "")))]
 
 
-def visible_values(viewer: User, values: Mapping[str, Any]) -> dict[str, Any]:
+def visible_values(viewer: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     """Form values (e.g. an order prefilled for a change) without money for other readers."""
     if can_see_prices(viewer):
         return dict(values)
     return {k: v for k, v in values.items() if not is_price_field(k)}
-
-
-def require_prices(viewer: User, order: Order, action: str, ip: str | None = None) -> None:
-    """Refuse (403, audited) a document that carries the order's prices to other readers."""
-    if can_see_prices(viewer):
-        return
-    audit.record(viewer, "denied." + action, "order", order.id, order_id=order.id, ip=ip)
-    raise PermissionDenied(
-        _(
-            "This document shows prices, which only sales, PMC, finance, management and "
-            "administrators may see."
-        )
-    )

@@ -16,6 +16,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as process_service
 from app.core.submissions import uniqueness
 from app.core.tasks import registry
+from app.core.users import permissions
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.i18n import current_locale, local_datetime
@@ -177,5 +178,7 @@ def install(app: Flask) -> None:
     )
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["new_form_token"] = uniqueness.new_token
+    # Templates ask the same rules as the services to show a button (app/core/users/permissions).
+    app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["waiting"] = _waiting

@@ -4,17 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.web import submit
-from app.errors import NotFound
-from app.extensions import db
-from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import approvals as head_approvals
 from app.modules.changes.services import changes
-from app.modules.orders.services import orders
-from app.modules.orders.views.orders import _form_context, _order_input, _values_of
+from app.modules.orders.services import order_form, orders
 from app.modules.rush.services import rush
-from app.modules.schedule.services import plan
 
 bp = Blueprint("changes", __name__, template_folder="templates")
 
@@ -25,7 +20,7 @@ def new(order_id: int):
     """Raise a change notice: the order's data as it should become, with the reason."""
     order = orders.get_order(order_id)
     errors: dict[str, str] = {}
-    values = request.form if request.method == "POST" else _values_of(order)
+    values = request.form if request.method == "POST" else order_form.values_of(order)
     values = permissions.visible_values(current_user, values)
     if request.method == "POST":
         f = request.form
@@ -33,7 +28,7 @@ def new(order_id: int):
             lambda: changes.raise_change(
                 current_user,
                 order_id,
-                _order_input(f),
+                order_form.order_input(f),
                 f.get("reason_category", ""),
                 f.get("reason", ""),
                 f.get("customer_ref", ""),
@@ -55,7 +50,7 @@ def new(order_id: int):
         order=order,
         reasons=changes.REASONS,
         show_prices=permissions.can_see_prices(current_user),
-        **_form_context(values, errors),
+        **order_form.form_context(values, errors),
     ), (400 if errors else 200)
 
 
@@ -63,9 +58,7 @@ def new(order_id: int):
 @login_required
 def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
-    change = db.session.get(ChangeRequest, change_id)
-    if change is None:
-        raise NotFound(_("This change request does not exist."))
+    change = changes.get_change(change_id)
     return render_template(
         "changes/detail.html", order=change.order, **changes.view(change, current_user)
     )
@@ -75,41 +68,11 @@ def detail(change_id: int):
 @login_required
 def approvals():
     """A manager's page: pending change and rush approvals (head-only steps) of their department."""
-    rows, rush_rows = [], []
-    if current_user.is_head:
-        for task in _head_tasks(changes.APPROVAL_STEPS):
-            change = changes.for_instance(task.instance_id)
-            if change is not None:
-                rows.append({"task": task, **changes.view(change, current_user)})
-        state, problem = None, None  # the plan, computed once for every rush row of the page
-        for task in _head_tasks(rush.APPROVAL_STEPS):
-            found = rush.for_instance(task.instance_id)
-            if found is not None:
-                if state is None and problem is None:
-                    state, problem = plan.attempt(plan.current)
-                preview, row_problem = rush.live(found, state, problem)
-                rush_rows.append(
-                    {"task": task, "rush": found, "preview": preview, "problem": row_problem}
-                )
+    rows, rush_rows = head_approvals.pending(current_user)
     return render_template(
         "changes/approvals.html",
         rows=rows,
         rush_rows=rush_rows,
         counts=changes.counts(),
         rush_counts=rush.counts(),
-    )
-
-
-def _head_tasks(steps) -> list[HumanTask]:
-    return list(
-        db.session.scalars(
-            db.select(HumanTask)
-            .where(
-                HumanTask.state == "ready",
-                HumanTask.role == "head",
-                HumanTask.department_id == current_user.department_id,
-                HumanTask.spec_name.in_(steps),
-            )
-            .order_by(HumanTask.id)
-        )
     )

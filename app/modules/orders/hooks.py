@@ -21,7 +21,7 @@ from app.extensions import db
 from app.i18n import current_locale
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import Order, OrderLine, Product, ProductionLine
-from app.modules.orders.services import lifecycle, orders, reviews
+from app.modules.orders.services import access, lifecycle, orders, reviews
 from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
@@ -128,7 +128,7 @@ def _editable_step_data(task: HumanTask) -> dict:
 
 
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
-    """What a task page shows about its order: number, line, estimates, answers, summary, history."""
+    """What a task page shows about its order: number, line, estimates, answers, summary."""
     order = task.order
     if order is None:
         return []
@@ -141,7 +141,7 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
             {
                 "order": order,
                 "spec_labels": list(SPEC_LABELS.items()),
-                "prices": permissions.order_prices(page.viewer, order),
+                "prices": access.order_prices(page.viewer, order),
                 "may_see_prices": permissions.can_see_prices(page.viewer),
             },
         ),

@@ -31,6 +31,18 @@ SPEC_FIELDS = (
     "packaging_requirements",
     "packaging_materials",
 )
+# What sales types on an order: its header, and each line (a catalogue line also names its
+# product). A revision or a change replaces exactly these; the change diff compares them.
+HEADER_FIELDS = (
+    "customer",
+    "customer_po",
+    "order_type",
+    "requested_date",
+    "promised_date",
+    "currency",
+    "notes",
+)
+LINE_FIELDS = ("description", "quantity", "unit_price", *SPEC_FIELDS)
 
 
 class Customer(db.Model):

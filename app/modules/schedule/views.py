@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.calendar import services as factory_calendar
+from app.core.users import permissions
 from app.core.web import commit, submit
 from app.i18n import current_locale
 from app.modules.orders.services.order_input import record_id
@@ -50,7 +51,7 @@ def _schedule_context(values=None, errors=None) -> dict:
         "official_days": factory_calendar.official_holidays(
             "zh_CN" if current_locale().startswith("zh") else "en_US"
         ),
-        "may_plan": plan.may_plan(current_user),
+        "may_plan": permissions.may_plan(current_user),
         "values": values or {},
         "errors": errors or {},
     }

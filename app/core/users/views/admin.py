@@ -10,6 +10,7 @@ from app import limits
 from app.core.audit import services as audit
 from app.core.tasks import inbox, instances
 from app.core.users import accounts as users
+from app.core.users import permissions
 from app.core.users.models import ROLES
 from app.core.web import commit, submit
 from app.errors import PermissionDenied
@@ -23,7 +24,7 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
+        if not permissions.is_admin(current_user):
             audit.record(current_user, "denied.admin", "page", request.path, ip=request.remote_addr)
             raise PermissionDenied(_("This page is for administrators."))
         return view(*args, **kwargs)

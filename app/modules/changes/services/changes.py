@@ -20,15 +20,15 @@ from app.core.notifications import services as notifications
 from app.core.processes.versions import DEMO_DEPARTMENTS
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-from app.modules.orders.models import Order
+from app.modules.orders.models import HEADER_FIELDS, LINE_FIELDS, Order
 from app.modules.orders.services import lifecycle, orders, revisions
+from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
 PROCESS = "change_request"
@@ -51,34 +51,14 @@ def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
         number=order.number,
         customer_id=checked.customer.id,
         lines=checked.lines,
-        **{name: getattr(checked, name) for name in revisions.HEADER_FIELDS},
+        **{name: getattr(checked, name) for name in HEADER_FIELDS},
     )
     total = sum((line.quantity * line.unit_price for line in checked.lines), Decimal(0))
     return revisions.snapshot(shadow), total
 
 
-LINE_FIELDS = (
-    "product",
-    "description",
-    "quantity",
-    "unit_price",
-    "structure_function",
-    "dimensions_performance",
-    "technical_requirements",
-    "process_requirements",
-    "quality_requirements",
-    "packaging_requirements",
-    "packaging_materials",
-)
-HEADER_FIELDS = (
-    "customer",
-    "customer_po",
-    "order_type",
-    "requested_date",
-    "promised_date",
-    "currency",
-    "notes",
-)
+# A snapshot's line names its catalogue product beside what sales typed.
+DIFF_LINE_FIELDS = ("product", *LINE_FIELDS)
 
 
 def diff(old: dict, new: dict) -> list[dict]:
@@ -104,7 +84,7 @@ def diff(old: dict, new: dict) -> list[dict]:
                 }
             )
             continue
-        for name in LINE_FIELDS:
+        for name in DIFF_LINE_FIELDS:
             if (a.get(name) or "") != (b.get(name) or ""):
                 rows.append(
                     {"field": name, "line": position, "old": a.get(name), "new": b.get(name)}
@@ -149,8 +129,8 @@ def raise_change(
     order = db.session.scalar(db.select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
         raise NotFound(_("This order does not exist."))
-    dept = actor.department.key if actor.department else None
-    if dept is None:  # every department raises changes; a user outside all of them does not
+    dept = permissions.department_key(actor)
+    if not permissions.may_raise_change(actor):
         message = _("Only a member of a department can raise a change request.")
         raise deny_order(actor, order, "change_request", message=message)
     submission = uniqueness.claim_submission(actor, token, "change_request")
@@ -246,6 +226,14 @@ def _ensure_none_open(order: Order) -> None:
                 id=open_change.id,
             )
         )
+
+
+def get_change(change_id: int) -> ChangeRequest:
+    """One change request, or NotFound."""
+    change = db.session.get(ChangeRequest, change_id)
+    if change is None:
+        raise NotFound(_("This change request does not exist."))
+    return change
 
 
 def for_instance(instance_id: int | None) -> ChangeRequest | None:

@@ -11,14 +11,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.tasks import instances
-from app.core.tasks.inbox import deny_order
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.i18n import local_datetime
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
 from app.modules.orders.models import Order
-from app.modules.orders.services import attachments, revisions
+from app.modules.orders.services import access, attachments, revisions
 
 MESSAGE = "order_confirmed"
 # Sales' step the customer's confirmation makes pointless: once the customer has confirmed,
@@ -41,11 +40,6 @@ def _digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def _require_sales(actor: User, order: Order, action: str) -> None:
-    if actor.department is None or actor.department.key != "sales":
-        raise deny_order(actor, order, action)
-
-
 def _require_waiting(order: Order) -> None:
     if order.status != "awaiting_customer":
         raise Conflict(
@@ -55,7 +49,7 @@ def _require_waiting(order: Order) -> None:
 
 def issue_link(order: Order, actor: User) -> str:
     """Make a new confirmation link for the current revision; older links stop working."""
-    _require_sales(actor, order, "confirmation_link")
+    access.require_sales(actor, order, "confirmation_link")
     _require_waiting(order)
     now = utcnow()
     for old in db.session.scalars(
@@ -201,7 +195,7 @@ def confirm_with_link(
 
 def record_scan(order: Order, actor: User, file, signer_name: str, ip: str | None) -> Confirmation:
     """Sales uploads the confirmation sheet the customer signed on paper."""
-    _require_sales(actor, order, "confirmation_scan")
+    access.require_sales(actor, order, "confirmation_scan")
     _require_waiting(order)
     errors: dict[str, str] = {}
     name = _signer(signer_name, errors)

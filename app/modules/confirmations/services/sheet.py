@@ -3,12 +3,11 @@
 from flask_babel import gettext as _
 
 from app.core.clock import utcnow
-from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import DomainError
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.models import Order
-from app.modules.orders.services import reviews, revisions
+from app.modules.orders.services import access, reviews, revisions
 from app.pdf.amounts import AmountOutOfRange
 from app.pdf.confirmation import (
     ConfirmationSheet,
@@ -99,5 +98,5 @@ def sheet_pdf(order: Order, confirm_url: str | None, tz: str) -> bytes:
 
 def staff_sheet_pdf(viewer: User, order: Order, confirm_url: str | None, tz: str, ip: str) -> bytes:
     """The sheet for a staff reader: it carries prices, so other readers get 403 (audited)."""
-    permissions.require_prices(viewer, order, "confirmation_sheet", ip)
+    access.require_prices(viewer, order, "confirmation_sheet", ip)
     return sheet_pdf(order, confirm_url, tz)

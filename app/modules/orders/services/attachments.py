@@ -14,6 +14,7 @@ from app.core.users.models import User
 from app.errors import NotFound
 from app.extensions import db
 from app.modules.orders.models import Attachment, Order
+from app.modules.orders.services import access
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -148,8 +149,16 @@ def get_attachment(
     if attachment is None or attachment.order_id != order_id:
         raise NotFound(_("This file does not exist."))
     if attachment.kind in permissions.PRICED_ATTACHMENT_KINDS:
-        permissions.require_prices(viewer, attachment.order, "attachment_read", ip)
+        access.require_prices(viewer, attachment.order, "attachment_read", ip)
     path = _storage_dir() / attachment.stored_name
     if not path.is_file():
         raise NotFound(_("The file is missing from the storage directory."))
     return attachment, path
+
+
+def attach(
+    order: Order, uploads: list[Upload], actor: User, ip: str | None = None
+) -> list[Attachment]:
+    """Sales attaches more files (drawings, specs) to an order; anyone else is refused."""
+    access.require_sales(actor, order, "attachment_add", ip)
+    return [store(order, upload, actor) for upload in uploads]

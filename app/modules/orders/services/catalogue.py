@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app import limits
 from app.core.audit import services as audit
 from app.core.submissions import uniqueness
+from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
@@ -15,18 +16,6 @@ from app.modules.orders.models import Customer, Product, ProductionLine, Product
 
 TIERS = ("key", "standard", "new")
 _CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
-
-
-def may_edit_customers(user: User) -> bool:
-    """Sales keeps its customers; admins may too."""
-    return user.is_admin or (user.department is not None and user.department.key == "sales")
-
-
-def may_edit_products(user: User) -> bool:
-    """Engineering keeps the catalogue and the lines; admins may too."""
-    return user.is_admin or (
-        user.department is not None and user.department.key in ("engineering", "production")
-    )
 
 
 def _deny(actor: User, what: str) -> PermissionDenied:
@@ -39,7 +28,7 @@ def create_customer(
     actor: User, name: str, contact: str, address: str, tier: str, token: str = ""
 ) -> Customer:
     """Add a customer (once per rendered form: `token`, see uniqueness.claim_submission)."""
-    if not may_edit_customers(actor):
+    if not permissions.may_edit_customers(actor):
         raise _deny(actor, "customer")
     submission = uniqueness.claim_submission(actor, token, "customer")
     errors: dict[str, str] = {}
@@ -84,7 +73,7 @@ def _name(text: str, errors: dict, key: str = "name") -> str:
 
 def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> ProductionLine:
     """Add a production line with its daily capacity in hours."""
-    if not may_edit_products(actor):
+    if not permissions.may_edit_products(actor):
         raise _deny(actor, "production_line")
     errors: dict[str, str] = {}
     hours = _daily_hours(daily_hours, errors)
@@ -105,7 +94,7 @@ def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> P
 
 def set_capacity(actor: User, line_id: int, daily_hours: str) -> ProductionLine:
     """Change a line's hours per working day (the plan recomputes with it)."""
-    if not may_edit_products(actor):
+    if not permissions.may_edit_products(actor):
         raise _deny(actor, "production_line")
     line = db.session.get(ProductionLine, line_id)
     if line is None:
@@ -135,7 +124,7 @@ def create_product(
     token: str = "",
 ) -> Product:
     """Add a catalogue product with the hours per unit on each line that can make it."""
-    if not may_edit_products(actor):
+    if not permissions.may_edit_products(actor):
         raise _deny(actor, "product")
     submission = uniqueness.claim_submission(actor, token, "product")
     errors: dict[str, str] = {}

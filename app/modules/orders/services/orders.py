@@ -10,13 +10,12 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Customer, Order, OrderLine, Product
-from app.modules.orders.services import attachments, revisions
+from app.modules.orders.services import access, attachments, revisions
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
 __all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
@@ -56,12 +55,15 @@ def reserve_order_numbers(year: int, count: int) -> list[str]:
     return [f"{prefix}{seq:05d}" for seq in range(first, first + count)]
 
 
-def create_order(actor: User, data: OrderInput, files=(), token: str = "") -> Order:
+def create_order(
+    actor: User, data: OrderInput, files=(), token: str = "", ip: str | None = None
+) -> Order:
     """Check and store a new order (revision 1, attachments), then start its process.
 
     `token` is the entry form's once-only token: a second submit of the form answers with
     the order the first one created (AlreadySubmitted) instead of entering it twice.
     """
+    access.require_sales(actor, None, "order_create", ip)
     submission = uniqueness.claim_submission(actor, token, "order")
     checked, errors = check_order(data)
     uploads = attachments.check_uploads(files, errors)
@@ -118,8 +120,7 @@ def editable(order: Order) -> bool:
 def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> Order:
     """Sales revises an order at intake or after a rejection: a new revision becomes current."""
     order = get_order(order_id, lock=True)  # two revisions at once take turns, numbered apart
-    if actor.department is None or actor.department.key != "sales":
-        raise deny_order(actor, order, "order_update")
+    access.require_sales(actor, order, "order_update")
     if not editable(order):
         raise Conflict(
             _(

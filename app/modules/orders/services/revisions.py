@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from app.core.users.models import User
 from app.extensions import db
-from app.modules.orders.models import SPEC_FIELDS, Order, OrderRevision
+from app.modules.orders.models import (
+    HEADER_FIELDS,
+    LINE_FIELDS,
+    SPEC_FIELDS,
+    Order,
+    OrderRevision,
+)
 from app.modules.orders.services.order_input import CheckedOrder
 
 
@@ -64,19 +70,6 @@ def create_revision(order: Order, actor: User | None, reason: str = "") -> Order
     return revision
 
 
-HEADER_FIELDS = (
-    "customer",
-    "customer_po",
-    "order_type",
-    "requested_date",
-    "promised_date",
-    "currency",
-    "notes",
-)
-
-
-# What sales types on a line; a change or a revision replaces exactly these.
-EDITED_LINE_FIELDS = ("description", "quantity", "unit_price", *SPEC_FIELDS)
 # What other steps added to a line (production's estimate, the product engineering created at
 # standardisation): kept while the same item stays at its position, dropped when it is replaced.
 KEPT_LINE_FIELDS = ("est_hours_per_unit", "est_line_id", "standard_product_id")
@@ -105,7 +98,7 @@ def apply_checked(
             for name in KEPT_LINE_FIELDS:
                 setattr(line, name, None)
         line.product = new.product
-        for name in EDITED_LINE_FIELDS:
+        for name in LINE_FIELDS:
             value = getattr(new, name)
             setattr(line, name, "" if value is None and name in SPEC_FIELDS else value)
         lines.append(line)

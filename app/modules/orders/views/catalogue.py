@@ -39,7 +39,7 @@ def customers():
         errors=errors,
         values=request.form,
         tiers=catalogue.TIERS,
-        can_edit=catalogue.may_edit_customers(current_user),
+        can_edit=permissions.may_edit_customers(current_user),
     ), (400 if errors else 200)
 
 
@@ -74,7 +74,7 @@ def products():
         lines=lines,
         errors=errors,
         values=request.form,
-        can_edit=catalogue.may_edit_products(current_user),
+        can_edit=permissions.may_edit_products(current_user),
     ), (400 if errors else 200)
 
 

@@ -1,6 +1,5 @@
 """Order pages: list, entry, revision, detail with timeline, files and the process diagram."""
 
-import re
 from datetime import date
 
 from flask import (
@@ -20,24 +19,28 @@ from flask_login import current_user, login_required
 from app import limits
 from app.core.audit import services as audit
 from app.core.tasks import inbox
-from app.core.tasks.inbox import deny_order
 from app.core.users import permissions
 from app.core.web import commit, submit
-from app.errors import PermissionDenied
 from app.i18n import current_locale
 from app.modules.changes.services import changes
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.labels import SPEC_LABELS
-from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES, SPEC_FIELDS
-from app.modules.orders.services import attachments, lifecycle, orders, reviews, revisions
+from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES
+from app.modules.orders.services import (
+    access,
+    attachments,
+    lifecycle,
+    order_form,
+    orders,
+    reviews,
+    revisions,
+)
 from app.modules.orders.services.history import order_history
-from app.modules.orders.services.order_input import CURRENCIES, LineInput, OrderInput, record_id
+from app.modules.orders.services.order_input import record_id
 from app.modules.rush.services import rush
 from app.modules.schedule.services import plan
 
 bp = Blueprint("orders", __name__, url_prefix="/orders", template_folder="../templates")
-BLANK_ROWS = 3  # rows a new order starts with; the page adds and removes rows
-_LINE_KEY = re.compile(r"lines-(\d{1,6})-")
 
 
 def _date_arg(name: str) -> date | None:
@@ -72,77 +75,21 @@ def index():
     )
 
 
-def _line_rows(values) -> list[int]:
-    """The row numbers present in the form's values (posted or of the order), in order."""
-    rows = set()
-    for key in values.keys():
-        match = _LINE_KEY.match(key)
-        if match:
-            rows.add(int(match.group(1)))
-    return sorted(rows)
-
-
-def _order_input(form) -> OrderInput:
-    lines = [
-        LineInput(
-            product_id=form.get(f"lines-{i}-product_id", ""),
-            description=form.get(f"lines-{i}-description", ""),
-            quantity=form.get(f"lines-{i}-quantity", ""),
-            unit_price=form.get(f"lines-{i}-unit_price", ""),
-            specs={key: form.get(f"lines-{i}-{key}", "") for key in SPEC_FIELDS},
-            row=i,
-        )
-        for i in _line_rows(form)
-    ]
-    return OrderInput(
-        customer_id=form.get("customer_id", ""),
-        customer_po=form.get("customer_po", ""),
-        order_type=form.get("order_type", ""),
-        requested_date=form.get("requested_date", ""),
-        promised_date=form.get("promised_date", ""),
-        currency=form.get("currency", "CNY"),
-        notes=form.get("notes", ""),
-        lines=lines,
-    )
-
-
-def _form_context(values, errors) -> dict:
-    rows = _line_rows(values) or list(range(BLANK_ROWS))
-    return {
-        "values": values,
-        "errors": errors,
-        "types": ORDER_TYPES,
-        "currencies": CURRENCIES,
-        "customers": orders.customers(),
-        "products": orders.products(),
-        "line_rows": rows,
-        "next_row": rows[-1] + 1,
-        "bounds": limits.bounds(),
-        "spec_labels": list(SPEC_LABELS.items()),
-    }
-
-
-def _require_sales(action: str, order=None) -> None:
-    if current_user.department is None or current_user.department.key != "sales":
-        if order is not None:
-            raise deny_order(current_user, order, action, request.remote_addr)
-        audit.record(current_user, "denied." + action, "order", None, ip=request.remote_addr)
-        raise PermissionDenied(_("Only the sales department can do this."))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Sales enters a new order; saving starts its process."""
-    _require_sales("order_create")
+    # The page itself is sales-only too, so its GET is refused here, before any service runs.
+    access.require_sales(current_user, None, "order_create", request.remote_addr)
     errors: dict[str, str] = {}
     if request.method == "POST":
         order, errors = submit(
             lambda: orders.create_order(
                 current_user,
-                _order_input(request.form),
+                order_form.order_input(request.form),
                 request.files.getlist("attachments"),
                 request.form.get("form_token", ""),
+                request.remote_addr,
             )
         )
         if not errors:
@@ -151,33 +98,9 @@ def new():
                 "success",
             )
             return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/new.html", **_form_context(request.form, errors)), (
+    return render_template("orders/new.html", **order_form.form_context(request.form, errors)), (
         400 if errors else 200
     )
-
-
-def _values_of(order) -> dict:
-    values = {
-        "customer_id": str(order.customer_id),
-        "customer_po": order.customer_po,
-        "order_type": order.order_type,
-        "currency": order.currency,
-        "notes": order.notes,
-        "requested_date": order.requested_date.isoformat() if order.requested_date else "",
-        "promised_date": order.promised_date.isoformat() if order.promised_date else "",
-    }
-    for i, line in enumerate(order.lines):
-        p = f"lines-{i}-"
-        values.update(
-            {
-                p + "product_id": str(line.product_id or ""),
-                p + "description": line.description,
-                p + "quantity": f"{line.quantity.normalize():f}",
-                p + "unit_price": f"{line.unit_price.normalize():f}",
-            }
-        )
-        values.update({p + k: getattr(line, k) for k in SPEC_FIELDS})
-    return values
 
 
 @bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
@@ -185,13 +108,16 @@ def _values_of(order) -> dict:
 def edit(order_id: int):
     """Sales revises the order while it is with them; a new revision becomes current."""
     order = orders.get_order(order_id)
-    _require_sales("order_update", order)
+    access.require_sales(current_user, order, "order_update", request.remote_addr)
     errors: dict[str, str] = {}
-    values = request.form if request.method == "POST" else _values_of(order)
+    values = request.form if request.method == "POST" else order_form.values_of(order)
     if request.method == "POST":
         _done, errors = submit(
             lambda: orders.update_order(
-                current_user, order_id, _order_input(request.form), request.form.get("reason", "")
+                current_user,
+                order_id,
+                order_form.order_input(request.form),
+                request.form.get("reason", ""),
             )
         )
         if not errors:
@@ -204,9 +130,9 @@ def edit(order_id: int):
                 "success",
             )
             return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/edit.html", order=order, **_form_context(values, errors)), (
-        400 if errors else 200
-    )
+    return render_template(
+        "orders/edit.html", order=order, **order_form.form_context(values, errors)
+    ), (400 if errors else 200)
 
 
 @bp.get("/<int:order_id>")
@@ -216,13 +142,13 @@ def detail(order_id: int):
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
     instance = lifecycle.lifecycle_of(order)
-    is_sales = current_user.department is not None and current_user.department.key == "sales"
+    is_sales = permissions.may_handle_orders(current_user)
     place, plan_problem = plan.attempt(lambda: plan.place_of(order))
     planned, unplanned_reason = place or (None, None)
     return render_template(
         "orders/detail.html",
         order=order,
-        prices=permissions.order_prices(current_user, order),
+        prices=access.order_prices(current_user, order),
         may_see_prices=permissions.can_see_prices(current_user),
         priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
@@ -275,14 +201,13 @@ def file(order_id: int, attachment_id: int):
 def upload(order_id: int):
     """Sales attaches more files (drawings, specs) to the order."""
     order = orders.get_order(order_id)
-    _require_sales("attachment_add", order)
+    access.require_sales(current_user, order, "attachment_add", request.remote_addr)
     errors: dict[str, str] = {}
     uploads = attachments.check_uploads(request.files.getlist("attachments"), errors)
     if errors or not uploads:
         flash(errors.get("attachments") or _("Choose at least one file."), "error")
         return redirect(url_for("orders.detail", order_id=order_id) + "#files")
-    for item in uploads:
-        attachments.store(order, item, current_user)
+    attachments.attach(order, uploads, current_user, request.remote_addr)
     commit()
     flash(_("%(n)s file(s) attached.", n=len(uploads)), "success")
     return redirect(url_for("orders.detail", order_id=order_id) + "#files")

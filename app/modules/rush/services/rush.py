@@ -24,20 +24,20 @@ from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks.inbox import deny_order
 from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Customer, Order
 from app.modules.orders.services import lifecycle, orders
+from app.modules.orders.services.access import deny_order
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services.preview import compute, impact_of
 from app.modules.schedule.services import plan
 
 PROCESS = "rush_order"
 KIND = "rush"
-RAISERS = ("sales", "pmc")
 # Step -> the form field that carries its approve / reject answer.
 DECISION_STEPS = {
     "rush_assess_pmc": "recommendation",
@@ -55,8 +55,8 @@ def _checked_input(actor: User, order_id: int, required_by: str, line_code: str)
     order = db.session.get(Order, order_id)
     if order is None:
         raise NotFound(_("This order does not exist."))
-    dept = actor.department.key if actor.department else None
-    if dept not in RAISERS:
+    dept = permissions.department_key(actor)
+    if not permissions.may_raise_rush(actor):
         message = _("Only sales or PMC can request a rush.")
         raise deny_order(actor, order, "rush_request", message=message)
     if not _eligible(order):

@@ -26,6 +26,7 @@ from app.core.audit import services as audit
 from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
 from app.core.notifications.models import Notification
+from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
@@ -48,7 +49,6 @@ from app.planning import (
 T = TypeVar("T")
 
 PLAN_ID = 1
-PLANNERS = ("pmc",)
 # Orders that still take capacity once they hold a slot (an approved rush before release).
 ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
 
@@ -56,12 +56,6 @@ ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed
 def calendar(start: date | None = None) -> WorkCalendar:
     """The working calendar the plan uses (app/services/factory_calendar.py)."""
     return factory_calendar.calendar(start or clock.today())
-
-
-def may_plan(user: User) -> bool:
-    """PMC arranges the plan (an admin may too)."""
-    dept = user.department.key if user.department else None
-    return bool(user.is_admin or dept in PLANNERS)
 
 
 @dataclass(frozen=True)
@@ -348,7 +342,7 @@ def _sales_heads() -> list[int]:
         db.session.scalars(
             db.select(User.id)
             .join(Department, Department.id == User.department_id)
-            .where(Department.key == "sales", User.role == "head", User.active.is_(True))
+            .where(Department.key == permissions.SALES, User.role == "head", User.active.is_(True))
         )
     )
 
@@ -359,7 +353,7 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
     Orders are sorted per line by position (ties keep their current order); the plan must still
     be the one PMC saw (`base_fingerprint`), else nothing changes and PMC is asked to reload.
     """
-    if not may_plan(actor):
+    if not permissions.may_plan(actor):
         audit.record(actor, "plan.denied", "production_plan", PLAN_ID)
         raise PermissionDenied(_("Only PMC arranges the production plan."))
     state = checked(lambda: current(lock=True))

@@ -1,0 +1,82 @@
+"""The library of forms process owners edit: their versions, who uses them, checking a draft."""
+
+import json
+import re
+
+from flask_babel import gettext as _
+
+from app.core.processes import forms
+from app.core.processes import versions as processes
+from app.core.processes.models import FormVersion, ProcessVersion
+from app.extensions import db
+
+NAME = re.compile(r"[a-z][a-z0-9_]{1,59}")
+MAX_FORM_BYTES = 256 * 1024
+STARTER = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "New form",
+    "type": "object",
+    "required": ["decision"],
+    "properties": {
+        "decision": {"type": "string", "enum": ["approve", "reject"]},
+        "comments": {"type": "string", "maxLength": 4000},
+    },
+    "x-ui": {
+        "title": {"en": "New form", "zh_CN": "新表单"},
+        "order": ["decision", "comments"],
+        "fields": {
+            "decision": {
+                "label": {"en": "Decision", "zh_CN": "结论"},
+                "widget": "radio",
+                "enum_labels": {
+                    "approve": {"en": "Approve", "zh_CN": "通过"},
+                    "reject": {"en": "Reject", "zh_CN": "不通过"},
+                },
+            },
+            "comments": {"label": {"en": "Comments", "zh_CN": "意见"}, "widget": "textarea"},
+        },
+    },
+}
+
+
+def form_versions(name: str) -> list[FormVersion]:
+    """Every version of the form, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(FormVersion)
+            .where(FormVersion.name == name)
+            .order_by(FormVersion.number.desc())
+        )
+    )
+
+
+def used_by(name: str) -> list[tuple[ProcessVersion, FormVersion]]:
+    """The newest version of each process that names this form."""
+    users = []
+    for pid in sorted(db.session.scalars(db.select(ProcessVersion.process_id).distinct())):
+        latest = processes.latest_version(pid)
+        pinned = next((f for f in latest.forms if f.name == name), None)
+        if pinned is not None:
+            users.append((latest, pinned))
+    return users
+
+
+def check_text(text: str) -> tuple[dict | None, list[str]]:
+    """The parsed document and its problems (empty when it can be published)."""
+    if len(text.encode("utf-8")) > MAX_FORM_BYTES:
+        return None, [_("The form is larger than %(n)s KB.", n=MAX_FORM_BYTES // 1024)]
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        return None, [_("This is not valid JSON: %(error)s", error=str(exc))]
+    return doc, forms.check_form_document(doc)
+
+
+def form_names() -> list[str]:
+    """The name of every form that has a version, sorted."""
+    return sorted(set(db.session.scalars(db.select(FormVersion.name).distinct())))
+
+
+def starter_text() -> str:
+    """The starter schema a new form begins with, as the editor shows it."""
+    return json.dumps(STARTER, ensure_ascii=False, indent=2)
