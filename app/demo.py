@@ -18,6 +18,7 @@ from app.modules.confirmations.services import confirmations
 from app.modules.confirmations.services.sheet import sheet_pdf
 from app.modules.orders.models import Customer, Order, Product, ProductionLine, ProductLineRate
 from app.modules.orders.services import orders
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import LineInput, OrderInput
 
 DEMO_PASSWORD = "demo1234"
@@ -93,7 +94,7 @@ def _user_named(username: str) -> User:
 def _complete(order: Order, spec_name: str, username: str, fields: dict) -> None:
     task = db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == order.id,
+            order_subject.about_order(HumanTask, order.id),
             HumanTask.spec_name == spec_name,
             HumanTask.state == "ready",
         )

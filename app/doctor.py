@@ -13,6 +13,7 @@ from app.core.tasks.models import HumanTask, ProcessInstance
 from app.engine.inspect import summarise
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
 BATCH = 200
@@ -66,7 +67,8 @@ def check_instances(timer_grace: timedelta) -> Iterator[str]:
 
 
 def _check_instance(instance: ProcessInstance, ready_rows: set[str], late) -> Iterator[str]:
-    name = f"instance {instance.id} ({instance.version.process_id}, order {instance.order_id})"
+    about = f"{instance.subject_type} {instance.subject_key}" if instance.subject_type else "-"
+    name = f"instance {instance.id} ({instance.version.process_id}, {about})"
     try:
         summary = summarise(processes.definition_for(instance.version), instance.state)
     except Exception as exc:  # noqa: BLE001 - an unreadable state is itself the finding
@@ -112,13 +114,14 @@ def _lifecycles(order_ids: list[int]) -> dict[int, ProcessInstance]:
     rows = db.session.scalars(
         db.select(ProcessInstance)
         .where(
-            ProcessInstance.order_id.in_(order_ids),
+            order_subject.about(ProcessInstance),
+            ProcessInstance.subject_key.in_(order_ids),
             ProcessInstance.kind == ORDER_LIFECYCLE,
         )
         .order_by(ProcessInstance.id)
     )
     for instance in rows:
-        found[instance.order_id] = instance
+        found[instance.subject_key] = instance
     return found
 
 

@@ -35,6 +35,7 @@ from app.modules.confirmations.services import confirmations
 from app.modules.orders import hooks as task_effects
 from app.modules.orders.models import Customer, Order, ProductionLine
 from app.modules.orders.services import orders
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import LineInput, OrderInput
 from tests.answers import FORM_ANSWERS, SPECS  # the repo root is on sys.path (bench/run.py)
 
@@ -190,7 +191,7 @@ def estimates(task: HumanTask) -> dict[str, str]:
         return {}
     line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
     answers = {}
-    for item in task_effects.nonstandard_lines(task.order):
+    for item in task_effects.nonstandard_lines(order_subject.order_of(task)):
         answers[f"est-{item.id}-hours"] = "1.5"
         answers[f"est-{item.id}-line"] = str(line.id)
     return answers
@@ -211,11 +212,14 @@ def standardise_answers(task: HumanTask) -> dict:
     line = task_effects.task_line(task)
     if line is None:
         raise RuntimeError(f"standardise_item task {task.id} names no order line")
-    first = min(item.position for item in task_effects.nonstandard_lines(task.order))
+    first = min(
+        item.position for item in task_effects.nonstandard_lines(order_subject.order_of(task))
+    )
     if line.position != first:
         return standardise_form(None)
     return standardise_form(
-        f"BR-{task.order_id}-{line.position}", f"Bracket {task.order.number}/{line.position}"
+        f"BR-{task.subject_key}-{line.position}",
+        f"Bracket {order_subject.order_of(task).number}/{line.position}",
     )
 
 
@@ -245,7 +249,7 @@ def open_tasks(order_id: int) -> list[OpenTask]:
     """The order's ready inbox rows, oldest first, with their answers."""
     rows = db.session.scalars(
         db.select(HumanTask)
-        .where(HumanTask.order_id == order_id, HumanTask.state == "ready")
+        .where(order_subject.about_order(HumanTask, order_id), HumanTask.state == "ready")
         .order_by(HumanTask.id)
     )
     return [OpenTask(t.id, t.spec_name, t.department_id, t.role, step_answers(t)) for t in rows]
@@ -255,7 +259,7 @@ def instance_status(order_id: int) -> str | None:
     """The status of the order's newest process instance."""
     return db.session.scalar(
         db.select(ProcessInstance.status)
-        .where(ProcessInstance.order_id == order_id)
+        .where(order_subject.about_order(ProcessInstance, order_id))
         .order_by(ProcessInstance.id.desc())
     )
 

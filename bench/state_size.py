@@ -26,6 +26,7 @@ from app.core.users.models import Department, User
 from app.engine.state import load_state
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from bench.common import (
     PROCESS_ID,
     OpenTask,
@@ -108,7 +109,9 @@ def run() -> dict:
             steps = drive_order(app, order_id, submit, confirm, answers)
             with app.app_context():
                 instance = db.session.scalar(
-                    db.select(ProcessInstance).where(ProcessInstance.order_id == order_id)
+                    db.select(ProcessInstance).where(
+                        order_subject.about_order(ProcessInstance, order_id)
+                    )
                 )
                 if instance.status != "completed" or instance.version.process_id != PROCESS_ID:
                     raise RuntimeError(

@@ -26,6 +26,7 @@ from app.core.tasks.models import HumanTask
 from app.core.users.models import Department, User
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from tests.answers import FORM_ANSWERS, SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,7 +231,7 @@ def open_task(order: Order, spec_name: str) -> HumanTask | None:
     """The ready inbox row of one step of an order."""
     return db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == order.id,
+            order_subject.about_order(HumanTask, order.id),
             HumanTask.spec_name == spec_name,
             HumanTask.state == "ready",
         )
@@ -250,7 +251,7 @@ def estimates(task: HumanTask) -> dict[str, str]:
         db.session.add(line)
         db.session.commit()
     answers = {}
-    for item in task_effects.nonstandard_lines(task.order):
+    for item in task_effects.nonstandard_lines(order_subject.order_of(task)):
         answers[f"est-{item.id}-hours"] = "1.5"
         answers[f"est-{item.id}-line"] = str(line.id)
     return answers

@@ -1,5 +1,6 @@
-"""The generic workflow core: users and permissions, processes, tasks, audit, notifications,
-the clock and the factory calendar. It imports no domain; domains register with it (registry)."""
+"""The generic workflow core: users and permissions, processes, tasks and their subjects, audit,
+notifications, the clock and the factory calendar. It imports no domain; domains register with
+it (registry, subjects)."""
 
 from flask import Flask
 
@@ -15,6 +16,7 @@ def setup(app: Flask) -> None:
     from app.core.notifications import views as notifications
     from app.core.processes import models as _processes  # noqa: F401
     from app.core.processes.views import forms_admin, processes
+    from app.core.subjects import models as _subjects  # noqa: F401
     from app.core.submissions import models as _submissions  # noqa: F401
     from app.core.tasks import models as _tasks  # noqa: F401
     from app.core.tasks.views import inbox, tasks

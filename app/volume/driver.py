@@ -13,6 +13,7 @@ from app.extensions import db
 from app.modules.confirmations.services import confirmations
 from app.modules.orders import hooks as task_effects
 from app.modules.orders.models import Order, ProductionLine
+from app.modules.orders.services import subject as order_subject
 from app.modules.rush.services import rush
 
 INTAKE = {
@@ -70,7 +71,7 @@ class Driver:
     def open_tasks(self, order: Order, spec_name: str | None = None) -> list[HumanTask]:
         """The ready inbox rows of an order (optionally of one step), oldest first."""
         stmt = db.select(HumanTask).where(
-            HumanTask.order_id == order.id, HumanTask.state == "ready"
+            order_subject.about_order(HumanTask, order.id), HumanTask.state == "ready"
         )
         if spec_name:
             stmt = stmt.where(HumanTask.spec_name == spec_name)
@@ -80,7 +81,7 @@ class Driver:
         """A valid submission for the step, with per-line estimates where the step asks for them."""
         name = task.spec_name
         if name == "confirm_order":
-            data = {**INTAKE, "order_category": task.order.order_type}
+            data = {**INTAKE, "order_category": order_subject.order_of(task).order_type}
         elif name.startswith("change_review_"):
             data = {"opinion": "approve", "delivery_impact_days": "0", "comments": ""}
         elif name in rush.DECISION_STEPS:
@@ -96,8 +97,9 @@ class Driver:
         if name == "review_meeting":
             data["meeting_date"] = utcnow().date().isoformat()
         if name in task_effects.ESTIMATING_STEPS:
-            line_id = self.line_for(task.order)
-            for item in task_effects.nonstandard_lines(task.order):
+            order = order_subject.order_of(task)
+            line_id = self.line_for(order)
+            for item in task_effects.nonstandard_lines(order):
                 hours = f"{self.rng.uniform(0.1, 2.5):.2f}"
                 data[f"est-{item.id}-hours"] = hours
                 data[f"est-{item.id}-line"] = str(line_id)

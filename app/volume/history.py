@@ -18,11 +18,13 @@ from sqlalchemy import insert
 
 from app.core.audit.models import AuditEvent
 from app.core.notifications.models import Notification
+from app.core.subjects.models import Subject
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
 from app.modules.orders.models import LINE_FIELDS, Order, OrderLine, OrderRevision
 from app.modules.orders.services import revisions
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.lifecycle import key_requirements, lifecycle_of
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
 from app.volume.shapes import LineShape, Ref
@@ -91,7 +93,9 @@ def capture(order: Order, revised: bool = False) -> Template:
         for t in task_rows
     ]  # fmt: skip
     audit_rows = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.id)
+        db.select(AuditEvent)
+        .where(order_subject.about_order(AuditEvent, order.id))
+        .order_by(AuditEvent.id)
     )
     audits = [
         _columns(a, ("at", "user_id", "action", "object_type", "object_id", "data", "ip"))
@@ -101,7 +105,9 @@ def capture(order: Order, revised: bool = False) -> Template:
         if row["data"]:
             row["data"] = row["data"].replace(order.number, NUMBER_MARK)
     notified = list(
-        db.session.scalars(db.select(Notification.user_id).where(Notification.order_id == order.id))
+        db.session.scalars(
+            db.select(Notification.user_id).where(order_subject.about_order(Notification, order.id))
+        )
     )
     conf = db.session.scalar(db.select(Confirmation).where(Confirmation.order_id == order.id))
     template = Template(
@@ -186,15 +192,22 @@ class HistoryWriter:
             instances.append(self._instance(item, order, when))
         db.session.add_all(instances)
         db.session.flush()
-        audits, notes, confs = [], [], []
+        audits, notes, confs, cards = [], [], [], []
         for item, order, instance, when in zip(batch, orders, instances, timelines, strict=True):
             task_ids = self._tasks(item, order, instance, when)
+            cards.append(self._card(item, order, instance))
             audits.extend(self._audits(item, order, instance, when, task_ids))
             if item.template.confirmation:
                 confs.append(self._confirmation(item, order, when))
             if item.template.status == "released":
                 notes.extend(self._notifications(item, order, instances, when))
-        for model, rows in ((AuditEvent, audits), (Notification, notes), (Confirmation, confs)):
+        written = (
+            (Subject, cards),
+            (AuditEvent, audits),
+            (Notification, notes),
+            (Confirmation, confs),
+        )
+        for model, rows in written:
             if rows:
                 db.session.execute(insert(model), rows)
         db.session.flush()
@@ -266,7 +279,8 @@ class HistoryWriter:
         return ProcessInstance(
             process_version_id=tpl.version_id,
             kind=ORDER_LIFECYCLE,
-            order_id=order.id,
+            subject_type=order_subject.ORDER,
+            subject_key=order.id,
             status="completed",
             state=zlib.compress(text.encode("utf-8"), 1),
             lock_version=tpl.lock_version,
@@ -292,7 +306,8 @@ class HistoryWriter:
                         values["task_id"] = secrets.token_hex(16)
                 task = HumanTask(
                     instance_id=instance.id,
-                    order_id=order.id,
+                    subject_type=order_subject.ORDER,
+                    subject_key=order.id,
                     created_at=when[tpl["created_at"]],
                     due_at=when[tpl["created_at"]] + (tpl["due_at"] - tpl["created_at"])
                     if tpl["due_at"]
@@ -322,9 +337,28 @@ class HistoryWriter:
             for target in targets:
                 out.append(
                     {**tpl, "at": when[tpl["at"]], "object_id": target, "data": data,
-                     "order_id": order.id, "instance_id": instance.id}
+                     "subject_type": order_subject.ORDER, "subject_key": order.id,
+                     "instance_id": instance.id}
                 )  # fmt: skip
         return out
+
+    def _card(self, item, order: Order, instance: ProcessInstance) -> dict:
+        """The order's inbox card, as app/modules/orders/services/subject.py writes it."""
+        priority = ""
+        for tpl in item.template.tasks:
+            if tpl["form_name"] == order_subject.DISPATCH_FORM and tpl["data"]:
+                priority = json.loads(tpl["data"]).get("priority") or ""
+        return {
+            "type": order_subject.ORDER,
+            "key": order.id,
+            "reference": order.number,
+            "customer": item.customer.name,
+            "amount": sum((line.amount for line in order.lines), Decimal(0)),
+            "currency": order.currency,
+            "promised_on": order.promised_date,
+            "priority": priority,
+            "refreshed_at": instance.ended_at,
+        }
 
     def _confirmation(self, item, order: Order, when: dict) -> dict:
         conf = item.template.confirmation
@@ -356,7 +390,8 @@ class HistoryWriter:
         )
         read = order.released_at + timedelta(days=1)
         return [
-            {"user_id": uid, "order_id": order.id, "kind": "order_released", "params": params,
+            {"user_id": uid, "subject_type": order_subject.ORDER, "subject_key": order.id,
+             "kind": "order_released", "params": params,
              "created_at": order.released_at, "read_at": read if read < self.now else None}
             for uid in item.template.notified
         ]  # fmt: skip

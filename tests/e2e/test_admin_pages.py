@@ -11,6 +11,7 @@ from app.core.processes.models import ProcessVersion
 from app.core.tasks import instances
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 # A process whose script task divides by zero: an order it runs for stops with an error.
 BROKEN_PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -174,7 +175,7 @@ def test_stopped_process_is_listed_and_cancelled_with_a_reason(
     db.session.add(order)
     db.session.flush()
     broken = instances.start_process(
-        "e2e_broken_pricing", None, kind="order_lifecycle", order=order
+        "e2e_broken_pricing", None, kind="order_lifecycle", subject=order_subject.ref(order)
     )  # standing in for the order's lifecycle: its error stops the order
     db.session.commit()
     assert broken.status == "error" and order.status == "error"

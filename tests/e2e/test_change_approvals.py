@@ -7,6 +7,7 @@ from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 
 def test_change_request_diff_and_approval_page(
@@ -29,7 +30,7 @@ def test_change_request_diff_and_approval_page(
     expect(diff.locator("tr[data-field=promised_date] td.new")).to_have_text("2027-03-09")
     for step in db.session.scalars(
         db.select(HumanTask.spec_name).where(
-            HumanTask.order_id == order.id,
+            order_subject.about_order(HumanTask, order.id),
             HumanTask.state == "ready",
             HumanTask.spec_name.like("change_review_%"),
         )

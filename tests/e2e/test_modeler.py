@@ -9,6 +9,7 @@ from app.core.processes import versions as processes
 from app.core.processes.models import ProcessDraft
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
+from app.modules.orders.services import subject as order_subject
 
 
 def open_modeler(page: Page, base: str, process_id: str = "order_lifecycle"):
@@ -82,7 +83,7 @@ def test_owner_changes_a_department_and_a_form_then_publishes(
     assert processes.latest_version("order_lifecycle").number == 2
     order = place_order(make_user("sales"))
     instance = db.session.scalar(
-        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+        db.select(ProcessInstance).where(order_subject.about_order(ProcessInstance, order.id))
     )
     assert instance.version.number == 2
     first = db.session.scalar(

@@ -7,6 +7,7 @@ from app.core.processes import modeling
 from app.core.processes import versions as processes
 from app.core.tasks.models import ProcessInstance
 from app.extensions import db
+from app.modules.orders.services import subject as order_subject
 
 
 def test_versions_diff_viewer_and_a_migration_with_revert(
@@ -46,7 +47,7 @@ def test_versions_diff_viewer_and_a_migration_with_revert(
     expect(page.locator("tr[data-outcome='migrated']")).to_contain_text(order.number)
     db.session.expire_all()
     instance = db.session.scalar(
-        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+        db.select(ProcessInstance).where(order_subject.about_order(ProcessInstance, order.id))
     )
     assert instance.version.number == 2
     page.get_by_role("button", name="Revert").click()

@@ -133,5 +133,7 @@ def test_change_that_leaves_the_order_unplannable_tells_pmc_and_the_owner(
     audit = db.session.scalar(
         db.select(AuditEvent).where(AuditEvent.action == "change.unplannable")
     )
-    assert audit.order_id == order.id and "2" in json.loads(audit.data)["problem"]
+    assert (audit.subject_type, audit.subject_key) == ("order", order.id) and "2" in json.loads(
+        audit.data
+    )["problem"]
     assert db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.changes.services import changes
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
 from tests.answers import SPECS
 
@@ -47,7 +48,7 @@ def open_steps(order: Order) -> list[str]:
     return sorted(
         db.session.scalars(
             db.select(HumanTask.spec_name).where(
-                HumanTask.order_id == order.id, HumanTask.state == "ready"
+                order_subject.about_order(HumanTask, order.id), HumanTask.state == "ready"
             )
         )
     )

@@ -9,6 +9,7 @@ from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation
 from app.modules.orders.models import Customer, Order, Product, ProductionLine
+from app.modules.orders.services import subject as order_subject
 
 SPEC = {
     "structure_function": "两件式支架 / two-piece bracket",
@@ -38,7 +39,7 @@ class Journey:
         db.session.expire_all()
         return db.session.scalar(
             db.select(HumanTask).where(
-                HumanTask.order_id == order.id,
+                order_subject.about_order(HumanTask, order.id),
                 HumanTask.spec_name == step,
                 HumanTask.state == "ready",
             )
@@ -208,7 +209,7 @@ def test_non_standard_order_from_intake_to_standardisation(app, client, login, m
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "released"
     told = db.session.scalars(
-        db.select(Notification.user_id).where(Notification.order_id == order.id)
+        db.select(Notification.user_id).where(order_subject.about_order(Notification, order.id))
     ).all()
     assert {p.id for p in j.people.values()} <= set(told)
 

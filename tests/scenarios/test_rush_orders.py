@@ -110,7 +110,9 @@ def test_rush_with_two_slipping_orders_needs_gm_and_is_applied(plan_world, three
     ]  # fmt: skip
     assert db.session.get(ProductionPlan, plan.PLAN_ID).fingerprint == plan.current().fingerprint
     notes = db.session.scalars(db.select(Notification).where(Notification.kind == "order_delayed"))
-    params = {n.order_id: json.loads(n.params) for n in notes if n.user_id == plan_world.owner.id}
+    params = {
+        n.subject_key: json.loads(n.params) for n in notes if n.user_id == plan_world.owner.id
+    }
     assert set(params) == {a.id, b.id}
     assert params[b.id]["days"] == 3 and params[b.id]["late"] is True
     assert params[b.id]["rush_order"] == "SO-C"
@@ -270,7 +272,7 @@ def test_pmc_rearranges_the_plan_and_owners_of_delayed_orders_hear_of_it(plan_wo
     delayed = db.session.scalars(
         db.select(Notification).where(Notification.kind == "order_delayed")
     )
-    assert [(n.order_id, json.loads(n.params)["cause"]) for n in delayed] == [(a.id, "plan")]
+    assert [(n.subject_key, json.loads(n.params)["cause"]) for n in delayed] == [(a.id, "plan")]
     # Moving A to L2 (16 h there) puts it on L2 from Monday.
     fingerprint = plan.current().fingerprint
     plan.rearrange(pmc, fingerprint, [(a.id, "L2", "1"), (b.id, "L1", "1")])

@@ -16,6 +16,7 @@ from app.engine.state import load_state
 from app.errors import Conflict
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from tests.engine.builders import diagram, flow, parallel_script_process, user_task
 
 INTAKE = {
@@ -207,7 +208,7 @@ def test_a_side_process_that_stops_does_not_block_its_order(make_user, make_orde
     order = make_order()
     publish(script_process("total = 1 / 0"))
     user = make_user("sales")
-    side = instances.start_process("proc", user, order=order)
+    side = instances.start_process("proc", user, subject=order_subject.ref(order))
     db.session.commit()
     task = db.session.scalar(db.select(HumanTask).where(HumanTask.instance_id == side.id))
     tasks.complete_task(task.id, user, MultiDict(INTAKE))

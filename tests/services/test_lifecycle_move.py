@@ -9,6 +9,7 @@ from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 LIFECYCLE = Path(__file__).parents[2] / "workflows" / "order_lifecycle.bpmn"
 
@@ -82,7 +83,7 @@ def test_waiting_orders_move_to_the_new_lifecycle_and_confirm_into_confirmed(
     db.session.expire_all()
     for order in orders:
         instance = db.session.scalar(
-            db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+            db.select(ProcessInstance).where(order_subject.about_order(ProcessInstance, order.id))
         )
         assert instance.process_version_id == new.id and instance.kind == "order_lifecycle"
 
@@ -97,7 +98,7 @@ def test_waiting_orders_move_to_the_new_lifecycle_and_confirm_into_confirmed(
         ready = set(
             db.session.scalars(
                 db.select(HumanTask.spec_name).where(
-                    HumanTask.order_id == order.id, HumanTask.state == "ready"
+                    order_subject.about_order(HumanTask, order.id), HumanTask.state == "ready"
                 )
             )
         )

@@ -101,7 +101,7 @@ def test_only_sales_attaches_files(app, make_user, make_order):
     with pytest.raises(PermissionDenied):
         attachments.attach(order, [upload], make_user("engineering"))
     db.session.commit()
-    assert [d.order_id for d in _denials("denied.attachment_add")] == [order.id]
+    assert [d.subject_key for d in _denials("denied.attachment_add")] == [order.id]
     before = db.session.scalar(db.select(db.func.count()).select_from(Attachment))
     attachments.attach(order, [upload], make_user("sales"))
     after = db.session.scalar(db.select(db.func.count()).select_from(Attachment))

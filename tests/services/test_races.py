@@ -26,6 +26,7 @@ from app.modules.changes.models import ChangeRequest
 from app.modules.changes.services import changes
 from app.modules.orders.models import Order
 from app.modules.orders.services import orders
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import LineInput, OrderInput
 from tests.answers import FORM_ANSWERS, SPECS
 from tests.conftest import open_task
@@ -71,7 +72,9 @@ def test_two_clients_complete_one_task_exactly_one_wins_every_round(app, make_or
         done = db.session.get(HumanTask, task_id)
         loser = next((o for o, _r in outcomes if o.startswith("conflict")), "")
         next_steps = _count(
-            HumanTask, HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_dispatch"
+            HumanTask,
+            order_subject.about_order(HumanTask, order.id),
+            HumanTask.spec_name == "pmc_dispatch",
         )
         if (
             kinds(outcomes) == ["conflict", "ok"]

@@ -11,6 +11,7 @@ from app.core.tasks import inbox
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
+from app.modules.orders.services import subject as order_subject
 
 REVIEWS = ["review_engineering", "review_production", "review_quality", "review_warehouse"]
 
@@ -19,7 +20,7 @@ def ready_steps(order) -> list[str]:
     return sorted(
         db.session.scalars(
             db.select(HumanTask.spec_name).where(
-                HumanTask.order_id == order.id, HumanTask.state == "ready"
+                order_subject.about_order(HumanTask, order.id), HumanTask.state == "ready"
             )
         )
     )
@@ -29,7 +30,9 @@ def test_new_order_waits_for_sales_confirmation(make_order):
     order = make_order()
     assert order.number.startswith("SO-") and order.status == "in_review"
     assert ready_steps(order) == ["confirm_order"]
-    row = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
+    row = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, order.id))
+    )
     assert row.department.key == "sales" and row.form_name == "order_intake"
     assert row.due_at is not None and row.form_version_id is not None
 
@@ -85,7 +88,9 @@ def test_cancel_after_rejection_ends_the_order(make_order, complete):
 
 def test_invalid_submission_changes_nothing(make_order, make_user):
     order = make_order()
-    task = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
+    task = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, order.id))
+    )
     before = order.instances[0].state
     with pytest.raises(InvalidInput) as err:
         tasks.complete_task(task.id, make_user("sales"), MultiDict({"order_category": "bogus"}))
@@ -98,7 +103,9 @@ def test_invalid_submission_changes_nothing(make_order, make_user):
 
 def test_other_department_is_refused_and_recorded(make_order, make_user):
     order = make_order()
-    task = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
+    task = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, order.id))
+    )
     outsider = make_user("quality")
     with pytest.raises(PermissionDenied):
         tasks.complete_task(task.id, outsider, MultiDict({}))
@@ -124,7 +131,7 @@ def test_head_role_task_needs_the_head(make_order, complete, make_user):
         complete(order, step)
     task = db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == order.id, HumanTask.spec_name == "pmc_consolidate"
+            order_subject.about_order(HumanTask, order.id), HumanTask.spec_name == "pmc_consolidate"
         )
     )
     assert task.role == "head"
@@ -140,7 +147,9 @@ def test_head_role_task_needs_the_head(make_order, complete, make_user):
 
 def test_second_completion_is_a_conflict_naming_the_winner(make_order, make_user):
     order = make_order()
-    task = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
+    task = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, order.id))
+    )
     first, second = make_user("sales", display_name="Alice"), make_user("sales")
     answers = MultiDict(
         {
@@ -160,7 +169,9 @@ def test_second_completion_is_a_conflict_naming_the_winner(make_order, make_user
 
 def test_claim_unclaim_assign(make_order, make_user):
     order = make_order()
-    task = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == order.id))
+    task = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, order.id))
+    )
     member, other, head = make_user("sales"), make_user("sales"), make_user("sales", role="head")
     inbox.claim(task.id, member)
     with pytest.raises(Conflict):

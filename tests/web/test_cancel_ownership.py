@@ -9,6 +9,7 @@ from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.changes.services import changes
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from app.modules.rush.models import RushRequest
 from app.modules.schedule.models import PlanSlot, ProductionPlan
 from tests.scenarios.test_change_keeps_line_facts import draft
@@ -93,7 +94,7 @@ def test_cancelling_the_lifecycle_cancels_the_order(client, login, make_user, ma
     owner = make_user("sales")
     order = make_order(actor=owner)
     lifecycle = db.session.scalar(
-        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+        db.select(ProcessInstance).where(order_subject.about_order(ProcessInstance, order.id))
     )
     assert lifecycle.kind == "order_lifecycle"
     cancel_on_admin_page(client, login, make_user, lifecycle.id, "Customer withdrew")
@@ -117,7 +118,7 @@ def test_cancelling_the_lifecycle_also_ends_the_orders_open_change(
     db.session.commit()
     lifecycle = db.session.scalar(
         db.select(ProcessInstance).where(
-            ProcessInstance.order_id == released_order.id,
+            order_subject.about_order(ProcessInstance, released_order.id),
             ProcessInstance.kind == "order_lifecycle",
         )
     )

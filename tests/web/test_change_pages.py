@@ -6,6 +6,7 @@ from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 from tests.answers import SPECS
 
 
@@ -52,7 +53,7 @@ def test_raise_shows_the_diff_and_the_manager_decides_on_one_page(
     assert 'data-field="quantity"' in detail and "MAIL-7" in detail
     for step in db.session.scalars(
         db.select(HumanTask.spec_name).where(
-            HumanTask.order_id == released.id,
+            order_subject.about_order(HumanTask, released.id),
             HumanTask.state == "ready",
             HumanTask.spec_name.like("change_review_%"),
         )

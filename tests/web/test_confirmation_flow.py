@@ -11,6 +11,7 @@ import pytest
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def states(order: Order) -> dict[str, str]:
     return dict(
         db.session.execute(
             db.select(HumanTask.spec_name, HumanTask.state).where(
-                HumanTask.order_id == order.id,
+                order_subject.about_order(HumanTask, order.id),
                 HumanTask.spec_name.in_(("send_confirmation", "review_meeting")),
             )
         ).all()
@@ -52,7 +53,8 @@ def status(order: Order) -> str:
 def send_task(order: Order) -> HumanTask:
     return db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == order.id, HumanTask.spec_name == "send_confirmation"
+            order_subject.about_order(HumanTask, order.id),
+            HumanTask.spec_name == "send_confirmation",
         )
     )
 
@@ -126,7 +128,8 @@ def test_sales_files_the_step_then_the_customer_confirms(app, client, login, mak
     as_user(client, login, make_user("pmc"))
     meeting = db.session.scalar(
         db.select(HumanTask).where(
-            HumanTask.order_id == awaiting.id, HumanTask.spec_name == "review_meeting"
+            order_subject.about_order(HumanTask, awaiting.id),
+            HumanTask.spec_name == "review_meeting",
         )
     )
     assert "Confirmed by the customer" in client.get(f"/orders/{awaiting.id}").get_data(

@@ -11,6 +11,7 @@ from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def test_signed_scan_confirms_and_bad_scans_change_nothing(
     steps = dict(
         db.session.execute(
             db.select(HumanTask.spec_name, HumanTask.state).where(
-                HumanTask.order_id == awaiting.id,
+                order_subject.about_order(HumanTask, awaiting.id),
                 HumanTask.spec_name.in_(("send_confirmation", "review_meeting")),
             )
         ).all()

@@ -7,6 +7,7 @@ from app.core.audit.models import AuditEvent
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
 from app.extensions import db
+from app.modules.orders.services import subject as order_subject
 
 PID = "rush_order"
 
@@ -212,7 +213,7 @@ def test_running_orders_are_dry_run_migrated_and_reverted_from_the_pages(
     page = client.get(dry.headers["Location"]).get_data(as_text=True)
     assert 'data-outcome="eligible"' in page
     instance = db.session.scalar(
-        db.select(ProcessInstance).where(ProcessInstance.order_id == order.id)
+        db.select(ProcessInstance).where(order_subject.about_order(ProcessInstance, order.id))
     )
     assert instance.process_version_id == lifecycle.id  # a dry run changes nothing
     applied = client.post("/processes/order_lifecycle/migrations", data={"mode": "apply"})

@@ -28,6 +28,7 @@ from app.modules.changes.services import changes
 from app.modules.confirmations.services import confirmations
 from app.modules.orders.models import Attachment, Product, ProductionLine
 from app.modules.orders.services import attachments
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
 from app.modules.rush.services import rush
 from tests.answers import SPECS
@@ -345,7 +346,8 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "task": open_task(released, "standardise_item").id,
         "done_task": db.session.scalar(
             db.select(HumanTask.id).where(
-                HumanTask.order_id == released.id, HumanTask.spec_name == "review_engineering"
+                order_subject.about_order(HumanTask, released.id),
+                HumanTask.spec_name == "review_engineering",
             )
         ),
         "change": change.id,

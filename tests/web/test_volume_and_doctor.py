@@ -16,6 +16,7 @@ from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.confirmations.models import Confirmation
 from app.modules.orders.models import Order, OrderLine, OrderRevision
+from app.modules.orders.services import subject as order_subject
 from app.modules.rush.models import RushRequest
 from app.volume import plan
 
@@ -63,7 +64,7 @@ def test_seed_volume_makes_every_kind_of_row_in_its_real_shape(app, seeded):
                 == order.revisions[-1].content_hash
             )
             assert db.session.scalar(
-                db.select(db.func.count()).where(Notification.order_id == order.id)
+                db.select(db.func.count()).where(order_subject.about_order(Notification, order.id))
             )
     standardised = db.session.scalars(
         db.select(HumanTask).where(HumanTask.spec_name == "standardise_item")
@@ -116,11 +117,14 @@ def test_doctor_reports_nothing_on_a_clean_database(app, make_order, complete):
 
 def test_doctor_finds_engine_and_inbox_disagreeing(app, make_order):
     missing, extra = make_order(), make_order()
-    db.session.execute(db.delete(HumanTask).where(HumanTask.order_id == missing.id))
-    row = db.session.scalar(db.select(HumanTask).where(HumanTask.order_id == extra.id))
+    db.session.execute(db.delete(HumanTask).where(order_subject.about_order(HumanTask, missing.id)))
+    row = db.session.scalar(
+        db.select(HumanTask).where(order_subject.about_order(HumanTask, extra.id))
+    )
     db.session.add(
-        HumanTask(instance_id=row.instance_id, order_id=extra.id, task_id="ghost-task",
-                  spec_name="confirm_order", name="Ghost", department_id=row.department_id)
+        HumanTask(instance_id=row.instance_id, subject_type="order", subject_key=extra.id,
+                  task_id="ghost-task", spec_name="confirm_order", name="Ghost",
+                  department_id=row.department_id)
     )  # fmt: skip
     db.session.commit()
     code, lines = doctor_lines(app)
@@ -143,7 +147,7 @@ def test_doctor_finds_overdue_timers_and_stuck_instances(app, make_order):
         if task["state"] == TaskState.READY:
             task["state"] = TaskState.WAITING
     instance.state = zlib.compress(json.dumps(tree).encode())
-    db.session.execute(db.delete(HumanTask).where(HumanTask.order_id == stuck.id))
+    db.session.execute(db.delete(HumanTask).where(order_subject.about_order(HumanTask, stuck.id)))
     db.session.commit()
     code, lines = doctor_lines(app)
     assert code == 1
@@ -181,7 +185,9 @@ def test_doctor_works_in_batches(app, make_order, monkeypatch):
 
     monkeypatch.setattr(doctor, "BATCH", 2)
     made = [make_order() for _ in range(5)]
-    db.session.execute(db.delete(HumanTask).where(HumanTask.order_id == made[-1].id))
+    db.session.execute(
+        db.delete(HumanTask).where(order_subject.about_order(HumanTask, made[-1].id))
+    )
     made[0].status = "cancelled"
     db.session.commit()
     code, lines = doctor_lines(app)

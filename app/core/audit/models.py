@@ -7,15 +7,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
+from app.core.subjects.models import AboutSubject
 from app.core.users.models import User
 from app.extensions import db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(AboutSubject, db.Model):
     """Who did what, when, to which object, with the data they submitted."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        Index("ix_audit_event_subject", "subject_type", "subject_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -23,7 +27,6 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(60), index=True)
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     data: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))

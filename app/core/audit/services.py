@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from app.core.audit.models import AuditEvent
+from app.core.subjects.services import SubjectRef
 from app.core.users.models import User
 from app.extensions import db
 
@@ -15,7 +16,7 @@ def record(
     object_id: Any = None,
     *,
     data: Any = None,
-    order_id: int | None = None,
+    subject: SubjectRef | None = None,
     instance_id: int | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
@@ -25,7 +26,8 @@ def record(
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
-        order_id=order_id,
+        subject_type=subject.type if subject else None,
+        subject_key=subject.key if subject else None,
         instance_id=instance_id,
         data=None if data is None else json.dumps(data, ensure_ascii=False, default=str),
         ip=ip,
@@ -34,10 +36,12 @@ def record(
     return event
 
 
-def events_for_order(order_id: int) -> list[AuditEvent]:
-    """The order's history, oldest first."""
+def events_for(subject: SubjectRef) -> list[AuditEvent]:
+    """The subject's history, oldest first."""
     return list(
         db.session.scalars(
-            db.select(AuditEvent).where(AuditEvent.order_id == order_id).order_by(AuditEvent.id)
+            db.select(AuditEvent)
+            .where(AuditEvent.subject_type == subject.type, AuditEvent.subject_key == subject.key)
+            .order_by(AuditEvent.id)
         )
     )

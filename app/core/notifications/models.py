@@ -7,17 +7,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
+from app.core.subjects.models import AboutSubject
 from app.extensions import db
 
 
-class Notification(db.Model):
+class Notification(AboutSubject, db.Model):
     """An in-app message to one user, rendered in the reader's language from kind + params."""
 
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"))
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ import json
 
 from app.core.clock import utcnow
 from app.core.notifications.models import Notification
+from app.core.subjects.services import SubjectRef
 from app.core.users.models import User
 from app.extensions import db
 
@@ -40,12 +41,19 @@ def mark_all_read(user: User) -> None:
     )
 
 
-def notify_users(user_ids, order_id: int | None, kind: str, params: dict) -> int:
+def notify_users(user_ids, subject: SubjectRef | None, kind: str, params: dict) -> int:
     """One notification of `kind` per distinct user (the reader's page renders it)."""
     text = json.dumps(params, ensure_ascii=False, default=str)
     ids = list(dict.fromkeys(uid for uid in user_ids if uid is not None))
     db.session.add_all(
-        Notification(user_id=uid, order_id=order_id, kind=kind, params=text) for uid in ids
+        Notification(
+            user_id=uid,
+            subject_type=subject.type if subject else None,
+            subject_key=subject.key if subject else None,
+            kind=kind,
+            params=text,
+        )
+        for uid in ids
     )
     return len(ids)
 

@@ -15,6 +15,7 @@ from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
+from app.core.subjects import services as subjects
 from app.core.tasks import instances
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
@@ -245,7 +246,7 @@ def _apply_one(actor, batch, instance: ProcessInstance, target: ProcessVersion, 
             "process_instance",
             instance.id,
             data={**audit_data, "reason": problem},
-            order_id=instance.order_id,
+            subject=subjects.ref_of(instance),
             instance_id=instance.id,
         )
         return
@@ -262,7 +263,7 @@ def _apply_one(actor, batch, instance: ProcessInstance, target: ProcessVersion, 
         "process_instance",
         instance.id,
         data={**audit_data, "ready": [t.spec_name for t in result.ready]},
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
 
@@ -371,7 +372,7 @@ def revert(actor: User, migration_id: int) -> InstanceMigration:
         "process_instance",
         instance.id,
         data={"migration": item.id, "from_version": moved_to, "to_version": source.number},
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
     db.session.flush()

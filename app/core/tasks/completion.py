@@ -10,6 +10,7 @@ from app.core.clock import utcnow
 from app.core.processes import forms
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion
+from app.core.subjects import services as subjects
 from app.core.tasks import instances, registry
 from app.core.tasks.inbox import deny, ensure_open, get_task, may_act
 from app.core.tasks.models import HumanTask
@@ -86,10 +87,11 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         "human_task",
         task.id,
         data={"step": task.name, "form": task.form_name, "submitted": data},
-        order_id=task.order_id,
+        subject=subjects.ref_of(task),
         instance_id=instance.id,
         ip=ip,
     )
     registry.apply_step(task, data, extra, actor)
     instances.apply_result(instance, result, actor)
+    subjects.refresh(subjects.ref_of(task))  # what the step changed shows in every inbox
     return task

@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
+from app.core.subjects import services as subjects
+from app.core.subjects.models import Subject
 from app.core.tasks.models import HumanTask
 from app.core.users.models import Department, User
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
-from app.modules.orders.models import Customer, Order
 
 
 @dataclass
@@ -38,11 +39,13 @@ def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask
     """Ready tasks matching the filter, oldest due first; reads only the inbox and its joins."""
     stmt = (
         db.select(HumanTask)
-        .outerjoin(Order, HumanTask.order_id == Order.id)
-        .outerjoin(Customer, Order.customer_id == Customer.id)
+        .outerjoin(
+            Subject,
+            db.and_(Subject.type == HumanTask.subject_type, Subject.key == HumanTask.subject_key),
+        )
         .where(HumanTask.state == "ready")
         .options(
-            db.joinedload(HumanTask.order).joinedload(Order.customer),
+            db.contains_eager(HumanTask.subject),
             db.joinedload(HumanTask.assignee),
             db.joinedload(HumanTask.department),
         )
@@ -58,7 +61,11 @@ def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask
     if flt.query:
         like = f"%{flt.query.strip()}%"
         stmt = stmt.where(
-            db.or_(Order.number.ilike(like), Customer.name.ilike(like), HumanTask.name.ilike(like))
+            db.or_(
+                Subject.reference.ilike(like),
+                Subject.customer.ilike(like),
+                HumanTask.name.ilike(like),
+            )
         )
     stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
     return list(db.session.scalars(stmt).unique())
@@ -86,7 +93,7 @@ def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> Per
         "denied." + action,
         "human_task",
         task.id,
-        order_id=task.order_id,
+        subject=subjects.ref_of(task),
         instance_id=task.instance_id,
         ip=ip,
     )
@@ -196,7 +203,7 @@ def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: s
         "human_task",
         task.id,
         data={"from": previous, "to": task.assignee_id, "step": task.name},
-        order_id=task.order_id,
+        subject=subjects.ref_of(task),
         instance_id=task.instance_id,
         ip=ip,
     )

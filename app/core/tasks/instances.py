@@ -7,6 +7,8 @@ from typing import Any
 from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
+from app.core.subjects import services as subjects
+from app.core.subjects.services import SubjectRef
 from app.core.tasks import registry as process_kinds
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
@@ -22,13 +24,13 @@ def start_process(
     actor: User | None,
     *,
     kind: str | None = None,
-    order: Any = None,
+    subject: SubjectRef | None = None,
     data: dict | None = None,
 ) -> ProcessInstance:
     """Start the newest version of a process and create the inbox rows of its first tasks.
 
     `kind` says what the instance is for (app/core/tasks/registry.py); it defaults to the
-    process id. `order` is the instance's subject row, if it has one.
+    process id. `subject` is what the instance runs for, if anything (its card is refreshed).
     """
     version = processes.latest_version(process_id)
     if version is None:
@@ -38,7 +40,8 @@ def start_process(
     instance = ProcessInstance(
         version=version,
         kind=kind or process_id,
-        order=order,
+        subject_type=subject.type if subject else None,
+        subject_key=subject.key if subject else None,
         state=result.state,
         started_by_id=actor.id if actor else None,
     )
@@ -50,30 +53,36 @@ def start_process(
         "process_instance",
         instance.id,
         data={"process_id": process_id, "version": version.number, "kind": instance.kind},
-        order_id=order.id if order else None,
+        subject=subject,
         instance_id=instance.id,
     )
+    subjects.refresh(subject)
     apply_result(instance, result, actor)
     return instance
 
 
-def deliver_message(order_id: int, name: str, payload: dict, not_waiting: str) -> ProcessInstance:
-    """Send a named message, correlated to the order, to the order's process that waits for it.
+def deliver_message(
+    subject: SubjectRef, name: str, payload: dict, correlation: dict, not_waiting: str
+) -> ProcessInstance:
+    """Send a named message to the subject's running process that waits for it.
 
-    `not_waiting` is the message a user reads when no process of the order waits for it.
+    `correlation` holds the message's correlation properties (e.g. {"order_id": 7});
+    `not_waiting` is the message a user reads when no process of the subject waits for it.
     """
     running = db.session.scalars(
         db.select(ProcessInstance.id)
-        .where(ProcessInstance.order_id == order_id, ProcessInstance.status == "running")
+        .where(
+            ProcessInstance.subject_type == subject.type,
+            ProcessInstance.subject_key == subject.key,
+            ProcessInstance.status == "running",
+        )
         .order_by(ProcessInstance.id.desc())
     ).all()
     for candidate_id in running:
         instance = lock_instance(candidate_id)
         defn = processes.definition_for(instance.version)
         try:
-            result = runner.send_message(
-                defn, instance.state, name, payload, {"order_id": order_id}
-            )
+            result = runner.send_message(defn, instance.state, name, payload, correlation)
         except MessageNotWaiting:
             continue
         audit.record(
@@ -82,7 +91,7 @@ def deliver_message(order_id: int, name: str, payload: dict, not_waiting: str) -
             "process_instance",
             instance.id,
             data={"message": name, **payload},
-            order_id=order_id,
+            subject=subject,
             instance_id=instance.id,
         )
         apply_result(instance, result, None)
@@ -118,7 +127,7 @@ def complete_by_event(
         "human_task",
         task.id,
         data={"step": task.name, "why": why, "submitted": data},
-        order_id=task.order_id,
+        subject=subjects.ref_of(task),
         instance_id=instance.id,
     )
     apply_result(instance, result, None)
@@ -145,7 +154,7 @@ def fire_timers(instance_id: int) -> ProcessInstance:
         "instance.timer",
         "process_instance",
         instance.id,
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
     apply_result(instance, runner.fire_due_timers(defn, instance.state), None)
@@ -204,7 +213,7 @@ def _flag_error(
         "process_instance",
         instance.id,
         data={"kind": error.kind, "message": error.message, "element": instance.error_element},
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
     # Only the kind that owns its subject stops it (the order's lifecycle stops the order); a
@@ -250,7 +259,8 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
         db.session.add(
             HumanTask(
                 instance_id=instance.id,
-                order_id=instance.order_id,
+                subject_type=instance.subject_type,
+                subject_key=instance.subject_key,
                 task_id=task.task_id,
                 spec_name=task.spec_name,
                 name=task.name or task.spec_name,
@@ -283,7 +293,7 @@ def retry_instance(instance_id: int, actor: User) -> ProcessInstance:
         "instance.retry",
         "process_instance",
         instance.id,
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
     apply_result(instance, runner.retry(defn, instance.state), actor)
@@ -312,7 +322,7 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
         "process_instance",
         instance.id,
         data={"reason": reason},
-        order_id=instance.order_id,
+        subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
     on_cancel = process_kinds.handlers(instance.kind).on_cancel

@@ -8,24 +8,37 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
 from app.core.processes.models import ProcessVersion
+from app.core.subjects.models import AboutSubject, Subject
 from app.core.users.models import Department, User
 from app.extensions import db
+
+
+def _subject_card(model: str):
+    """The row's subject card, read-only (app/core/subjects/services.py writes it)."""
+    return relationship(
+        Subject,
+        primaryjoin=f"and_(foreign({model}.subject_type) == Subject.type,"
+        f" foreign({model}.subject_key) == Subject.key)",
+        viewonly=True,
+        uselist=False,
+    )
+
 
 INSTANCE_STATUSES = ("running", "completed", "error", "cancelled")
 TASK_STATES = ("ready", "completed", "cancelled")
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(AboutSubject, db.Model):
     """One run of a process version: engine state (spec excluded) and a version counter."""
 
     __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_subject", "subject_type", "subject_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     # What the instance is for ("order_lifecycle", "change", "rush", ...), named by whoever
-    # started it: the key of its handlers in app/services/process_kinds.py.
+    # started it: the key of its handlers in app/core/tasks/registry.py.
     kind: Mapped[str] = mapped_column(String(40), index=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -41,12 +54,12 @@ class ProcessInstance(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped[ProcessVersion] = relationship()
-    order = relationship("Order", back_populates="instances")
+    subject: Mapped[Subject | None] = _subject_card("ProcessInstance")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class HumanTask(db.Model):
+class HumanTask(AboutSubject, db.Model):
     """One user task as the inbox sees it; written in the same transaction as the engine state."""
 
     __tablename__ = "human_task"
@@ -54,11 +67,11 @@ class HumanTask(db.Model):
         UniqueConstraint("instance_id", "task_id"),
         Index("ix_human_task_dept_state", "department_id", "state"),
         Index("ix_human_task_assignee_state", "assignee_id", "state"),
+        Index("ix_human_task_subject", "subject_type", "subject_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), index=True)
     task_id: Mapped[str] = mapped_column(String(64))
     spec_name: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
@@ -82,7 +95,7 @@ class HumanTask(db.Model):
     department: Mapped[Department | None] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
-    order = relationship("Order")
+    subject: Mapped[Subject | None] = _subject_card("HumanTask")
 
     def display_name(self, locale: str) -> str:
         """The step's name in the reader's language (the BPMN name when no translation exists)."""

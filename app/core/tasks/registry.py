@@ -25,8 +25,6 @@ from typing import Any
 class KindHandlers:
     """The handlers of one kind; every one is optional."""
 
-    # The subject's status follows this instance: its errors stop the subject, its cancel ends it.
-    owns_order: bool = False
     # (instance, engine data, acting user or None) after every engine step of the instance.
     on_outcome: Callable[[Any, dict, Any], None] | None = None
     # (instance, admin, reason) once the instance is cancelled, to close what it owns.

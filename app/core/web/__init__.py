@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 from app import limits
 from app.core.clock import utcnow
 from app.core.processes import versions as process_service
+from app.core.subjects import services as subjects
 from app.core.submissions import uniqueness
 from app.core.tasks import registry
 from app.core.users import permissions
@@ -180,5 +181,6 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["new_form_token"] = uniqueness.new_token
     # Templates ask the same rules as the services to show a button (app/core/users/permissions).
     app.jinja_env.globals["permissions"] = permissions
+    app.jinja_env.globals["subject_url"] = subjects.url
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["waiting"] = _waiting

@@ -6,14 +6,16 @@ from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.core.users import permissions
 from app.modules.confirmations.services import confirmations
+from app.modules.orders.services import subject as order_subject
 
 
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
-    if task.spec_name != confirmations.ANSWERED_STEP or task.order is None:
+    order = order_subject.order_of(task)
+    if task.spec_name != confirmations.ANSWERED_STEP or order is None:
         return []
     context = {
-        "order": task.order,
-        "confirmations": confirmations.confirmations_of(task.order),
+        "order": order,
+        "confirmations": confirmations.confirmations_of(order),
         "is_sales": page.can_act,
         "may_see_prices": permissions.can_see_prices(page.viewer),
     }

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.subjects import services as subjects
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
@@ -22,6 +23,7 @@ from app.i18n import current_locale
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import Order, OrderLine, Product, ProductionLine
 from app.modules.orders.services import access, lifecycle, orders, reviews
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
@@ -43,7 +45,7 @@ def _estimates(task: HumanTask, data: dict, formdata, errors: dict) -> dict[int,
     required = ESTIMATING_STEPS[task.spec_name] and data.get("decision") != "reject"
     lines = {line.id: line for line in production_lines()}
     found = {}
-    for item in nonstandard_lines(task.order):
+    for item in nonstandard_lines(order_subject.order_of(task)):
         key = f"est-{item.id}-"
         hours_text = (formdata.get(key + "hours") or "").strip()
         line_text = (formdata.get(key + "line") or "").strip()
@@ -80,7 +82,8 @@ def task_line(task: HumanTask) -> OrderLine | None:
     context = json.loads(task.context) if task.context else {}
     line_id = (context.get("line") or {}).get("line_id")
     line = db.session.get(OrderLine, line_id) if isinstance(line_id, int) else None
-    return line if line is not None and line.order_id == task.order_id else None
+    order = order_subject.order_of(task)
+    return line if line is not None and order is not None and line.order_id == order.id else None
 
 
 def _check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
@@ -113,7 +116,7 @@ def _apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
             "product.create",
             "product",
             product.id,
-            order_id=task.order_id,
+            subject=subjects.ref_of(task),
             data={"code": product.code, "from_line": item.id},
         )
 
@@ -124,12 +127,13 @@ REVIEW_CONTEXT_STEPS = ("sales_revise", "pmc_consolidate", "review_meeting")
 
 def _editable_step_data(task: HumanTask) -> dict:
     """Sales may have revised the order during its own step: the process reads it afresh."""
-    return orders.process_data(task.order) if task.order is not None else {}
+    order = order_subject.order_of(task)
+    return orders.process_data(order) if order is not None else {}
 
 
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     """What a task page shows about its order: number, line, estimates, answers, summary."""
-    order = task.order
+    order = order_subject.order_of(task)
     if order is None:
         return []
     locale = current_locale()
@@ -190,7 +194,6 @@ def register() -> None:
     """Plug orders into the core: the lifecycle kind, its steps, task panels, create forms."""
     registry.register(
         ORDER_LIFECYCLE,
-        owns_order=True,
         on_cancel=lifecycle.end_with_lifecycle,
         on_error=lifecycle.stop_order,
     )
@@ -199,5 +202,6 @@ def register() -> None:
     registry.register_step(orders.EDITABLE_STEPS, process_data=_editable_step_data)
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("order", "orders.detail", "order_id")
+    order_subject.register()
     registry.register_submitted_page("customer", "catalogue.customers")
     registry.register_submitted_page("product", "catalogue.products")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
+from app.core.tasks.models import ProcessInstance
 from app.extensions import db
 
 ORDER_TYPES = ("regular", "new", "non_standard")
@@ -125,7 +126,14 @@ class Order(db.Model):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"
     )
-    instances = relationship("ProcessInstance", back_populates="order")
+    # The processes run for this order (the core names it as subject "order" + id).
+    instances: Mapped[list[ProcessInstance]] = relationship(
+        ProcessInstance,
+        primaryjoin="and_(foreign(ProcessInstance.subject_key) == Order.id,"
+        " ProcessInstance.subject_type == 'order')",
+        order_by=ProcessInstance.id,
+        viewonly=True,
+    )
     revisions: Mapped[list["OrderRevision"]] = relationship(
         back_populates="order", order_by="OrderRevision.number"
     )

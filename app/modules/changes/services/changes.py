@@ -28,6 +28,7 @@ from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.orders.models import HEADER_FIELDS, LINE_FIELDS, Order
 from app.modules.orders.services import lifecycle, orders, revisions
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
@@ -184,14 +185,14 @@ def raise_change(
         "change.raise",
         "change_request",
         change.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"reason": change.reason, "fields": [r["field"] for r in rows]},
     )
     instance = instances.start_process(
         PROCESS,
         actor,
         kind=KIND,
-        order=order,
+        subject=order_subject.ref(order),
         data={
             **orders.order_reference(order),
             "change": {"id": change.id, "raised_by": dept, **flags},
@@ -267,7 +268,13 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None)
     change.decided_at = utcnow()
     if outcome == "rejected":
         change.status = "rejected"
-        audit.record(None, "change.rejected", "change_request", change.id, order_id=change.order_id)
+        audit.record(
+            None,
+            "change.rejected",
+            "change_request",
+            change.id,
+            subject=order_subject.ref(change.order_id),
+        )
         return
     order = db.session.scalar(db.select(Order).where(Order.id == change.order_id).with_for_update())
     if change.base_revision != order.revision:
@@ -286,7 +293,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None)
         "change.applied",
         "change_request",
         change.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"revision": revision.number},
     )
     _warn_if_unplannable(order, change)
@@ -301,14 +308,17 @@ def _warn_if_unplannable(order: Order, change: ChangeRequest) -> None:
     # The reason is not stored in the notification: each reader sees it on the schedule page,
     # in their own language.
     notifications.notify_users(
-        recipients, order.id, "order_unplannable", {"number": order.number, "change": change.id}
+        recipients,
+        order_subject.ref(order),
+        "order_unplannable",
+        {"number": order.number, "change": change.id},
     )
     audit.record(
         None,
         "change.unplannable",
         "change_request",
         change.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"problem": problem},
     )
 
@@ -348,7 +358,7 @@ def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         "change.cancelled",
         "change_request",
         change.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         instance_id=instance.id,
         data={"reason": reason, "status": change.status},
     )

@@ -18,6 +18,7 @@ from app.i18n import local_datetime
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
 from app.modules.orders.models import Order
 from app.modules.orders.services import access, attachments, revisions
+from app.modules.orders.services import subject as order_subject
 
 MESSAGE = "order_confirmed"
 # Sales' step the customer's confirmation makes pointless: once the customer has confirmed,
@@ -76,7 +77,7 @@ def issue_link(order: Order, actor: User) -> str:
         "confirmation.link",
         "order",
         order.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"revision": order.revision, "days": days},
     )
     db.session.flush()
@@ -152,7 +153,7 @@ def _confirm(
         "confirmation." + method,
         "order",
         order.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         ip=ip,
         data={
             "signer": signer,
@@ -161,9 +162,10 @@ def _confirm(
         },
     )
     instance = instances.deliver_message(
-        order.id,
+        order_subject.ref(order),
         MESSAGE,
         {"confirmed_by": signer, "method": method, "revision_hash": revision.content_hash},
+        {"order_id": order.id},
         _("Order %(n)s has no process waiting for this.", n=order.number),
     )
     if instance.status == "running":

@@ -14,6 +14,7 @@ from app.core.users.models import User
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ def require_prices(viewer: User, order: Order, action: str, ip: str | None = Non
     """Refuse (403, audited) a document that carries the order's prices to other readers."""
     if permissions.can_see_prices(viewer):
         return
-    audit.record(viewer, "denied." + action, "order", order.id, order_id=order.id, ip=ip)
+    audit.record(
+        viewer, "denied." + action, "order", order.id, subject=order_subject.ref(order), ip=ip
+    )
     raise PermissionDenied(
         _(
             "This document shows prices, which only sales, PMC, finance, management and "
@@ -55,8 +58,8 @@ def deny_order(
     user: User, order: Order | None, action: str, ip: str | None = None, message: str | None = None
 ) -> PermissionDenied:
     """Record a refused order-level attempt (by default: only sales handles the order itself)."""
-    order_id = order.id if order is not None else None
-    audit.record(user, "denied." + action, "order", order_id, order_id=order_id, ip=ip)
+    subject = order_subject.ref(order) if order is not None else None
+    audit.record(user, "denied." + action, "order", subject and subject.key, subject=subject, ip=ip)
     db.session.flush()
     return PermissionDenied(message or _("Only the sales department can do this."))
 

@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.modules.orders.models import Attachment, Order
 from app.modules.orders.services import access
+from app.modules.orders.services import subject as order_subject
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -135,7 +136,7 @@ def store(order: Order, upload: Upload, actor: User | None, kind: str = "documen
         "attachment.add",
         "attachment",
         attachment.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"file": upload.file_name, "size": attachment.size, "kind": kind},
     )
     return attachment

@@ -11,6 +11,7 @@ from app.core.tasks.models import ProcessInstance
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import ORDER_STATUSES, Order
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
 
@@ -18,7 +19,10 @@ def lifecycle_of(order: Order) -> ProcessInstance | None:
     """The instance that carries the order itself (its lifecycle), newest if it was restarted."""
     return db.session.scalar(
         db.select(ProcessInstance)
-        .where(ProcessInstance.order_id == order.id, ProcessInstance.kind == ORDER_LIFECYCLE)
+        .where(
+            order_subject.about_order(ProcessInstance, order.id),
+            ProcessInstance.kind == ORDER_LIFECYCLE,
+        )
         .order_by(ProcessInstance.id.desc())
         .limit(1)
     )
@@ -27,7 +31,7 @@ def lifecycle_of(order: Order) -> ProcessInstance | None:
 def follow_status(instance: ProcessInstance, data: dict) -> None:
     """A model sets `order_status` in its data (script tasks); the instance's order follows it."""
     status = data.get("order_status") if isinstance(data, dict) else None
-    order = instance.order
+    order = order_subject.order_of(instance)
     if order is None or status not in ORDER_STATUSES or order.status == status:
         return
     order.status = status
@@ -38,8 +42,9 @@ def follow_status(instance: ProcessInstance, data: dict) -> None:
 
 def stop_order(instance: ProcessInstance) -> None:
     """The order's own process stopped with an error: so does the order, until an admin acts."""
-    if instance.order is not None:
-        instance.order.status = "error"
+    order = order_subject.order_of(instance)
+    if order is not None:
+        order.status = "error"
 
 
 def key_requirements(order: Order) -> list[str]:
@@ -65,7 +70,7 @@ def notify_release(order: Order) -> int:
     users = db.session.scalars(
         db.select(User.id).where(User.active.is_(True), User.department_id.is_not(None))
     )
-    return notifications.notify_users(users, order.id, "order_released", params)
+    return notifications.notify_users(users, order_subject.ref(order), "order_released", params)
 
 
 def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:
@@ -74,12 +79,14 @@ def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, rea
     `what` is "order", "change" or "rush"; `ref` the request's id (the order's for "order").
     """
     params = {"number": order.number, "what": what, "ref": ref, "reason": reason}
-    return notifications.notify_users([user_id], order.id, "process_cancelled", params)
+    return notifications.notify_users(
+        [user_id], order_subject.ref(order), "process_cancelled", params
+    )
 
 
 def end_with_lifecycle(instance, actor: User, reason: str) -> None:
     """An admin cancelled the order's own process: the order is cancelled with it."""
-    order = instance.order
+    order = order_subject.order_of(instance)
     if order is None or order.status == "cancelled":
         return
     order.status = "cancelled"
@@ -88,7 +95,7 @@ def end_with_lifecycle(instance, actor: User, reason: str) -> None:
         "order.cancelled",
         "order",
         order.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         instance_id=instance.id,
         data={"reason": reason},
     )
@@ -97,7 +104,7 @@ def end_with_lifecycle(instance, actor: User, reason: str) -> None:
     # its own request and telling its requester through its kind's handler.
     others = db.session.scalars(
         db.select(ProcessInstance.id).where(
-            ProcessInstance.order_id == order.id,
+            order_subject.about_order(ProcessInstance, order.id),
             ProcessInstance.id != instance.id,
             ProcessInstance.status.in_(("running", "error")),
         )

@@ -16,6 +16,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Customer, Order, OrderLine, Product
 from app.modules.orders.services import access, attachments, revisions
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
 __all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
@@ -93,12 +94,16 @@ def create_order(
         "order.create",
         "order",
         order.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"number": order.number, "lines": len(order.lines)},
     )
     process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
     instances.start_process(
-        process_id, actor, kind=ORDER_LIFECYCLE, order=order, data=process_data(order)
+        process_id,
+        actor,
+        kind=ORDER_LIFECYCLE,
+        subject=order_subject.ref(order),
+        data=process_data(order),
     )
     return order
 
@@ -108,7 +113,7 @@ def editable(order: Order) -> bool:
     return (
         db.session.scalar(
             db.select(HumanTask.id).where(
-                HumanTask.order_id == order.id,
+                order_subject.about_order(HumanTask, order.id),
                 HumanTask.state == "ready",
                 HumanTask.spec_name.in_(EDITABLE_STEPS),
             )
@@ -141,7 +146,7 @@ def update_order(actor: User, order_id: int, data: OrderInput, reason: str) -> O
         "order.revise",
         "order",
         order.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={
             "from": before.number if before else None,
             "to": revision.number,
@@ -234,8 +239,10 @@ def list_orders(
     if waiting_on:
         stmt = stmt.where(
             Order.id.in_(
-                db.select(HumanTask.order_id).where(
-                    HumanTask.state == "ready", HumanTask.department_id == waiting_on
+                db.select(HumanTask.subject_key).where(
+                    order_subject.about(HumanTask),
+                    HumanTask.state == "ready",
+                    HumanTask.department_id == waiting_on,
                 )
             )
         )
@@ -248,7 +255,9 @@ def order_tasks(order_id: int) -> list[HumanTask]:
     """Every human task of the order, in the order they were created."""
     return list(
         db.session.scalars(
-            db.select(HumanTask).where(HumanTask.order_id == order_id).order_by(HumanTask.id)
+            db.select(HumanTask)
+            .where(order_subject.about_order(HumanTask, order_id))
+            .order_by(HumanTask.id)
         )
     )
 

@@ -7,6 +7,7 @@ from app.core.tasks.models import HumanTask
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import Order
+from app.modules.orders.services import subject as order_subject
 
 REVIEW_STEPS = (
     "review_engineering",
@@ -36,7 +37,7 @@ def latest_reviews(order: Order) -> list[ReviewAnswer]:
     rows = db.session.scalars(
         db.select(HumanTask)
         .where(
-            HumanTask.order_id == order.id,
+            order_subject.about_order(HumanTask, order.id),
             HumanTask.state == "completed",
             HumanTask.spec_name.in_(REVIEW_STEPS),
         )

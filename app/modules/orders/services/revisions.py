@@ -13,6 +13,7 @@ from app.modules.orders.models import (
     Order,
     OrderRevision,
 )
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import CheckedOrder
 
 
@@ -104,6 +105,7 @@ def apply_checked(
         lines.append(line)
     order.lines = lines  # lines past the new last position are deleted (delete-orphan)
     db.session.flush()
+    order_subject.refresh(order)  # every inbox shows the new value and promised date
     return create_revision(order, actor, reason)
 
 

@@ -35,6 +35,7 @@ from app.modules.orders.services import (
     reviews,
     revisions,
 )
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
 from app.modules.rush.services import rush
@@ -153,7 +154,7 @@ def detail(order_id: int):
         priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
         steps=order_history(order_id, current_user, current_locale()),
-        events=audit.events_for_order(order_id),
+        events=audit.events_for(order_subject.ref(order)),
         instance=instance,
         reviews=reviews.latest_reviews(order),
         revision=revisions.current_revision(order),

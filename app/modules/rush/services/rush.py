@@ -31,6 +31,7 @@ from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Customer, Order
 from app.modules.orders.services import lifecycle, orders
+from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services.preview import compute, impact_of
@@ -153,14 +154,14 @@ def request_rush(
         "rush.request",
         "rush_request",
         rush.id,
-        order_id=order.id,
+        subject=order_subject.ref(order),
         data={"required_by": day.isoformat(), "line": data["line"], **impact_of(data)},
     )
     instance = instances.start_process(
         PROCESS,
         actor,
         kind=KIND,
-        order=order,
+        subject=order_subject.ref(order),
         data={
             **orders.order_reference(order),
             "rush": {
@@ -320,7 +321,13 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
     if outcome == "rejected":
         rush.status = "rejected"
         rush.decision_reason = _rejection_reason(instance.id)
-        audit.record(actor, "rush.rejected", "rush_request", rush.id, order_id=rush.order_id)
+        audit.record(
+            actor,
+            "rush.rejected",
+            "rush_request",
+            rush.id,
+            subject=order_subject.ref(rush.order_id),
+        )
         return
     # A plan that cannot be computed now refuses the approval with the reason (nothing changes).
     state = plan.checked(lambda: plan.current(lock=True))
@@ -346,7 +353,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
         "rush.applied",
         "rush_request",
         rush.id,
-        order_id=rush.order_id,
+        subject=order_subject.ref(rush.order_id),
         data={"plan_version": version, **impact_of(data_now)},
     )
 
@@ -364,7 +371,7 @@ def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         "rush.cancelled",
         "rush_request",
         rush.id,
-        order_id=rush.order_id,
+        subject=order_subject.ref(rush.order_id),
         instance_id=instance.id,
         data={"reason": reason, "status": rush.status},
     )

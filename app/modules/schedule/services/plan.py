@@ -31,6 +31,7 @@ from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.modules.orders.models import Order, ProductionLine
+from app.modules.orders.services import subject as order_subject
 from app.modules.schedule.models import PlanSlot, ProductionPlan
 from app.planning import (
     Job,
@@ -328,7 +329,11 @@ def notify_delays(orders: dict[int, Order], slips: list[Slip], cause: dict) -> i
         )
         for user_id in recipients:
             note = Notification(
-                user_id=user_id, order_id=order.id, kind="order_delayed", params=params
+                user_id=user_id,
+                subject_type=order_subject.ORDER,
+                subject_key=order.id,
+                kind="order_delayed",
+                params=params,
             )
             db.session.add(note)
             sent += 1

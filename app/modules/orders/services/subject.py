@@ -1,0 +1,79 @@
+"""The order as a subject of the workflow core: its reference, its card and the way back.
+
+The core's instances, tasks, notifications and audit rows name an order as the subject
+("order", order id); this module is the one place that turns one into the other.
+"""
+
+import json
+
+from app.core.subjects import services as subjects
+from app.core.subjects.services import SubjectCard, SubjectRef
+from app.core.tasks.models import HumanTask
+from app.extensions import db
+from app.modules.orders.models import Order
+
+ORDER = "order"
+DISPATCH_FORM = "pmc_dispatch"  # PMC sets the order's priority when it dispatches the review
+
+
+def ref(order: Order | int) -> SubjectRef:
+    """The subject reference of an order (or of an order id)."""
+    return SubjectRef(ORDER, order if isinstance(order, int) else order.id)
+
+
+def order_of(row) -> Order | None:
+    """The order an instance, a task, a notification or an audit row is about, if any."""
+    if row is None or row.subject_type != ORDER or row.subject_key is None:
+        return None
+    return db.session.get(Order, row.subject_key)
+
+
+def about(column_owner):
+    """A where-clause: the core rows (instances, tasks, ...) whose subject is an order."""
+    return column_owner.subject_type == ORDER
+
+
+def about_order(column_owner, order_id: int):
+    """A where-clause: the core rows (instances, tasks, ...) about this order."""
+    return db.and_(column_owner.subject_type == ORDER, column_owner.subject_key == order_id)
+
+
+def card(order_id: int) -> SubjectCard | None:
+    """What an inbox shows of the order: number, customer, value, promised date, PMC priority."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return None
+    dispatch = db.session.scalar(
+        db.select(HumanTask.data)
+        .where(
+            about_order(HumanTask, order.id),
+            HumanTask.form_name == DISPATCH_FORM,
+            HumanTask.state == "completed",
+        )
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    )
+    priority = ""
+    if dispatch:
+        try:
+            priority = str(json.loads(dispatch).get("priority") or "")
+        except (ValueError, AttributeError):
+            priority = ""
+    return SubjectCard(
+        reference=order.number,
+        customer=order.customer.name if order.customer else "",
+        amount=order.total,
+        currency=order.currency,
+        promised_on=order.promised_date,
+        priority=priority,
+    )
+
+
+def refresh(order: Order) -> None:
+    """Copy the order's card to the core after an edit outside a task (revision, change)."""
+    subjects.refresh(ref(order))
+
+
+def register() -> None:
+    """Declare the order subject type to the core."""
+    subjects.register_type(ORDER, card, "orders.detail", "order_id")
