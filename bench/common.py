@@ -32,7 +32,7 @@ from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.extensions import db
 from app.modules.confirmations.services import confirmations
-from app.modules.orders import hooks as task_effects
+from app.modules.orders import hooks as order_hooks
 from app.modules.orders.models import Customer, Order, ProductionLine
 from app.modules.orders.services import orders
 from app.modules.orders.services import subject as order_subject
@@ -187,11 +187,11 @@ def new_order(actor_id: int) -> int:
 def estimates(task: HumanTask) -> dict[str, str]:
     """Hours and line for every non-standard item, for the steps that estimate them (as
     tests/conftest.py's `estimates`)."""
-    if task.spec_name not in task_effects.ESTIMATING_STEPS:
+    if task.spec_name not in order_hooks.ESTIMATING_STEPS:
         return {}
     line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
     answers = {}
-    for item in task_effects.nonstandard_lines(order_subject.order_of(task)):
+    for item in order_hooks.nonstandard_lines(order_subject.order_of(task)):
         answers[f"est-{item.id}-hours"] = "1.5"
         answers[f"est-{item.id}-line"] = str(line.id)
     return answers
@@ -209,11 +209,11 @@ def standardise_answers(task: HumanTask) -> dict:
     """The first line becomes a catalogue product (unique code); the others stay non-standard."""
     if task.spec_name != "standardise_item":
         return {}
-    line = task_effects.task_line(task)
+    line = order_hooks.task_line(task)
     if line is None:
         raise RuntimeError(f"standardise_item task {task.id} names no order line")
     first = min(
-        item.position for item in task_effects.nonstandard_lines(order_subject.order_of(task))
+        item.position for item in order_hooks.nonstandard_lines(order_subject.order_of(task))
     )
     if line.position != first:
         return standardise_form(None)

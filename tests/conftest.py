@@ -240,10 +240,10 @@ def open_task(order: Order, spec_name: str) -> HumanTask | None:
 
 def estimates(task: HumanTask) -> dict[str, str]:
     """Hours and line for every non-standard item, for the steps that estimate them."""
-    from app.modules.orders import hooks as task_effects
+    from app.modules.orders import hooks as order_hooks
     from app.modules.orders.models import ProductionLine
 
-    if task.spec_name not in task_effects.ESTIMATING_STEPS:
+    if task.spec_name not in order_hooks.ESTIMATING_STEPS:
         return {}
     line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
     if line is None:
@@ -251,7 +251,7 @@ def estimates(task: HumanTask) -> dict[str, str]:
         db.session.add(line)
         db.session.commit()
     answers = {}
-    for item in task_effects.nonstandard_lines(order_subject.order_of(task)):
+    for item in order_hooks.nonstandard_lines(order_subject.order_of(task)):
         answers[f"est-{item.id}-hours"] = "1.5"
         answers[f"est-{item.id}-line"] = str(line.id)
     return answers

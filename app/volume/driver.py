@@ -11,7 +11,7 @@ from app.core.tasks.models import HumanTask
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.confirmations.services import confirmations
-from app.modules.orders import hooks as task_effects
+from app.modules.orders import hooks as order_hooks
 from app.modules.orders.models import Order, ProductionLine
 from app.modules.orders.services import subject as order_subject
 from app.modules.rush.services import rush
@@ -96,10 +96,10 @@ class Driver:
             data["review_due"] = (utcnow() + timedelta(days=5)).date().isoformat()
         if name == "review_meeting":
             data["meeting_date"] = utcnow().date().isoformat()
-        if name in task_effects.ESTIMATING_STEPS:
+        if name in order_hooks.ESTIMATING_STEPS:
             order = order_subject.order_of(task)
             line_id = self.line_for(order)
-            for item in task_effects.nonstandard_lines(order):
+            for item in order_hooks.nonstandard_lines(order):
                 hours = f"{self.rng.uniform(0.1, 2.5):.2f}"
                 data[f"est-{item.id}-hours"] = hours
                 data[f"est-{item.id}-line"] = str(line_id)

@@ -55,7 +55,7 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
 
     instance = instances.lock_instance(task.instance_id)
     if instance.status != "running":
-        raise Conflict(_("This order's process is not running (status: %(s)s).", s=instance.status))
+        raise Conflict(_("This process is not running (status: %(s)s).", s=instance.status))
     # Exactly one of two concurrent completions gets the row; the other sees 0 rows updated.
     now = utcnow()
     won = db.session.execute(

@@ -9,6 +9,7 @@ from app.core.clock import utcnow
 from app.core.subjects import services as subjects
 from app.core.subjects.models import Subject
 from app.core.tasks.models import HumanTask
+from app.core.users import permissions
 from app.core.users.models import Department, User
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
@@ -81,9 +82,7 @@ def get_task(task_id: int) -> HumanTask:
 
 def may_act(user: User, task: HumanTask) -> bool:
     """Only members of the task's department act on it; a `head` role needs the department head."""
-    if task.department_id is None or user.department_id != task.department_id:
-        return False
-    return task.role != "head" or user.is_head
+    return permissions.may_act_on_task(user, task.department_id, task.role)
 
 
 def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> PermissionDenied:
@@ -98,7 +97,7 @@ def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> Per
         ip=ip,
     )
     db.session.flush()
-    if task.department_id is None or user.department_id != task.department_id:
+    if not permissions.member_of(user, task.department_id):
         return PermissionDenied(_("Only members of this task's department can do this."))
     return PermissionDenied(_("Only the department head can act on this task."))
 
@@ -145,10 +144,10 @@ def claim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
 def unclaim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
     """Give a task back to the department's pool."""
     task = get_task(task_id)
-    if not may_act(actor, task) and not _heads(actor, task):
+    if not may_act(actor, task) and not permissions.heads(actor, task.department_id):
         raise deny(actor, task, "unclaim", ip)
     ensure_open(task)
-    if task.assignee_id != actor.id and not _heads(actor, task):
+    if task.assignee_id != actor.id and not permissions.heads(actor, task.department_id):
         raise PermissionDenied(_("Only the assignee or the department head can give this back."))
     _set_assignee(task, None, actor, "unclaim", ip)
     return task
@@ -157,7 +156,7 @@ def unclaim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
 def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -> HumanTask:
     """A department head hands a task to one of the department's members."""
     task = get_task(task_id)
-    if not _heads(actor, task):
+    if not permissions.heads(actor, task.department_id):
         raise deny(actor, task, "assign", ip)
     ensure_open(task)
     assignee = db.session.get(User, assignee_id)
@@ -188,10 +187,6 @@ def departments() -> list[Department]:
             db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id)
         )
     )
-
-
-def _heads(user: User, task: HumanTask) -> bool:
-    return user.is_head and task.department_id == user.department_id
 
 
 def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: str, ip) -> None:

@@ -9,7 +9,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
-from app.core.tasks import registry as process_kinds
+from app.core.tasks import registry
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.engine import runner
@@ -180,9 +180,9 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.state = result.state
     instance.next_timer_at = result.next_timer
     sync_tasks(instance, result.ready, now)
-    for listener in process_kinds.outcome_listeners():
+    for listener in registry.outcome_listeners():
         listener(instance, result.data)
-    on_outcome = process_kinds.handlers(instance.kind).on_outcome
+    on_outcome = registry.handlers(instance.kind).on_outcome
     if on_outcome is not None:
         on_outcome(instance, result.data, actor)
     if result.error is not None:
@@ -218,7 +218,7 @@ def _flag_error(
     )
     # Only the kind that owns its subject stops it (the order's lifecycle stops the order); a
     # stopped side process (a change or rush request) waits on the admin screen meanwhile.
-    on_error = process_kinds.handlers(instance.kind).on_error
+    on_error = registry.handlers(instance.kind).on_error
     if on_error is not None:
         on_error(instance)
 
@@ -325,7 +325,7 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
         subject=subjects.ref_of(instance),
         instance_id=instance.id,
     )
-    on_cancel = process_kinds.handlers(instance.kind).on_cancel
+    on_cancel = registry.handlers(instance.kind).on_cancel
     if on_cancel is not None:
         on_cancel(instance, actor, reason)
     db.session.flush()

@@ -104,6 +104,11 @@ def apply_step(task: Any, data: dict, extra: dict, actor: Any) -> None:
             hooks.apply(task, data, extra, actor)
 
 
+def hooked_steps() -> set[str]:
+    """The step ids some domain hooked (for checks that every contract step is covered)."""
+    return {step for step, hooks in _STEPS.items() if hooks}
+
+
 def step_process_data(task: Any) -> dict:
     """The domains' current figures for the step's engine data."""
     payload: dict = {}

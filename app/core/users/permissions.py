@@ -26,8 +26,9 @@ The rules (department keys are what BPMN lanes name):
   production, quality, warehouse, purchasing, …) works from quantities, specifications, dates and
   drawings. Services that assemble a page ask this module (never a template on its own);
   docs/ACCESS.md lists every place.
-- tasks (app/core/tasks/inbox.py, `may_act`): a member of the task's department acts on it; a
-  task for the "head" role needs that department's head.
+- tasks (`may_act_on_task`, used by app/core/tasks/inbox.py): a member of the task's
+  department acts on it; a task for the "head" role needs that department's head, who alone
+  assigns it or takes it back from another member (`heads`).
 """
 
 import re
@@ -77,9 +78,19 @@ def is_head(user: Any) -> bool:
     return bool(getattr(user, "is_head", False))
 
 
+def member_of(user: Any, department_id: int | None) -> bool:
+    """Whether the user belongs to this department (as a member or its head)."""
+    return department_id is not None and getattr(user, "department_id", None) == department_id
+
+
 def heads(user: Any, department_id: int | None) -> bool:
     """Whether the user is the head of this department."""
-    return is_head(user) and department_id is not None and user.department_id == department_id
+    return is_head(user) and member_of(user, department_id)
+
+
+def may_act_on_task(user: Any, department_id: int | None, role: str | None) -> bool:
+    """A member of the task's department acts on it; a head-only task needs that head."""
+    return member_of(user, department_id) and (role != "head" or is_head(user))
 
 
 def is_manager(user: Any) -> bool:
