@@ -31,6 +31,7 @@ from app.modules.orders.services import lifecycle, orders, revisions
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
+from app.modules.schedule.services.jobs import ACTIVE_STATUSES, job_for
 
 PROCESS = "change_request"
 KIND = "change"
@@ -327,10 +328,10 @@ def _why_unplannable(order: Order) -> str | None:
     """Why the plan cannot place the order now (None when it can, or it is not to be planned)."""
     from app.modules.schedule.services import plan
 
-    if order.status not in plan.ACTIVE_STATUSES:
+    if order.status not in ACTIVE_STATUSES:
         return None
     try:
-        job = plan.job_for(order)
+        job = job_for(order)
     except InvalidInput as exc:
         return exc.message
     if not set(job.hours_by_line) & set(plan.current_line_codes()):

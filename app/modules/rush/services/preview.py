@@ -13,6 +13,7 @@ from app.errors import InvalidInput
 from app.modules.orders.models import Order
 from app.modules.schedule.services import plan
 from app.modules.schedule.services.charts import LOAD_WEEKS, gantt_bars, gantt_tasks
+from app.modules.schedule.services.jobs import job_for
 from app.planning import (
     BeyondHorizon,
     NotCapable,
@@ -99,7 +100,7 @@ _cache_lock = threading.Lock()
 def compute(order: Order, required_by: date, line_code: str | None, state=None) -> tuple:
     """(Preview, its dict) of rushing `order` on the plan as it is now; InvalidInput if it can't."""
     state = state or plan.current()
-    rush_job = plan.job_for(order)
+    rush_job = job_for(order)
     # A line left out of the plan (no usable capacity) cannot take the rush either.
     if line_code is not None and line_code not in state.line_rows:
         raise InvalidInput(errors={"line_code": _("This line cannot make the order.")})

@@ -36,6 +36,7 @@ from app.modules.orders.services.access import deny_order
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services.preview import compute, impact_of
 from app.modules.schedule.services import plan
+from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
 PROCESS = "rush_order"
 KIND = "rush"
@@ -49,7 +50,7 @@ APPROVAL_STEPS = ("rush_approval_production", "rush_approval_gm")
 
 
 def _eligible(order: Order) -> bool:
-    return order.status in plan.ACTIVE_STATUSES
+    return order.status in ACTIVE_STATUSES
 
 
 def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> tuple:
@@ -252,7 +253,7 @@ def candidates() -> list[Order]:
     return list(
         db.session.scalars(
             db.select(Order)
-            .where(Order.status.in_(plan.ACTIVE_STATUSES))
+            .where(Order.status.in_(ACTIVE_STATUSES))
             .order_by(Order.id.desc())
             .limit(300)
         )

@@ -10,11 +10,9 @@ the one the user saw (its fingerprint), and rewrites every slot in the same tran
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import TypeVar
 
 from flask import current_app
@@ -33,16 +31,20 @@ from app.extensions import db
 from app.modules.orders.models import Order, ProductionLine
 from app.modules.orders.services import subject as order_subject
 from app.modules.schedule.models import PlanSlot, ProductionPlan
+from app.modules.schedule.services.jobs import (
+    ACTIVE_STATUSES,
+    job_for,
+    orders_to_plan,
+    usable_lines,
+)
 from app.planning import (
     Job,
     Line,
-    NoCapableLine,
     PlanningError,
     Schedule,
     ScheduledJob,
     Slip,
     WorkCalendar,
-    order_hours,
     schedule,
     slips_between,
 )
@@ -50,8 +52,6 @@ from app.planning import (
 T = TypeVar("T")
 
 PLAN_ID = 1
-# Orders that still take capacity once they hold a slot (an approved rush before release).
-ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
 
 
 def calendar(start: date | None = None) -> WorkCalendar:
@@ -89,86 +89,6 @@ class PlanState:
         return self.schedule.fingerprint
 
 
-def _usable(value: object) -> bool:
-    """A positive, finite number of hours (a rate or capacity of 0.00 in the database is not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return False
-    return math.isfinite(value) and value > 0
-
-
-def _items(order: Order) -> list[tuple]:
-    """(quantity, {line code: hours per unit}, item, unusable rates) per order line.
-
-    Rates of zero or less name no line: they are left out and reported when nothing is left.
-    """
-    items = []
-    for item in order.lines:
-        product = item.product or item.standard_product
-        rates: dict[str, object] = {}
-        if item.product is None and item.est_line is not None and item.est_hours_per_unit:
-            rates = {item.est_line.code: item.est_hours_per_unit}
-        elif product is not None:
-            rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
-        bad = {code: rate for code, rate in rates.items() if not _usable(rate)}
-        usable = {code: rate for code, rate in rates.items() if code not in bad}
-        items.append((item.quantity, usable, item, bad))
-    return items
-
-
-def job_for(order: Order) -> Job:
-    """The order as a job to plan; `InvalidInput` says which item has no hours on any line."""
-    items = _items(order)
-    for _quantity, rates, item, bad in items:
-        if not rates and bad:
-            raise InvalidInput(
-                _(
-                    "Line %(n)s of order %(number)s has no usable hours per unit (%(rates)s): "
-                    "correct the line rates of its product, or have production estimate it again.",
-                    n=item.position,
-                    number=order.number,
-                    rates=", ".join(f"{code} {rate}" for code, rate in sorted(bad.items())),
-                )
-            )
-        if not rates:
-            raise InvalidInput(
-                _(
-                    "Line %(n)s of order %(number)s has no hours per unit on any production "
-                    "line: add line rates to its product, or have production estimate it.",
-                    n=item.position,
-                    number=order.number,
-                )
-            )
-    try:
-        hours = order_hours(order.number, [(q, rates) for q, rates, _item, _bad in items])
-        return Job(order.id, order.number, hours, order.promised_date, order.released_at)
-    except NoCapableLine as exc:
-        raise InvalidInput(
-            _(
-                "No single production line can make every item of order %(number)s; the "
-                "plan cannot place it.",
-                number=order.number,
-            )
-        ) from exc
-    except PlanningError as exc:
-        raise InvalidInput(
-            _("Order %(number)s cannot be planned: check its quantities.", number=order.number)
-        ) from exc
-
-
-def _orders_to_plan() -> list[Order]:
-    slotted = db.select(PlanSlot.order_id)
-    return list(
-        db.session.scalars(
-            db.select(Order)
-            .where(
-                (Order.status == "released")
-                | (Order.id.in_(slotted) & Order.status.in_(ACTIVE_STATUSES))
-            )
-            .order_by(Order.id)
-        )
-    )
-
-
 def _lock_plan() -> ProductionPlan:
     """The plan row, locked for this transaction (created on first use)."""
     row = db.session.scalar(
@@ -186,29 +106,11 @@ def _lock_plan() -> ProductionPlan:
     return row
 
 
-def _lines(rows: dict[str, ProductionLine]) -> tuple[dict[str, ProductionLine], list[str]]:
-    """The lines the plan can use, and why the others are left out."""
-    usable, problems = {}, []
-    for code, row in rows.items():
-        if _usable(row.daily_hours):
-            usable[code] = row
-        else:
-            problems.append(
-                _(
-                    "Line %(line)s is left out of the plan: its daily capacity is %(hours)s "
-                    "hours. Correct it on the Products page.",
-                    line=code,
-                    hours=row.daily_hours,
-                )
-            )
-    return usable, problems
-
-
 def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[Unplanned]]:
     orders: dict[int, Order] = {}
     jobs: list[Job] = []
     unplanned: list[Unplanned] = []
-    for order in _orders_to_plan():
+    for order in orders_to_plan():
         try:
             job = job_for(order)
         except InvalidInput as exc:
@@ -242,7 +144,7 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
         row.code: row
         for row in db.session.scalars(db.select(ProductionLine).order_by(ProductionLine.code))
     }
-    line_rows, problems = _lines(all_rows)
+    line_rows, problems = usable_lines(all_rows)
     lines = [Line(code, row.daily_hours) for code, row in line_rows.items()]
     orders, jobs, unplanned = _jobs(line_rows, set(all_rows) - set(line_rows))
     by_id = {job.order_id: job for job in jobs}

@@ -1,0 +1,117 @@
+"""What the planner is given: each order as a job (its hours per unit on each line that can
+make it) and the lines it may use. A job that cannot be built says why, in the reader's language."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.modules.orders.models import Order, ProductionLine
+from app.modules.schedule.models import PlanSlot
+from app.planning import Job, NoCapableLine, PlanningError, order_hours
+
+# Orders that still take capacity once they hold a slot (an approved rush before release).
+ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
+
+
+def usable_hours(value: object) -> bool:
+    """A positive, finite number of hours (a rate or capacity of 0.00 in the database is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return math.isfinite(value) and value > 0
+
+
+def _items(order: Order) -> list[tuple]:
+    """(quantity, {line code: hours per unit}, item, unusable rates) per order line.
+
+    Rates of zero or less name no line: they are left out and reported when nothing is left.
+    """
+    items = []
+    for item in order.lines:
+        product = item.product or item.standard_product
+        rates: dict[str, object] = {}
+        if item.product is None and item.est_line is not None and item.est_hours_per_unit:
+            rates = {item.est_line.code: item.est_hours_per_unit}
+        elif product is not None:
+            rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
+        bad = {code: rate for code, rate in rates.items() if not usable_hours(rate)}
+        usable = {code: rate for code, rate in rates.items() if code not in bad}
+        items.append((item.quantity, usable, item, bad))
+    return items
+
+
+def job_for(order: Order) -> Job:
+    """The order as a job to plan; `InvalidInput` says which item has no hours on any line."""
+    items = _items(order)
+    for _quantity, rates, item, bad in items:
+        if not rates and bad:
+            raise InvalidInput(
+                _(
+                    "Line %(n)s of order %(number)s has no usable hours per unit (%(rates)s): "
+                    "correct the line rates of its product, or have production estimate it again.",
+                    n=item.position,
+                    number=order.number,
+                    rates=", ".join(f"{code} {rate}" for code, rate in sorted(bad.items())),
+                )
+            )
+        if not rates:
+            raise InvalidInput(
+                _(
+                    "Line %(n)s of order %(number)s has no hours per unit on any production "
+                    "line: add line rates to its product, or have production estimate it.",
+                    n=item.position,
+                    number=order.number,
+                )
+            )
+    try:
+        hours = order_hours(order.number, [(q, rates) for q, rates, _item, _bad in items])
+        return Job(order.id, order.number, hours, order.promised_date, order.released_at)
+    except NoCapableLine as exc:
+        raise InvalidInput(
+            _(
+                "No single production line can make every item of order %(number)s; the "
+                "plan cannot place it.",
+                number=order.number,
+            )
+        ) from exc
+    except PlanningError as exc:
+        raise InvalidInput(
+            _("Order %(number)s cannot be planned: check its quantities.", number=order.number)
+        ) from exc
+
+
+def orders_to_plan() -> list[Order]:
+    """Released orders, and any order still active that holds a slot (an approved rush)."""
+    slotted = db.select(PlanSlot.order_id)
+    return list(
+        db.session.scalars(
+            db.select(Order)
+            .where(
+                (Order.status == "released")
+                | (Order.id.in_(slotted) & Order.status.in_(ACTIVE_STATUSES))
+            )
+            .order_by(Order.id)
+        )
+    )
+
+
+def usable_lines(rows: dict[str, ProductionLine]) -> tuple[dict[str, ProductionLine], list[str]]:
+    """The lines the plan can use, and why the others are left out."""
+    usable, problems = {}, []
+    for code, row in rows.items():
+        if usable_hours(row.daily_hours):
+            usable[code] = row
+        else:
+            problems.append(
+                _(
+                    "Line %(line)s is left out of the plan: its daily capacity is %(hours)s "
+                    "hours. Correct it on the Products page.",
+                    line=code,
+                    hours=row.daily_hours,
+                )
+            )
+    return usable, problems
