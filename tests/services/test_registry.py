@@ -71,6 +71,13 @@ def test_a_panel_for_an_unknown_slot_is_a_programming_error(clean_registry):
         registry.task_panels(SimpleNamespace(), TaskPage(viewer=None, can_act=False))
 
 
+def test_a_panels_order_is_a_keyword_not_a_fourth_positional():
+    """Panel(slot, template, context, 30) would make 30 the panel's text and leave it at 50."""
+    with pytest.raises(TypeError):
+        Panel("before_form", "x.html", {}, 30)
+    assert Panel("before_form", "x.html", {}, order=30).order == 30
+
+
 def test_step_process_data_merges_every_domain(clean_registry):
     registry.register_step("s", process_data=lambda task: {"x": 1})
     registry.register_step("s", process_data=lambda task: {"y": 2})

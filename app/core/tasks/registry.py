@@ -17,7 +17,7 @@ The core runs processes and tasks but knows no domain. A domain registers here:
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 
@@ -128,6 +128,7 @@ class Panel:
     slot: str
     template: str | None = None
     context: dict = field(default_factory=dict)
+    _: KW_ONLY  # Panel(slot, template, context, order=30): a 4th positional would be the text
     text: str = ""
     order: int = 50  # position within the slot, lowest first
     styles: tuple[str, ...] = ()  # app/static/dist files the panel needs

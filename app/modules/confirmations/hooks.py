@@ -19,7 +19,7 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
         "is_sales": page.can_act,
         "may_see_prices": permissions.can_see_prices(page.viewer),
     }
-    return [Panel("before_form", "confirmations/_task_panel.html", context, 40)]
+    return [Panel("before_form", "confirmations/_task_panel.html", context, order=40)]
 
 
 def register() -> None:

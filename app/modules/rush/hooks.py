@@ -16,8 +16,8 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     context = {"r": found, "preview": preview, "problem": problem}
     assets = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}
     return [
-        Panel("before_form", "rush/_task_panel.html", context, 30, **assets),
-        Panel("in_form", "rush/_task_form.html", {"preview": preview}, 10),
+        Panel("before_form", "rush/_task_panel.html", context, order=30, **assets),
+        Panel("in_form", "rush/_task_form.html", {"preview": preview}, order=10),
     ]
 
 
