@@ -123,7 +123,8 @@ SLOTS = ("title", "before_form", "in_form", "aside", "below")
 
 @dataclass(frozen=True)
 class Panel:
-    """One piece of a task page a domain contributes: a template and its context (or a text)."""
+    """One piece of a page a domain contributes (a task page, the order page): a template and
+    its context (or a text)."""
 
     slot: str
     template: str | None = None
@@ -156,11 +157,25 @@ def register_task_panels(build: Callable[[Any, TaskPage], list[Panel]]) -> None:
 
 def task_panels(task: Any, page: TaskPage) -> dict[str, list[Panel]]:
     """Every domain's panels for this task, by slot, in order."""
-    found: dict[str, list[Panel]] = {slot: [] for slot in SLOTS}
-    for build in _TASK_PANELS:
-        for panel in build(task, page):
+    return panels_by_slot(_TASK_PANELS, SLOTS, task, page, "task page")
+
+
+def panels_by_slot(
+    builders: list[Callable[..., list[Panel]]],
+    slots: tuple[str, ...],
+    subject: Any,
+    page: Any,
+    where: str,
+) -> dict[str, list[Panel]]:
+    """What the builders return for a page about `subject`, by slot, each slot in order.
+
+    A page with panels of its own (the task page here, a domain's page built the same way)
+    names its slots; a panel for a slot it does not have is a programming error."""
+    found: dict[str, list[Panel]] = {slot: [] for slot in slots}
+    for build in builders:
+        for panel in build(subject, page):
             if panel.slot not in found:
-                raise ValueError(f"unknown task-page slot {panel.slot!r}")
+                raise ValueError(f"unknown {where} slot {panel.slot!r}")
             found[panel.slot].append(panel)
     for panels in found.values():
         panels.sort(key=lambda panel: panel.order)

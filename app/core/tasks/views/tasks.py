@@ -4,13 +4,12 @@ panels); claim, give back, assign, complete."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from app import limits
 from app.core.processes import forms
 from app.core.tasks import completion as tasks
 from app.core.tasks import inbox, registry
-from app.core.web import commit, wants_fragment
+from app.core.web import commit, panels, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
@@ -26,15 +25,11 @@ def _render(task, values=None, errors=None, status=200):
     page = registry.TaskPage(
         viewer=current_user, can_act=can_act, values=values, errors=errors or {}
     )
-    panels = registry.task_panels(task, page)
-    every = [panel for slot in panels.values() for panel in slot]
     return render_template(
         "tasks/detail.html",
         task=task,
         values=values,
-        panels={slot: [_shown(panel) for panel in found] for slot, found in panels.items()},
-        styles=list(dict.fromkeys(name for panel in every for name in panel.styles)),
-        scripts=list(dict.fromkeys(name for panel in every for name in panel.scripts)),
+        **panels.page_context(registry.task_panels(task, page)),
         fields=fields,
         form_title=forms.form_title(doc, locale) if doc else task.display_name(locale),
         errors=errors or {},
@@ -42,12 +37,6 @@ def _render(task, values=None, errors=None, status=200):
         is_head=current_user.is_head and current_user.department_id == task.department_id,
         members=inbox.members_for(task),
     ), status
-
-
-def _shown(panel: registry.Panel) -> dict:
-    """A domain's panel, rendered: its template with its context, or its text."""
-    html = Markup(render_template(panel.template, **panel.context)) if panel.template else ""
-    return {"html": html, "text": panel.text}
 
 
 @bp.get("/<int:task_id>")
