@@ -1,0 +1,47 @@
+"""What the domains above orders show on the order page (`orders.detail`).
+
+Confirmations, changes, rush and schedule use orders; orders uses none of them, so the order page
+cannot ask them for their sections. Each registers a builder here from its `hooks.register()`
+instead, as the task page takes panels from app/core/tasks/registry.py; the page renders what the
+builders return for the order, by slot, each slot ordered by `Panel.order`:
+
+- "actions": buttons in the order's card, below sales' own "Revise the order" (raise a change,
+  request a rush);
+- "summary": below them in the order's card (the order's place in the plan, its rush requests,
+  its change history);
+- "sections": cards of their own between the order's card and its files (the customer's
+  confirmation).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.tasks.registry import Panel, panels_by_slot
+from app.modules.orders.models import Order
+
+SLOTS = ("actions", "summary", "sections")
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """What a panel builder knows about the order page being built."""
+
+    viewer: Any
+    is_sales: bool  # the viewer handles orders (sales' buttons and forms are shown)
+    may_see_prices: bool
+
+
+OrderPanels = Callable[[Order, OrderPage], list[Panel]]
+_BUILDERS: list[OrderPanels] = []
+
+
+def register_order_panels(build: OrderPanels) -> None:
+    """Register a builder of order-page panels: (order, page) -> panels (empty if none)."""
+    if build not in _BUILDERS:  # every app the process builds registers again
+        _BUILDERS.append(build)
+
+
+def order_panels(order: Order, page: OrderPage) -> dict[str, list[Panel]]:
+    """Every domain's panels for this order's page, by slot, in order."""
+    return panels_by_slot(_BUILDERS, SLOTS, order, page, "order page")
