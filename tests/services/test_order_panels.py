@@ -67,3 +67,13 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
     with pytest.raises(ValueError, match="order page slot 'before_form'"):
         panels.order_panels(SimpleNamespace(id=1), PAGE)
 
+
+def test_the_app_registers_the_domains_above_orders(app):
+    """Built by create_app: confirmations, changes, rush and schedule each add their panels."""
+    owners = {build.__module__ for build in panels._BUILDERS}
+    assert owners == {
+        "app.modules.confirmations.hooks",
+        "app.modules.changes.hooks",
+        "app.modules.rush.hooks",
+        "app.modules.schedule.hooks",
+    }

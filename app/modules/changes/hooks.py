@@ -1,10 +1,13 @@
 """How change requests plug into the core: the change process's kind, the approval steps'
-check, the task-page panel with the diff, and where a change form's result is shown."""
+check, the task-page panel with the diff, where a change form's result is shown; and into the
+order page: the button to raise a change and the order's change history."""
 
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.modules.changes.services import changes
+from app.modules.orders.models import Order
+from app.modules.orders.panels import OrderPage, register_order_panels
 
 
 def _check_approval(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
@@ -22,9 +25,20 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     return [Panel("before_form", "changes/_task_panel.html", context, order=20)]
 
 
+def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
+    panels = []
+    if changes.may_raise(page.viewer, order):
+        panels.append(Panel("actions", "changes/_order_action.html", {"order": order}, order=10))
+    history = {"change_history": changes.changes_of(order)}
+    if history["change_history"]:
+        panels.append(Panel("summary", "changes/_order_panel.html", history, order=30))
+    return panels
+
+
 def register() -> None:
-    """Plug change requests into the core."""
+    """Plug change requests into the core and the order page."""
     registry.register(changes.KIND, on_outcome=changes.on_outcome, on_cancel=changes.on_cancelled)
     registry.register_step(changes.APPROVAL_STEPS, check=_check_approval)
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("change_request", "changes.detail", "change_id")
+    register_order_panels(_order_panels)

@@ -1,11 +1,14 @@
-"""How confirmations plug into the core: the "send the confirmation" task shows the link, QR,
-sheet and scan upload (the customer's answer completes the step on its own)."""
+"""How confirmations plug into the core and the order page: the "send the confirmation" task
+and the order page show the link, QR, sheet and scan upload (the customer's answer completes the
+step on its own)."""
 
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.core.users import permissions
 from app.modules.confirmations.services import confirmations
+from app.modules.orders.models import Order
+from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.orders.services import subject as order_subject
 
 
@@ -22,6 +25,17 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     return [Panel("before_form", "confirmations/_task_panel.html", context, order=40)]
 
 
+def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
+    context = {
+        "order": order,
+        "confirmations": confirmations.confirmations_of(order),
+        "is_sales": page.is_sales,
+        "may_see_prices": page.may_see_prices,
+    }
+    return [Panel("sections", "confirmations/_order_panel.html", context, order=10)]
+
+
 def register() -> None:
-    """Plug confirmations into the core."""
+    """Plug confirmations into the core and the order page."""
     registry.register_task_panels(_task_panels)
+    register_order_panels(_order_panels)

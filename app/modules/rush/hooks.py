@@ -1,10 +1,13 @@
 """How rush requests plug into the core: the rush process's kind, the decision steps (the
 impact is recomputed under the plan lock on "approve"), the task-page panels with the live
-impact, and where a rush form's result is shown."""
+impact, where a rush form's result is shown; and into the order page: the button to request a
+rush and the order's rush requests."""
 
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
+from app.modules.orders.models import Order
+from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.rush.services import rush
 
 
@@ -21,8 +24,18 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     ]
 
 
+def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
+    panels = []
+    if rush.may_request(page.viewer, order):
+        panels.append(Panel("actions", "rush/_order_action.html", {"order": order}, order=20))
+    history = {"rush_history": rush.requests_of(order)}
+    if history["rush_history"]:
+        panels.append(Panel("summary", "rush/_order_panel.html", history, order=20))
+    return panels
+
+
 def register() -> None:
-    """Plug rush requests into the core."""
+    """Plug rush requests into the core and the order page."""
     registry.register(rush.KIND, on_outcome=rush.on_outcome, on_cancel=rush.on_cancelled)
     registry.register_step(
         tuple(rush.DECISION_STEPS),
@@ -31,3 +44,4 @@ def register() -> None:
     )
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("rush_request", "rush.detail", "rush_id")
+    register_order_panels(_order_panels)

@@ -1,8 +1,23 @@
-"""How the schedule plugs into the core: the factory calendar's form lives on its page."""
+"""How the schedule plugs into the core and the order page: the factory calendar's form lives on
+its page; the order page shows the order's place in the plan (or why it has none)."""
 
 from app.core.tasks import registry
+from app.core.tasks.registry import Panel
+from app.modules.orders.models import Order
+from app.modules.orders.panels import OrderPage, register_order_panels
+from app.modules.schedule.services import plan
+
+
+def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
+    place, problem = plan.attempt(lambda: plan.place_of(order))
+    planned, unplanned_reason = place or (None, None)
+    if not (planned or unplanned_reason or problem):
+        return []
+    context = {"planned": planned, "unplanned_reason": unplanned_reason, "plan_problem": problem}
+    return [Panel("summary", "schedule/_order_panel.html", context, order=10)]
 
 
 def register() -> None:
-    """Say where a calendar date, once saved, is shown."""
+    """Say where a calendar date, once saved, is shown; show the order's place in the plan."""
     registry.register_submitted_page("calendar_day", "schedule.index", anchor="#calendar")
+    register_order_panels(_order_panels)

@@ -115,6 +115,12 @@ def _flags(rows: list[dict], old_total: Decimal, new_total: Decimal, old: dict, 
     }
 
 
+def may_raise(actor: User, order: Order) -> bool:
+    """Whether `actor` may raise a change request on `order` now (the order page offers it
+    then); only a released order takes one."""
+    return order.status == "released" and permissions.may_raise_change(actor)
+
+
 def raise_change(
     actor: User,
     order_id: int,

@@ -20,10 +20,9 @@ from app import limits
 from app.core.audit import services as audit
 from app.core.tasks import inbox
 from app.core.users import permissions
-from app.core.web import commit, submit
+from app.core.web import commit, panels, submit
 from app.i18n import current_locale
-from app.modules.changes.services import changes
-from app.modules.confirmations.services import confirmations
+from app.modules.orders import panels as order_panels
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES
 from app.modules.orders.services import (
@@ -38,8 +37,6 @@ from app.modules.orders.services import (
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
-from app.modules.rush.services import rush
-from app.modules.schedule.services import plan
 
 bp = Blueprint("orders", __name__, url_prefix="/orders", template_folder="../templates")
 
@@ -139,18 +136,20 @@ def edit(order_id: int):
 @bp.get("/<int:order_id>")
 @login_required
 def detail(order_id: int):
-    """The order: lines, open steps, reviews, revisions, files, confirmation, timeline, diagram."""
+    """The order: lines, open steps, reviews, revisions, files, timeline, diagram, and what the
+    other domains show about it (plan, rush and change requests, confirmation: their panels)."""
     order = orders.get_order(order_id)
     tasks = orders.order_tasks(order_id)
     instance = lifecycle.lifecycle_of(order)
     is_sales = permissions.may_handle_orders(current_user)
-    place, plan_problem = plan.attempt(lambda: plan.place_of(order))
-    planned, unplanned_reason = place or (None, None)
+    may_see_prices = permissions.can_see_prices(current_user)
+    page = order_panels.OrderPage(current_user, is_sales, may_see_prices)
     return render_template(
         "orders/detail.html",
         order=order,
+        **panels.page_context(order_panels.order_panels(order, page)),
         prices=access.order_prices(current_user, order),
-        may_see_prices=permissions.can_see_prices(current_user),
+        may_see_prices=may_see_prices,
         priced_kinds=permissions.PRICED_ATTACHMENT_KINDS,
         open_tasks=[t for t in tasks if t.state == "ready"],
         steps=order_history(order_id, current_user, current_locale()),
@@ -158,12 +157,6 @@ def detail(order_id: int):
         instance=instance,
         reviews=reviews.latest_reviews(order),
         revision=revisions.current_revision(order),
-        confirmations=confirmations.confirmations_of(order),
-        change_history=changes.changes_of(order),
-        planned=planned,
-        unplanned_reason=unplanned_reason,
-        plan_problem=plan_problem,
-        rush_history=rush.requests_of(order),
         spec_labels=list(SPEC_LABELS.items()),
         is_sales=is_sales,
         can_edit=is_sales and orders.editable(order),

@@ -53,6 +53,11 @@ def _eligible(order: Order) -> bool:
     return order.status in ACTIVE_STATUSES
 
 
+def may_request(actor: User, order: Order) -> bool:
+    """Whether `actor` may request a rush for `order` now (the order page offers it then)."""
+    return _eligible(order) and permissions.may_raise_rush(actor)
+
+
 def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> tuple:
     order = db.session.get(Order, order_id)
     if order is None:
