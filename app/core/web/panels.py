@@ -12,12 +12,18 @@ def shown(panel: Panel) -> dict:
     return {"html": html, "text": panel.text}
 
 
+def assets(panels: list[Panel]) -> dict:
+    """The `styles` and `scripts` (app/static/dist files) these panels need, each once."""
+    return {
+        "styles": list(dict.fromkeys(name for panel in panels for name in panel.styles)),
+        "scripts": list(dict.fromkeys(name for panel in panels for name in panel.scripts)),
+    }
+
+
 def page_context(found: dict[str, list[Panel]]) -> dict:
     """What a page's template needs to show these panels: `panels` (rendered, by slot) and the
-    `styles` and `scripts` (app/static/dist files) they need, each once."""
-    every = [panel for slot in found.values() for panel in slot]
+    `styles` and `scripts` they need."""
     return {
         "panels": {slot: [shown(panel) for panel in panels] for slot, panels in found.items()},
-        "styles": list(dict.fromkeys(name for panel in every for name in panel.styles)),
-        "scripts": list(dict.fromkeys(name for panel in every for name in panel.scripts)),
+        **assets([panel for slot in found.values() for panel in slot]),
     }

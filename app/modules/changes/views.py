@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.users import permissions
-from app.core.web import submit
+from app.core.web import panels, submit
 from app.modules.changes.services import approvals as head_approvals
 from app.modules.changes.services import changes
 from app.modules.orders.services import order_form, orders
+from app.modules.rush import hooks as rush_hooks
 from app.modules.rush.services import rush
 
 bp = Blueprint("changes", __name__, template_folder="templates")
@@ -69,10 +70,17 @@ def detail(change_id: int):
 def approvals():
     """A manager's page: pending change and rush approvals (head-only steps) of their department."""
     rows, rush_rows = head_approvals.pending(current_user)
+    # Rush renders its own pieces: each rush row's impact (with its charts' assets), the counts.
+    impacts = [rush_hooks.impact_panel(row["preview"]) for row in rush_rows]
+    rush_counts = rush_hooks.counts_panel(rush.counts())
     return render_template(
         "changes/approvals.html",
         rows=rows,
-        rush_rows=rush_rows,
+        rush_rows=[
+            {**row, "impact": panels.shown(impact)}
+            for row, impact in zip(rush_rows, impacts, strict=True)
+        ],
         counts=changes.counts(),
-        rush_counts=rush.counts(),
+        rush_counts=panels.shown(rush_counts),
+        **panels.assets([*impacts, rush_counts]),
     )

@@ -1,7 +1,8 @@
 """How rush requests plug into the core: the rush process's kind, the decision steps (the
 impact is recomputed under the plan lock on "approve"), the task-page panels with the live
 impact, where a rush form's result is shown; and into the order page: the button to request a
-rush and the order's rush requests."""
+rush and the order's rush requests. Pages of the domains above rush (changes' approvals) show
+a rush's impact and the rush counts through the Panels built here."""
 
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
@@ -10,6 +11,8 @@ from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.rush.services import rush
 
+GANTT = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}  # the impact's charts need them
+
 
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     found = rush.for_instance(task.instance_id)
@@ -17,9 +20,8 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
         return []
     preview, problem = rush.live(found)
     context = {"r": found, "preview": preview, "problem": problem}
-    assets = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}
     return [
-        Panel("before_form", "rush/_task_panel.html", context, order=30, **assets),
+        Panel("before_form", "rush/_task_panel.html", context, order=30, **GANTT),
         Panel("in_form", "rush/_task_form.html", {"preview": preview}, order=10),
     ]
 
@@ -32,6 +34,18 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     if history["rush_history"]:
         panels.append(Panel("summary", "rush/_order_panel.html", history, order=20))
     return panels
+
+
+def impact_panel(preview: dict) -> Panel:
+    """A rush insertion's impact on the plan (slips, load, Gantt charts), for a page of a domain
+    above rush; `preview` as `rush.live` returns it."""
+    return Panel("impact", "rush/_impact.html", {"preview": preview}, **GANTT)
+
+
+def counts_panel(counts: dict) -> Panel:
+    """Rush requests per month, customer and requester (`rush.counts()`), for a page of a domain
+    above rush."""
+    return Panel("counts", "rush/_counts.html", {"counts": counts})
 
 
 def register() -> None:
