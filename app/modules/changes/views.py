@@ -8,6 +8,7 @@ from app.core.users import permissions
 from app.core.web import panels, submit
 from app.modules.changes.services import approvals as head_approvals
 from app.modules.changes.services import changes
+from app.modules.orders import panels as order_panels
 from app.modules.orders.services import order_form, orders
 from app.modules.rush import hooks as rush_hooks
 from app.modules.rush.services import rush
@@ -46,12 +47,17 @@ def new(order_id: int):
                 "success",
             )
             return redirect(url_for("changes.detail", change_id=change.id))
+    context = {
+        **order_form.form_context(values, errors),
+        "show_prices": permissions.can_see_prices(current_user),
+    }
+    fields = order_panels.order_form(context)  # the order's own fields, as orders renders them
     return render_template(
         "changes/new.html",
         order=order,
         reasons=changes.REASONS,
-        show_prices=permissions.can_see_prices(current_user),
-        **order_form.form_context(values, errors),
+        **context,
+        **panels.page_context({"form": [fields]}),
     ), (400 if errors else 200)
 
 

@@ -17,11 +17,12 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 
-from app.core.web import commit
+from app.core.web import commit, panels
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
 from app.modules.confirmations.services import confirmations
 from app.modules.confirmations.services.sheet import sheet_pdf, staff_sheet_pdf
+from app.modules.orders import panels as order_panels
 from app.modules.orders.services import orders, revisions
 
 bp = Blueprint("confirmations", __name__, template_folder="templates")
@@ -130,6 +131,7 @@ def public(token: str):
     return render_template(
         "confirmations/public.html",
         order=order,
+        summary=panels.shown(order_panels.public_summary(order)),
         token=token,
         errors=errors,
         revision=revisions.current_revision(order),

@@ -11,6 +11,9 @@ builders return for the order, by slot, each slot ordered by `Panel.order`:
   its change history);
 - "sections": cards of their own between the order's card and its files (the customer's
   confirmation).
+
+The other way round, a page of a domain above shows a piece of an order through the Panel orders
+builds for it (`public_summary`, `order_form`), so that only orders names its templates.
 """
 
 from collections.abc import Callable
@@ -45,3 +48,16 @@ def register_order_panels(build: OrderPanels) -> None:
 def order_panels(order: Order, page: OrderPage) -> dict[str, list[Panel]]:
     """Every domain's panels for this order's page, by slot, in order."""
     return panels_by_slot(_BUILDERS, SLOTS, order, page, "order page")
+
+
+def public_summary(order: Order) -> Panel:
+    """The order as its customer reads it (customer, dates, lines, amounts), for a page of a
+    domain above orders (the confirmation link's page)."""
+    return Panel("summary", "orders/_summary_public.html", {"order": order})
+
+
+def order_form(context: dict) -> Panel:
+    """The order form's fields (header and lines), for a form of a domain above orders that
+    edits an order (a change request). `context`: `order_form.form_context(values, errors)`
+    and `show_prices`."""
+    return Panel("form", "orders/_form.html", context, scripts=("order_lines.js",))
