@@ -2,7 +2,8 @@
 
 import-linter (pyproject.toml, `make contracts`) checks which packages import which. This file
 checks what it cannot see: a domain's underscored names, views and templates used from another
-domain or from the core, and the shape every domain package has (docs/ADDING_A_DOMAIN.md).
+domain or from the core (in Python, and in templates that include, import or extend them), and
+the shape every domain package has (docs/ADDING_A_DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.modules import DOMAINS
 APP = Path(__file__).resolve().parent.parent / "app"
 MODULES = APP / "modules"
 TEMPLATE_NAME = re.compile(r"^([a-z_]+)/[\w./-]+\.html$")
+TEMPLATE_USE = re.compile(r"""{%-?\s*(?:include|import|from|extends)\s+["']([^"']+)["']""")
 
 
 def module_name(path: Path) -> tuple[str, bool]:
@@ -102,6 +104,28 @@ def violations(
     return found
 
 
+def template_owner(path: Path) -> str:
+    """Return the domain a template file belongs to, "core" for the core's, "shared" otherwise."""
+    return owner_of(module_name(path)[0]) or "shared"
+
+
+def template_violations(
+    source: str, owner: str, name: str, templates: dict[str, str] | None = None
+) -> list[str]:
+    """List the other domains' templates that a template of `owner` includes, imports or extends.
+
+    A page shows another domain's piece through a Panel that domain builds (its hooks or, for
+    orders, app/modules/orders/panels.py), so that only the owner names its templates."""
+    templates = template_owners() if templates is None else templates
+    found = []
+    for match in TEMPLATE_USE.finditer(source):
+        folder = TEMPLATE_NAME.match(match.group(1))
+        if folder and templates.get(folder.group(1), owner) != owner:
+            line = source.count("\n", 0, match.start()) + 1
+            found.append(f"{name}:{line} uses another domain's {match.group(1)}")
+    return found
+
+
 def shape_problems(modules_dir: Path, domains: tuple[str, ...]) -> list[str]:
     """List what each domain package lacks: setup() in __init__.py, models.py, services/, views."""
     problems = []
@@ -132,6 +156,18 @@ def test_no_domain_nor_the_core_reaches_into_another_domain():
     for path in sorted([*MODULES.rglob("*.py"), *(APP / "core").rglob("*.py")]):
         module, is_package = module_name(path)
         found += violations(path.read_text(encoding="utf-8"), module, is_package, templates)
+    assert not found, "\n".join(found)
+
+
+def test_no_template_uses_another_domains_template():
+    """Templates include, import and extend their own domain's templates and the shared ones."""
+    templates = template_owners()
+    found = []
+    for path in sorted(APP.rglob("*.html")):
+        if "templates" in path.relative_to(APP).parts:
+            source = path.read_text(encoding="utf-8")
+            name = str(path.relative_to(APP.parent))
+            found += template_violations(source, template_owner(path), name, templates)
     assert not found, "\n".join(found)
 
 
@@ -170,6 +206,28 @@ def test_another_domains_template_is_caught():
     """Rendering a template from another domain's folder fails."""
     assert _check('render_template("orders/detail.html")\n')
     assert _check('render_template("catalogue/products.html")\n')
+
+
+def test_a_template_using_another_domains_template_is_caught():
+    """Including, importing or extending another domain's template fails, from a domain, the
+    core or a shared template; a domain's own and the shared templates pass."""
+
+    def check(source: str, owner: str = "changes") -> list[str]:
+        return template_violations(source, owner, "x.html", TEMPLATES)
+
+    assert check('{% include "orders/_form.html" %}')
+    assert check("{%- include 'rush/_impact.html' with context %}")
+    assert check('{% from "catalogue/_macros.html" import row %}')
+    assert check('{% extends "orders/detail.html" %}')
+    assert check('{% include "rush/_counts.html" %}', "core")
+    assert check('{% include "orders/_summary.html" %}', "shared")
+    assert check('<p>\n{% include "orders/_form.html" %}')[0].startswith("x.html:2 ")
+    assert not check('{% include "rush/_impact.html" %}', "rush")
+    assert not check('{% include "catalogue/_row.html" %}', "orders")
+    assert not check(
+        '{% extends "base.html" %}{% from "macros/ui.html" import csrf %}'
+        '{% include "partials/message.html" %}{% include "changes/_diff.html" %}'
+    )
 
 
 def test_public_surface_and_own_internals_pass():
