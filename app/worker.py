@@ -1,7 +1,9 @@
-"""The background worker: fires due BPMN timers. Several may run; none fires a timer twice."""
+"""The background worker: fires due BPMN timers, then runs the jobs other packages registered
+(each in its own transaction). Several workers may run; none fires a timer twice."""
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -10,6 +12,27 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5
+
+# name -> job: called once per round, returns how much it did; it commits its own work.
+_JOBS: dict[str, Callable[[], int]] = {}
+
+
+def register_job(name: str, job: Callable[[], int]) -> None:
+    """Run `job()` in every worker round after the timers (e.g. sending mail, sealing audit)."""
+    _JOBS[name] = job
+
+
+def run_jobs() -> dict[str, int]:
+    """One round of the registered jobs; a failing job is logged and the others still run."""
+    done: dict[str, int] = {}
+    for name, job in list(_JOBS.items()):
+        try:
+            done[name] = job()
+            db.session.commit()
+        except Exception:  # one broken job must not stop the others
+            db.session.rollback()
+            log.exception("worker job %s failed", name)
+    return done
 
 
 def run_once(batch: int = 50) -> int:
@@ -60,6 +83,7 @@ def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
         with app.app_context():
             try:
                 run_once()
+                run_jobs()
             except Exception:
                 db.session.rollback()
                 log.exception("worker round failed")

@@ -151,3 +151,21 @@ def test_a_failing_instance_is_marked_in_error_and_the_round_goes_on(make_user):
     assert instances.claim_due_timer() is None
     db.session.rollback()
     assert worker.run_once() == 0
+
+
+def test_registered_jobs_run_each_round_and_a_failing_one_does_not_stop_the_others(
+    app, monkeypatch
+):
+    from app import worker
+
+    monkeypatch.setattr(worker, "_JOBS", {})
+    ran = []
+
+    def broken() -> int:
+        raise RuntimeError("mail server away")
+
+    worker.register_job("first", lambda: ran.append("first") or 1)
+    worker.register_job("broken", broken)
+    worker.register_job("last", lambda: ran.append("last") or 2)
+    assert worker.run_jobs() == {"first": 1, "last": 2}
+    assert ran == ["first", "last"]
