@@ -244,11 +244,9 @@ def test_one_process_deployed_and_published_at_once_stores_one_version_per_conte
     rounds, winners_ok, failures = scale(3, 50), 0, []
 
     def deploy(xml: bytes):
-        version, created, problems = processes.deploy_process(
-            "order_review.bpmn", xml, _user(owner.id), dmn
-        )
-        assert not problems, problems
-        return (version.id, version.number, created)
+        deployed = processes.deploy_process("order_review.bpmn", xml, _user(owner.id), dmn)
+        assert not deployed.problems, deployed.problems
+        return (deployed.version.id, deployed.version.number, deployed.created)
 
     def publish(xml: bytes, token: str):
         result = modeling.publish(_user(owner.id), "order_review", xml.decode(), token)
