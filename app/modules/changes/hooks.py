@@ -18,7 +18,8 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     change = changes.for_instance(task.instance_id)
     if change is None:
         return []
-    return [Panel("before_form", "changes/_task_panel.html", changes.view(change, page.viewer), 20)]
+    context = changes.view(change, page.viewer).as_context()
+    return [Panel("before_form", "changes/_task_panel.html", context, 20)]
 
 
 def register() -> None:

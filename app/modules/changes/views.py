@@ -60,7 +60,7 @@ def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
     change = changes.get_change(change_id)
     return render_template(
-        "changes/detail.html", order=change.order, **changes.view(change, current_user)
+        "changes/detail.html", order=change.order, **changes.view(change, current_user).as_context()
     )
 
 
@@ -68,11 +68,11 @@ def detail(change_id: int):
 @login_required
 def approvals():
     """A manager's page: pending change and rush approvals (head-only steps) of their department."""
-    rows, rush_rows = head_approvals.pending(current_user)
+    pending = head_approvals.pending(current_user)
     return render_template(
         "changes/approvals.html",
-        rows=rows,
-        rush_rows=rush_rows,
+        change_rows=pending.changes,
+        rush_rows=pending.rushes,
         counts=changes.counts(),
         rush_counts=rush.counts(),
     )

@@ -12,12 +12,12 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     found = rush.for_instance(task.instance_id)
     if found is None:
         return []
-    preview, problem = rush.live(found)
-    context = {"r": found, "preview": preview, "problem": problem}
+    live = rush.live(found)
+    context = {"r": found, "preview": live.preview, "problem": live.problem}
     assets = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}
     return [
         Panel("before_form", "rush/_task_panel.html", context, 30, **assets),
-        Panel("in_form", "rush/_task_form.html", {"preview": preview}, 10),
+        Panel("in_form", "rush/_task_form.html", {"preview": live.preview}, 10),
     ]
 
 
