@@ -86,8 +86,8 @@ class Driver:
             data = {"opinion": "approve", "delivery_impact_days": "0", "comments": ""}
         elif name in rush.DECISION_STEPS:
             request = rush.for_instance(task.instance_id)
-            fingerprint = rush.live(request)[0]["base_fingerprint"]
-            data = {rush.DECISION_STEPS[name]: "approve", "preview_fingerprint": fingerprint}
+            base_fingerprint = rush.live(request).preview.base_fingerprint
+            data = {rush.DECISION_STEPS[name]: "approve", "base_fingerprint": base_fingerprint}
         elif name.startswith("manager_approval_") or name == "gm_approval":
             data = {"decision": "approve", "reason": "", "notes": ""}
         else:

@@ -107,7 +107,13 @@ class Live:
         required = (utcnow() + timedelta(days=20)).date().isoformat()
         seen = rush.preview_request(self.sales, order.id, required, "")
         request = rush.request_rush(
-            self.sales, order.id, required, "", "重点客户急单 Key customer", "RUSH", seen["token"]
+            self.sales,
+            order.id,
+            required,
+            "",
+            "重点客户急单 Key customer",
+            "RUSH",
+            seen.preview_key,
         )
         if approve:
             self.driver.finish_instance(request.instance_id)

@@ -18,7 +18,7 @@ def test_new_pages_show_no_untranslated_text(
     rushed = plan_world.order("SO-C", 24, "2027-03-31")
     requester = make_user("sales")
     seen = rush.preview_request(requester, rushed.id, "2027-03-03", "")
-    request = rush.request_rush(requester, rushed.id, "2027-03-03", "", "VIP", "", seen["token"])
+    request = rush.request_rush(requester, rushed.id, "2027-03-03", "", "VIP", "", seen.preview_key)
     db.session.commit()
     user = make_user(
         "pmc", role="head", username="lee", display_name="Lee", is_admin=True, is_process_owner=True

@@ -32,15 +32,17 @@ def open_step(request: RushRequest) -> HumanTask | None:
     )
 
 
-def decide(request: RushRequest, make_user, answer: str = "approve", fingerprint=None, **extra):
-    """Complete the request's open step as its department would, with the page's fingerprint."""
+def decide(
+    request: RushRequest, make_user, answer: str = "approve", base_fingerprint=None, **extra
+):
+    """Complete the request's open step as its department would, with the page's plan base."""
     task = open_step(request)
     field = rush.DECISION_STEPS[task.spec_name]
     role = "head" if task.role == "head" else "member"
     user = make_user(task.department.key, role=role)
-    if fingerprint is None:
-        fingerprint = rush.live(request)[0]["base_fingerprint"]
-    data = {field: answer, "preview_fingerprint": fingerprint, **extra}
+    if base_fingerprint is None:
+        base_fingerprint = rush.live(request).preview.base_fingerprint
+    data = {field: answer, "base_fingerprint": base_fingerprint, **extra}
     tasks.complete_task(task.id, user, MultiDict(data))
     db.session.commit()
     return task
@@ -49,14 +51,14 @@ def decide(request: RushRequest, make_user, answer: str = "approve", fingerprint
 def ask(
     world, order, required_by: str, requester=None, line: str = "", reason: str = "Big customer"
 ):
-    """Request a rush the way the page does: preview first, then submit with its fingerprint."""
+    """Request a rush the way the page does: preview first, then submit with its key."""
     requester = requester or world.make_user("sales")
     seen = rush.preview_request(requester, order.id, required_by, line)
     request = rush.request_rush(
-        requester, order.id, required_by, line, reason, "CUST-77", seen["token"]
+        requester, order.id, required_by, line, reason, "CUST-77", seen.preview_key
     )
     db.session.commit()
-    return request, seen
+    return request, seen.preview
 
 
 @pytest.fixture
@@ -81,15 +83,15 @@ def test_rush_with_two_slipping_orders_needs_gm_and_is_applied(plan_world, three
     request, seen = ask(plan_world, c, "2027-03-03")
     # The preview: C first (Mon-Wed), A to Thu-Fri (3 days, still on time), B to Mon-Tue
     # (3 days, past its promised Friday): two slips, one newly late, so the GM must sign.
-    assert (seen["line"], seen["start"], seen["finish"]) == ("L1", "2027-03-01", "2027-03-03")
-    assert seen["meets_required_date"] is True
-    slips = {s["order_number"]: s for s in seen["slips"]}
+    assert (seen.line, seen.start, seen.finish) == ("L1", date(2027, 3, 1), date(2027, 3, 3))
+    assert seen.meets_required_date is True
+    slips = {s.order_number: s for s in seen.slips}
     assert set(slips) == {"SO-A", "SO-B"}
-    assert (slips["SO-A"]["new_finish"], slips["SO-A"]["working_days"]) == ("2027-03-05", 3)
-    assert slips["SO-A"]["late"] is False
-    assert (slips["SO-B"]["new_finish"], slips["SO-B"]["working_days"]) == ("2027-03-09", 3)
-    assert slips["SO-B"]["late"] is True and slips["SO-B"]["newly_late"] is True
-    assert (seen["slipped_orders"], seen["late_orders"], seen["max_slip_days"]) == (2, 1, 3)
+    assert (slips["SO-A"].new_finish, slips["SO-A"].working_days) == (date(2027, 3, 5), 3)
+    assert slips["SO-A"].late is False
+    assert (slips["SO-B"].new_finish, slips["SO-B"].working_days) == (date(2027, 3, 9), 3)
+    assert slips["SO-B"].late is True and slips["SO-B"].newly_late is True
+    assert (seen.slipped_orders, seen.late_orders, seen.max_slip_days) == (2, 1, 3)
     assert db.session.scalar(db.select(db.func.count()).select_from(PlanSlot)) == 0
 
     assert decide(request, make_user).spec_name == "rush_assess_pmc"
@@ -124,7 +126,7 @@ def test_small_rush_needs_only_the_production_manager(plan_world, make_user):
     a = plan_world.order("SO-A", 8, "2027-03-31")
     rushed = plan_world.order("SO-R", 8, "2027-03-31")
     request, seen = ask(plan_world, rushed, "2027-03-01")
-    assert (seen["slipped_orders"], seen["late_orders"], seen["max_slip_days"]) == (1, 0, 1)
+    assert (seen.slipped_orders, seen.late_orders, seen.max_slip_days) == (1, 0, 1)
     decide(request, make_user)
     decide(request, make_user)
     db.session.refresh(request)
@@ -158,17 +160,17 @@ def test_an_approval_on_a_stale_preview_is_refused_and_recomputed(
     decide(request, make_user)  # PMC assesses on the current plan
     plan_world.order("SO-D", 8, "2027-03-02")  # released meanwhile, queued first
     with pytest.raises(InvalidInput) as refused, force_locale("en"):
-        decide(request, make_user, fingerprint=seen["base_fingerprint"])
+        decide(request, make_user, base_fingerprint=seen.base_fingerprint)
     assert "plan changed" in refused.value.errors["decision"]
     db.session.rollback()
     assert open_step(request).spec_name == "rush_approval_production"
-    fresh = rush.live(request)[0]
-    assert fresh["base_fingerprint"] != seen["base_fingerprint"]
-    assert fresh["slipped_orders"] == 3  # D now slips too
-    decide(request, make_user, fingerprint=fresh["base_fingerprint"])
+    fresh = rush.live(request).preview
+    assert fresh.base_fingerprint != seen.base_fingerprint
+    assert fresh.slipped_orders == 3  # D now slips too
+    decide(request, make_user, base_fingerprint=fresh.base_fingerprint)
     db.session.refresh(request)
     assert json.loads(request.preview)["slipped_orders"] == 3
-    assert request.base_fingerprint == fresh["base_fingerprint"]
+    assert request.base_fingerprint == fresh.base_fingerprint
 
 
 def test_two_rushes_approved_on_one_plan_cannot_both_apply_blindly(
@@ -184,7 +186,7 @@ def test_two_rushes_approved_on_one_plan_cannot_both_apply_blindly(
     decide(second, make_user)
     # The production head still has the page from before the first rush was applied.
     with pytest.raises(InvalidInput):
-        decide(second, make_user, fingerprint=second_seen["base_fingerprint"])
+        decide(second, make_user, base_fingerprint=second_seen.base_fingerprint)
     db.session.rollback()
     db.session.refresh(second)
     assert second.status == "open"
@@ -217,7 +219,7 @@ def test_rush_requests_are_checked_before_anything_is_stored(plan_world, make_us
         rush.request_rush(sales, order.id, "2027-03-05", "", "Urgent", "", "not-the-plan")
     shown = rush.preview_request(sales, order.id, "2027-03-05", "")
     with pytest.raises(InvalidInput):  # the date was changed after the preview was shown
-        rush.request_rush(sales, order.id, "2027-03-08", "", "Urgent", "", shown["token"])
+        rush.request_rush(sales, order.id, "2027-03-08", "", "Urgent", "", shown.preview_key)
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(RushRequest)) == 0
     ask(plan_world, order, "2027-03-05")
@@ -233,7 +235,7 @@ def test_a_new_order_in_review_can_be_rushed_into_the_plan(plan_world, make_user
     new = plan_world.order("SO-N", 8, "2027-03-10", status="in_review")
     assert new.id not in plan.current().orders  # not released: not planned yet
     request, seen = ask(plan_world, new, "2027-03-01")
-    assert seen["finish"] == "2027-03-01"
+    assert seen.finish == date(2027, 3, 1)
     for _step in range(2):
         decide(request, make_user)
     db.session.refresh(request)
@@ -308,7 +310,7 @@ def test_two_final_approvals_at_once_apply_only_one(app, plan_world, make_user):
     requests = [ask(plan_world, orders[n], "2027-03-02")[0] for n in ("SO-C", "SO-B")]
     for request in requests:
         decide(request, make_user)  # PMC assessed both on the same plan
-    fingerprint = plan.current().fingerprint
+    base_fingerprint = plan.current().fingerprint
     heads = [make_user("production", role="head").id for _r in requests]
     steps = [open_step(r).id for r in requests]
     barrier = threading.Barrier(2)
@@ -319,7 +321,7 @@ def test_two_final_approvals_at_once_apply_only_one(app, plan_world, make_user):
             user = db.session.get(User, user_id)
             barrier.wait()
             try:
-                data = {"decision": "approve", "preview_fingerprint": fingerprint}
+                data = {"decision": "approve", "base_fingerprint": base_fingerprint}
                 tasks.complete_task(task_id, user, MultiDict(data))
                 db.session.commit()
                 outcomes.append("applied")
@@ -386,8 +388,8 @@ def test_a_preview_is_reused_until_the_plan_or_the_request_changes(plan_world):
     c.lines[0].quantity = 16  # the rushed order itself grew
     db.session.commit()
     grown = rush_preview.compute(c, date(2027, 3, 2), None)
-    assert grown is not first and grown[1]["hours"] == 16
+    assert grown is not first and grown.preview.hours == 16
     plan_world.order("SO-D", 8, "2027-03-01")  # the plan changed
     moved = rush_preview.compute(c, date(2027, 3, 2), None)
-    assert moved is not grown and moved[1]["slipped_orders"] == 2
-    assert a.id in {s["order_id"] for s in moved[1]["slips"]}
+    assert moved is not grown and moved.preview.slipped_orders == 2
+    assert a.id in {s.order_id for s in moved.preview.slips}

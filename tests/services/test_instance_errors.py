@@ -59,8 +59,9 @@ def gateway_process(condition: str) -> bytes:
 def publish(xml: bytes, validate: bool = True) -> ProcessVersion:
     """Deploy through validation, or store the row directly as a bypass of it would."""
     if validate:
-        version, created, problems = processes.deploy_process("proc.bpmn", xml, None)
-        assert created and problems == []
+        deployed = processes.deploy_process("proc.bpmn", xml, None)
+        assert deployed.created and deployed.problems == []
+        version = deployed.version
     else:
         version = ProcessVersion(
             process_id="proc",

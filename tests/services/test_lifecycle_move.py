@@ -44,12 +44,10 @@ def previous_lifecycle(xml: str) -> str:
 
 def deploy(xml: str):
     dmn = {"intake_route.dmn": (LIFECYCLE.parent / "intake_route.dmn").read_bytes()}
-    version, created, problems = processes.deploy_process(
-        "order_lifecycle.bpmn", xml.encode(), None, dmn
-    )
-    assert problems == [] and created, problems
+    deployed = processes.deploy_process("order_lifecycle.bpmn", xml.encode(), None, dmn)
+    assert deployed.problems == [] and deployed.created, deployed.problems
     db.session.commit()
-    return version
+    return deployed.version
 
 
 def test_waiting_orders_move_to_the_new_lifecycle_and_confirm_into_confirmed(

@@ -59,10 +59,10 @@ def review_process(*, add_branch: bool = False, dispatch_form: str = "pmc_check"
 
 
 def publish(xml: bytes) -> ProcessVersion:
-    version, created, problems = processes.deploy_process("proc.bpmn", xml, None)
-    assert problems == [] and created
+    deployed = processes.deploy_process("proc.bpmn", xml, None)
+    assert deployed.problems == [] and deployed.created
     db.session.commit()
-    return version
+    return deployed.version
 
 
 def start(user) -> ProcessInstance:

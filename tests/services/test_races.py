@@ -98,16 +98,18 @@ def test_orders_saved_at_once_get_distinct_numbers_and_a_double_click_saves_one(
     sales = [make_user("sales").id for _ in range(4)]
     rounds, winners_ok, failures, expected = scale(5, 100), 0, [], 0
 
-    def save(user_id: int, token: str):
-        return orders.create_order(_user(user_id), _order_input(customer.id), token=token).id
+    def save(user_id: int, form_token: str):
+        order_input = _order_input(customer.id)
+        return orders.create_order(_user(user_id), order_input, form_token=form_token).id
 
     for number in range(rounds):
         # Three people save different orders; the fourth clicks Save twice on one form.
-        token = f"double-click-round-{number:04d}"
+        form_token = f"double-click-round-{number:04d}"
         actions = [
             partial(save, u, f"order-form-{number:04d}-{n:02d}") for n, u in enumerate(sales)
         ]
-        actions = actions[:3] + [partial(save, sales[3], token), partial(save, sales[3], token)]
+        twice = [partial(save, sales[3], form_token), partial(save, sales[3], form_token)]
+        actions = actions[:3] + twice
         outcomes = run_together(app, actions)
         expected += 4
         ids = {result for _o, result in outcomes}
@@ -242,11 +244,9 @@ def test_one_process_deployed_and_published_at_once_stores_one_version_per_conte
     rounds, winners_ok, failures = scale(3, 50), 0, []
 
     def deploy(xml: bytes):
-        version, created, problems = processes.deploy_process(
-            "order_review.bpmn", xml, _user(owner.id), dmn
-        )
-        assert not problems, problems
-        return (version.id, version.number, created)
+        deployed = processes.deploy_process("order_review.bpmn", xml, _user(owner.id), dmn)
+        assert not deployed.problems, deployed.problems
+        return (deployed.version.id, deployed.version.number, deployed.created)
 
     def publish(xml: bytes, token: str):
         result = modeling.publish(_user(owner.id), "order_review", xml.decode(), token)

@@ -43,16 +43,16 @@ def test_a_save_rolled_back_gives_its_number_back(make_order):
 
 def test_the_same_form_token_is_claimed_once_then_answers_with_what_it_created(make_user):
     ann, bob = make_user("sales"), make_user("sales")
-    token = uniqueness.new_token()
-    first = uniqueness.claim_submission(ann, token, "customer")
+    form_token = uniqueness.new_form_token()
+    first = uniqueness.claim_submission(ann, form_token, "customer")
     uniqueness.bind_submission(first, 41)
     db.session.commit()
     with pytest.raises(AlreadySubmitted) as sent_twice:
-        uniqueness.claim_submission(ann, token, "customer")
+        uniqueness.claim_submission(ann, form_token, "customer")
     assert (sent_twice.value.kind, sent_twice.value.target_id) == ("customer", 41)
     db.session.rollback()
     with pytest.raises(InvalidInput):  # someone else's form is never answered with its result
-        uniqueness.claim_submission(bob, token, "customer")
+        uniqueness.claim_submission(bob, form_token, "customer")
     db.session.rollback()
     with pytest.raises(InvalidInput):
         uniqueness.claim_submission(ann, "short", "customer")

@@ -30,10 +30,10 @@ def variant(old: str = 'name="Dispatch order for review"', new: str = f'name="{V
 
 def deploy(xml: bytes) -> tuple[ProcessVersion, bool]:
     """Deploy a BPMN document as order_review.bpmn and commit."""
-    version, created, problems = processes.deploy_process("order_review.bpmn", xml, None)
-    assert problems == []
+    deployed = processes.deploy_process("order_review.bpmn", xml, None)
+    assert deployed.problems == []
     db.session.commit()
-    return version, created
+    return deployed.version, deployed.created
 
 
 def count(model) -> int:

@@ -32,10 +32,10 @@ def timer_process(process_id: str, duration: str) -> bytes:
 
 def start(make_user, process_id: str, duration: str, how_many: int = 1) -> list[ProcessInstance]:
     """Deploy the timer process and start instances of it."""
-    _, created, problems = processes.deploy_process(
+    deployed = processes.deploy_process(
         f"{process_id}.bpmn", timer_process(process_id, duration), None
     )
-    assert created and problems == []
+    assert deployed.created and deployed.problems == []
     user = make_user("sales")
     started = [instances.start_process(process_id, user) for _ in range(how_many)]
     db.session.commit()

@@ -57,8 +57,8 @@ def endless_rework() -> bytes:
 
 def stopped(make_user, xml: bytes, data: dict | None = None) -> ProcessInstance:
     """Deploy, start, and submit the first task; the next step fails."""
-    _, created, problems = processes.deploy_process("proc.bpmn", xml, None)
-    assert created and problems == []
+    deployed = processes.deploy_process("proc.bpmn", xml, None)
+    assert deployed.created and deployed.problems == []
     user = make_user("sales")
     instance = instances.start_process("proc", user, data=data)
     db.session.commit()

@@ -10,7 +10,7 @@ from app.modules.schedule.models import PlanSlot
 
 CASES = [
     ("pmc", "post", "/schedule", {"order": ["x", "999999"], "position-999999": "∞"}),
-    ("pmc", "post", "/schedule", {"fingerprint": "", "order": ["1"], "line-1": "<script>"}),
+    ("pmc", "post", "/schedule", {"base_fingerprint": "", "order": ["1"], "line-1": "<script>"}),
     ("pmc", "post", "/schedule/calendar", {"calendar_day": "2027-02-30", "calendar_kind": ""}),
     ("pmc", "post", "/schedule/calendar/not-a-date/clear", {}),
     ("sales", "post", "/rush/new", {"order_id": "999999", "action": "preview"}),

@@ -194,8 +194,8 @@ def test_deploy_with_a_broken_file_exits_1_and_stores_nothing(app, tmp_path, mon
 
 def test_export_writes_the_newest_versions_to_the_folders(app, tmp_path, monkeypatch):
     newer = ORDER_REVIEW.replace('name="Confirm order details"', 'name="Confirm (exported)"')
-    version, created, problems = processes.deploy_process("order_review.bpmn", newer.encode(), None)
-    assert created and not problems
+    deployed = processes.deploy_process("order_review.bpmn", newer.encode(), None)
+    assert deployed.created and not deployed.problems
     db.session.commit()
     workflows, forms = tmp_path / "workflows", tmp_path / "forms"
     workflows.mkdir()

@@ -122,8 +122,8 @@ def test_a_rush_request_sent_twice_is_submitted_once(client, login, make_user, p
     login(make_user("sales"))
     form = {"order_id": str(order.id), "required_by": "2027-03-03", "reason": "VIP"}
     page = client.post("/rush/new", data={**form, "action": "preview"}).get_data(as_text=True)
-    fingerprint = re.search(r'name="fingerprint" value="(\w+)"', page).group(1)
-    data = {**form, "action": "submit", "fingerprint": fingerprint, "form_token": token_of(page)}
+    preview_key = re.search(r'name="preview_key" value="(\w+)"', page).group(1)
+    data = {**form, "action": "submit", "preview_key": preview_key, "form_token": token_of(page)}
     assert client.post("/rush/new", data=data).status_code == 302
     rush = db.session.scalar(db.select(RushRequest))
     again = client.post("/rush/new", data=data)

@@ -355,7 +355,7 @@ def test_rush_requests(client, login, make_user, released_order, world):
     login(make_user("sales"))
     base = {"order_id": str(released_order.id), "required_by": "2027-02-20", "line_code": ""}
     preview = client.post("/rush/new", data={**base, "action": "preview"})
-    token = re.search(r'name="fingerprint" value="([^"]*)"', preview.get_data(as_text=True))
+    preview_key = re.search(r'name="preview_key" value="([^"]*)"', preview.get_data(as_text=True))
     attack(
         "rush_preview",
         client,
@@ -370,7 +370,7 @@ def test_rush_requests(client, login, make_user, released_order, world):
         "action": "submit",
         "reason": "Line down at the customer",
         "customer_ref": "MAIL-9",
-        "fingerprint": token.group(1) if token else "",
+        "preview_key": preview_key.group(1) if preview_key else "",
     }
     attack(
         "rush_submit",

@@ -50,7 +50,7 @@ def test_a_billion_units_is_listed_and_every_other_order_is_planned(
     # PMC saves the plan: the huge order stays listed, the others keep their places.
     rows = {"order": [str(a.id), str(b.id)], f"line-{a.id}": "L1", f"line-{b.id}": "L1"}
     rows |= {f"position-{a.id}": "2", f"position-{b.id}": "1"}
-    saved = client.post("/schedule", data={"fingerprint": state.fingerprint, **rows})
+    saved = client.post("/schedule", data={"base_fingerprint": state.fingerprint, **rows})
     assert saved.status_code == 302
     assert [job.order_number for job in plan.current().schedule.jobs] == ["SO-B", "SO-A"]
 
@@ -99,9 +99,9 @@ def _open_rush(plan_world, make_user):
     c = plan_world.order("SO-C", 24, "2027-03-31")
     requester = make_user("sales")
     seen = rush.preview_request(requester, c.id, "2027-03-03", "")
-    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen["token"])
+    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen.preview_key)
     db.session.commit()
-    return c, request, seen
+    return c, request, seen.preview
 
 
 def _break_the_planner(monkeypatch):
@@ -124,15 +124,15 @@ def test_every_plan_page_degrades_to_a_message_when_planning_fails(
     assert f"{BROKEN}: an unexpected error occurred; the details were logged." in page
     assert "Working calendar" in page  # the rest of the page is there
     assert any("planner exploded" in (r.exc_text or "") for r in caplog.records)
-    posted = client.post("/schedule", data={"fingerprint": "x", "order": [str(c.id)]})
+    posted = client.post("/schedule", data={"base_fingerprint": "x", "order": [str(c.id)]})
     assert BROKEN in _text(posted, 400)
     order_page = _text(client.get(f"/orders/{c.id}"))
     assert BROKEN in order_page and f"/rush/{request.id}" in order_page
     detail = _text(client.get(f"/rush/{request.id}"))
-    assert BROKEN in detail and f'data-fingerprint="{seen["base_fingerprint"]}"' in detail
+    assert BROKEN in detail and f'data-base-fingerprint="{seen.base_fingerprint}"' in detail
     task_page = _text(client.get(f"/tasks/{assess.id}"))
     assert BROKEN in task_page and "Orders that slip" in task_page
-    approve = {"recommendation": "approve", "preview_fingerprint": seen["base_fingerprint"]}
+    approve = {"recommendation": "approve", "base_fingerprint": seen.base_fingerprint}
     refused = client.post(f"/tasks/{assess.id}/complete", data=approve)
     assert BROKEN in _text(refused, 400)
     db.session.refresh(assess)
@@ -140,7 +140,7 @@ def test_every_plan_page_degrades_to_a_message_when_planning_fails(
     other = db.session.scalar(db.select(Order).where(Order.number == "SO-A"))
     form = {"order_id": str(other.id), "required_by": "2027-03-05", "action": "preview"}
     assert BROKEN in _text(client.post("/rush/new", data=form), 400)
-    submit = {**form, "action": "submit", "reason": "VIP", "fingerprint": "x"}
+    submit = {**form, "action": "submit", "reason": "VIP", "preview_key": "x"}
     assert BROKEN in _text(client.post("/rush/new", data=submit), 400)
     assert db.session.scalar(db.select(db.func.count()).select_from(RushRequest)) == 1
 
@@ -154,7 +154,7 @@ def test_the_approvals_page_shows_rush_rows_with_the_message(
 
     _c, request, seen = _open_rush(plan_world, make_user)
     assess = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
-    data = {"recommendation": "approve", "preview_fingerprint": seen["base_fingerprint"]}
+    data = {"recommendation": "approve", "base_fingerprint": seen.base_fingerprint}
     tasks.complete_task(assess.id, make_user("pmc"), MultiDict(data))
     db.session.commit()
     _break_the_planner(monkeypatch)

@@ -39,9 +39,8 @@ def test_schedule_page_shows_the_plan_and_pmc_rearranges_it(client, login, make_
     ]
     assert "og-late" in tasks[1]["classes"]  # B finishes after its promised 03-02
     assert f'name="position-{a.id}"' in page and "Save the plan" in page
-    fingerprint = plan.current().fingerprint
     form = {
-        "fingerprint": fingerprint,
+        "base_fingerprint": plan.current().fingerprint,
         "order": [str(a.id), str(b.id)],
         f"position-{a.id}": "2",
         f"line-{a.id}": "L1",
@@ -67,7 +66,7 @@ def test_other_departments_see_the_schedule_but_cannot_change_it(
     english(client)
     page = client.get("/schedule").get_data(as_text=True)
     assert "SO-A" in page and "Save the plan" not in page
-    form = {"fingerprint": plan.current().fingerprint, "order": [str(a.id)]}
+    form = {"base_fingerprint": plan.current().fingerprint, "order": [str(a.id)]}
     assert client.post("/schedule", data=form).status_code == 403
     assert db.session.scalar(
         db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "plan.denied")
@@ -102,8 +101,8 @@ def test_rush_request_page_previews_then_submits(client, login, make_user, plan_
     after = gantt_data(text, "after")["tasks"]
     assert after[0]["classes"] == ["og-rush"] and after[1]["classes"] == ["og-slipped"]
     assert db.session.scalar(db.select(db.func.count()).select_from(RushRequest)) == 0
-    fingerprint = re.search(r'name="fingerprint" value="(\w+)"', text).group(1)
-    done = client.post("/rush/new", data={**form, "action": "submit", "fingerprint": fingerprint})
+    preview_key = re.search(r'name="preview_key" value="(\w+)"', text).group(1)
+    done = client.post("/rush/new", data={**form, "action": "submit", "preview_key": preview_key})
     request = db.session.scalar(db.select(RushRequest))
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/rush/{request.id}")
     detail = client.get(f"/rush/{request.id}").get_data(as_text=True)
@@ -130,12 +129,12 @@ def test_rush_request_bad_input_gets_messages_in_chinese(client, login, make_use
             "required_by": "2027-03-05",
             "reason": "VIP",
             "action": "submit",
-            "fingerprint": "old",
+            "preview_key": "old",
         },
     )
     text = stale.get_data(as_text=True)
     assert stale.status_code == 400 and "生产计划已变化" in text
-    assert "data-fingerprint=" in text  # the recomputed preview is shown again
+    assert "data-base-fingerprint=" in text  # the recomputed preview is shown again
     assert db.session.scalar(db.select(db.func.count()).select_from(RushRequest)) == 0
     assert client.get("/rush/999").status_code == 404
 
@@ -147,16 +146,16 @@ def test_approvals_page_lists_rush_rows_and_a_rejection_needs_a_reason(
     c = plan_world.order("SO-C", 24, "2027-03-31")
     requester = make_user("sales")
     seen = rush.preview_request(requester, c.id, "2027-03-03", "")
-    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen["token"])
+    request = rush.request_rush(requester, c.id, "2027-03-03", "", "VIP", "", seen.preview_key)
     db.session.commit()
     assess = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
     login(make_user("pmc"))
     english(client)
     task_page = client.get(f"/tasks/{assess.id}").get_data(as_text=True)
-    assert "Orders that slip" in task_page and 'name="preview_fingerprint"' in task_page
+    assert "Orders that slip" in task_page and 'name="base_fingerprint"' in task_page
     client.post(
         f"/tasks/{assess.id}/complete",
-        data={"recommendation": "approve", "preview_fingerprint": seen["base_fingerprint"]},
+        data={"recommendation": "approve", "base_fingerprint": seen.preview.base_fingerprint},
     )
     approval = db.session.scalar(db.select(HumanTask).where(HumanTask.state == "ready"))
     assert approval.spec_name == "rush_approval_production"
@@ -168,7 +167,7 @@ def test_approvals_page_lists_rush_rows_and_a_rejection_needs_a_reason(
     assert 'data-counts="month"' in page
     rejected = client.post(
         f"/tasks/{approval.id}/complete",
-        data={"decision": "reject", "preview_fingerprint": seen["base_fingerprint"]},
+        data={"decision": "reject", "base_fingerprint": seen.preview.base_fingerprint},
     )
     assert rejected.status_code == 400
     db.session.refresh(approval)
@@ -212,7 +211,7 @@ def test_owners_of_delayed_orders_read_why_in_their_notifications(
     rushed = plan_world.order("SO-C", 8, "2027-03-31")
     requester = make_user("pmc")
     seen = rush.preview_request(requester, rushed.id, "2027-03-01", "")
-    request = rush.request_rush(requester, rushed.id, "2027-03-01", "", "VIP", "", seen["token"])
+    request = rush.request_rush(requester, rushed.id, "2027-03-01", "", "VIP", "", seen.preview_key)
     db.session.commit()
     for _step in range(2):
         task = db.session.scalar(
@@ -222,7 +221,7 @@ def test_owners_of_delayed_orders_read_why_in_their_notifications(
         )
         field = rush.DECISION_STEPS[task.spec_name]
         user = make_user(task.department.key, role=task.role or "member")
-        data = {field: "approve", "preview_fingerprint": rush.live(request)[0]["base_fingerprint"]}
+        data = {field: "approve", "base_fingerprint": rush.live(request).preview.base_fingerprint}
         tasks.complete_task(task.id, user, MultiDict(data))
         db.session.commit()
     login(plan_world.owner)

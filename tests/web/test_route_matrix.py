@@ -300,7 +300,7 @@ def _raise_price_change(order, sales, complete):
 def _rush(order, sales):
     required = (date.today() + timedelta(days=20)).isoformat()
     seen = rush.preview_request(sales, order.id, required, "")
-    found = rush.request_rush(sales, order.id, required, "", "VIP", "", seen["token"])
+    found = rush.request_rush(sales, order.id, required, "", "VIP", "", seen.preview_key)
     db.session.commit()
     return found
 

@@ -23,8 +23,8 @@ def test_a_script_over_budget_marks_the_instance_and_the_page_does_not_fail(
 ):
     # Validation accepts it: how much the rows share is only known when the script runs.
     xml = parallel_script_process("x = [[0] * 10**6] * 10**6")
-    _, created, problems = processes.deploy_process("proc.bpmn", xml, None)
-    assert created and problems == []
+    deployed = processes.deploy_process("proc.bpmn", xml, None)
+    assert deployed.created and deployed.problems == []
     user = make_user("sales")
     instance = instances.start_process("proc", user)
     db.session.commit()

@@ -73,14 +73,14 @@ def official_holidays(language: str = "en_US", months: int = 12) -> list[tuple[d
 
 
 def set_factory_day(
-    actor: User, day_text: str, kind: str, note: str, token: str = ""
+    actor: User, day_text: str, kind: str, note: str, form_token: str = ""
 ) -> CalendarDay:
     """Mark a date as a factory holiday or an extra working day (replacing an earlier mark).
 
-    `token` is the form's once-only token: the same form sent twice stores the mark once.
+    `form_token` is the form's once-only token: the same form sent twice stores the mark once.
     """
     _ensure_planner(actor)
-    submission = uniqueness.claim_submission(actor, token, "calendar_day")
+    submission = uniqueness.claim_submission(actor, form_token, "calendar_day")
     errors: dict[str, str] = {}
     try:
         day = date.fromisoformat(day_text.strip())

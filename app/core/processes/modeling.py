@@ -6,7 +6,7 @@ whatever the browser's linter said: the server never trusts the browser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from lxml import etree
@@ -189,15 +189,6 @@ def discard_draft(actor: User, process_id: str) -> bool:
     return True
 
 
-@dataclass
-class PublishResult:
-    """A new version, or why none was stored."""
-
-    version: ProcessVersion | None
-    created: bool
-    problems: list[Problem] = field(default_factory=list)
-
-
 def _process_ids(xml: bytes) -> list[str]:
     try:
         root = parse_bpmn(xml)
@@ -206,7 +197,9 @@ def _process_ids(xml: bytes) -> list[str]:
     return [p.get("id") for p in root.iterfind(f"{{{BPMN}}}process") if p.get("id")]
 
 
-def publish(actor: User, process_id: str, xml: object, token: object = None) -> PublishResult:
+def publish(
+    actor: User, process_id: str, xml: object, token: object = None
+) -> processes.Deployment:
     """Save the draft, then validate and store it as a new immutable version."""
     draft = save_draft(actor, process_id, xml, token)
     data = draft.xml.encode("utf-8")
@@ -218,22 +211,26 @@ def publish(actor: User, process_id: str, xml: object, token: object = None) -> 
             found=", ".join(ids),
             id=process_id,
         )
-        return PublishResult(None, False, [Problem(0, message)])
+        return processes.Deployment(None, False, [Problem(0, message)])
     latest = processes.latest_version(process_id)
     file_name = latest.file_name if latest else f"{process_id}.bpmn"
     decisions = processes.version_decisions(latest) if latest else {}
-    published, created, problems = processes.deploy_process(file_name, data, actor, decisions)
-    if problems:
-        return PublishResult(None, False, problems)
+    deployed = processes.deploy_process(file_name, data, actor, decisions)
+    if deployed.problems:
+        return deployed
     db.session.delete(draft)
     audit.record(
         actor,
         "process.publish",
         "process_version",
-        published.id,
-        data={"process": process_id, "number": published.number, "created": created},
+        deployed.version.id,
+        data={
+            "process": process_id,
+            "number": deployed.version.number,
+            "created": deployed.created,
+        },
     )
-    return PublishResult(published, created)
+    return deployed
 
 
 def modeler_config(locale: str) -> dict:

@@ -29,6 +29,16 @@ DEMO_DEPARTMENTS = {
 }
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """What deploying (or publishing) a process did: the version stored, or the identical one
+    already there (`created` False), or no version and the problems that refused it."""
+
+    version: ProcessVersion | None
+    created: bool
+    problems: list[validation.Problem] = field(default_factory=list)
+
+
 @dataclass
 class DeployReport:
     """What a deploy did, file by file."""
@@ -126,7 +136,7 @@ def series(process_id: str) -> str:
 
 def deploy_process(
     file_name: str, xml: bytes, actor: User | None, dmn_files: dict[str, bytes] | None = None
-) -> tuple[ProcessVersion | None, bool, list[validation.Problem]]:
+) -> Deployment:
     """Validate and store a BPMN file (with the DMN files it calls) as a new version.
 
     Identical content creates nothing, so redeploying never reverts a newer version.
@@ -134,7 +144,7 @@ def deploy_process(
     decisions = decisions_for(xml, dmn_files or {})
     problems = validation.validate_bpmn(xml, db_catalog(), list(decisions.values()))
     if problems:
-        return None, False, problems
+        return Deployment(None, False, problems)
     defn = specs.load_definition(xml, list(decisions.values()))
     digest = version_hash(xml, decisions)
     # Two deploys of one process at once take turns: identical content is stored once and
@@ -146,7 +156,7 @@ def deploy_process(
         )
     )
     if same is not None:
-        return same, False, []
+        return Deployment(same, False)
     number = (
         db.session.scalar(
             db.select(db.func.max(ProcessVersion.number)).where(
@@ -177,7 +187,7 @@ def deploy_process(
         version.id,
         data={"process_id": version.process_id, "number": number, "file": file_name},
     )
-    return version, True, []
+    return Deployment(version, True)
 
 
 def deploy_directories(workflows_dir: Path, forms_dir: Path, actor: User | None) -> DeployReport:
@@ -193,11 +203,11 @@ def deploy_directories(workflows_dir: Path, forms_dir: Path, actor: User | None)
         (report.created if created else report.unchanged).append(label)
     dmn_files = {path.name: path.read_bytes() for path in sorted(workflows_dir.glob("*.dmn"))}
     for path in sorted(workflows_dir.glob("*.bpmn")):
-        version, created, problems = deploy_process(path.name, path.read_bytes(), actor, dmn_files)
-        report.problems.extend(f"{path}:{p.line}: {p.message}" for p in problems)
-        if version is not None:
-            label = f"process {version.process_id} v{version.number}"
-            (report.created if created else report.unchanged).append(label)
+        deployed = deploy_process(path.name, path.read_bytes(), actor, dmn_files)
+        report.problems.extend(f"{path}:{p.line}: {p.message}" for p in deployed.problems)
+        if deployed.version is not None:
+            label = f"process {deployed.version.process_id} v{deployed.version.number}"
+            (report.created if deployed.created else report.unchanged).append(label)
     return report
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
+from app.core.submissions import uniqueness
 from app.core.users.models import LoginThrottle, User
 from app.extensions import db
 
@@ -100,7 +101,7 @@ def _bump(scope: str, key: str, now: datetime, window: timedelta) -> int:
     if failures is not None:
         return failures
     try:
-        with db.session.begin_nested():
+        with uniqueness.savepoint():
             db.session.add(LoginThrottle(scope=scope, key=key, failures=1, window_started_at=now))
         return 1
     except IntegrityError:  # another process counted the first failure at the same moment

@@ -178,7 +178,7 @@ def install(app: Flask) -> None:
         version, current_locale()
     )
     app.jinja_env.globals["now"] = utcnow
-    app.jinja_env.globals["new_form_token"] = uniqueness.new_token
+    app.jinja_env.globals["new_form_token"] = uniqueness.new_form_token
     # Templates ask the same rules as the services to show a button (app/core/users/permissions).
     app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.globals["subject_url"] = subjects.url

@@ -21,7 +21,7 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     change = changes.for_instance(task.instance_id)
     if change is None:
         return []
-    context = changes.view(change, page.viewer)
+    context = changes.view(change, page.viewer).as_context()
     return [Panel("before_form", "changes/_task_panel.html", context, order=20)]
 
 

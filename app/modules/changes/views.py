@@ -67,7 +67,7 @@ def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
     change = changes.get_change(change_id)
     return render_template(
-        "changes/detail.html", order=change.order, **changes.view(change, current_user)
+        "changes/detail.html", order=change.order, **changes.view(change, current_user).as_context()
     )
 
 
@@ -75,17 +75,15 @@ def detail(change_id: int):
 @login_required
 def approvals():
     """A manager's page: pending change and rush approvals (head-only steps) of their department."""
-    rows, rush_rows = head_approvals.pending(current_user)
+    pending = head_approvals.pending(current_user)
     # Rush renders its own pieces: each rush row's impact (with its charts' assets), the counts.
-    impacts = [rush_hooks.impact_panel(row["preview"]) for row in rush_rows]
+    impacts = [rush_hooks.impact_panel(row.live.preview) for row in pending.rushes]
     rush_counts = rush_hooks.counts_panel(rush.counts())
     return render_template(
         "changes/approvals.html",
-        rows=rows,
-        rush_rows=[
-            {**row, "impact": panels.shown(impact)}
-            for row, impact in zip(rush_rows, impacts, strict=True)
-        ],
+        change_rows=pending.changes,
+        rush_rows=pending.rushes,
+        rush_impacts=[panels.shown(impact) for impact in impacts],
         counts=changes.counts(),
         rush_counts=panels.shown(rush_counts),
         **panels.assets([*impacts, rush_counts]),

@@ -10,6 +10,7 @@ from app.core.tasks.registry import Panel, TaskPage
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.rush.services import rush
+from app.modules.rush.services.preview import RushPreview
 
 GANTT = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}  # the impact's charts need them
 
@@ -18,11 +19,11 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     found = rush.for_instance(task.instance_id)
     if found is None:
         return []
-    preview, problem = rush.live(found)
-    context = {"r": found, "preview": preview, "problem": problem}
+    live = rush.live(found)
+    context = {"r": found, "preview": live.preview, "problem": live.problem}
     return [
         Panel("before_form", "rush/_task_panel.html", context, order=30, **GANTT),
-        Panel("in_form", "rush/_task_form.html", {"preview": preview}, order=10),
+        Panel("in_form", "rush/_task_form.html", {"preview": live.preview}, order=10),
     ]
 
 
@@ -36,7 +37,7 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     return panels
 
 
-def impact_panel(preview: dict) -> Panel:
+def impact_panel(preview: RushPreview | None) -> Panel:
     """A rush insertion's impact on the plan (slips, load, Gantt charts), for a page of a domain
     above rush; `preview` as `rush.live` returns it."""
     return Panel("impact", "rush/_impact.html", {"preview": preview}, **GANTT)

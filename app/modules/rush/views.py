@@ -14,14 +14,17 @@ from app.modules.schedule.services import plan
 bp = Blueprint("rush", __name__, template_folder="templates")
 
 
-def _rush_form_context(order: Order | None, values, errors, preview=None) -> dict:
+def _rush_form_context(
+    order: Order | None, values, errors, shown: rush.ShownPreview | None = None
+) -> dict:
     return {
         "order": order,
         "candidates": rush.candidates(),
         "line_codes": plan.current_line_codes(),
         "values": values,
         "errors": errors,
-        "preview": preview,
+        "preview": shown.preview if shown else None,
+        "preview_key": shown.preview_key if shown else "",
     }
 
 
@@ -46,7 +49,7 @@ def new():
                 *args,
                 f.get("reason", ""),
                 f.get("customer_ref", ""),
-                f.get("fingerprint", ""),
+                f.get("preview_key", ""),
                 f.get("form_token", ""),
             )
         )
@@ -62,9 +65,9 @@ def new():
             return redirect(url_for("rush.detail", rush_id=created.id))
     else:
         errors = {}
-    preview, preview_errors = submit(lambda: rush.preview_request(*args))
+    shown, preview_errors = submit(lambda: rush.preview_request(*args))
     errors = {**preview_errors, **errors}
-    context = _rush_form_context(order, values, errors, preview)
+    context = _rush_form_context(order, values, errors, shown)
     return render_template("rush/new.html", **context), (400 if errors else 200)
 
 
@@ -73,13 +76,13 @@ def new():
 def detail(rush_id: int):
     """One rush request: the impact (live while open), its status and the process steps."""
     found = rush.get(rush_id)
-    preview, problem = rush.live(found)
+    live = rush.live(found)
     return render_template(
         "rush/detail.html",
         rush=found,
         order=found.order,
-        preview=preview,
-        problem=problem,
+        preview=live.preview,
+        problem=live.problem,
         steps=rush.steps(found),
     )
 

@@ -68,7 +68,9 @@ def index():
             for oid in f.getlist("order")
             if record_id(oid) is not None
         ]
-        _new, errors = submit(lambda: plan.rearrange(current_user, f.get("fingerprint", ""), rows))
+        _new, errors = submit(
+            lambda: plan.rearrange(current_user, f.get("base_fingerprint", ""), rows)
+        )
         if not errors:
             flash(_("The production plan was saved."), "success")
             return redirect(url_for("schedule.index"))

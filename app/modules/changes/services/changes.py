@@ -5,10 +5,11 @@ is applied in the same transaction, and only onto the revision it was drafted ag
 """
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,9 @@ from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 from app.modules.schedule.services.jobs import ACTIVE_STATUSES, job_for
+
+if TYPE_CHECKING:
+    from app.modules.changes.services.effect import ChangeEffect
 
 PROCESS = "change_request"
 KIND = "change"
@@ -121,6 +125,7 @@ def may_raise(actor: User, order: Order) -> bool:
     return order.status == "released" and permissions.may_raise_change(actor)
 
 
+@uniqueness.in_savepoint
 def raise_change(
     actor: User,
     order_id: int,
@@ -128,11 +133,12 @@ def raise_change(
     reason_category: str,
     reason: str,
     customer_ref: str,
-    token: str = "",
+    form_token: str = "",
 ) -> ChangeRequest:
     """Record a change notice against a released order and start its approval process.
 
-    `token` is the form's once-only token: sent twice, the form answers with the first request.
+    `form_token` is the form's once-only token: sent twice, the form answers with the first
+    request. A refusal undoes only what this call did (a savepoint), not the caller's work.
     """
     order = db.session.scalar(db.select(Order).where(Order.id == order_id).with_for_update())
     if order is None:
@@ -141,7 +147,7 @@ def raise_change(
     if not permissions.may_raise_change(actor):
         message = _("Only a member of a department can raise a change request.")
         raise deny_order(actor, order, "change_request", message=message)
-    submission = uniqueness.claim_submission(actor, token, "change_request")
+    submission = uniqueness.claim_submission(actor, form_token, "change_request")
     if order.status != "released":
         raise Conflict(
             _("Only a confirmed order that is released to production takes change requests.")
@@ -183,7 +189,6 @@ def raise_change(
     try:
         db.session.flush()
     except IntegrityError as exc:  # another request opened in the meantime
-        db.session.rollback()
         raise Conflict(_("Another change request on this order is still open.")) from exc
     uniqueness.bind_submission(submission, change.id)
     flags = _flags(rows, order.total, new_total, old, new)
@@ -402,10 +407,45 @@ def counts() -> dict[str, list[tuple]]:
     return {"customer": [tuple(r) for r in by_customer], "reason": [tuple(r) for r in by_reason]}
 
 
-def view(change: ChangeRequest, viewer: User) -> dict:
-    """What a diff view shows this reader: the rows, the opinions and the delivery effect."""
-    reviews = []
-    for task in db.session.scalars(
+@dataclass(frozen=True)
+class Review:
+    """A department's completed review of a change: its task and what the reviewer answered."""
+
+    task: HumanTask
+    answers: dict
+
+    @property
+    def delivery_impact_days(self) -> int:
+        """The delay the reviewer expects, in working days (0 when none was given)."""
+        return int(self.answers.get("delivery_impact_days") or 0)
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """What a change's diff shows one reader: the rows, the reviews and the plan effect."""
+
+    change: ChangeRequest
+    rows: list[dict]  # diff rows this reader may see (prices only for those who see them)
+    reviews: list[Review]
+    impact_days: int  # the largest delay a review reported
+    plan_effect: "ChangeEffect | None" = None  # while open: the effect on the plan as it is
+    plan_problem: str | None = None  # why the plan effect could not be computed
+
+    def as_context(self) -> dict:
+        """The template context of changes/_diff.html."""
+        return {
+            "change": self.change,
+            "rows": self.rows,
+            "reviews": self.reviews,
+            "impact_days": self.impact_days,
+            "plan_effect": self.plan_effect,
+            "plan_problem": self.plan_problem,
+        }
+
+
+def reviews_of(change: ChangeRequest) -> list[Review]:
+    """The departments' completed reviews of the change, in the order they were done."""
+    tasks = db.session.scalars(
         db.select(HumanTask)
         .where(
             HumanTask.instance_id == change.instance_id,
@@ -413,25 +453,29 @@ def view(change: ChangeRequest, viewer: User) -> dict:
             HumanTask.spec_name.like("change_review_%"),
         )
         .order_by(HumanTask.id)
-    ):
-        reviews.append((task, json.loads(task.data or "{}")))
-    impact = max((int(d.get("delivery_impact_days") or 0) for _t, d in reviews), default=0)
+    )
+    return [Review(task, json.loads(task.data or "{}")) for task in tasks]
+
+
+def view(change: ChangeRequest, viewer: User) -> ChangeView:
+    """What a diff view shows this reader: the rows, the opinions and the delivery effect."""
+    reviews = reviews_of(change)
     effect, problem = None, None
     if change.status == "open":
         from app.modules.schedule.services import plan
 
         effect, problem = plan.attempt(lambda: _plan_effect(change))
-    return {
-        "change": change,
-        "rows": permissions.visible_rows(viewer, json.loads(change.diff)),
-        "change_reviews": reviews,
-        "impact_days": impact,
-        "plan_effect": effect,
-        "plan_problem": problem,
-    }
+    return ChangeView(
+        change=change,
+        rows=permissions.visible_rows(viewer, json.loads(change.diff)),
+        reviews=reviews,
+        impact_days=max((review.delivery_impact_days for review in reviews), default=0),
+        plan_effect=effect,
+        plan_problem=problem,
+    )
 
 
-def _plan_effect(change: ChangeRequest):
+def _plan_effect(change: ChangeRequest) -> "ChangeEffect | None":
     """The change's effect on the production plan as it is now (None if it cannot be told)."""
     from app.modules.changes.services import effect as change_effect
 

@@ -25,12 +25,12 @@ def _deny(actor: User, what: str) -> PermissionDenied:
 
 
 def create_customer(
-    actor: User, name: str, contact: str, address: str, tier: str, token: str = ""
+    actor: User, name: str, contact: str, address: str, tier: str, form_token: str = ""
 ) -> Customer:
-    """Add a customer (once per rendered form: `token`, see uniqueness.claim_submission)."""
+    """Add a customer (once per rendered form: `form_token`, see uniqueness.claim_submission)."""
     if not permissions.may_edit_customers(actor):
         raise _deny(actor, "customer")
-    submission = uniqueness.claim_submission(actor, token, "customer")
+    submission = uniqueness.claim_submission(actor, form_token, "customer")
     errors: dict[str, str] = {}
     name = " ".join((name or "").split())
     if len(name) > limits.column_length(Customer.name):
@@ -121,12 +121,12 @@ def create_product(
     unit: str,
     standard_cost: str,
     rates: dict[int, str],
-    token: str = "",
+    form_token: str = "",
 ) -> Product:
     """Add a catalogue product with the hours per unit on each line that can make it."""
     if not permissions.may_edit_products(actor):
         raise _deny(actor, "product")
-    submission = uniqueness.claim_submission(actor, token, "product")
+    submission = uniqueness.claim_submission(actor, form_token, "product")
     errors: dict[str, str] = {}
     code = _code(code, errors)
     if "code" not in errors and db.session.scalar(

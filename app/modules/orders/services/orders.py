@@ -57,15 +57,15 @@ def reserve_order_numbers(year: int, count: int) -> list[str]:
 
 
 def create_order(
-    actor: User, data: OrderInput, files=(), token: str = "", ip: str | None = None
+    actor: User, data: OrderInput, files=(), form_token: str = "", ip: str | None = None
 ) -> Order:
     """Check and store a new order (revision 1, attachments), then start its process.
 
-    `token` is the entry form's once-only token: a second submit of the form answers with
+    `form_token` is the entry form's once-only token: a second submit of the form answers with
     the order the first one created (AlreadySubmitted) instead of entering it twice.
     """
     access.require_sales(actor, None, "order_create", ip)
-    submission = uniqueness.claim_submission(actor, token, "order")
+    submission = uniqueness.claim_submission(actor, form_token, "order")
     checked, errors = check_order(data)
     uploads = attachments.check_uploads(files, errors)
     if errors:

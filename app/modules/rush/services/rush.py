@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ from app.modules.orders.services import lifecycle, orders
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.rush.models import RushRequest
-from app.modules.rush.services.preview import compute, impact_of
+from app.modules.rush.services.preview import RushPreview, compute
 from app.modules.schedule.services import plan
 from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
@@ -49,6 +50,33 @@ DECISION_STEPS = {
 APPROVAL_STEPS = ("rush_approval_production", "rush_approval_gm")
 
 
+@dataclass(frozen=True)
+class RushInput:
+    """A rush request's checked input: the order, the date it is needed by, the line asked for
+    (None: the best line) and the requester's department."""
+
+    order: Order
+    required_by: date
+    line_code: str | None
+    department: str | None
+
+
+@dataclass(frozen=True)
+class ShownPreview:
+    """The preview a requester is shown before submitting, and the key that names it."""
+
+    preview: RushPreview
+    preview_key: str
+
+
+@dataclass(frozen=True)
+class LivePreview:
+    """The preview to decide on, and why it is not the plan as it is now (None when it is)."""
+
+    preview: RushPreview
+    problem: str | None = None
+
+
 def _eligible(order: Order) -> bool:
     return order.status in ACTIVE_STATUSES
 
@@ -58,7 +86,7 @@ def may_request(actor: User, order: Order) -> bool:
     return _eligible(order) and permissions.may_raise_rush(actor)
 
 
-def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> tuple:
+def _checked_input(actor: User, order_id: int, required_by: str, line_code: str) -> RushInput:
     order = db.session.get(Order, order_id)
     if order is None:
         raise NotFound(_("This order does not exist."))
@@ -83,26 +111,36 @@ def _checked_input(actor: User, order_id: int, required_by: str, line_code: str)
         errors["line_code"] = _("Choose a production line.")
     if errors:
         raise InvalidInput(errors=errors)
-    return order, day, line_code, dept
+    return RushInput(order, day, line_code, dept)
 
 
-def _request_token(data: dict, order: Order, day: date, line_code: str | None) -> str:
+def _preview_key(preview: RushPreview, checked: RushInput) -> str:
     """Names one preview: the plan it was computed on and the request's order, date and line."""
-    text = f"{data['base_fingerprint']}|{order.id}|{day.isoformat()}|{line_code or ''}"
+    text = "|".join(
+        (
+            preview.base_fingerprint,
+            str(checked.order.id),
+            checked.required_by.isoformat(),
+            checked.line_code or "",
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def preview_request(actor: User, order_id: int, required_by: str, line_code: str) -> dict:
+def preview_request(actor: User, order_id: int, required_by: str, line_code: str) -> ShownPreview:
     """The impact preview a requester sees before submitting (nothing is stored).
 
-    Its `token` goes back with the submission: a submission whose plan, date or line differ
-    from the preview shown is refused and the new preview is shown instead.
+    Its `preview_key` goes back with the submission: a submission whose plan, date or line
+    differ from the preview shown is refused and the new preview is shown instead.
     """
-    order, day, line_code, _dept = _checked_input(actor, order_id, required_by, line_code)
-    data = plan.checked(lambda: compute(order, day, line_code)[1])
-    return {**data, "token": _request_token(data, order, day, line_code)}
+    checked = _checked_input(actor, order_id, required_by, line_code)
+    preview = plan.checked(
+        lambda: compute(checked.order, checked.required_by, checked.line_code).preview
+    )
+    return ShownPreview(preview, _preview_key(preview, checked))
 
 
+@uniqueness.in_savepoint
 def request_rush(
     actor: User,
     order_id: int,
@@ -110,14 +148,16 @@ def request_rush(
     line_code: str,
     reason: str,
     customer_ref: str,
-    seen_token: str,
+    preview_key: str,
     form_token: str = "",
 ) -> RushRequest:
-    """Store a rush request with the preview the requester saw (its token), start its approval.
+    """Store a rush request with the preview the requester saw (its key), start its approval.
 
     `form_token` is the form's once-only token: sent twice, it answers with the first request.
+    A refusal undoes only what this call did (a savepoint), not the caller's other work.
     """
-    order, day, line_code, dept = _checked_input(actor, order_id, required_by, line_code)
+    checked = _checked_input(actor, order_id, required_by, line_code)
+    order, day, line_code = checked.order, checked.required_by, checked.line_code
     submission = uniqueness.claim_submission(actor, form_token, "rush_request")
     errors: dict[str, str] = {}
     reason = limits.check_text(reason, "notes", errors, "reason")
@@ -129,8 +169,8 @@ def request_rush(
         raise InvalidInput(errors=errors)
     _ensure_none_open(order)
     state = plan.checked(lambda: plan.current(lock=True))
-    _preview, data = plan.checked(lambda: compute(order, day, line_code, state))
-    if seen_token != _request_token(data, order, day, line_code):
+    preview = plan.checked(lambda: compute(order, day, line_code, state).preview)
+    if preview_key != _preview_key(preview, checked):
         raise InvalidInput(
             _(
                 "The production plan changed since the preview was computed; the impact below "
@@ -143,16 +183,15 @@ def request_rush(
         line_code=line_code,
         reason=reason,
         customer_ref=customer_ref,
-        department=dept,
+        department=checked.department,
         requested_by_id=actor.id,
-        preview=json.dumps(data, ensure_ascii=False),
-        base_fingerprint=data["base_fingerprint"],
+        preview=preview.to_json(),
+        base_fingerprint=preview.base_fingerprint,
     )
     db.session.add(rush)
     try:
         db.session.flush()
     except IntegrityError as exc:  # another request opened in the meantime
-        db.session.rollback()
         raise Conflict(_("Another rush request on this order is still open.")) from exc
     uniqueness.bind_submission(submission, rush.id)
     audit.record(
@@ -161,7 +200,7 @@ def request_rush(
         "rush_request",
         rush.id,
         subject=order_subject.ref(order),
-        data={"required_by": day.isoformat(), "line": data["line"], **impact_of(data)},
+        data={"required_by": day.isoformat(), "line": preview.line, **preview.impact()},
     )
     instance = instances.start_process(
         PROCESS,
@@ -172,12 +211,12 @@ def request_rush(
             **orders.order_reference(order),
             "rush": {
                 "id": rush.id,
-                "requested_by": dept,
+                "requested_by": checked.department,
                 "required_by": day.isoformat(),
-                "line": data["line"],
-                "meets_required_date": data["meets_required_date"],
+                "line": preview.line,
+                "meets_required_date": preview.meets_required_date,
             },
-            "impact": impact_of(data),
+            "impact": preview.impact(),
         },
     )
     rush.instance_id = instance.id
@@ -212,22 +251,29 @@ def for_instance(instance_id: int | None) -> RushRequest | None:
     return db.session.scalar(db.select(RushRequest).where(RushRequest.instance_id == instance_id))
 
 
-def live(rush: RushRequest, state=None, unavailable: str | None = None) -> tuple[dict, str | None]:
+def stored_preview(rush: RushRequest) -> RushPreview:
+    """The preview the request last stored (shown, approved on, or applied)."""
+    return RushPreview.from_json(rush.preview)
+
+
+def live(rush: RushRequest, state=None, unavailable: str | None = None) -> LivePreview:
     """The preview to decide on: recomputed on the plan now while open, else the one applied.
 
     `unavailable` is the message of a plan that could not be computed (the stored preview is
     shown with it).
     """
-    stored = json.loads(rush.preview)
+    stored = stored_preview(rush)
     if rush.status != "open":
-        return stored, None
+        return LivePreview(stored)
     if not _eligible(rush.order):
-        return stored, _("The order is no longer open or released; reject this rush request.")
+        return LivePreview(
+            stored, _("The order is no longer open or released; reject this rush request.")
+        )
     if unavailable is not None:
-        return stored, unavailable
+        return LivePreview(stored, unavailable)
     try:
-        data, problem = plan.attempt(
-            lambda: compute(rush.order, rush.required_by, rush.line_code, state)[1]
+        now, problem = plan.attempt(
+            lambda: compute(rush.order, rush.required_by, rush.line_code, state).preview
         )
     except DomainError as exc:
         message = (
@@ -235,9 +281,9 @@ def live(rush: RushRequest, state=None, unavailable: str | None = None) -> tuple
             if not getattr(exc, "errors", None)
             else _("The order can no longer be placed on the requested line.")
         )
-        return stored, message
+        return LivePreview(stored, message)
     # If the plan cannot be computed now, the page shows the preview last stored, and says so.
-    return (stored, problem) if problem is not None else (data, None)
+    return LivePreview(stored, problem) if problem is not None else LivePreview(now)
 
 
 def steps(rush: RushRequest) -> list[HumanTask]:
@@ -278,27 +324,27 @@ def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
     if problem:
         errors[field] = problem
         return {}
-    data_now, problem = live(rush, state)
-    if problem:
-        errors[field] = problem
+    now = live(rush, state)
+    if now.problem:
+        errors[field] = now.problem
         return {}
-    if (formdata.get("preview_fingerprint") or "") != data_now["base_fingerprint"]:
+    if (formdata.get("base_fingerprint") or "") != now.preview.base_fingerprint:
         errors[field] = _(
             "The production plan changed since this page was loaded; the impact shown now is "
             "recomputed. Check it and decide again."
         )
         return {}
-    return {"rush_preview": data_now, "process_data": {"impact": impact_of(data_now)}}
+    return {"rush_preview": now.preview, "process_data": {"impact": now.preview.impact()}}
 
 
 def record_preview(task: HumanTask, extra: dict) -> None:
     """Keep the preview an approver approved on, as the request's latest preview."""
-    data = extra.get("rush_preview")
+    preview: RushPreview | None = extra.get("rush_preview")
     rush = for_instance(task.instance_id)
-    if data is None or rush is None:
+    if preview is None or rush is None:
         return
-    rush.preview = json.dumps(data, ensure_ascii=False)
-    rush.base_fingerprint = data["base_fingerprint"]
+    rush.preview = preview.to_json()
+    rush.base_fingerprint = preview.base_fingerprint
 
 
 def _rejection_reason(instance_id: int) -> str:
@@ -337,30 +383,32 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
         return
     # A plan that cannot be computed now refuses the approval with the reason (nothing changes).
     state = plan.checked(lambda: plan.current(lock=True))
-    preview, data_now = plan.checked(
-        lambda: compute(rush.order, rush.required_by, rush.line_code, state)
-    )
-    if data_now["base_fingerprint"] != rush.base_fingerprint:
+    computed = plan.checked(lambda: compute(rush.order, rush.required_by, rush.line_code, state))
+    if computed.preview.base_fingerprint != rush.base_fingerprint:
         raise Conflict(
             _("The production plan changed since this rush was approved on it; decide again.")
         )
     version = plan.write(
-        state, preview.after, actor, "plan.rush", {"rush": rush.id, "order": rush.order.number}
+        state,
+        computed.insertion.after,
+        actor,
+        "plan.rush",
+        {"rush": rush.id, "order": rush.order.number},
     )
     plan.notify_delays(
         state.orders,
-        preview.slips,
+        computed.insertion.slips,
         {"cause": "rush", "rush_id": rush.id, "rush_order": rush.order.number},
     )
     rush.status, rush.applied_plan_version = "applied", version
-    rush.preview = json.dumps(data_now, ensure_ascii=False)
+    rush.preview = computed.preview.to_json()
     audit.record(
         actor,
         "rush.applied",
         "rush_request",
         rush.id,
         subject=order_subject.ref(rush.order_id),
-        data={"plan_version": version, **impact_of(data_now)},
+        data={"plan_version": version, **computed.preview.impact()},
     )
 
 

@@ -24,6 +24,7 @@ from app.core.audit import services as audit
 from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
 from app.core.notifications.models import Notification
+from app.core.submissions import uniqueness
 from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
@@ -96,7 +97,7 @@ def _lock_plan() -> ProductionPlan:
     )
     if row is None:
         try:
-            with db.session.begin_nested():
+            with uniqueness.savepoint():
                 db.session.add(ProductionPlan(id=PLAN_ID, version=0, fingerprint=""))
         except IntegrityError:
             pass  # created by a concurrent writer; lock theirs
