@@ -98,3 +98,17 @@ def test_the_app_registers_every_domain(app):
         ("calendar_day", "schedule.index"),
     ):
         assert registry.submitted_page(kind).endpoint == endpoint
+
+
+def test_every_notification_kind_sent_today_has_its_domains_template(app):
+    from app.core.notifications import services as notifications
+
+    for kind, template in (
+        ("order_released", "orders/_notice_released.html"),
+        ("process_cancelled", "orders/_notice_cancelled.html"),
+        ("order_delayed", "schedule/_notice_delayed.html"),
+        ("order_unplannable", "changes/_notice_unplannable.html"),
+    ):
+        assert notifications.template_for(kind) == template
+        app.jinja_env.get_template(template)  # exists where its domain keeps it
+    assert notifications.template_for("nobody_sends_this") is None

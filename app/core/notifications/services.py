@@ -8,6 +8,20 @@ from app.core.subjects.services import SubjectRef
 from app.core.users.models import User
 from app.extensions import db
 
+# kind -> the template that renders one notification of that kind (with `n` and `p`), owned by
+# the domain that sends it; the core's pages and messages know no kind by name.
+_KINDS: dict[str, str] = {}
+
+
+def register_kind(kind: str, template: str) -> None:
+    """A domain declares a kind of notification it sends and the template that shows one."""
+    _KINDS[kind] = template
+
+
+def template_for(kind: str) -> str | None:
+    """The template that renders a notification of `kind` (None for a kind nobody registered)."""
+    return _KINDS.get(kind)
+
 
 def unread_count(user: User) -> int:
     """How many notifications the user has not read."""

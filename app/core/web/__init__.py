@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import limits
 from app.core.clock import utcnow
+from app.core.notifications import services as notifications
 from app.core.processes import versions as process_service
 from app.core.subjects import services as subjects
 from app.core.submissions import uniqueness
@@ -182,5 +183,6 @@ def install(app: Flask) -> None:
     # Templates ask the same rules as the services to show a button (app/core/users/permissions).
     app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.globals["subject_url"] = subjects.url
+    app.jinja_env.globals["notification_template"] = notifications.template_for
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["waiting"] = _waiting

@@ -2,6 +2,7 @@
 check, the task-page panel with the diff, where a change form's result is shown; and into the
 order page: the button to raise a change and the order's change history."""
 
+from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
@@ -39,6 +40,7 @@ def register() -> None:
     """Plug change requests into the core and the order page."""
     registry.register(changes.KIND, on_outcome=changes.on_outcome, on_cancel=changes.on_cancelled)
     registry.register_step(changes.APPROVAL_STEPS, check=_check_approval)
+    notifications.register_kind("order_unplannable", "changes/_notice_unplannable.html")
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("change_request", "changes.detail", "change_id")
     register_order_panels(_order_panels)

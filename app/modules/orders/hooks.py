@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
@@ -203,5 +204,7 @@ def register() -> None:
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("order", "orders.detail", "order_id")
     order_subject.register()
+    notifications.register_kind("order_released", "orders/_notice_released.html")
+    notifications.register_kind("process_cancelled", "orders/_notice_cancelled.html")
     registry.register_submitted_page("customer", "catalogue.customers")
     registry.register_submitted_page("product", "catalogue.products")
