@@ -19,6 +19,7 @@ from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services import preview as rush_preview
+from app.modules.rush.services import reading as rush_reading
 from app.modules.rush.services import rush
 from app.modules.schedule.models import PlanSlot, ProductionPlan
 from app.modules.schedule.services import plan
@@ -291,7 +292,7 @@ def test_rush_counts_per_month_customer_and_requester(plan_world, three_orders, 
     ask(plan_world, a, "2027-03-04", requester=pmc)
     decide(first, make_user)
     decide(first, make_user, "reject", reason="No")
-    counts = rush.counts()
+    counts = rush_reading.counts()
     assert counts["customer"] == [("ACME", {"rejected": 1, "open": 1})]
     assert counts["requester"] == [("Planner Li", {"rejected": 1, "open": 1})]
     ((month, tally),) = counts["month"]

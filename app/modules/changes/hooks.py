@@ -6,7 +6,7 @@ from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
-from app.modules.changes.services import changes
+from app.modules.changes.services import changes, reading
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
 
@@ -22,7 +22,7 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     change = changes.for_instance(task.instance_id)
     if change is None:
         return []
-    context = changes.view(change, page.viewer).as_context()
+    context = reading.view(change, page.viewer).as_context()
     return [Panel("before_form", "changes/_task_panel.html", context, order=20)]
 
 
@@ -30,7 +30,7 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     panels = []
     if changes.may_raise(page.viewer, order):
         panels.append(Panel("actions", "changes/_order_action.html", {"order": order}, order=10))
-    history = {"change_history": changes.changes_of(order)}
+    history = {"change_history": reading.changes_of(order)}
     if history["change_history"]:
         panels.append(Panel("summary", "changes/_order_panel.html", history, order=30))
     return panels

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from app.core.users import permissions
 from app.core.web import panels, submit
 from app.modules.changes.services import approvals as head_approvals
-from app.modules.changes.services import changes
+from app.modules.changes.services import changes, reading
 from app.modules.orders import panels as order_panels
 from app.modules.orders.services import order_form, orders
 from app.modules.rush import hooks as rush_hooks
-from app.modules.rush.services import rush
+from app.modules.rush.services import reading as rush_reading
 
 bp = Blueprint("changes", __name__, template_folder="templates")
 
@@ -67,7 +67,7 @@ def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
     change = changes.get_change(change_id)
     return render_template(
-        "changes/detail.html", order=change.order, **changes.view(change, current_user).as_context()
+        "changes/detail.html", order=change.order, **reading.view(change, current_user).as_context()
     )
 
 
@@ -78,13 +78,13 @@ def approvals():
     pending = head_approvals.pending(current_user)
     # Rush renders its own pieces: each rush row's impact (with its charts' assets), the counts.
     impacts = [rush_hooks.impact_panel(row.live.preview) for row in pending.rushes]
-    rush_counts = rush_hooks.counts_panel(rush.counts())
+    rush_counts = rush_hooks.counts_panel(rush_reading.counts())
     return render_template(
         "changes/approvals.html",
         change_rows=pending.changes,
         rush_rows=pending.rushes,
         rush_impacts=[panels.shown(impact) for impact in impacts],
-        counts=changes.counts(),
+        counts=reading.counts(),
         rush_counts=panels.shown(rush_counts),
         **panels.assets([*impacts, rush_counts]),
     )

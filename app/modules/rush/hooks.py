@@ -9,7 +9,7 @@ from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
-from app.modules.rush.services import rush
+from app.modules.rush.services import reading, rush
 from app.modules.rush.services.preview import RushPreview
 
 GANTT = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}  # the impact's charts need them
@@ -31,7 +31,7 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     panels = []
     if rush.may_request(page.viewer, order):
         panels.append(Panel("actions", "rush/_order_action.html", {"order": order}, order=20))
-    history = {"rush_history": rush.requests_of(order)}
+    history = {"rush_history": reading.requests_of(order)}
     if history["rush_history"]:
         panels.append(Panel("summary", "rush/_order_panel.html", history, order=20))
     return panels
@@ -44,7 +44,7 @@ def impact_panel(preview: RushPreview | None) -> Panel:
 
 
 def counts_panel(counts: dict) -> Panel:
-    """Rush requests per month, customer and requester (`rush.counts()`), for a page of a domain
+    """Rush requests per month, customer and requester (`reading.counts()`), for a page of a domain
     above rush."""
     return Panel("counts", "rush/_counts.html", {"counts": counts})
 

@@ -8,7 +8,7 @@ from app.core.web import submit
 from app.extensions import db
 from app.limits import record_id
 from app.modules.orders.models import Order
-from app.modules.rush.services import rush
+from app.modules.rush.services import reading, rush
 from app.modules.schedule.services import plan
 
 bp = Blueprint("rush", __name__, template_folder="templates")
@@ -19,7 +19,7 @@ def _rush_form_context(
 ) -> dict:
     return {
         "order": order,
-        "candidates": rush.candidates(),
+        "candidates": reading.candidates(),
         "line_codes": plan.current_line_codes(),
         "values": values,
         "errors": errors,
@@ -83,7 +83,7 @@ def detail(rush_id: int):
         order=found.order,
         preview=live.preview,
         problem=live.problem,
-        steps=rush.steps(found),
+        steps=reading.steps(found),
     )
 
 
@@ -91,4 +91,6 @@ def detail(rush_id: int):
 @login_required
 def index():
     """Every rush request, newest first, with the counts managers watch."""
-    return render_template("rush/index.html", requests=rush.all_requests(), counts=rush.counts())
+    return render_template(
+        "rush/index.html", requests=reading.all_requests(), counts=reading.counts()
+    )

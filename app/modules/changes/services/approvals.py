@@ -7,7 +7,7 @@ from app.core.users import permissions
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-from app.modules.changes.services import changes
+from app.modules.changes.services import changes, reading
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services import rush
 from app.modules.rush.services.rush import LivePreview
@@ -19,7 +19,7 @@ class ChangeApproval:
     """A change step waiting for this head, with the change as the head may read it."""
 
     task: HumanTask
-    view: changes.ChangeView
+    view: reading.ChangeView
 
     @property
     def change(self) -> ChangeRequest:
@@ -68,7 +68,7 @@ def pending(user: User) -> Pending:
     for task in head_tasks(user, changes.APPROVAL_STEPS):
         change = changes.for_instance(task.instance_id)
         if change is not None:
-            change_rows.append(ChangeApproval(task, changes.view(change, user)))
+            change_rows.append(ChangeApproval(task, reading.view(change, user)))
     state, problem = None, None  # the plan, computed once for every rush row of the page
     for task in head_tasks(user, rush.APPROVAL_STEPS):
         request = rush.for_instance(task.instance_id)

@@ -5,10 +5,8 @@ is applied in the same transaction, and only onto the revision it was drafted ag
 """
 
 import json
-from dataclasses import asdict, dataclass, replace
-from datetime import date
+from dataclasses import asdict, replace
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -21,13 +19,14 @@ from app.core.notifications import services as notifications
 from app.core.processes.versions import DEMO_DEPARTMENTS
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
-from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.models import ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-from app.modules.orders.models import HEADER_FIELDS, LINE_FIELDS, Order
+from app.modules.changes.services import diffs
+from app.modules.orders.models import Order
 from app.modules.orders.services import lifecycle, orders, revisions
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
@@ -35,7 +34,7 @@ from app.modules.orders.services.order_input import LineInput, OrderInput, check
 from app.modules.schedule.services.jobs import ACTIVE_STATUSES, job_for
 
 if TYPE_CHECKING:
-    from app.modules.changes.services.effect import ChangeEffect
+    pass
 
 PROCESS = "change_request"
 KIND = "change"
@@ -46,77 +45,6 @@ KIND = "change"
 RAISERS = tuple(DEMO_DEPARTMENTS)
 REASONS = ("customer_request", "material", "capacity", "quality", "internal", "other")
 APPROVAL_STEPS = (*(f"manager_approval_{key}" for key in RAISERS), "gm_approval")
-
-
-def _draft_snapshot(order: Order, data: OrderInput) -> tuple[dict, Decimal]:
-    checked, errors = check_order(data)
-    if errors:
-        raise InvalidInput(errors=errors)
-    # The order as it would become, in the shape snapshot() reads, without touching the order.
-    shadow = SimpleNamespace(
-        number=order.number,
-        customer_id=checked.customer.id,
-        lines=checked.lines,
-        **{name: getattr(checked, name) for name in HEADER_FIELDS},
-    )
-    total = sum((line.quantity * line.unit_price for line in checked.lines), Decimal(0))
-    return revisions.snapshot(shadow), total
-
-
-# A snapshot's line names its catalogue product beside what sales typed.
-DIFF_LINE_FIELDS = ("product", *LINE_FIELDS)
-
-
-def diff(old: dict, new: dict) -> list[dict]:
-    """Field-by-field differences between two order snapshots (lines matched by position)."""
-    rows = []
-    for name in HEADER_FIELDS:
-        a, b = old.get(name), new.get(name)
-        if name == "customer":
-            a, b = (a or {}).get("name"), (b or {}).get("name")
-        if a != b:
-            rows.append({"field": name, "line": None, "old": a, "new": b})
-    old_lines = {line["position"]: line for line in old["lines"]}
-    new_lines = {line["position"]: line for line in new["lines"]}
-    for position in sorted(old_lines.keys() | new_lines.keys()):
-        a, b = old_lines.get(position), new_lines.get(position)
-        if a is None or b is None:
-            rows.append(
-                {
-                    "field": "line_added" if a is None else "line_removed",
-                    "line": position,
-                    "old": None if a is None else a.get("description") or a.get("product"),
-                    "new": None if b is None else b.get("description") or b.get("product"),
-                }
-            )
-            continue
-        for name in DIFF_LINE_FIELDS:
-            if (a.get(name) or "") != (b.get(name) or ""):
-                rows.append(
-                    {"field": name, "line": position, "old": a.get(name), "new": b.get(name)}
-                )
-    return rows
-
-
-def _flags(rows: list[dict], old_total: Decimal, new_total: Decimal, old: dict, new: dict) -> dict:
-    fields = {row["field"] for row in rows}
-    shift = 0
-    for name in ("requested_date", "promised_date"):
-        if old.get(name) and new.get(name):
-            shift = max(
-                shift, abs((date.fromisoformat(new[name]) - date.fromisoformat(old[name])).days)
-            )
-    delta = abs(new_total - old_total)
-    return {
-        "quantity": "quantity" in fields,
-        "delivery_date": bool(fields & {"requested_date", "promised_date"}),
-        "process": "process_requirements" in fields,
-        "packaging": bool(fields & {"packaging_requirements", "packaging_materials"}),
-        "lines": bool(fields & {"line_added", "line_removed", "product"}),
-        "value_delta": float(delta),
-        "value_delta_pct": float(delta / old_total * 100) if old_total else 100.0,
-        "date_shift_days": shift,
-    }
 
 
 def may_raise(actor: User, order: Order) -> bool:
@@ -164,12 +92,12 @@ def raise_change(
     if not permissions.can_see_prices(actor):
         data = _keep_prices(order, data)
     try:
-        new, new_total = _draft_snapshot(order, data)
+        new, new_total = diffs.draft_snapshot(order, data)
     except InvalidInput as exc:
         errors.update(exc.errors)
         raise InvalidInput(errors=errors) from exc
     old = revisions.snapshot(order)
-    rows = diff(old, new)
+    rows = diffs.diff(old, new)
     if not rows:
         errors["lines"] = _("Nothing differs from the current revision; change at least one field.")
     if errors:
@@ -191,7 +119,7 @@ def raise_change(
     except IntegrityError as exc:  # another request opened in the meantime
         raise Conflict(_("Another change request on this order is still open.")) from exc
     uniqueness.bind_submission(submission, change.id)
-    flags = _flags(rows, order.total, new_total, old, new)
+    flags = diffs.flags(rows, order.total, new_total, old, new)
     audit.record(
         actor,
         "change.raise",
@@ -375,113 +303,3 @@ def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         data={"reason": reason, "status": change.status},
     )
     lifecycle.notify_cancelled(change.raised_by_id, order, "change", change.id, reason)
-
-
-def changes_of(order: Order) -> list[ChangeRequest]:
-    """The order's change history, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(ChangeRequest)
-            .where(ChangeRequest.order_id == order.id)
-            .order_by(ChangeRequest.id.desc())
-        )
-    )
-
-
-def counts() -> dict[str, list[tuple]]:
-    """Change requests counted per customer and per reason, by status, for the reports."""
-    from app.modules.orders.models import Customer
-
-    by_customer = db.session.execute(
-        db.select(Customer.name, ChangeRequest.status, db.func.count())
-        .join(Order, Order.id == ChangeRequest.order_id)
-        .join(Customer, Customer.id == Order.customer_id)
-        .group_by(Customer.name, ChangeRequest.status)
-        .order_by(Customer.name)
-    ).all()
-    by_reason = db.session.execute(
-        db.select(ChangeRequest.reason_category, ChangeRequest.status, db.func.count()).group_by(
-            ChangeRequest.reason_category, ChangeRequest.status
-        )
-    ).all()
-    return {"customer": [tuple(r) for r in by_customer], "reason": [tuple(r) for r in by_reason]}
-
-
-@dataclass(frozen=True)
-class Review:
-    """A department's completed review of a change: its task and what the reviewer answered."""
-
-    task: HumanTask
-    answers: dict
-
-    @property
-    def delivery_impact_days(self) -> int:
-        """The delay the reviewer expects, in working days (0 when none was given)."""
-        return int(self.answers.get("delivery_impact_days") or 0)
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """What a change's diff shows one reader: the rows, the reviews and the plan effect."""
-
-    change: ChangeRequest
-    rows: list[dict]  # diff rows this reader may see (prices only for those who see them)
-    reviews: list[Review]
-    impact_days: int  # the largest delay a review reported
-    plan_effect: "ChangeEffect | None" = None  # while open: the effect on the plan as it is
-    plan_problem: str | None = None  # why the plan effect could not be computed
-
-    def as_context(self) -> dict:
-        """The template context of changes/_diff.html."""
-        return {
-            "change": self.change,
-            "rows": self.rows,
-            "reviews": self.reviews,
-            "impact_days": self.impact_days,
-            "plan_effect": self.plan_effect,
-            "plan_problem": self.plan_problem,
-        }
-
-
-def reviews_of(change: ChangeRequest) -> list[Review]:
-    """The departments' completed reviews of the change, in the order they were done."""
-    tasks = db.session.scalars(
-        db.select(HumanTask)
-        .where(
-            HumanTask.instance_id == change.instance_id,
-            HumanTask.state == "completed",
-            HumanTask.spec_name.like("change_review_%"),
-        )
-        .order_by(HumanTask.id)
-    )
-    return [Review(task, json.loads(task.data or "{}")) for task in tasks]
-
-
-def view(change: ChangeRequest, viewer: User) -> ChangeView:
-    """What a diff view shows this reader: the rows, the opinions and the delivery effect."""
-    reviews = reviews_of(change)
-    effect, problem = None, None
-    if change.status == "open":
-        from app.modules.schedule.services import plan
-
-        effect, problem = plan.attempt(lambda: _plan_effect(change))
-    return ChangeView(
-        change=change,
-        rows=permissions.visible_rows(viewer, json.loads(change.diff)),
-        reviews=reviews,
-        impact_days=max((review.delivery_impact_days for review in reviews), default=0),
-        plan_effect=effect,
-        plan_problem=problem,
-    )
-
-
-def _plan_effect(change: ChangeRequest) -> "ChangeEffect | None":
-    """The change's effect on the production plan as it is now (None if it cannot be told)."""
-    from app.modules.changes.services import effect as change_effect
-
-    draft = json.loads(change.draft)
-    draft["lines"] = [LineInput(**line) for line in draft["lines"]]
-    checked, errors = check_order(OrderInput(**draft))
-    if errors:
-        return None
-    return change_effect.effect_of_change(change.order, checked.lines, checked.promised_date)

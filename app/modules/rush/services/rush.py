@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -30,7 +27,7 @@ from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import db
-from app.modules.orders.models import Customer, Order
+from app.modules.orders.models import Order
 from app.modules.orders.services import lifecycle, orders
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
@@ -286,31 +283,6 @@ def live(rush: RushRequest, state=None, unavailable: str | None = None) -> LiveP
     return LivePreview(stored, problem) if problem is not None else LivePreview(now)
 
 
-def steps(rush: RushRequest) -> list[HumanTask]:
-    """The approval steps of the request, open and done, in order."""
-    if rush.instance_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(HumanTask)
-            .where(HumanTask.instance_id == rush.instance_id)
-            .order_by(HumanTask.id)
-        )
-    )
-
-
-def candidates() -> list[Order]:
-    """Orders that may be rushed (open or released), newest first."""
-    return list(
-        db.session.scalars(
-            db.select(Order)
-            .where(Order.status.in_(ACTIVE_STATUSES))
-            .order_by(Order.id.desc())
-            .limit(300)
-        )
-    )
-
-
 def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
     """On "approve", recompute the impact under the plan lock; refuse it if the page was stale."""
     field = DECISION_STEPS[task.spec_name]
@@ -430,45 +402,3 @@ def on_cancelled(instance: ProcessInstance, actor: User, reason: str) -> None:
         data={"reason": reason, "status": rush.status},
     )
     lifecycle.notify_cancelled(rush.requested_by_id, rush.order, "rush", rush.id, reason)
-
-
-def requests_of(order: Order) -> list[RushRequest]:
-    """The order's rush requests, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(RushRequest)
-            .where(RushRequest.order_id == order.id)
-            .order_by(RushRequest.id.desc())
-        )
-    )
-
-
-def all_requests(limit: int = 200) -> list[RushRequest]:
-    """Rush requests, newest first."""
-    return list(
-        db.session.scalars(db.select(RushRequest).order_by(RushRequest.id.desc()).limit(limit))
-    )
-
-
-def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
-    """Rush requests per month, customer and requester, each split by status."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    rows = db.session.execute(
-        db.select(RushRequest.requested_at, RushRequest.status, Customer.name, User.display_name)
-        .join(Order, Order.id == RushRequest.order_id)
-        .join(Customer, Customer.id == Order.customer_id)
-        .outerjoin(User, User.id == RushRequest.requested_by_id)
-    ).all()
-    tallies: dict[str, dict[str, Counter]] = {"month": {}, "customer": {}, "requester": {}}
-    for requested_at, status, customer, requester in rows:
-        keys = {
-            "month": requested_at.astimezone(zone).strftime("%Y-%m"),
-            "customer": customer,
-            "requester": requester or "—",
-        }
-        for group, key in keys.items():
-            tallies[group].setdefault(key, Counter())[status] += 1
-    return {
-        group: sorted(((key, dict(c)) for key, c in found.items()), reverse=group == "month")
-        for group, found in tallies.items()
-    }

@@ -1,0 +1,81 @@
+"""What readers see of rush requests: an order's requests, the list and its counts for the
+reports, one request's approval steps, and the orders that may be rushed."""
+
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
+from app.extensions import db
+from app.modules.orders.models import Customer, Order
+from app.modules.rush.models import RushRequest
+from app.modules.schedule.services.jobs import ACTIVE_STATUSES
+
+
+def steps(rush: RushRequest) -> list[HumanTask]:
+    """The approval steps of the request, open and done, in order."""
+    if rush.instance_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .where(HumanTask.instance_id == rush.instance_id)
+            .order_by(HumanTask.id)
+        )
+    )
+
+
+def candidates() -> list[Order]:
+    """Orders that may be rushed (open or released), newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Order)
+            .where(Order.status.in_(ACTIVE_STATUSES))
+            .order_by(Order.id.desc())
+            .limit(300)
+        )
+    )
+
+
+def requests_of(order: Order) -> list[RushRequest]:
+    """The order's rush requests, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(RushRequest)
+            .where(RushRequest.order_id == order.id)
+            .order_by(RushRequest.id.desc())
+        )
+    )
+
+
+def all_requests(limit: int = 200) -> list[RushRequest]:
+    """Rush requests, newest first."""
+    return list(
+        db.session.scalars(db.select(RushRequest).order_by(RushRequest.id.desc()).limit(limit))
+    )
+
+
+def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Rush requests per month, customer and requester, each split by status."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    rows = db.session.execute(
+        db.select(RushRequest.requested_at, RushRequest.status, Customer.name, User.display_name)
+        .join(Order, Order.id == RushRequest.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .outerjoin(User, User.id == RushRequest.requested_by_id)
+    ).all()
+    tallies: dict[str, dict[str, Counter]] = {"month": {}, "customer": {}, "requester": {}}
+    for requested_at, status, customer, requester in rows:
+        keys = {
+            "month": requested_at.astimezone(zone).strftime("%Y-%m"),
+            "customer": customer,
+            "requester": requester or "—",
+        }
+        for group, key in keys.items():
+            tallies[group].setdefault(key, Counter())[status] += 1
+    return {
+        group: sorted(((key, dict(c)) for key, c in found.items()), reverse=group == "month")
+        for group, found in tallies.items()
+    }
