@@ -12,7 +12,7 @@ Create Date: 2026-12-04 06:00:00.000000
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -82,7 +82,7 @@ def upgrade():
 def _backfill_cards():
     """One card per order that a process ran for, as the orders domain describes it."""
     bind = op.get_bind()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     orders = bind.execute(
         sa.text(
             "SELECT o.id, o.number, c.name, o.currency, o.promised_date,"
