@@ -11,16 +11,25 @@ from app.extensions import db
 # kind -> the template that renders one notification of that kind (with `n` and `p`), owned by
 # the domain that sends it; the core's pages and messages know no kind by name.
 _KINDS: dict[str, str] = {}
+# kind -> what a reader calls that kind of event (a lazy string, e.g. on the preferences page).
+_LABELS: dict[str, object] = {}
 
 
-def register_kind(kind: str, template: str) -> None:
-    """A domain declares a kind of notification it sends and the template that shows one."""
+def register_kind(kind: str, template: str, label: object | None = None) -> None:
+    """A domain declares a kind of notification it sends, the template that shows one and,
+    as a lazy translated string, the name a reader knows that event by."""
     _KINDS[kind] = template
+    _LABELS[kind] = label if label is not None else kind
 
 
 def template_for(kind: str) -> str | None:
     """The template that renders a notification of `kind` (None for a kind nobody registered)."""
     return _KINDS.get(kind)
+
+
+def registered_kinds() -> dict[str, object]:
+    """Every registered kind with its label, in registration order."""
+    return dict(_LABELS)
 
 
 def unread_count(user: User) -> int:

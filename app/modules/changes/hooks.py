@@ -2,6 +2,8 @@
 check, the task-page panel with the diff, where a change form's result is shown; and into the
 order page: the button to raise a change and the order's change history."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
@@ -40,7 +42,9 @@ def register() -> None:
     """Plug change requests into the core and the order page."""
     registry.register(changes.KIND, on_outcome=changes.on_outcome, on_cancel=changes.on_cancelled)
     registry.register_step(changes.APPROVAL_STEPS, check=_check_approval)
-    notifications.register_kind("order_unplannable", "changes/_notice_unplannable.html")
+    notifications.register_kind(
+        "order_unplannable", "changes/_notice_unplannable.html", _l("Order cannot be planned")
+    )
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("change_request", "changes.detail", "change_id")
     register_order_panels(_order_panels)

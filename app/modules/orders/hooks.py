@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app import limits
 from app.core.audit import services as audit
@@ -204,7 +205,11 @@ def register() -> None:
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("order", "orders.detail", "order_id")
     order_subject.register()
-    notifications.register_kind("order_released", "orders/_notice_released.html")
-    notifications.register_kind("process_cancelled", "orders/_notice_cancelled.html")
+    notifications.register_kind(
+        "order_released", "orders/_notice_released.html", _l("Order released to production")
+    )
+    notifications.register_kind(
+        "process_cancelled", "orders/_notice_cancelled.html", _l("Process cancelled")
+    )
     registry.register_submitted_page("customer", "catalogue.customers")
     registry.register_submitted_page("product", "catalogue.products")

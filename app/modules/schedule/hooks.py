@@ -1,6 +1,8 @@
 """How the schedule plugs into the core and the order page: the factory calendar's form lives on
 its page; the order page shows the order's place in the plan (or why it has none)."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.registry import Panel
@@ -22,4 +24,6 @@ def register() -> None:
     """Say where a calendar date, once saved, is shown; show the order's place in the plan."""
     registry.register_submitted_page("calendar_day", "schedule.index", anchor="#calendar")
     register_order_panels(_order_panels)
-    notifications.register_kind("order_delayed", "schedule/_notice_delayed.html")
+    notifications.register_kind(
+        "order_delayed", "schedule/_notice_delayed.html", _l("Order late against its promised date")
+    )
