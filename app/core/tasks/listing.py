@@ -180,14 +180,17 @@ def list_page(viewer: User, query: InboxQuery, department_id: int | None, locale
     )
     where = _filters(viewer, query, department_id)
     waits = _waits_for_head(viewer)
+    # Both groups' totals at once; grouped over a subquery, because PostgreSQL would see the
+    # CASE in GROUP BY (its own bound parameters) as another expression than the selected one.
+    grouped = (
+        db.select(db.case((waits, "head"), else_="act").label("grp"))
+        .select_from(HumanTask)
+        .outerjoin(Subject, subject_join)
+        .where(*where)
+        .subquery()
+    )
     totals = dict(
-        db.session.execute(
-            db.select(db.case((waits, "head"), else_="act"), db.func.count())
-            .select_from(HumanTask)
-            .outerjoin(Subject, subject_join)
-            .where(*where)
-            .group_by(db.case((waits, "head"), else_="act"))
-        ).all()
+        db.session.execute(db.select(grouped.c.grp, db.func.count()).group_by(grouped.c.grp)).all()
     )
     total = totals.get(query.group, 0)
     pages = max(1, math.ceil(total / query.size))
