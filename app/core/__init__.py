@@ -25,6 +25,9 @@ def setup(app: Flask) -> None:
     from app.core.users.views import account, admin, auth
 
     web.install(app)  # first: it installs the URL converter every rule binds
+    from app.core.calendar import working_time
+
+    working_time.install()  # BPMN timers read the app's clock and count working time
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     login_manager.user_loader(auth.load_user)

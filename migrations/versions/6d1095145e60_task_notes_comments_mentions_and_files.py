@@ -3,7 +3,7 @@
 A note is about the task's subject, so the subject's timeline lists it (issue 11).
 
 Revision ID: 6d1095145e60
-Revises: e5b1c0a7d2f4
+Revises: b7d41e9a0c21
 Create Date: 2026-12-04 12:50:34.056734
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 import app.core.columns
 
 revision = "6d1095145e60"
-down_revision = "e5b1c0a7d2f4"
+down_revision = "b7d41e9a0c21"
 branch_labels = None
 depends_on = None
 

@@ -28,7 +28,9 @@ The rules (department keys are what BPMN lanes name):
   docs/ACCESS.md lists every place.
 - tasks (`may_act_on_task`, used by app/core/tasks/inbox.py): a member of the task's
   department acts on it; a task for the "head" role needs that department's head, who alone
-  assigns it or takes it back from another member (`heads`).
+  assigns it or takes it back from another member (`heads`). A head-only task the user may
+  not act on `waits_for_head`: inboxes list it apart ("waiting for the head"), never among the
+  tasks the user can act on. Bulk assigning is the head's (`may_bulk_assign`).
 - approval actions (issue 11): `may_send_back` (the task's holder or its department head),
   `may_withdraw` (the requester, who started the process), `may_comment` (the departments the
   process involves, the requester, admins).
@@ -94,6 +96,16 @@ def heads(user: Any, department_id: int | None) -> bool:
 def may_act_on_task(user: Any, department_id: int | None, role: str | None) -> bool:
     """A member of the task's department acts on it; a head-only task needs that head."""
     return member_of(user, department_id) and (role != "head" or is_head(user))
+
+
+def waits_for_head(user: Any, department_id: int | None, role: str | None) -> bool:
+    """A head-only task this user cannot act on: shown apart, as waiting for the head."""
+    return role == "head" and not heads(user, department_id)
+
+
+def may_bulk_assign(user: Any, department_id: int | None) -> bool:
+    """Only the department's head hands several of its tasks to a member at once."""
+    return heads(user, department_id)
 
 
 def is_manager(user: Any) -> bool:
