@@ -6,7 +6,7 @@ task_cosign (加签), task_delegation (委派), task_copy (抄送) and out_of_of
 docs/TASK_ACTIONS.md.
 
 Revision ID: d4a7c2e9f1b3
-Revises: e5b1c0a7d2f4
+Revises: 6d1095145e60
 Create Date: 2026-12-04 13:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 import app.core.columns
 
 revision = "d4a7c2e9f1b3"
-down_revision = "e5b1c0a7d2f4"
+down_revision = "6d1095145e60"
 branch_labels = None
 depends_on = None
 
