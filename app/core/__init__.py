@@ -27,3 +27,15 @@ def setup(app: Flask) -> None:
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     login_manager.user_loader(auth.load_user)
+    _setup_audit(app)
+
+
+def _setup_audit(app: Flask) -> None:
+    """The audit page, `flask audit`, and the worker job that seals the chain after commit."""
+    from app.core.audit import chain, commands
+    from app.core.audit import views as audit_views
+    from app.worker import register_job
+
+    app.register_blueprint(audit_views.bp)
+    app.cli.add_command(commands.group)
+    register_job("audit.seal", chain.seal_pending)
