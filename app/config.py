@@ -32,6 +32,9 @@ class Config:
     TIMEZONE = os.environ.get("ORDERGATE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = os.environ.get("ORDERGATE_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    # Office hours in the factory's zone: due dates and timers on user tasks count working time
+    # inside them, on the factory's working days (docs/DEADLINES.md).
+    OFFICE_HOURS = os.environ.get("ORDERGATE_OFFICE_HOURS", "08:00-12:00,13:00-17:30")
     LANGUAGES = ("zh_CN", "en")
     STORAGE_DIR = Path(os.environ.get("ORDERGATE_STORAGE_DIR", INSTANCE_DIR / "uploads"))
     WORKFLOWS_DIR = Path(os.environ.get("ORDERGATE_WORKFLOWS_DIR", BASE_DIR / "workflows"))

@@ -28,6 +28,7 @@ from app.extensions import db
 from app.modules.orders.models import Order
 from app.modules.orders.services import subject as order_subject
 from tests.answers import FORM_ANSWERS, SPECS
+from tests.clocks import fake_clock  # noqa: F401  (the movable clock, for every test)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "secret-pass-1"

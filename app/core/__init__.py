@@ -12,6 +12,7 @@ def setup(app: Flask) -> None:
     from app.core import web
     from app.core.audit import models as _audit  # noqa: F401  (every table is known to Alembic)
     from app.core.calendar import models as _calendar  # noqa: F401
+    from app.core.comments import models as _comments  # noqa: F401
     from app.core.notifications import models as _notifications  # noqa: F401
     from app.core.notifications import views as notifications
     from app.core.processes import models as _processes  # noqa: F401
@@ -24,10 +25,25 @@ def setup(app: Flask) -> None:
     from app.core.users.views import account, admin, auth
 
     web.install(app)  # first: it installs the URL converter every rule binds
+    from app.core.calendar import working_time
+
+    working_time.install()  # BPMN timers read the app's clock and count working time
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     login_manager.user_loader(auth.load_user)
+    _approval_actions(app)
     _setup_audit(app)
+
+
+def _approval_actions(app: Flask) -> None:
+    """Send back (退回), withdraw (撤回) and comments on tasks (issue 11): their pages, their
+    notification kinds and their pieces of the task page."""
+    from app.core.tasks import registry, sendback
+    from app.core.tasks.views import sendback as sendback_views
+
+    app.register_blueprint(sendback_views.bp)
+    sendback.register()
+    registry.register_task_panels(sendback.task_panels)
 
 
 def _setup_audit(app: Flask) -> None:

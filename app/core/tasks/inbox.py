@@ -1,75 +1,14 @@
-"""The department inbox: listing human tasks and claiming, giving back and assigning them."""
-
-from dataclasses import dataclass
+"""The department inbox: claiming, giving back and assigning tasks (pages: listing.py)."""
 
 from flask_babel import gettext as _
 
 from app.core.audit import services as audit
-from app.core.clock import utcnow
 from app.core.subjects import services as subjects
-from app.core.subjects.models import Subject
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import Department, User
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
-
-
-@dataclass
-class InboxFilter:
-    """What an inbox page asks for."""
-
-    department_id: int | None = None
-    mine: bool = False
-    unassigned: bool = False
-    overdue: bool = False
-    query: str = ""
-
-
-def department_counts() -> dict[int, int]:
-    """Ready tasks per department id, for the navigation."""
-    rows = db.session.execute(
-        db.select(HumanTask.department_id, db.func.count())
-        .where(HumanTask.state == "ready")
-        .group_by(HumanTask.department_id)
-    )
-    return {dept_id: count for dept_id, count in rows if dept_id is not None}
-
-
-def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask]:
-    """Ready tasks matching the filter, oldest due first; reads only the inbox and its joins."""
-    stmt = (
-        db.select(HumanTask)
-        .outerjoin(
-            Subject,
-            db.and_(Subject.type == HumanTask.subject_type, Subject.key == HumanTask.subject_key),
-        )
-        .where(HumanTask.state == "ready")
-        .options(
-            db.contains_eager(HumanTask.subject),
-            db.joinedload(HumanTask.assignee),
-            db.joinedload(HumanTask.department),
-        )
-    )
-    if flt.department_id is not None:
-        stmt = stmt.where(HumanTask.department_id == flt.department_id)
-    if flt.mine:
-        stmt = stmt.where(HumanTask.assignee_id == user.id)
-    if flt.unassigned:
-        stmt = stmt.where(HumanTask.assignee_id.is_(None))
-    if flt.overdue:
-        stmt = stmt.where(HumanTask.due_at < utcnow())
-    if flt.query:
-        like = f"%{flt.query.strip()}%"
-        stmt = stmt.where(
-            db.or_(
-                Subject.reference.ilike(like),
-                Subject.customer.ilike(like),
-                HumanTask.name.ilike(like),
-            )
-        )
-    stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
-    return list(db.session.scalars(stmt).unique())
 
 
 def get_task(task_id: int) -> HumanTask:

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from app.core.audit import services as audit
+from app.core.calendar.working_time import due_after
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
@@ -13,7 +14,6 @@ from app.core.tasks import registry
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.engine import runner
-from app.engine.durations import due_after
 from app.engine.errors import EngineError, MessageNotWaiting
 from app.errors import Conflict, NotFound
 from app.extensions import db

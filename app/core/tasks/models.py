@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -68,6 +77,15 @@ class HumanTask(AboutSubject, db.Model):
         Index("ix_human_task_dept_state", "department_id", "state"),
         Index("ix_human_task_assignee_state", "assignee_id", "state"),
         Index("ix_human_task_subject", "subject_type", "subject_key"),
+        # Inbox tabs and pages count and list open work only: a partial index keeps them from
+        # reading the ever-growing history of completed tasks.
+        Index(
+            "ix_human_task_open",
+            "department_id",
+            "due_at",
+            postgresql_where=text("state = 'ready'"),
+            sqlite_where=text("state = 'ready'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,3 +118,17 @@ class HumanTask(AboutSubject, db.Model):
     def display_name(self, locale: str) -> str:
         """The step's name in the reader's language (the BPMN name when no translation exists)."""
         return self.name_zh if locale.startswith("zh") and self.name_zh else self.name
+
+
+class InboxView(db.Model):
+    """A named inbox filter set a user saved (search, step, customer, due, sort …)."""
+
+    __tablename__ = "inbox_view"
+    # Unique per user: a name sent twice at once is stored once (saved_views.py).
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(1000))  # the inbox query string it reopens
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -105,11 +105,11 @@ def _nav():
     if not current_user.is_authenticated:
         return {}
     from app.core.notifications import services as notifications
-    from app.core.tasks import inbox
+    from app.core.tasks import inbox, listing
 
     return {
         "nav_departments": inbox.departments(),
-        "nav_counts": inbox.department_counts(),
+        "nav_counts": listing.tab_counts(),
         "nav_unread": notifications.unread_count(current_user),
     }
 
