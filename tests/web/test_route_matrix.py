@@ -156,6 +156,10 @@ ROUTES: dict[str, tuple[Case, ...]] = {
             data={"target_id": "{task}", "reason": "x"},
         ),
     ),
+    # Withdraw (撤回): the order's own lifecycle carries no request, so nobody may withdraw it.
+    "POST task_sendback.withdraw": (
+        Case("/tasks/{done_task}/withdraw", frozenset(), data={"reason": ""}),
+    ),
     "GET notifications.index": (Case("/notifications"),),
     "POST notifications.read_all": (Case("/notifications/read", ok=302),),
     # Orders

@@ -21,7 +21,7 @@ from app.core.notifications import services as notifications
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.tasks import instances
-from app.core.tasks.inbox import ensure_open, get_task
+from app.core.tasks.inbox import ensure_open, get_task, members_for
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
@@ -182,7 +182,7 @@ def send_back(
         instance_id=instance.id,
         ip=ip,
     )
-    receivers = [target.assignee_id] if target.assignee_id else _department_ids(target)
+    receivers = [target.assignee_id] if target.assignee_id else [u.id for u in members_for(target)]
     notifications.notify_users(
         [uid for uid in receivers if uid != actor.id],
         subject,
@@ -216,13 +216,6 @@ def _reopen(target: HumanTask, result, previous_holder: User | None) -> None:
         and permissions.may_act_on_task(previous_holder, target.department_id, target.role)
     )
     target.assignee_id = previous_holder.id if keeps else None
-
-
-def _department_ids(task: HumanTask) -> list[int]:
-    stmt = db.select(User.id).where(User.department_id == task.department_id, User.active.is_(True))
-    if task.role == "head":
-        stmt = stmt.where(User.role == "head")
-    return list(db.session.scalars(stmt)) if task.department_id is not None else []
 
 
 def latest_reason(task: HumanTask) -> TaskNote | None:

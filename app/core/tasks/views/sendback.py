@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import limits
-from app.core.tasks import sendback
+from app.core.subjects import services as subjects
+from app.core.tasks import inbox, sendback
+from app.core.tasks import withdraw as withdrawing
 from app.core.web import commit, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
@@ -44,3 +46,21 @@ def send_back(task_id: int):
     commit()
     step = target.display_name(current_locale())
     return _answer(url_for("inbox.index"), _("Sent back to “%(step)s”.", step=step))
+
+
+@bp.post("/<int:task_id>/withdraw")
+@login_required
+def withdraw(task_id: int):
+    """The requester withdraws the request the task's process carries."""
+    task = inbox.get_task(task_id)
+    try:
+        withdrawing.withdraw(
+            task.instance_id, current_user, request.form.get("reason"), request.remote_addr
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        message = next(iter(exc.errors.values()), exc.message)
+        return _answer(url_for("tasks.detail", task_id=task_id), message, "error", 400)
+    commit()
+    back = subjects.url(task.subject_type, task.subject_key) or url_for("inbox.index")
+    return _answer(back, _("Your request was withdrawn."))
