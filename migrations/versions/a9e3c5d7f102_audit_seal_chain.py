@@ -5,7 +5,7 @@ updates an audit row). On PostgreSQL, triggers refuse UPDATE, DELETE and TRUNCAT
 tables. `audit_event.user_id` gains an index for the audit page's user filter.
 
 Revision ID: a9e3c5d7f102
-Revises: 6d1095145e60
+Revises: d4a7c2e9f1b3
 Create Date: 2026-12-04 13:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 import app.core.columns
 
 revision = "a9e3c5d7f102"
-down_revision = "6d1095145e60"
+down_revision = "d4a7c2e9f1b3"
 branch_labels = None
 depends_on = None
 
