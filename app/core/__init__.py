@@ -12,6 +12,7 @@ def setup(app: Flask) -> None:
     from app.core import web
     from app.core.audit import models as _audit  # noqa: F401  (every table is known to Alembic)
     from app.core.calendar import models as _calendar  # noqa: F401
+    from app.core.comments import models as _comments  # noqa: F401
     from app.core.notifications import models as _notifications  # noqa: F401
     from app.core.notifications import views as notifications
     from app.core.processes import models as _processes  # noqa: F401
@@ -30,3 +31,17 @@ def setup(app: Flask) -> None:
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     login_manager.user_loader(auth.load_user)
+    _approval_actions(app)
+
+
+def _approval_actions(app: Flask) -> None:
+    """Send back (退回), withdraw (撤回) and comments on tasks (issue 11): their pages, their
+    notification kinds and their pieces of the task page."""
+    from app.core.tasks import registry, sendback, withdraw
+    from app.core.tasks.views import sendback as sendback_views
+
+    app.register_blueprint(sendback_views.bp)
+    sendback.register()
+    registry.register_task_panels(sendback.task_panels)
+    withdraw.register()
+    registry.register_task_panels(withdraw.task_panels)

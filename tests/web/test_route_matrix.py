@@ -150,6 +150,19 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "POST tasks.complete": (Case("/tasks/{done_task}/complete", dept("engineering"), ok=409),),
+    # Send back (退回): the holder or the head; a finished task is a conflict (nothing changes).
+    "POST task_sendback.send_back": (
+        Case(
+            "/tasks/{done_task}/send-back",
+            dept("engineering", heads_only=True),
+            ok=409,
+            data={"target_id": "{task}", "reason": "x"},
+        ),
+    ),
+    # Withdraw (撤回): the order's own lifecycle carries no request, so nobody may withdraw it.
+    "POST task_sendback.withdraw": (
+        Case("/tasks/{done_task}/withdraw", frozenset(), data={"reason": ""}),
+    ),
     "GET notifications.index": (Case("/notifications"),),
     "POST notifications.read_all": (Case("/notifications/read", ok=302),),
     # Orders

@@ -31,6 +31,9 @@ The rules (department keys are what BPMN lanes name):
   assigns it or takes it back from another member (`heads`). A head-only task the user may
   not act on `waits_for_head`: inboxes list it apart ("waiting for the head"), never among the
   tasks the user can act on. Bulk assigning is the head's (`may_bulk_assign`).
+- approval actions (issue 11): `may_send_back` (the task's holder or its department head),
+  `may_withdraw` (the requester, who started the process), `may_comment` (the departments the
+  process involves, the requester, admins).
 """
 
 import re
@@ -193,3 +196,29 @@ def visible_values(viewer: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     if can_see_prices(viewer):
         return dict(values)
     return {k: v for k, v in values.items() if not is_price_field(k)}
+
+
+# --- Approval actions: send back (退回), withdraw (撤回), comments (issue 11) ---------------------
+
+
+def may_send_back(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """Who holds a task sends it back: whoever may act on it while it is unclaimed or claimed by
+    them, and the department's head at any time."""
+    if heads(user, department_id):
+        return True
+    return may_act_on_task(user, department_id, role) and assignee_id in (None, user.id)
+
+
+def may_withdraw(user: Any, requester_id: int | None) -> bool:
+    """Only the requester (who started the process) withdraws their request."""
+    return is_owner(user, requester_id)
+
+
+def may_comment(user: Any, department_id: int | None, subject_task_departments=()) -> bool:
+    """Who may comment on a task and read its files: members of its department, members of a
+    department that holds (or held) a task of the same process, the requester, and admins.
+    `subject_task_departments` are those departments' ids; the caller adds the requester."""
+    if is_admin(user):
+        return True
+    mine = getattr(user, "department_id", None)
+    return mine is not None and (mine == department_id or mine in set(subject_task_departments))
