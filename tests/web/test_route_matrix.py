@@ -150,6 +150,24 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "POST tasks.complete": (Case("/tasks/{done_task}/complete", dept("engineering"), ok=409),),
+    # Approval actions (docs/TASK_ACTIONS.md) on a finished task: who may gets the task's state
+    "POST task_actions.transfer": (
+        Case("/tasks/{done_task}/transfer", dept("engineering", heads_only=True), ok=409, data={}),
+    ),
+    "POST task_actions.delegate": (Case("/tasks/{done_task}/delegate", frozenset(), data={}),),
+    "POST task_actions.recall": (Case("/tasks/{done_task}/delegate/recall", ok=409, data={}),),
+    "POST task_actions.add_cosigner": (Case("/tasks/{done_task}/cosign", frozenset(), data={}),),
+    "POST task_actions.cancel_cosigner": (
+        Case(f"/tasks/{{done_task}}/cosign/{MISSING}/cancel", ok=404, data={}),
+    ),
+    "POST task_actions.answer": (Case("/tasks/{done_task}/answer", ok=404, data={}),),
+    "POST task_actions.copy": (
+        Case("/tasks/{done_task}/copy", dept("engineering"), ok=302, data={}),
+    ),
+    "GET task_actions.shared": (Case("/tasks/shared"),),
+    "GET away.index": (Case("/account/away"),),
+    "POST away.index": (Case("/account/away", ok=400, data={}),),
+    "POST away.delete": (Case(f"/account/away/{MISSING}/delete", ok=404, data={}),),
     # Send back (退回): the holder or the head; a finished task is a conflict (nothing changes).
     "POST task_sendback.send_back": (
         Case(

@@ -222,3 +222,60 @@ def may_comment(user: Any, department_id: int | None, subject_task_departments=(
         return True
     mine = getattr(user, "department_id", None)
     return mine is not None and (mine == department_id or mine in set(subject_task_departments))
+
+
+# --- Approval actions (app/core/tasks/actions.py, cosign.py; docs/TASK_ACTIONS.md) ----------
+# The holder of a task is one who may act on it and has it (or it is nobody's yet): the one who
+# would complete it. A co-sign or delegation task (made by the tasks core) is its assignee's.
+
+
+def holds_task(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """Whether the user holds the task: may act on it, and it is theirs or nobody's."""
+    return may_act_on_task(user, department_id, role) and assignee_id in (
+        None,
+        getattr(user, "id", None),
+    )
+
+
+def may_receive_task(user: Any, department_id: int | None, role: str | None) -> bool:
+    """Whom a department task may be assigned or transferred to: an active user who may act."""
+    return bool(getattr(user, "active", False)) and may_act_on_task(user, department_id, role)
+
+
+def may_transfer(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """转办: the holder hands the task on; the department head may too (as with assigning)."""
+    return holds_task(user, department_id, role, assignee_id) or heads(user, department_id)
+
+
+def may_delegate(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """委派: only the holder, who gets the task back to complete it."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_add_cosigner(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """加签: only the holder adds a co-signer before or after themselves."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_copy(user: Any, department_id: int | None, role: str | None) -> bool:
+    """抄送: whoever may act on the task, and the department head."""
+    return may_act_on_task(user, department_id, role) or heads(user, department_id)
+
+
+def may_answer_child(user: Any, assignee_id: int | None) -> bool:
+    """A co-sign or delegation task is answered by its assignee alone."""
+    return is_owner(user, assignee_id)
+
+
+def may_withdraw_request(user: Any, requested_by_id: int | None) -> bool:
+    """A delegation or a co-sign is taken back by whoever asked for it."""
+    return is_owner(user, requested_by_id)
+
+
+def may_stand_in(user: Any, substitute: Any) -> bool:
+    """An out-of-office substitute: another active user."""
+    return (
+        substitute is not None
+        and bool(getattr(substitute, "active", False))
+        and getattr(substitute, "id", None) != getattr(user, "id", None)
+    )
