@@ -37,6 +37,7 @@ def setup(app: Flask) -> None:
     task_actions_rules.register_kinds()
     login_manager.user_loader(auth.load_user)
     _approval_actions(app)
+    _setup_audit(app)
 
 
 def _approval_actions(app: Flask) -> None:
@@ -50,3 +51,14 @@ def _approval_actions(app: Flask) -> None:
     registry.register_task_panels(sendback.task_panels)
     withdraw.register()
     registry.register_task_panels(withdraw.task_panels)
+
+
+def _setup_audit(app: Flask) -> None:
+    """The audit page, `flask audit`, and the worker job that seals the chain after commit."""
+    from app.core.audit import chain, commands
+    from app.core.audit import views as audit_views
+    from app.worker import register_job
+
+    app.register_blueprint(audit_views.bp)
+    app.cli.add_command(commands.group)
+    register_job("audit.seal", chain.seal_pending)

@@ -127,6 +127,8 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET admin.departments": (Case("/admin/departments", ADMIN),),
     "POST admin.departments": (Case("/admin/departments", ADMIN, ok=400, data={}),),
     "GET admin.instance_errors": (Case("/admin/instances", ADMIN),),
+    "GET audit.index": (Case("/admin/audit", ADMIN),),
+    "GET audit.export": (Case("/admin/audit/export.csv", ADMIN),),
     "POST admin.instance_retry": (Case("/admin/instances/{instance}/retry", ADMIN, ok=409),),
     "POST admin.instance_cancel": (
         Case("/admin/instances/{instance}/cancel", ADMIN, ok=302, data={}),

@@ -12,6 +12,7 @@ The rules (department keys are what BPMN lanes name):
 - manager: `is_manager(user)`: a member of management (its head is the general manager).
 - owner: `is_owner(user, owner_id)`: the user is the one who owns a record (by id).
 - admin: `is_admin(user)`.
+- the audit trail: `may_read_audit(user)`: admins only (its page and CSV export).
 - process owners: `may_model(user)` (processes and forms) and `may_migrate(user)` (instances
   between versions): process owners and admins.
 - sales enters, revises and attaches files to orders and sends the confirmation:
@@ -80,6 +81,11 @@ def has_department(user: Any) -> bool:
 def is_admin(user: Any) -> bool:
     """Whether the user administers the application."""
     return bool(getattr(user, "is_admin", False))
+
+
+def may_read_audit(user: Any) -> bool:
+    """Admins read (and export) the audit trail; nobody else does."""
+    return is_admin(user)
 
 
 def is_head(user: Any) -> bool:
