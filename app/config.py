@@ -61,3 +61,6 @@ class Config:
     LOGIN_ACCOUNT_FAILURES = _int("ORDERGATE_LOGIN_ACCOUNT_FAILURES", 5)
     LOGIN_ADDRESS_FAILURES = _int("ORDERGATE_LOGIN_ADDRESS_FAILURES", 30)
     START_WORKER = os.environ.get("ORDERGATE_WORKER", "1") == "1"
+    # The key that seals the audit chain; never stored in the database. Unset: a key file
+    # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None

@@ -19,10 +19,11 @@ def setup(app: Flask) -> None:
     from app.core.processes.views import forms_admin, processes
     from app.core.subjects import models as _subjects  # noqa: F401
     from app.core.submissions import models as _submissions  # noqa: F401
+    from app.core.tasks import actions as task_actions_rules
     from app.core.tasks import models as _tasks  # noqa: F401
-    from app.core.tasks.views import inbox, tasks
+    from app.core.tasks.views import inbox, task_actions, tasks
     from app.core.users import models as _users  # noqa: F401
-    from app.core.users.views import account, admin, auth
+    from app.core.users.views import account, admin, auth, away
 
     web.install(app)  # first: it installs the URL converter every rule binds
     from app.core.calendar import working_time
@@ -30,8 +31,13 @@ def setup(app: Flask) -> None:
     working_time.install()  # BPMN timers read the app's clock and count working time
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
+    # Approval actions (docs/TASK_ACTIONS.md): their pages and notification kinds.
+    app.register_blueprint(task_actions.bp)
+    app.register_blueprint(away.bp)
+    task_actions_rules.register_kinds()
     login_manager.user_loader(auth.load_user)
     _approval_actions(app)
+    _setup_audit(app)
 
 
 def _approval_actions(app: Flask) -> None:
@@ -50,3 +56,14 @@ def _approval_actions(app: Flask) -> None:
     registry.register_task_panels(withdraw.task_panels)
     comments.register()
     registry.register_task_panels(comments.task_panels)
+
+
+def _setup_audit(app: Flask) -> None:
+    """The audit page, `flask audit`, and the worker job that seals the chain after commit."""
+    from app.core.audit import chain, commands
+    from app.core.audit import views as audit_views
+    from app.worker import register_job
+
+    app.register_blueprint(audit_views.bp)
+    app.cli.add_command(commands.group)
+    register_job("audit.seal", chain.seal_pending)

@@ -127,12 +127,19 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET admin.departments": (Case("/admin/departments", ADMIN),),
     "POST admin.departments": (Case("/admin/departments", ADMIN, ok=400, data={}),),
     "GET admin.instance_errors": (Case("/admin/instances", ADMIN),),
+    "GET audit.index": (Case("/admin/audit", ADMIN),),
+    "GET audit.export": (Case("/admin/audit/export.csv", ADMIN),),
     "POST admin.instance_retry": (Case("/admin/instances/{instance}/retry", ADMIN, ok=409),),
     "POST admin.instance_cancel": (
         Case("/admin/instances/{instance}/cancel", ADMIN, ok=302, data={}),
     ),
     # Inbox, tasks, notifications
     "GET inbox.index": (Case("/inbox"),),
+    # Nothing selected / an empty name: refused with a message, back to the inbox.
+    "POST inbox.bulk_action": (Case("/inbox/bulk", ok=302, data={"action": "approve"}),),
+    "POST inbox.save_view": (Case("/inbox/views", ok=302, data={"name": ""}),),
+    "POST inbox.rename_view": (Case(f"/inbox/views/{MISSING}/rename", ok=404, data={"name": "x"}),),
+    "POST inbox.delete_view": (Case(f"/inbox/views/{MISSING}/delete", ok=302, data={}),),
     "GET tasks.detail": (Case("/tasks/{task}", prices=PRICE, missing=404),),
     "POST tasks.claim": (Case("/tasks/{done_task}/claim", dept("engineering"), ok=409),),
     "POST tasks.unclaim": (Case("/tasks/{done_task}/unclaim", dept("engineering"), ok=409),),
@@ -145,6 +152,24 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "POST tasks.complete": (Case("/tasks/{done_task}/complete", dept("engineering"), ok=409),),
+    # Approval actions (docs/TASK_ACTIONS.md) on a finished task: who may gets the task's state
+    "POST task_actions.transfer": (
+        Case("/tasks/{done_task}/transfer", dept("engineering", heads_only=True), ok=409, data={}),
+    ),
+    "POST task_actions.delegate": (Case("/tasks/{done_task}/delegate", frozenset(), data={}),),
+    "POST task_actions.recall": (Case("/tasks/{done_task}/delegate/recall", ok=409, data={}),),
+    "POST task_actions.add_cosigner": (Case("/tasks/{done_task}/cosign", frozenset(), data={}),),
+    "POST task_actions.cancel_cosigner": (
+        Case(f"/tasks/{{done_task}}/cosign/{MISSING}/cancel", ok=404, data={}),
+    ),
+    "POST task_actions.answer": (Case("/tasks/{done_task}/answer", ok=404, data={}),),
+    "POST task_actions.copy": (
+        Case("/tasks/{done_task}/copy", dept("engineering"), ok=302, data={}),
+    ),
+    "GET task_actions.shared": (Case("/tasks/shared"),),
+    "GET away.index": (Case("/account/away"),),
+    "POST away.index": (Case("/account/away", ok=400, data={}),),
+    "POST away.delete": (Case(f"/account/away/{MISSING}/delete", ok=404, data={}),),
     # Send back (退回): the holder or the head; a finished task is a conflict (nothing changes).
     "POST task_sendback.send_back": (
         Case(

@@ -21,6 +21,8 @@ def get_task(task_id: int) -> HumanTask:
 
 def may_act(user: User, task: HumanTask) -> bool:
     """Only members of the task's department act on it; a `head` role needs the department head."""
+    if task.parent_id is not None:  # a co-sign or delegation task: its assignee's alone
+        return permissions.may_answer_child(user, task.assignee_id)
     return permissions.may_act_on_task(user, task.department_id, task.role)
 
 

@@ -12,6 +12,7 @@ The rules (department keys are what BPMN lanes name):
 - manager: `is_manager(user)`: a member of management (its head is the general manager).
 - owner: `is_owner(user, owner_id)`: the user is the one who owns a record (by id).
 - admin: `is_admin(user)`.
+- the audit trail: `may_read_audit(user)`: admins only (its page and CSV export).
 - process owners: `may_model(user)` (processes and forms) and `may_migrate(user)` (instances
   between versions): process owners and admins.
 - sales enters, revises and attaches files to orders and sends the confirmation:
@@ -76,6 +77,11 @@ def has_department(user: Any) -> bool:
 def is_admin(user: Any) -> bool:
     """Whether the user administers the application."""
     return bool(getattr(user, "is_admin", False))
+
+
+def may_read_audit(user: Any) -> bool:
+    """Admins read (and export) the audit trail; nobody else does."""
+    return is_admin(user)
 
 
 def is_head(user: Any) -> bool:
@@ -224,3 +230,60 @@ def may_comment(
         return True
     mine = getattr(user, "department_id", None)
     return mine is not None and mine in set(involved_department_ids)
+
+
+# --- Approval actions (app/core/tasks/actions.py, cosign.py; docs/TASK_ACTIONS.md) ----------
+# The holder of a task is one who may act on it and has it (or it is nobody's yet): the one who
+# would complete it. A co-sign or delegation task (made by the tasks core) is its assignee's.
+
+
+def holds_task(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """Whether the user holds the task: may act on it, and it is theirs or nobody's."""
+    return may_act_on_task(user, department_id, role) and assignee_id in (
+        None,
+        getattr(user, "id", None),
+    )
+
+
+def may_receive_task(user: Any, department_id: int | None, role: str | None) -> bool:
+    """Whom a department task may be assigned or transferred to: an active user who may act."""
+    return bool(getattr(user, "active", False)) and may_act_on_task(user, department_id, role)
+
+
+def may_transfer(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """转办: the holder hands the task on; the department head may too (as with assigning)."""
+    return holds_task(user, department_id, role, assignee_id) or heads(user, department_id)
+
+
+def may_delegate(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """委派: only the holder, who gets the task back to complete it."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_add_cosigner(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """加签: only the holder adds a co-signer before or after themselves."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_copy(user: Any, department_id: int | None, role: str | None) -> bool:
+    """抄送: whoever may act on the task, and the department head."""
+    return may_act_on_task(user, department_id, role) or heads(user, department_id)
+
+
+def may_answer_child(user: Any, assignee_id: int | None) -> bool:
+    """A co-sign or delegation task is answered by its assignee alone."""
+    return is_owner(user, assignee_id)
+
+
+def may_withdraw_request(user: Any, requested_by_id: int | None) -> bool:
+    """A delegation or a co-sign is taken back by whoever asked for it."""
+    return is_owner(user, requested_by_id)
+
+
+def may_stand_in(user: Any, substitute: Any) -> bool:
+    """An out-of-office substitute: another active user."""
+    return (
+        substitute is not None
+        and bool(getattr(substitute, "active", False))
+        and getattr(substitute, "id", None) != getattr(user, "id", None)
+    )
