@@ -109,9 +109,7 @@ def run(timers: int, workers: int) -> dict:
             fired = 0
             while datetime.now(UTC) < deadline:
                 db.session.rollback()
-                fired = db.session.scalar(
-                    db.select(db.func.count()).select_from(HumanTask)
-                )
+                fired = db.session.scalar(db.select(db.func.count()).select_from(HumanTask))
                 if fired >= timers:
                     break
                 time.sleep(0.2)
@@ -145,7 +143,8 @@ def run(timers: int, workers: int) -> dict:
             "cores": os.cpu_count(),
             "load_1_5_15_before": [round(v, 2) for v in load_before],
             "load_1_5_15_after": [round(v, 2) for v in load_after],
-            "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+            "machine": f"{platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}",
             "raw_lag_ms": [round(v, 1) for v in lags_ms],
         }
 
