@@ -215,3 +215,13 @@ def test_audit_rows_about_a_subject_still_show_on_its_history(app):
     audit.record(None, "order.create", "order", 5, subject=ref)
     db.session.commit()
     assert [e.action for e in audit.events_for(ref)] == ["order.create"]
+
+
+def test_a_plain_403_is_recorded_too(app):
+    from werkzeug.exceptions import Forbidden
+
+    with app.test_request_context("/somewhere", method="POST"):
+        body, status = app.handle_user_exception(Forbidden())
+    assert status == 403
+    (row,) = rows("denied.request")
+    assert row.user_id is None and '"path": "/somewhere"' in row.data
