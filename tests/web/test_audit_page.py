@@ -143,6 +143,13 @@ def test_bad_filters_get_a_message_and_no_500(client, login, make_user):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Enter a date as YYYY-MM-DD." in text and "Choose a user from the list." in text
+    for edge in ("0001-01-01", "9999-12-31"):  # a day with no UTC start is refused, not a 500
+        response = client.get("/admin/audit", query_string={"from": edge, "to": edge})
+        assert response.status_code == 400
+        assert "Enter a date between 2000-01-01 and 2999-12-31." in response.get_data(as_text=True)
+    for odd in ({"before": "abc"}, {"before": "99999999999"}, {"user": "-1"}, {"user": "１"}):
+        assert client.get("/admin/audit", query_string=odd).status_code in (200, 400)
+        assert client.get("/admin/audit/export.csv", query_string=odd).status_code in (200, 400)
     client.post("/language", data={"lang": "zh_CN"})
     assert client.get("/admin/audit", query_string={"to": "2026-13-01"}).status_code == 400
 
