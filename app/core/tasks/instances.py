@@ -10,7 +10,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
-from app.core.tasks import registry
+from app.core.tasks import escalation, registry
 from app.core.tasks.models import (
     OPEN_STATES,
     HumanTask,
@@ -143,15 +143,28 @@ def complete_by_event(
     return task
 
 
+def claim_due_timers(limit: int) -> list[int]:
+    """Lock up to `limit` running instances whose timer is due, earliest first.
+
+    On PostgreSQL other workers skip the locked rows (FOR UPDATE SKIP LOCKED), so several
+    workers share a burst and none fires an instance another one holds; the locks last until
+    the claiming transaction ends. SQLite has one writer at a time and ignores the clause.
+    """
+    return list(
+        db.session.scalars(
+            db.select(ProcessInstance.id)
+            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
+            .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
 def claim_due_timer() -> int | None:
     """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
-    return db.session.scalar(
-        db.select(ProcessInstance.id)
-        .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
-        .order_by(ProcessInstance.next_timer_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    claimed = claim_due_timers(1)
+    return claimed[0] if claimed else None
 
 
 def fire_timers(instance_id: int) -> ProcessInstance:
@@ -189,6 +202,8 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.state = result.state
     instance.next_timer_at = result.next_timer
     sync_tasks(instance, result.ready, now)
+    # Reminders and escalations of the timers that fired on user tasks (escalation.py).
+    escalation.on_timers(instance, getattr(result, "fired_timers", None) or [])
     for listener in registry.outcome_listeners():
         listener(instance, result.data)
     on_outcome = registry.handlers(instance.kind).on_outcome
