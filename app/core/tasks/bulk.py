@@ -151,6 +151,7 @@ def assign(actor: User, task_ids: list[int], assignee_id: int, ip: str | None = 
         elif not permissions.may_bulk_assign(actor, task.department_id):
             outcome.message = inbox.deny(actor, task, "bulk_assign", ip).message
         else:
+            # actions.assign: refuses co-sign/delegation and waiting tasks, routes to substitutes
             _attempt(outcome, lambda t=task: actions.assign(t.id, actor, assignee_id, ip))
     _record(actor, "task.bulk_assign", result, ip, assignee=assignee_id)
     return result
