@@ -27,3 +27,9 @@ def setup(app: Flask) -> None:
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     login_manager.user_loader(auth.load_user)
+
+    from app.core.notifications import mail
+    from app.core.tasks import notices
+
+    notices.register()  # the tasks core's own notification kinds
+    mail.register_jobs()  # the worker sends notification mail and the daily digest

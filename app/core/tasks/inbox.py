@@ -8,6 +8,7 @@ from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.subjects import services as subjects
 from app.core.subjects.models import Subject
+from app.core.tasks import notices
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import Department, User
@@ -167,6 +168,7 @@ def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -
     if task.role == "head" and not assignee.is_head:
         raise PermissionDenied(_("This task needs the department head."))
     _set_assignee(task, assignee, actor, "assign", ip)
+    notices.task_assigned(task, assignee.id, actor.id)
     return task
 
 
