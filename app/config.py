@@ -32,6 +32,9 @@ class Config:
     TIMEZONE = os.environ.get("ORDERGATE_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = os.environ.get("ORDERGATE_DEFAULT_LOCALE", "zh_CN")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    # Office hours in the factory's zone: due dates and timers on user tasks count working time
+    # inside them, on the factory's working days (docs/DEADLINES.md).
+    OFFICE_HOURS = os.environ.get("ORDERGATE_OFFICE_HOURS", "08:00-12:00,13:00-17:30")
     LANGUAGES = ("zh_CN", "en")
     STORAGE_DIR = Path(os.environ.get("ORDERGATE_STORAGE_DIR", INSTANCE_DIR / "uploads"))
     WORKFLOWS_DIR = Path(os.environ.get("ORDERGATE_WORKFLOWS_DIR", BASE_DIR / "workflows"))
@@ -58,6 +61,9 @@ class Config:
     LOGIN_ACCOUNT_FAILURES = _int("ORDERGATE_LOGIN_ACCOUNT_FAILURES", 5)
     LOGIN_ADDRESS_FAILURES = _int("ORDERGATE_LOGIN_ADDRESS_FAILURES", 30)
     START_WORKER = os.environ.get("ORDERGATE_WORKER", "1") == "1"
+    # The key that seals the audit chain; never stored in the database. Unset: a key file
+    # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None
 
     # Notification mail (app/core/notifications/mail.py, docs/NOTIFICATIONS.md). No MAIL_HOST:
     # no mail is queued or sent (the bell still works).

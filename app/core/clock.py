@@ -1,20 +1,38 @@
 """The one seam for "now" and "today": every module asks here, so a test moves time in one place.
 
 Call `clock.today()` through the module, never import `today` by name, or a test that moves the
-date would miss the caller.
+date would miss the caller. `utcnow` may be imported by name: it asks `set_now`'s source itself.
+The engine's timers read the same clock (app/core/__init__.py hands it `utcnow`), so a test that
+moves time here moves BPMN timers, due dates and the worker together (tests/clocks.py).
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+_source: Callable[[], datetime] | None = None
+
+
+def set_now(source: Callable[[], datetime] | None) -> None:
+    """Make `source()` the current time (an aware datetime), or go back to the real clock."""
+    global _source
+    _source = source
+
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
+    if _source is not None:
+        return _source().astimezone(UTC)
     return datetime.now(UTC)
+
+
+def zone() -> ZoneInfo:
+    """The factory's time zone (config TIMEZONE)."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def today() -> date:
     """The factory's date now (in the factory's time zone, config TIMEZONE)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return utcnow().astimezone(zone()).date()

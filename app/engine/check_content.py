@@ -18,8 +18,17 @@ from .check_foreign import (
 )
 from .check_structure import bpmn_elements, describe, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
+from .durations import working_problem
 from .problems import Catalog, Problem, at
-from .timers import TIMER_KINDS, duration_problem, example, is_bare_iso, timer_problem
+from .timers import (
+    ESCALATE_PROPERTY,
+    ESCALATE_VALUES,
+    TIMER_KINDS,
+    duration_problem,
+    example,
+    is_bare_iso,
+    timer_problem,
+)
 
 HUMAN_TASKS = ("userTask", "manualTask")
 
@@ -86,13 +95,9 @@ def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]
         if not (due or "").strip():
             if local(task) == "userTask":  # a manual task may go without one
                 problems.append(at(task, f"{describe(task)} has no due time; {due_hint(task)}."))
-        elif duration_problem(due.strip()):
-            problems.append(
-                at(
-                    task,
-                    f"{describe(task)} has the due time '{due}': {duration_problem(due.strip())}.",
-                )
-            )
+        elif duration_problem(due.strip()) or working_problem(due.strip()):
+            why = duration_problem(due.strip()) or working_problem(due.strip())
+            problems.append(at(task, f"{describe(task)} has the due time '{due}': {why}."))
     return problems
 
 
@@ -155,7 +160,10 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
             continue
         kind, text = TIMER_KINDS[local(values[0])], values[0].text
         problem = (
-            foreign_expression(text) or timer_problem(kind, text) or _unset_name(text, kind, names)
+            foreign_expression(text)
+            or timer_problem(kind, text)
+            or _unset_name(text, kind, names)
+            or _working_timer_problem(root, event, kind, text)
         )
         if problem:
             problems.append(
@@ -163,6 +171,60 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
                     values[0],
                     f"The timer of {describe(event, False)} is invalid: {problem}.",
                     event.get("id"),
+                )
+            )
+    return problems
+
+
+def _on_user_task(root: etree._Element, event: etree._Element) -> bool:
+    """Whether event is a boundary event of a user or manual task."""
+    if local(event) != "boundaryEvent":
+        return False
+    attached = event.get("attachedToRef")
+    return any(
+        t.get("id") == attached for name in HUMAN_TASKS for t in root.iter(f"{{{BPMN_NS}}}{name}")
+    )
+
+
+def _working_timer_problem(
+    root: etree._Element, event: etree._Element, kind: str, text: str | None
+) -> str | None:
+    """A duration counted in working time (a timer on a user task) must stay within about a
+    year, or its end would be searched for far into the calendar."""
+    value = (text or "").strip()
+    if not is_bare_iso(value) or not _on_user_task(root, event) or kind == "date":
+        return None
+    durations = (
+        [value]
+        if kind == "duration"
+        else [p for p in value.split("/")[1:] if p.upper().startswith("P")]
+    )
+    return next((working_problem(d) for d in durations if working_problem(d)), None)
+
+
+def escalation_problems(root: etree._Element) -> list[Problem]:
+    """The 'escalate' property (docs/DEADLINES.md) belongs on a timer on a user task's boundary
+    and names one of the escalation steps."""
+    problems = []
+    for node in bpmn_elements(root):
+        value = spiff_properties(node).get(ESCALATE_PROPERTY)
+        if value is None:
+            continue
+        is_timer = node.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None
+        if not (is_timer and _on_user_task(root, node)):
+            problems.append(
+                at(
+                    node,
+                    f"{describe(node)} has the property '{ESCALATE_PROPERTY}', which only a "
+                    "timer on the boundary of a user task may have; remove it or move it there.",
+                )
+            )
+        elif value.strip() not in ESCALATE_VALUES:
+            problems.append(
+                at(
+                    node,
+                    f"{describe(node)} has '{ESCALATE_PROPERTY}' = '{value}'; use one of: "
+                    f"{', '.join(ESCALATE_VALUES)}.",
                 )
             )
     return problems
@@ -319,6 +381,7 @@ def content_problems(
     return (
         human_task_problems(root, catalog)
         + timer_problems(root, dmn_roots)
+        + escalation_problems(root)
         + expression_problems(root)
         + reference_problems(root, decision_ids)
         + property_problems(root)

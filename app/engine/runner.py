@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -24,6 +24,7 @@ from .outcomes import (
 )
 from .specs import ProcessDefinition
 from .state import dump_state, load_state, new_workflow
+from .timers import FiredTimer, collect_fired
 
 MAX_TIMER_ROUNDS = 10
 
@@ -49,6 +50,7 @@ class StepResult:
     error: EngineError | None
     data: dict
     next_timer: datetime | None = None  # when the earliest waiting timer fires (UTC)
+    fired_timers: list[FiredTimer] = field(default_factory=list)  # what fired in this step
 
 
 def _current_data(workflow: BpmnWorkflow, completed: bool) -> dict:
@@ -109,20 +111,27 @@ def _advance(
     defn: ProcessDefinition, workflow: BpmnWorkflow, refresh_timers: bool = False
 ) -> StepResult:
     """Run automatic steps; on failure keep the state just before the failing step."""
-    try:
-        _run_engine_steps(workflow, refresh_timers)
-    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
-        failed = failed_tasks(workflow)
-        error = to_engine_error(exc, failed[0] if failed else None)
-        for task in failed:
-            # Nothing of a failed step is kept (scripts write data only on success), so making
-            # it READY again is exactly the state before it ran; retry() runs it again.
-            task._set_state(TaskState.READY)
-        return _result(defn, workflow, error)
+    with collect_fired() as fired:
+        try:
+            _run_engine_steps(workflow, refresh_timers)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
+            failed = failed_tasks(workflow)
+            error = to_engine_error(exc, failed[0] if failed else None)
+            for task in failed:
+                # Nothing of a failed step is kept (scripts write data only on success), so
+                # making it READY again is exactly the state before it ran; retry() runs it.
+                task._set_state(TaskState.READY)
+            return _fired(_result(defn, workflow, error), fired)
     for task, exc in setup_failures(all_tasks(workflow)):
         # A multi-instance task could not start its instances; it waits for a retry.
-        return _result(defn, workflow, to_engine_error(exc or RuntimeError("setup failed"), task))
-    return _result(defn, workflow)
+        error = to_engine_error(exc or RuntimeError("setup failed"), task)
+        return _fired(_result(defn, workflow, error), fired)
+    return _fired(_result(defn, workflow), fired)
+
+
+def _fired(result: StepResult, fired: list[FiredTimer]) -> StepResult:
+    result.fired_timers = list(fired)
+    return result
 
 
 def _restore_checked(

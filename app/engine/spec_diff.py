@@ -71,12 +71,14 @@ _registries: dict[frozenset, object] = {}
 
 
 def registry_for(*defns: ProcessDefinition):
-    classes = frozenset(
-        type(ts)
-        for defn in defns
-        for spec in (defn._spec, *defn._subprocess_specs.values())
+    specs = [s for defn in defns for s in (defn._spec, *defn._subprocess_specs.values())]
+    classes = frozenset(type(ts) for spec in specs for ts in spec.task_specs.values()) | {
+        # OrderGate's timers (app/engine/timers.py) serialize as SpiffWorkflow's do.
+        type(ts.event_definition)
+        for spec in specs
         for ts in spec.task_specs.values()
-    )
+        if getattr(ts, "event_definition", None) is not None
+    }
     with _registry_lock:
         if classes not in _registries:
             _registries[classes] = _diff_serializer(set(classes)).registry

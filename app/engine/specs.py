@@ -35,7 +35,7 @@ from .documents import (
 from .errors import EngineError
 from .joins import BranchMergingInclusiveGateway, BranchMergingParallelGateway
 from .multi import MultiInstanceTaskParser, MultiInstanceUserTaskParser, connect_instances
-from .timers import normalise_timers
+from .timers import install_timers, normalise_timers
 
 CACHE_SIZE = 64
 
@@ -182,6 +182,7 @@ def _build(
         subprocess_specs = parser.get_subprocess_specs(pid)
     all_specs = [spec, *subprocess_specs.values()]
     _default_message_variables(all_specs)
+    install_timers(all_specs)
     connect_instances(all_specs)
     user_tasks = _user_tasks(all_specs)
     process = next(p for p in root.iterchildren(f"{{{BPMN_NS}}}process") if p.get("id") == pid)

@@ -7,7 +7,7 @@ reads the (user_id, read_at) index. Mail is written to `mail_outbox` in the noti
 transaction and sent by the worker after commit.
 
 Revision ID: c3e8f1a2b4d5
-Revises: e5b1c0a7d2f4
+Revises: a9e3c5d7f102
 Create Date: 2026-12-04 13:00:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 import app.core.columns
 
 revision = "c3e8f1a2b4d5"
-down_revision = "e5b1c0a7d2f4"
+down_revision = "a9e3c5d7f102"
 branch_labels = None
 depends_on = None
 

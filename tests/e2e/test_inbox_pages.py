@@ -32,19 +32,18 @@ def test_inbox_filters_update_the_rows_without_a_reload(
     expect(inbox_rows(page).filter(has_text=theirs.number)).to_contain_text("Bo Li")
     page.evaluate("window.ogNoReload = true")  # lost if the page were loaded again
 
-    page.get_by_label("Mine").check()
+    page.get_by_label("Claimed by").select_option(label="Me")
     expect(inbox_rows(page)).to_have_count(1)
     expect(inbox_rows(page).first).to_contain_text(mine.number)
     expect(inbox_rows(page).first).to_contain_text("Mia Chen")
-    expect(page).to_have_url(re.compile(r"mine=1"))  # the filter is in the address (hx-push-url)
+    expect(page).to_have_url(re.compile(r"claimed=me"))  # the filter is in the address
 
-    page.get_by_label("Mine").uncheck()
-    page.get_by_label("Unclaimed").check()
+    page.get_by_label("Claimed by").select_option(label="Nobody")
     expect(inbox_rows(page)).to_have_count(1)
     expect(inbox_rows(page).first).to_contain_text(free.number)
     expect(inbox_rows(page).first).to_contain_text("Beta Works")
 
-    page.get_by_label("Unclaimed").uncheck()
+    page.get_by_label("Claimed by").select_option(label="Anyone")
     expect(inbox_rows(page)).to_have_count(3)
     page.locator("#q").press_sequentially("beta")
     expect(inbox_rows(page)).to_have_count(1)
@@ -105,7 +104,7 @@ def test_department_head_assigns_a_task_to_a_member(
 
     theirs = new_page()
     log_in(theirs, live_server, member, password)
-    theirs.get_by_label("Mine").check()
+    theirs.get_by_label("Claimed by").select_option(label="Me")
     expect(inbox_rows(theirs)).to_have_count(1)
     expect(inbox_rows(theirs).first).to_contain_text(order.number)
     expect(inbox_rows(theirs).first).to_contain_text("Mia Chen")

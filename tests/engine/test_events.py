@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from builders import diagram, fixture_bytes, flow, user_task
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
-from app.engine import runner
+from app.engine import runner, timers
 from app.engine.errors import MessageNotWaiting
 from app.engine.runner import StepResult
 from app.engine.specs import ProcessDefinition, load_definition
+from tests.clocks import SHANGHAI
 
 
-def test_bare_pt4h_timer_waits_four_hours_then_fires(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bare_pt4h_timer_waits_four_hours_then_fires(fake_clock) -> None:
+    # Not on a user task: calendar time, so a Saturday night counts like any other time.
+    before = fake_clock.set(datetime(2026, 3, 7, 22, 0, tzinfo=UTC))
     defn = load_definition(fixture_bytes("timer_wait.bpmn"))
-    before = datetime.now(UTC)
     started = runner.start(defn, {})
     assert started.error is None and started.ready == [] and not started.completed
     due = runner.next_timer_due(defn, started.state)
-    assert started.next_timer == due
-    assert before + timedelta(hours=4) <= due <= datetime.now(UTC) + timedelta(hours=4)
+    assert started.next_timer == due == before + timedelta(hours=4)
 
+    fake_clock.advance(hours=3, minutes=59)
     early = runner.fire_due_timers(defn, started.state)
-    assert early.ready == [] and early.error is None
+    assert early.ready == [] and early.error is None and early.fired_timers == []
 
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime.now(tz) + timedelta(hours=5)
-
-    monkeypatch.setattr(spiff_timer, "datetime", Later)
+    fake_clock.advance(minutes=1)
     fired = runner.fire_due_timers(defn, early.state)
+    assert [t.event_id for t in fired.fired_timers] == ["cool_down"]
     assert fired.error is None
     assert [t.spec_name for t in fired.ready] == ["inspect"]
     assert fired.next_timer is None and runner.next_timer_due(defn, fired.state) is None
@@ -78,7 +75,7 @@ def test_unknown_or_early_messages_are_refused() -> None:
         runner.send_message(defn, waiting.state, "payment_received", {}, None)
 
 
-def test_boundary_timer_escalates_a_late_task(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_boundary_timer_escalates_a_late_task(fake_clock, monkeypatch) -> None:
     late = (
         '<bpmn:boundaryEvent id="late" name="Review is late" attachedToRef="review" '
         'cancelActivity="false"><bpmn:timerEventDefinition id="late_timer">'
@@ -100,15 +97,26 @@ def test_boundary_timer_escalates_a_late_task(monkeypatch: pytest.MonkeyPatch) -
         ]
     )
     defn = load_definition(diagram(body, lane_nodes=["review", "chase"]))
+    # A timer on a user task counts working time: the engine asks the app's calendar (here a
+    # stand-in that ends the eight hours the next morning at 08:30).
+    asked = []
+
+    def working_time(start: datetime, duration: str) -> datetime:
+        asked.append((start, duration))
+        return datetime(2026, 3, 3, 8, 30, tzinfo=SHANGHAI)
+
+    monkeypatch.setattr(timers, "_working_time", working_time)
+    start = fake_clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI))
     started = runner.start(defn, {})
     assert [t.spec_name for t in started.ready] == ["review"]
-    assert started.next_timer > datetime.now(UTC) + timedelta(hours=7)
+    assert asked == [(start, "PT8H")]
+    assert started.next_timer == datetime(2026, 3, 3, 8, 30, tzinfo=SHANGHAI)
 
-    class Later(datetime):
-        @classmethod
-        def now(cls, tz: tzinfo | None = None) -> datetime:
-            return datetime.now(tz) + timedelta(hours=9)
-
-    monkeypatch.setattr(spiff_timer, "datetime", Later)
+    fake_clock.set(datetime(2026, 3, 3, 8, 29, tzinfo=SHANGHAI))
+    assert runner.fire_due_timers(defn, started.state).fired_timers == []
+    fake_clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=SHANGHAI))
     fired = runner.fire_due_timers(defn, started.state)
+    (late,) = fired.fired_timers
+    assert (late.event_id, late.attached_to, late.interrupting) == ("late", "review", False)
+    assert late.attached_task_id == started.ready[0].task_id
     assert [t.spec_name for t in fired.ready] == ["review", "chase"]

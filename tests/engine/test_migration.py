@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from builders import diagram, flow, linear, multi_instance, parallel_script_process, user_task
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import migration, runner
@@ -264,15 +263,7 @@ def test_the_same_version_is_eligible_and_changes_nothing():
 # --- what waits keeps waiting --------------------------------------------------------------
 
 
-class Later(datetime):
-    """datetime five hours from now, for SpiffWorkflow's timers."""
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:
-        return datetime.now(tz) + timedelta(hours=5)
-
-
-def test_a_waiting_timer_keeps_its_due_time_and_fires_after_the_move(monkeypatch):
+def test_a_waiting_timer_keeps_its_due_time_and_fires_after_the_move(fake_clock):
     old = load_definition(timer_wait())
     new = load_definition(timer_wait(inspect_name="Inspect the cooled parts"))
     started = runner.start(old, {})
@@ -282,7 +273,7 @@ def test_a_waiting_timer_keeps_its_due_time_and_fires_after_the_move(monkeypatch
     assert moved.ready == [] and moved.next_timer == started.next_timer  # not started again
     assert runner.next_timer_due(new, moved.state) == started.next_timer
 
-    monkeypatch.setattr(spiff_timer, "datetime", Later)
+    fake_clock.advance(hours=5)
     fired = runner.fire_due_timers(new, moved.state)
     assert [(t.spec_name, t.name) for t in fired.ready] == [("inspect", "Inspect the cooled parts")]
 

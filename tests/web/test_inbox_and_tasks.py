@@ -11,8 +11,18 @@ def test_inbox_lists_the_department_tasks_with_their_columns(client, login, make
     client.post("/language", data={"lang": "en"})
     page = client.get("/inbox").get_data(as_text=True)
     assert order.number in page and "ACME" in page
-    for header in ("Order", "Customer", "Step", "Waiting", "Due", "Claimed by"):
-        assert f"<th>{header}</th>" in page
+    for column, header in (
+        ("reference", "Order"),
+        ("customer", "Customer"),
+        ("step", "Step"),
+        ("amount", "Amount"),
+        ("promised", "Promised"),
+        ("priority", "Priority"),
+        ("waiting", "Waiting"),
+        ("due", "Due"),
+        ("claimed", "Claimed by"),
+    ):
+        assert f'data-sort="{column}">{header}' in page
     assert 'data-dept="sales"' in page  # the navigation shows per-department counts
 
 

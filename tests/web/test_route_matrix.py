@@ -128,6 +128,8 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET admin.departments": (Case("/admin/departments", ADMIN),),
     "POST admin.departments": (Case("/admin/departments", ADMIN, ok=400, data={}),),
     "GET admin.instance_errors": (Case("/admin/instances", ADMIN),),
+    "GET audit.index": (Case("/admin/audit", ADMIN),),
+    "GET audit.export": (Case("/admin/audit/export.csv", ADMIN),),
     "POST admin.instance_retry": (Case("/admin/instances/{instance}/retry", ADMIN, ok=409),),
     "POST admin.instance_cancel": (
         Case("/admin/instances/{instance}/cancel", ADMIN, ok=302, data={}),
@@ -146,6 +148,37 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "POST tasks.complete": (Case("/tasks/{done_task}/complete", dept("engineering"), ok=409),),
+    # Approval actions (docs/TASK_ACTIONS.md) on a finished task: who may gets the task's state
+    "POST task_actions.transfer": (
+        Case("/tasks/{done_task}/transfer", dept("engineering", heads_only=True), ok=409, data={}),
+    ),
+    "POST task_actions.delegate": (Case("/tasks/{done_task}/delegate", frozenset(), data={}),),
+    "POST task_actions.recall": (Case("/tasks/{done_task}/delegate/recall", ok=409, data={}),),
+    "POST task_actions.add_cosigner": (Case("/tasks/{done_task}/cosign", frozenset(), data={}),),
+    "POST task_actions.cancel_cosigner": (
+        Case(f"/tasks/{{done_task}}/cosign/{MISSING}/cancel", ok=404, data={}),
+    ),
+    "POST task_actions.answer": (Case("/tasks/{done_task}/answer", ok=404, data={}),),
+    "POST task_actions.copy": (
+        Case("/tasks/{done_task}/copy", dept("engineering"), ok=302, data={}),
+    ),
+    "GET task_actions.shared": (Case("/tasks/shared"),),
+    "GET away.index": (Case("/account/away"),),
+    "POST away.index": (Case("/account/away", ok=400, data={}),),
+    "POST away.delete": (Case(f"/account/away/{MISSING}/delete", ok=404, data={}),),
+    # Send back (退回): the holder or the head; a finished task is a conflict (nothing changes).
+    "POST task_sendback.send_back": (
+        Case(
+            "/tasks/{done_task}/send-back",
+            dept("engineering", heads_only=True),
+            ok=409,
+            data={"target_id": "{task}", "reason": "x"},
+        ),
+    ),
+    # Withdraw (撤回): the order's own lifecycle carries no request, so nobody may withdraw it.
+    "POST task_sendback.withdraw": (
+        Case("/tasks/{done_task}/withdraw", frozenset(), data={"reason": ""}),
+    ),
     "GET notifications.index": (Case("/notifications"),),
     "POST notifications.read_all": (Case("/notifications/read", ok=302),),
     "POST notifications.read_one": (Case(f"/notifications/{MISSING}/read", ok=404, data={}),),

@@ -30,8 +30,8 @@ def clock(monkeypatch) -> list[datetime]:
     return now
 
 
-def confirm_task(make_user) -> HumanTask:
-    """Start order_review at the fixed time; its first step is due 8 hours later."""
+def confirm_task(make_user, due_utc: datetime) -> HumanTask:
+    """Start order_review at the fixed time; its first step is due 8 working hours later."""
     instance = instances.start_process("order_review", make_user("sales"))
     db.session.commit()
     task = db.session.scalar(
@@ -39,22 +39,29 @@ def confirm_task(make_user) -> HumanTask:
             HumanTask.instance_id == instance.id, HumanTask.spec_name == "confirm_order"
         )
     )
-    assert (task.created_at, task.due_at) == (CREATED, datetime(2026, 3, 2, 4, 0, tzinfo=UTC))
+    assert (task.created_at, task.due_at) == (CREATED, due_utc)
     return task
 
 
+# Eight working hours from before Monday's office hours: 08:00-12:00 and 13:00-17:00 that
+# Monday in the configured zone (docs/DEADLINES.md).
 @pytest.mark.parametrize(
-    ("zone", "due", "completed"),
+    ("zone", "due", "due_utc", "completed"),
     [
-        ("Asia/Shanghai", "2026-03-02 12:00", "2026-03-02 07:45"),
-        ("UTC", "2026-03-02 04:00", "2026-03-01 23:45"),
+        (
+            "Asia/Shanghai",
+            "2026-03-02 17:00",
+            datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+            "2026-03-02 07:45",
+        ),
+        ("UTC", "2026-03-02 17:00", datetime(2026, 3, 2, 17, 0, tzinfo=UTC), "2026-03-01 23:45"),
     ],
 )
 def test_task_page_shows_times_in_the_configured_zone(
-    app, client, login, make_user, clock, monkeypatch, zone, due, completed
+    app, client, login, make_user, clock, monkeypatch, zone, due, due_utc, completed
 ):
     monkeypatch.setitem(app.config, "TIMEZONE", zone)
-    task = confirm_task(make_user)
+    task = confirm_task(make_user, due_utc)
     user = make_user("sales", locale="en", display_name="Wang Fang")
     login(user)
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)

@@ -1,4 +1,8 @@
-"""Writing the audit trail."""
+"""Writing the audit trail.
+
+Rows are only ever inserted; the worker seals them into the tamper-evident chain after commit
+(app/core/audit/chain.py), so writing a row never waits for anyone else's.
+"""
 
 import json
 from typing import Any
@@ -7,6 +11,14 @@ from app.core.audit.models import AuditEvent
 from app.core.subjects.services import SubjectRef
 from app.core.users.models import User
 from app.extensions import db
+
+# session.info key: the denials recorded in the session's current transaction.
+_DENIALS = "audit.denials"
+
+
+def is_denial(action: str) -> bool:
+    """Whether an action names a refused attempt (`denied.<what>` or `<what>.denied`)."""
+    return action.startswith("denied.") or action.endswith(".denied")
 
 
 def record(
@@ -33,7 +45,36 @@ def record(
         ip=ip,
     )
     db.session.add(event)
+    if is_denial(action):
+        db.session.info.setdefault(_DENIALS, []).append((db.session().get_transaction(), event))
     return event
+
+
+def _denial_recorded() -> bool:
+    """Whether this transaction holds a denial row (not one rolled back or already committed)."""
+    current = db.session().get_transaction()
+    return any(
+        txn is current and event in db.session for txn, event in db.session.info.get(_DENIALS, [])
+    )
+
+
+def ensure_denial_recorded(
+    actor: User | None, path: str, method: str, message: str, ip: str | None = None
+) -> None:
+    """The one place every 403 passes (the web layer's error handlers): if the refusing code
+    recorded no `denied.*` row in this transaction, record a generic `denied.request` — so
+    every refused attempt is in the trail exactly once. The caller commits."""
+    if not _denial_recorded():
+        user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+        record(
+            user,
+            "denied.request",
+            "page",
+            path[:64],
+            data={"method": method, "path": path[:500], "message": message[:300]},
+            ip=ip,
+        )
+    db.session.info.pop(_DENIALS, None)
 
 
 def events_for(subject: SubjectRef) -> list[AuditEvent]:

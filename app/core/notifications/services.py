@@ -110,6 +110,12 @@ def notify_users(user_ids, subject: SubjectRef | None, kind: str, params: dict) 
 
     text = json.dumps(params, ensure_ascii=False, default=str)
     ids = list(dict.fromkeys(uid for uid in user_ids if uid is not None))
+    # --- out of office (app/core/users/away.py): a user away today is reached through their
+    # substitute as well. Kept by the notifications module as a separate step.
+    from app.core.users import away
+
+    ids = away.with_substitutes(ids)
+    # --- end out of office
     if not ids:
         return 0
     channels = mail.channels_for(ids, kind)

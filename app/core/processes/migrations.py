@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from app.core.audit import services as audit
+from app.core.calendar.working_time import due_after
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
@@ -21,7 +22,6 @@ from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
 from app.engine import migration
-from app.engine.durations import due_after
 from app.engine.errors import EngineError
 from app.engine.runner import ReadyTask, StepResult
 from app.errors import Conflict, NotFound, PermissionDenied

@@ -11,7 +11,7 @@ from app.core.processes import forms
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion
 from app.core.subjects import services as subjects
-from app.core.tasks import instances, registry
+from app.core.tasks import cosign, instances, registry
 from app.core.tasks.inbox import deny, ensure_open, get_task, may_act
 from app.core.tasks.models import HumanTask
 from app.core.users.models import User
@@ -42,8 +42,13 @@ def submitted_data(task: HumanTask) -> dict:
 def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) -> HumanTask:
     """Validate the submission, then complete the task and run the process to its next wait."""
     task = get_task(task_id)
+    if task.parent_id is not None:  # a co-sign or delegation task is answered, not completed
+        raise Conflict(_("Answer this task with its opinion form; it has no step of its own."))
     if not may_act(actor, task):
         raise deny(actor, task, "complete", ip)
+    waiting = cosign.waiting_reason(task)  # a co-sign before, a delegate, a held completion
+    if waiting:
+        raise Conflict(waiting)
     ensure_open(task)
     if task.assignee_id not in (None, actor.id):
         raise Conflict(_("%(name)s has claimed this task.", name=task.assignee.display_name))
@@ -52,6 +57,8 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     extra = registry.check_step(task, data, formdata, errors)
     if errors:
         raise InvalidInput(errors=errors)
+    if cosign.hold_for_after(task, actor, formdata):  # co-signers after me agree first
+        return task
 
     instance = instances.lock_instance(task.instance_id)
     if instance.status != "running":

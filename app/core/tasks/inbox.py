@@ -1,76 +1,14 @@
-"""The department inbox: listing human tasks and claiming, giving back and assigning them."""
-
-from dataclasses import dataclass
+"""The department inbox: claiming, giving back and assigning tasks (pages: listing.py)."""
 
 from flask_babel import gettext as _
 
 from app.core.audit import services as audit
-from app.core.clock import utcnow
 from app.core.subjects import services as subjects
-from app.core.subjects.models import Subject
-from app.core.tasks import notices
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import Department, User
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
-
-
-@dataclass
-class InboxFilter:
-    """What an inbox page asks for."""
-
-    department_id: int | None = None
-    mine: bool = False
-    unassigned: bool = False
-    overdue: bool = False
-    query: str = ""
-
-
-def department_counts() -> dict[int, int]:
-    """Ready tasks per department id, for the navigation."""
-    rows = db.session.execute(
-        db.select(HumanTask.department_id, db.func.count())
-        .where(HumanTask.state == "ready")
-        .group_by(HumanTask.department_id)
-    )
-    return {dept_id: count for dept_id, count in rows if dept_id is not None}
-
-
-def list_tasks(user: User, flt: InboxFilter, limit: int = 200) -> list[HumanTask]:
-    """Ready tasks matching the filter, oldest due first; reads only the inbox and its joins."""
-    stmt = (
-        db.select(HumanTask)
-        .outerjoin(
-            Subject,
-            db.and_(Subject.type == HumanTask.subject_type, Subject.key == HumanTask.subject_key),
-        )
-        .where(HumanTask.state == "ready")
-        .options(
-            db.contains_eager(HumanTask.subject),
-            db.joinedload(HumanTask.assignee),
-            db.joinedload(HumanTask.department),
-        )
-    )
-    if flt.department_id is not None:
-        stmt = stmt.where(HumanTask.department_id == flt.department_id)
-    if flt.mine:
-        stmt = stmt.where(HumanTask.assignee_id == user.id)
-    if flt.unassigned:
-        stmt = stmt.where(HumanTask.assignee_id.is_(None))
-    if flt.overdue:
-        stmt = stmt.where(HumanTask.due_at < utcnow())
-    if flt.query:
-        like = f"%{flt.query.strip()}%"
-        stmt = stmt.where(
-            db.or_(
-                Subject.reference.ilike(like),
-                Subject.customer.ilike(like),
-                HumanTask.name.ilike(like),
-            )
-        )
-    stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id).limit(limit)
-    return list(db.session.scalars(stmt).unique())
 
 
 def get_task(task_id: int) -> HumanTask:
@@ -83,6 +21,8 @@ def get_task(task_id: int) -> HumanTask:
 
 def may_act(user: User, task: HumanTask) -> bool:
     """Only members of the task's department act on it; a `head` role needs the department head."""
+    if task.parent_id is not None:  # a co-sign or delegation task: its assignee's alone
+        return permissions.may_answer_child(user, task.assignee_id)
     return permissions.may_act_on_task(user, task.department_id, task.role)
 
 
@@ -168,7 +108,6 @@ def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -
     if task.role == "head" and not assignee.is_head:
         raise PermissionDenied(_("This task needs the department head."))
     _set_assignee(task, assignee, actor, "assign", ip)
-    notices.task_assigned(task, assignee.id, actor.id)
     return task
 
 

@@ -5,15 +5,21 @@ from datetime import datetime
 from typing import Any
 
 from app.core.audit import services as audit
+from app.core.calendar.working_time import due_after
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
 from app.core.tasks import notices, registry
-from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.models import (
+    OPEN_STATES,
+    HumanTask,
+    ProcessInstance,
+    TaskCosign,
+    TaskDelegation,
+)
 from app.core.users.models import Department, User
 from app.engine import runner
-from app.engine.durations import due_after
 from app.engine.errors import EngineError, MessageNotWaiting
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -112,11 +118,13 @@ def complete_by_event(
         db.select(HumanTask).where(
             HumanTask.instance_id == instance.id,
             HumanTask.spec_name == spec_name,
-            HumanTask.state == "ready",
+            HumanTask.state.in_(OPEN_STATES),
+            HumanTask.parent_id.is_(None),
         )
     )
     if task is None:
         return None
+    task.held_form = task.held_by_id = None  # a held completion is overtaken by the event
     defn = processes.definition_for(instance.version)
     result = runner.complete(defn, instance.state, task.task_id, {spec_name: data})
     task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), None
@@ -131,6 +139,7 @@ def complete_by_event(
         instance_id=instance.id,
     )
     apply_result(instance, result, None)
+    close_orphans(instance.id)
     return task
 
 
@@ -242,14 +251,14 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     }
     ready_ids = {task.task_id for task in ready}
     for task_id, row in rows.items():
-        if row.state == "ready" and task_id not in ready_ids:
+        if row.parent_id is None and row.state in OPEN_STATES and task_id not in ready_ids:
             row.state = "cancelled"
     departments = None
     arrived: list[HumanTask] = []
     for task in ready:
         row = rows.get(task.task_id)
         if row is not None:
-            if row.state != "ready":
+            if row.state not in OPEN_STATES:
                 # The engine refused the completion itself (the step failed): the task is open
                 # again; the submission stays in the audit trail.
                 row.state, row.completed_at, row.completed_by_id = "ready", None, None
@@ -278,6 +287,43 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     if arrived:
         db.session.add_all(arrived)
         notices.tasks_arrived(arrived)  # "a task arrived in my department"
+    close_orphans(instance.id)
+
+
+def close_orphans(instance_id: int) -> None:
+    """Co-sign and delegation tasks (app/core/tasks/cosign.py) end with their original."""
+    db.session.flush()
+    parent = db.aliased(HumanTask)
+    orphans = list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .join(parent, parent.id == HumanTask.parent_id)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.state.in_(OPEN_STATES),
+                parent.state.not_in(OPEN_STATES),
+            )
+        )
+    )
+    ended = list(
+        db.session.scalars(
+            db.select(HumanTask.id).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.parent_id.is_(None),
+                HumanTask.state.not_in(OPEN_STATES),
+            )
+        )
+    )
+    for row in orphans:
+        row.state = "cancelled"
+    if ended:
+        for model in (TaskCosign, TaskDelegation):
+            db.session.execute(
+                db.update(model)
+                .where(model.task_id.in_(ended), model.state.in_(("pending", "active")))
+                .values(state="cancelled")
+                .execution_options(synchronize_session=False)
+            )
 
 
 def _task_context(task) -> str | None:
@@ -317,9 +363,12 @@ def cancel_instance(instance_id: int, actor: User, reason: str) -> ProcessInstan
     instance.cancel_reason = reason
     instance.ended_at = utcnow()
     for row in db.session.scalars(
-        db.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        db.select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.state.in_(OPEN_STATES)
+        )
     ):
         row.state = "cancelled"
+    close_orphans(instance.id)
     audit.record(
         actor,
         "instance.cancel",

@@ -1,6 +1,7 @@
-"""The tasks core's own notifications: a task arrived in my department, a task was assigned to
-me. Kept cheap: one query for the members of every department a sync touched, one
-notify_users call per new task."""
+"""The tasks core's own notification: a task arrived in my department. Kept cheap: one query for
+the members of every department a sync touched, one notify_users call per new task.
+(Assignment, transfer, delegation and the other approval actions notify from
+app/core/tasks/actions.py.)"""
 
 from flask_babel import lazy_gettext as _l
 
@@ -11,16 +12,12 @@ from app.core.users.models import User
 from app.extensions import db
 
 ARRIVED = "task_arrived"
-ASSIGNED = "task_assigned"
 
 
 def register() -> None:
-    """Declare the kinds (called once at app start by app.core.setup)."""
+    """Declare the kind (called once at app start by app.core.setup)."""
     notifications.register_kind(
         ARRIVED, "tasks/_notice_arrived.html", _l("A task arrived in my department")
-    )
-    notifications.register_kind(
-        ASSIGNED, "tasks/_notice_assigned.html", _l("A task assigned to me")
     )
 
 
@@ -57,11 +54,3 @@ def tasks_arrived(tasks: list[HumanTask]) -> int:
         if ids:
             sent += notifications.notify_users(ids, subjects.ref_of(task), ARRIVED, _params(task))
     return sent
-
-
-def task_assigned(task: HumanTask, assignee_id: int | None, actor_id: int | None) -> int:
-    """Tell whoever was given a task, unless they took it themselves."""
-    if assignee_id is None or assignee_id == actor_id:
-        return 0
-    params = {**_params(task), "by": actor_id}
-    return notifications.notify_users([assignee_id], subjects.ref_of(task), ASSIGNED, params)

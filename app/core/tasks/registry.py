@@ -31,6 +31,10 @@ class KindHandlers:
     on_cancel: Callable[[Any, Any, str], None] | None = None
     # (instance) once the engine stopped the instance with an error.
     on_error: Callable[[Any], None] | None = None
+    # (instance, requester, reason) once the requester withdrew it (撤回) before anyone acted:
+    # close the request it carries. A kind without it cannot be withdrawn
+    # (app/core/tasks/withdraw.py).
+    on_withdraw: Callable[[Any, Any, str], None] | None = None
 
 
 _KINDS: dict[str, KindHandlers] = {}

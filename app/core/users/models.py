@@ -1,10 +1,10 @@
 """Departments and users."""
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -125,3 +125,24 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutOfOffice(db.Model):
+    """A user away from `starts_on` to `ends_on` (inclusive, factory dates) and who stands in.
+
+    While it holds, tasks handed to the user go to the substitute and the user's notifications
+    reach the substitute too (app/core/users/away.py). A user's ranges never overlap.
+    """
+
+    __tablename__ = "out_of_office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id])

@@ -12,6 +12,7 @@ The rules (department keys are what BPMN lanes name):
 - manager: `is_manager(user)`: a member of management (its head is the general manager).
 - owner: `is_owner(user, owner_id)`: the user is the one who owns a record (by id).
 - admin: `is_admin(user)`.
+- the audit trail: `may_read_audit(user)`: admins only (its page and CSV export).
 - process owners: `may_model(user)` (processes and forms) and `may_migrate(user)` (instances
   between versions): process owners and admins.
 - sales enters, revises and attaches files to orders and sends the confirmation:
@@ -28,7 +29,12 @@ The rules (department keys are what BPMN lanes name):
   docs/ACCESS.md lists every place.
 - tasks (`may_act_on_task`, used by app/core/tasks/inbox.py): a member of the task's
   department acts on it; a task for the "head" role needs that department's head, who alone
-  assigns it or takes it back from another member (`heads`).
+  assigns it or takes it back from another member (`heads`). A head-only task the user may
+  not act on `waits_for_head`: inboxes list it apart ("waiting for the head"), never among the
+  tasks the user can act on. Bulk assigning is the head's (`may_bulk_assign`).
+- approval actions (issue 11): `may_send_back` (the task's holder or its department head),
+  `may_withdraw` (the requester, who started the process), `may_comment` (the departments the
+  process involves, the requester, admins).
 """
 
 import re
@@ -73,6 +79,11 @@ def is_admin(user: Any) -> bool:
     return bool(getattr(user, "is_admin", False))
 
 
+def may_read_audit(user: Any) -> bool:
+    """Admins read (and export) the audit trail; nobody else does."""
+    return is_admin(user)
+
+
 def is_head(user: Any) -> bool:
     """Whether the user heads their department."""
     return bool(getattr(user, "is_head", False))
@@ -91,6 +102,16 @@ def heads(user: Any, department_id: int | None) -> bool:
 def may_act_on_task(user: Any, department_id: int | None, role: str | None) -> bool:
     """A member of the task's department acts on it; a head-only task needs that head."""
     return member_of(user, department_id) and (role != "head" or is_head(user))
+
+
+def waits_for_head(user: Any, department_id: int | None, role: str | None) -> bool:
+    """A head-only task this user cannot act on: shown apart, as waiting for the head."""
+    return role == "head" and not heads(user, department_id)
+
+
+def may_bulk_assign(user: Any, department_id: int | None) -> bool:
+    """Only the department's head hands several of its tasks to a member at once."""
+    return heads(user, department_id)
 
 
 def is_manager(user: Any) -> bool:
@@ -181,3 +202,86 @@ def visible_values(viewer: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     if can_see_prices(viewer):
         return dict(values)
     return {k: v for k, v in values.items() if not is_price_field(k)}
+
+
+# --- Approval actions: send back (退回), withdraw (撤回), comments (issue 11) ---------------------
+
+
+def may_send_back(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """Who holds a task sends it back: whoever may act on it while it is unclaimed or claimed by
+    them, and the department's head at any time."""
+    if heads(user, department_id):
+        return True
+    return may_act_on_task(user, department_id, role) and assignee_id in (None, user.id)
+
+
+def may_withdraw(user: Any, requester_id: int | None) -> bool:
+    """Only the requester (who started the process) withdraws their request."""
+    return is_owner(user, requester_id)
+
+
+def may_comment(user: Any, department_id: int | None, subject_task_departments=()) -> bool:
+    """Who may comment on a task and read its files: members of its department, members of a
+    department that holds (or held) a task of the same process, the requester, and admins.
+    `subject_task_departments` are those departments' ids; the caller adds the requester."""
+    if is_admin(user):
+        return True
+    mine = getattr(user, "department_id", None)
+    return mine is not None and (mine == department_id or mine in set(subject_task_departments))
+
+
+# --- Approval actions (app/core/tasks/actions.py, cosign.py; docs/TASK_ACTIONS.md) ----------
+# The holder of a task is one who may act on it and has it (or it is nobody's yet): the one who
+# would complete it. A co-sign or delegation task (made by the tasks core) is its assignee's.
+
+
+def holds_task(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """Whether the user holds the task: may act on it, and it is theirs or nobody's."""
+    return may_act_on_task(user, department_id, role) and assignee_id in (
+        None,
+        getattr(user, "id", None),
+    )
+
+
+def may_receive_task(user: Any, department_id: int | None, role: str | None) -> bool:
+    """Whom a department task may be assigned or transferred to: an active user who may act."""
+    return bool(getattr(user, "active", False)) and may_act_on_task(user, department_id, role)
+
+
+def may_transfer(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """转办: the holder hands the task on; the department head may too (as with assigning)."""
+    return holds_task(user, department_id, role, assignee_id) or heads(user, department_id)
+
+
+def may_delegate(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """委派: only the holder, who gets the task back to complete it."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_add_cosigner(user: Any, department_id: int | None, role: str | None, assignee_id) -> bool:
+    """加签: only the holder adds a co-signer before or after themselves."""
+    return holds_task(user, department_id, role, assignee_id)
+
+
+def may_copy(user: Any, department_id: int | None, role: str | None) -> bool:
+    """抄送: whoever may act on the task, and the department head."""
+    return may_act_on_task(user, department_id, role) or heads(user, department_id)
+
+
+def may_answer_child(user: Any, assignee_id: int | None) -> bool:
+    """A co-sign or delegation task is answered by its assignee alone."""
+    return is_owner(user, assignee_id)
+
+
+def may_withdraw_request(user: Any, requested_by_id: int | None) -> bool:
+    """A delegation or a co-sign is taken back by whoever asked for it."""
+    return is_owner(user, requested_by_id)
+
+
+def may_stand_in(user: Any, substitute: Any) -> bool:
+    """An out-of-office substitute: another active user."""
+    return (
+        substitute is not None
+        and bool(getattr(substitute, "active", False))
+        and getattr(substitute, "id", None) != getattr(user, "id", None)
+    )

@@ -72,12 +72,22 @@ def _handle_domain_error(error: DomainError):
     if isinstance(error, AlreadySubmitted):
         return _already_submitted(error)
     if isinstance(error, PermissionDenied):
+        audit_denial(error.message)
         db.session.commit()  # keep the recorded denial; the service changed nothing else
     else:
         db.session.rollback()
     if wants_fragment() or request.accept_mimetypes.best == "application/json":
         return render_template("partials/message.html", message=error.message), error.status
     return render_template("error.html", message=error.message, status=error.status), error.status
+
+
+def audit_denial(message: str) -> None:
+    """Every 403 is in the audit trail once: the refusing service's row, else a generic one."""
+    from app.core.audit import services as audit
+
+    audit.ensure_denial_recorded(
+        current_user, request.path, request.method, message, ip=request.remote_addr
+    )
 
 
 def _waiting(since: datetime | None) -> str:
@@ -95,11 +105,11 @@ def _nav():
     if not current_user.is_authenticated:
         return {}
     from app.core.notifications import services as notifications
-    from app.core.tasks import inbox
+    from app.core.tasks import inbox, listing
 
     return {
         "nav_departments": inbox.departments(),
-        "nav_counts": inbox.department_counts(),
+        "nav_counts": listing.tab_counts(),
         "nav_unread": notifications.unread_count(current_user),
     }
 
@@ -130,6 +140,14 @@ def install(app: Flask) -> None:
                 "Your session expired or the form was sent twice. Reload the page and try again."
             ),
         ), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        message = _("You are not allowed to do this.")
+        db.session.rollback()
+        audit_denial(message)
+        db.session.commit()
+        return render_template("error.html", status=403, message=message), 403
 
     @app.errorhandler(404)
     def not_found(error):

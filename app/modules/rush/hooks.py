@@ -6,12 +6,15 @@ a rush's impact and the rush counts through the Panels built here."""
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.audit import services as audit
+from app.core.clock import utcnow
 from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
+from app.modules.orders.services import subject as order_subject
 from app.modules.rush.services import reading, rush
 from app.modules.rush.services.preview import RushPreview
 
@@ -52,9 +55,30 @@ def counts_panel(counts: dict) -> Panel:
     return Panel("counts", "rush/_counts.html", {"counts": counts})
 
 
+def _withdrawn(instance, actor, reason: str) -> None:
+    """Its requester withdrew the rush before anyone acted (撤回): the request is cancelled;
+    the order and the plan were not touched."""
+    found = rush.for_instance(instance.id)
+    if found is None or found.status != "open":
+        return
+    found.status, found.decided_at = "cancelled", utcnow()
+    found.decision_reason = reason
+    audit.record(
+        actor,
+        "rush.withdrawn",
+        "rush_request",
+        found.id,
+        subject=order_subject.ref(found.order_id),
+        instance_id=instance.id,
+        data={"reason": reason},
+    )
+
+
 def register() -> None:
     """Plug rush requests into the core and the order page."""
-    registry.register(rush.KIND, on_outcome=rush.on_outcome, on_cancel=rush.on_cancelled)
+    registry.register(
+        rush.KIND, on_outcome=rush.on_outcome, on_cancel=rush.on_cancelled, on_withdraw=_withdrawn
+    )
     registry.register_step(
         tuple(rush.DECISION_STEPS),
         check=rush.check_decision,

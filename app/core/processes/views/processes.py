@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app import limits
 from app.core.processes import modeling
-from app.core.web import commit
+from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
 from app.i18n import current_locale
@@ -89,6 +89,7 @@ def _json_body() -> tuple[object, object]:
 
 def _json_error(exc: DomainError):
     if exc.status == 403:
+        audit_denial(exc.message)
         db.session.commit()  # keep the audited denial; the service changed nothing else
     else:
         db.session.rollback()

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from app import limits
 from app.core.processes import forms
+from app.core.tasks import actions, inbox, registry
 from app.core.tasks import completion as tasks
-from app.core.tasks import inbox, registry
 from app.core.web import commit, panels, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
@@ -36,6 +36,7 @@ def _render(task, values=None, errors=None, status=200):
         can_act=can_act,
         is_head=current_user.is_head and current_user.department_id == task.department_id,
         members=inbox.members_for(task),
+        acts=actions.page_facts(task, current_user),  # tasks/_task_actions.html
     ), status
 
 
@@ -43,7 +44,10 @@ def _render(task, values=None, errors=None, status=200):
 @login_required
 def detail(task_id: int):
     """Show the task with its order, history and form."""
-    return _render(inbox.get_task(task_id))
+    task = inbox.get_task(task_id)
+    actions.mark_copies_read(current_user, task.id)  # a copy 抄送 to the viewer is now read
+    commit()
+    return _render(task)
 
 
 def _done(task_id: int, message: str):
@@ -57,7 +61,7 @@ def _done(task_id: int, message: str):
 @login_required
 def claim(task_id: int):
     """Claim the task."""
-    inbox.claim(task_id, current_user, request.remote_addr)
+    actions.claim(task_id, current_user, request.remote_addr)
     commit()
     return _done(task_id, _("You claimed this task."))
 
@@ -66,7 +70,7 @@ def claim(task_id: int):
 @login_required
 def unclaim(task_id: int):
     """Give the task back to the department."""
-    inbox.unclaim(task_id, current_user, request.remote_addr)
+    actions.unclaim(task_id, current_user, request.remote_addr)
     commit()
     return _done(task_id, _("The task is back in the department's inbox."))
 
@@ -79,7 +83,7 @@ def assign(task_id: int):
     if assignee_id is None:
         flash(_("Choose a member to assign the task to."), "error")
         return redirect(url_for("tasks.detail", task_id=task_id))
-    task = inbox.assign(task_id, current_user, assignee_id, request.remote_addr)
+    task = actions.assign(task_id, current_user, assignee_id, request.remote_addr)
     commit()
     return _done(task_id, _("Assigned to %(name)s.", name=task.assignee.display_name))
 

@@ -1,0 +1,554 @@
+"""Approval actions on a task, as rules of the tasks core (docs/TASK_ACTIONS.md).
+
+Claim and give back, assign (head), transfer 转办, delegate 委派 and take back, add a co-signer
+加签 (app/core/tasks/cosign.py), copy for information 抄送. Who may is decided in
+app/core/users/permissions.py; every change and every refusal is audited; a refusal raises
+PermissionDenied with a message the page shows. Work handed to someone who is out of office goes
+to their substitute (app/core/users/away.py).
+
+A co-sign or delegation task is a `human_task` row with `parent_id` set: made here, not by the
+BPMN; it is answered (never completed through the engine) by its assignee only.
+"""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import limits
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.notifications import services as notifications
+from app.core.subjects import services as subjects
+from app.core.tasks import cosign, inbox, instances
+from app.core.tasks.cosign import bad
+from app.core.tasks.inbox import ensure_open, get_task
+from app.core.tasks.models import HumanTask, TaskCopy, TaskCosign, TaskDelegation
+from app.core.users import away, permissions
+from app.core.users.models import User
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.extensions import db
+
+TEXT_LIMIT = "notes"  # reasons, notes and opinions: app/limits.py
+MAX_COPY_RECIPIENTS = 20
+
+KINDS = {
+    "task_transferred": _l("A task was transferred to me"),
+    "task_delegated": _l("A task was delegated to me"),
+    "delegation_answered": _l("My delegate answered"),
+    "cosign_requested": _l("I was asked to co-sign"),
+    "cosign_answered": _l("A co-signer answered"),
+    "task_copied": _l("A task was copied to me"),
+    "task_assigned": _l("A task was assigned to me"),
+    "substitute_active": _l("Work came to me as a substitute"),
+}
+
+
+def register_kinds() -> None:
+    """The notification kinds these actions send (a kind someone registered first is kept)."""
+    for kind, label in KINDS.items():
+        if notifications.template_for(kind) is None:
+            notifications.register_kind(kind, f"tasks/notices/{kind}.html", label)
+
+
+def notify_about(user_ids, task: HumanTask, kind: str, params: dict, link: HumanTask) -> None:
+    """Notify about a task: its step in both languages and the task page to open."""
+    base = {"step": task.name, "step_zh": task.name_zh, "task_id": link.id}
+    notifications.notify_users(user_ids, subjects.ref_of(task), kind, {**base, **params})
+
+
+def _deny(actor: User, task: HumanTask, action: str, message: str, ip=None) -> PermissionDenied:
+    audit.record(
+        actor,
+        "denied." + action,
+        "human_task",
+        task.id,
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    db.session.flush()
+    return PermissionDenied(message)
+
+
+def _text(value: str | None, key: str, required: bool = False) -> str:
+    errors: dict[str, str] = {}
+    text = limits.check_text(value or "", TEXT_LIMIT, errors, key)
+    if required and not text and not errors:
+        errors[key] = _("Please write a few words.")
+    if errors:
+        raise bad(key, errors[key])
+    return text
+
+
+def _user(user_id: int | None, key: str = "user_id") -> User:
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        raise bad(key, _("Choose an active user from the list."))
+    return user
+
+
+def _pool_task(task: HumanTask, actor: User, action: str, ip) -> None:
+    """Claim, give back and assign are for the department's own (BPMN) tasks, when ready."""
+    if task.parent_id is not None:
+        raise _deny(
+            actor, task, action, _("This co-sign or delegation task belongs to its assignee."), ip
+        )
+    reason = cosign.waiting_reason(task)
+    if reason:
+        raise Conflict(reason)
+
+
+def _holder_task(task: HumanTask) -> None:
+    if task.parent_id is not None:
+        raise Conflict(_("Answer this task instead; it goes back to who asked for it."))
+    reason = cosign.waiting_reason(task)
+    if reason:
+        raise Conflict(reason)
+    ensure_open(task)
+
+
+def _routed(user: User, task: HumanTask, actor: User, department_task: bool) -> User:
+    """`user`, or their substitute while they are out of office (audited, the substitute told)."""
+    target, holding = away.stand_in(user)
+    if holding is None:
+        return user
+    if department_task and not permissions.may_receive_task(target, task.department_id, task.role):
+        raise bad(
+            "user_id",
+            _(
+                "%(name)s is away until %(day)s and %(sub)s cannot take this task.",
+                name=user.display_name,
+                day=holding.ends_on.isoformat(),
+                sub=target.display_name,
+            ),
+        )
+    audit.record(
+        actor,
+        "task.substitute",
+        "human_task",
+        task.id,
+        data={"for": user.id, "to": target.id, "away": holding.id},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+    )
+    notify_about([target.id], task, "substitute_active", {"for_name": user.display_name}, task)
+    return target
+
+
+# --- claim, give back, assign ---------------------------------------------------------------
+
+
+def claim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
+    """Take a department task; a task someone else claimed first is refused with their name."""
+    task = get_task(task_id)
+    _pool_task(task, actor, "claim", ip)
+    return inbox.claim(task_id, actor, ip)
+
+
+def unclaim(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
+    """Give a task back to the department's pool (its assignee, or the head)."""
+    task = get_task(task_id)
+    _pool_task(task, actor, "unclaim", ip)
+    return inbox.unclaim(task_id, actor, ip)
+
+
+def assign(task_id: int, actor: User, assignee_id: int, ip: str | None = None) -> HumanTask:
+    """The department head hands a task to a member (their substitute while they are away)."""
+    task = get_task(task_id)
+    _pool_task(task, actor, "assign", ip)
+    if not permissions.heads(actor, task.department_id):
+        raise inbox.deny(actor, task, "assign", ip)
+    member = db.session.get(User, assignee_id)
+    if member is not None and member.active:
+        assignee_id = _routed(member, task, actor, True).id
+    task = inbox.assign(task_id, actor, assignee_id, ip)
+    if task.assignee_id != actor.id:
+        notify_about([task.assignee_id], task, "task_assigned", {"by": actor.display_name}, task)
+    return task
+
+
+# --- transfer 转办 ----------------------------------------------------------------------------
+
+
+def transfer(
+    task_id: int, actor: User, to_user_id: int | None, reason: str | None, ip: str | None = None
+) -> HumanTask:
+    """The holder (or the head) hands the task to a colleague who may act on it, with a reason."""
+    task = get_task(task_id)
+    if task.parent_id is not None or not permissions.may_transfer(
+        actor, task.department_id, task.role, task.assignee_id
+    ):
+        raise _deny(actor, task, "transfer", _("Only who holds this task can transfer it."), ip)
+    _holder_task(task)
+    text = _text(reason, "reason", required=True)
+    target = _user(to_user_id)
+    if target.id == actor.id:
+        raise bad("user_id", _("Choose someone other than yourself."))
+    if not permissions.may_receive_task(target, task.department_id, task.role):
+        raise bad("user_id", _("%(name)s cannot act on this task.", name=target.display_name))
+    target = _routed(target, task, actor, True)
+    instances.lock_instance(task.instance_id)
+    taken = db.session.execute(
+        db.update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.state == "ready",
+            HumanTask.assignee_id.is_(task.assignee_id)
+            if task.assignee_id is None
+            else HumanTask.assignee_id == task.assignee_id,
+        )
+        .values(assignee_id=target.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    previous = task.assignee_id
+    db.session.refresh(task)
+    if not taken:
+        raise Conflict()
+    audit.record(
+        actor,
+        "task.transfer",
+        "human_task",
+        task.id,
+        data={"from": previous, "to": target.id, "reason": text, "step": task.name},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    notify_about(
+        [target.id], task, "task_transferred", {"by": actor.display_name, "reason": text}, task
+    )
+    db.session.flush()
+    return task
+
+
+# --- delegate 委派 ----------------------------------------------------------------------------
+
+
+def delegate(
+    task_id: int, actor: User, to_user_id: int | None, note: str | None, ip: str | None = None
+) -> TaskDelegation:
+    """The holder asks another user to answer; the task waits and comes back to the holder."""
+    task = get_task(task_id)
+    if task.parent_id is not None or not permissions.may_delegate(
+        actor, task.department_id, task.role, task.assignee_id
+    ):
+        raise _deny(actor, task, "delegate", _("Only who holds this task can delegate it."), ip)
+    _holder_task(task)
+    text = _text(note, "note")
+    target = _user(to_user_id)
+    if target.id == actor.id:
+        raise bad("user_id", _("Choose someone other than yourself."))
+    target = _routed(target, task, actor, False)
+    instances.lock_instance(task.instance_id)
+    db.session.refresh(task)
+    _holder_task(task)
+    child = cosign.make_child(task, target, "delegation")
+    row = TaskDelegation(
+        task_id=task.id,
+        child_task_id=child.id,
+        delegator_id=actor.id,
+        delegate_id=target.id,
+        state="active",
+        note=text or None,
+        created_at=utcnow(),
+    )
+    db.session.add(row)
+    task.state, task.assignee_id = "waiting", actor.id
+    audit.record(
+        actor,
+        "task.delegate",
+        "human_task",
+        task.id,
+        data={"to": target.id, "note": text, "step": task.name},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    notify_about(
+        [target.id], task, "task_delegated", {"by": actor.display_name, "note": text}, child
+    )
+    db.session.flush()
+    return row
+
+
+def recall_delegation(task_id: int, actor: User, ip: str | None = None) -> HumanTask:
+    """The delegator takes the task back before the delegate answered."""
+    task = get_task(task_id)
+    row = db.session.scalar(
+        db.select(TaskDelegation).where(
+            TaskDelegation.task_id == task.id, TaskDelegation.state == "active"
+        )
+    )
+    if row is None:
+        raise Conflict(_("This task is not delegated (any more)."))
+    if not permissions.may_withdraw_request(actor, row.delegator_id):
+        raise _deny(
+            actor, task, "delegate_recall", _("Only who delegated this task can take it back."), ip
+        )
+    instances.lock_instance(task.instance_id)
+    db.session.refresh(row)
+    if row.state != "active":
+        raise Conflict(_("This task is not delegated (any more)."))
+    row.state = "recalled"
+    child = db.session.get(HumanTask, row.child_task_id)
+    if child is not None and child.state == "ready":
+        child.state = "cancelled"
+    audit.record(
+        actor,
+        "task.delegate_recall",
+        "human_task",
+        task.id,
+        data={"delegate": row.delegate_id, "step": task.name},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    db.session.flush()
+    cosign.reopen_if_free(task)
+    return task
+
+
+# --- answering a co-sign or a delegation ------------------------------------------------------
+
+
+def child_request(child: HumanTask) -> TaskCosign | TaskDelegation | None:
+    """The co-sign or delegation a child task answers."""
+    if child.parent_id is None:
+        return None
+    found = db.session.scalar(db.select(TaskCosign).where(TaskCosign.child_task_id == child.id))
+    if found is not None:
+        return found
+    return db.session.scalar(
+        db.select(TaskDelegation).where(TaskDelegation.child_task_id == child.id)
+    )
+
+
+def answer(
+    child_id: int, actor: User, decision: str | None, opinion: str | None, ip: str | None = None
+) -> HumanTask:
+    """The co-signer or the delegate answers their task with an opinion."""
+    child = get_task(child_id)
+    request = child_request(child)
+    if request is None:
+        raise NotFound(_("This is not a co-sign or delegation task."))
+    if not permissions.may_answer_child(actor, child.assignee_id):
+        raise _deny(
+            actor,
+            child,
+            "answer",
+            _("Only %(name)s can answer this task.", name=child.assignee.display_name),
+            ip,
+        )
+    ensure_open(child)
+    text = _text(opinion, "opinion", required=True)
+    if isinstance(request, TaskCosign) and decision not in ("agree", "disagree"):
+        raise bad("decision", _("Choose agree or disagree."))
+    instances.lock_instance(child.instance_id)
+    db.session.refresh(child)
+    ensure_open(child)
+    if isinstance(request, TaskCosign):
+        cosign.answer(child, request, actor, decision == "agree", text, ip, notify_about)
+        return child
+    task = request.task
+    now = utcnow()
+    child.state, child.completed_at, child.completed_by_id = "completed", now, actor.id
+    child.data = _json({"answer": text})
+    request.state, request.answer, request.answered_at = "answered", text, now
+    task.assignee_id = request.delegator_id
+    audit.record(
+        actor,
+        "task.delegate_answer",
+        "human_task",
+        task.id,
+        data={"delegator": request.delegator_id, "answer": text, "step": task.name},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    notify_about(
+        [request.delegator_id],
+        task,
+        "delegation_answered",
+        {"by": actor.display_name, "answer": text},
+        task,
+    )
+    db.session.flush()
+    cosign.reopen_if_free(task)
+    return child
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- co-signers 加签 --------------------------------------------------------------------------
+
+
+def add_cosigner(
+    task_id: int,
+    actor: User,
+    cosigner_id: int | None,
+    position: str | None,
+    note: str | None,
+    ip: str | None = None,
+) -> TaskCosign:
+    """The holder adds a co-signer who answers before (the task waits) or after them."""
+    task = get_task(task_id)
+    if task.parent_id is not None or not permissions.may_add_cosigner(
+        actor, task.department_id, task.role, task.assignee_id
+    ):
+        raise _deny(
+            actor, task, "cosign_add", _("Only who holds this task can add a co-signer."), ip
+        )
+    _holder_task(task)
+    text = _text(note, "note")
+    target = _user(cosigner_id)
+    if target.id != actor.id:
+        target = _routed(target, task, actor, False)
+    instances.lock_instance(task.instance_id)
+    db.session.refresh(task)
+    _holder_task(task)
+    return cosign.add(task, actor, target, position or "", text, ip, notify_about)
+
+
+def cancel_cosigner(cosign_id: int, actor: User, ip: str | None = None) -> TaskCosign:
+    """Who asked for a co-sign takes it back."""
+    return cosign.cancel(cosign_id, actor, ip, _deny)
+
+
+# --- copy 抄送 --------------------------------------------------------------------------------
+
+
+def copy(
+    task_id: int, actor: User, recipient_ids: list[int | None], note: str | None, ip=None
+) -> list[TaskCopy]:
+    """Show the task read-only to other users (in /tasks/shared), and tell them."""
+    task = get_task(task_id)
+    if not permissions.may_copy(actor, task.department_id, task.role) and not (
+        task.parent_id is not None and permissions.is_owner(actor, task.assignee_id)
+    ):
+        raise _deny(actor, task, "copy", _("Only who may work on this task can copy it."), ip)
+    text = _text(note, "note")
+    if not recipient_ids:
+        raise bad("recipient_ids", _("Choose at least one person."))
+    if len(recipient_ids) > MAX_COPY_RECIPIENTS:
+        raise bad("recipient_ids", _("Choose at most %(n)s people.", n=MAX_COPY_RECIPIENTS))
+    recipients = [_user(uid, "recipient_ids") for uid in dict.fromkeys(recipient_ids)]
+    already = set(
+        db.session.scalars(db.select(TaskCopy.recipient_id).where(TaskCopy.task_id == task.id))
+    )
+    rows = [
+        TaskCopy(
+            task_id=task.id,
+            subject_type=task.subject_type,
+            subject_key=task.subject_key,
+            recipient_id=user.id,
+            by_id=actor.id,
+            note=text or None,
+            created_at=utcnow(),
+        )
+        for user in recipients
+        if user.id not in already and user.id != actor.id
+    ]
+    db.session.add_all(rows)
+    audit.record(
+        actor,
+        "task.copy",
+        "human_task",
+        task.id,
+        data={"to": [row.recipient_id for row in rows], "note": text, "step": task.name},
+        subject=subjects.ref_of(task),
+        instance_id=task.instance_id,
+        ip=ip,
+    )
+    notify_about(
+        [row.recipient_id for row in rows],
+        task,
+        "task_copied",
+        {"by": actor.display_name, "note": text},
+        task,
+    )
+    db.session.flush()
+    return rows
+
+
+def shared_with(user: User, limit: int = 200) -> list[TaskCopy]:
+    """What was copied to the user, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(TaskCopy)
+            .where(TaskCopy.recipient_id == user.id)
+            .order_by(TaskCopy.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_copies_read(user: User, task_id: int) -> None:
+    """The recipient opened the copied task."""
+    db.session.execute(
+        db.update(TaskCopy)
+        .where(
+            TaskCopy.recipient_id == user.id,
+            TaskCopy.task_id == task_id,
+            TaskCopy.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
+# --- what the task page shows -----------------------------------------------------------------
+
+
+def page_facts(task: HumanTask, viewer: User) -> dict:
+    """The approval-action block of a task page: requests, choices, what the viewer may do."""
+    request = child_request(task)
+    delegations = list(
+        db.session.scalars(
+            db.select(TaskDelegation)
+            .where(TaskDelegation.task_id == task.id)
+            .order_by(TaskDelegation.id)
+        )
+    )
+    open_task = task.state == "ready" and task.parent_id is None
+    holds = open_task and permissions.holds_task(
+        viewer, task.department_id, task.role, task.assignee_id
+    )
+    return {
+        "request": request,
+        "request_is_cosign": isinstance(request, TaskCosign),
+        "may_answer": request is not None
+        and task.state == "ready"
+        and permissions.may_answer_child(viewer, task.assignee_id),
+        "cosigns": cosign.cosigns_of(task),
+        "delegations": delegations,
+        "waiting_reason": cosign.waiting_reason(task),
+        "may_transfer": open_task
+        and permissions.may_transfer(viewer, task.department_id, task.role, task.assignee_id),
+        "may_delegate": holds,
+        "may_cosign": holds,
+        "may_copy": task.state in ("ready", "waiting")
+        and permissions.may_copy(viewer, task.department_id, task.role),
+        "colleagues": _colleagues(task, viewer),
+        "users": _everyone(viewer),
+        "copies": list(
+            db.session.scalars(
+                db.select(TaskCopy).where(TaskCopy.task_id == task.id).order_by(TaskCopy.id)
+            )
+        ),
+    }
+
+
+def _colleagues(task: HumanTask, viewer: User) -> list[User]:
+    return [u for u in inbox.members_for(task) if u.id != viewer.id]
+
+
+def _everyone(viewer: User) -> list[User]:
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.active.is_(True), User.id != viewer.id)
+            .order_by(User.display_name)
+        )
+    )
