@@ -29,6 +29,9 @@ def setup(app: Flask) -> None:
     from app.core.calendar import working_time
 
     working_time.install()  # BPMN timers read the app's clock and count working time
+    from app.core.tasks import escalation
+
+    escalation.register()  # the reminder and escalation notifications
     for view in (auth, account, inbox, tasks, notifications, processes, forms_admin, admin):
         app.register_blueprint(view.bp)
     # Approval actions (docs/TASK_ACTIONS.md): their pages and notification kinds.

@@ -25,6 +25,7 @@ from .timers import (
     ESCALATE_VALUES,
     TIMER_KINDS,
     duration_problem,
+    escalation_levels,
     example,
     is_bare_iso,
     timer_problem,
@@ -219,12 +220,15 @@ def escalation_problems(root: etree._Element) -> list[Problem]:
                     "timer on the boundary of a user task may have; remove it or move it there.",
                 )
             )
-        elif value.strip() not in ESCALATE_VALUES:
+        elif not escalation_levels(value) or any(
+            level not in ESCALATE_VALUES for level in escalation_levels(value)
+        ):
             problems.append(
                 at(
                     node,
                     f"{describe(node)} has '{ESCALATE_PROPERTY}' = '{value}'; use one of: "
-                    f"{', '.join(ESCALATE_VALUES)}.",
+                    f"{', '.join(ESCALATE_VALUES)}, or several separated by commas for a "
+                    "cycle timer (the first firing takes the first).",
                 )
             )
     return problems

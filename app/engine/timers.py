@@ -175,6 +175,21 @@ class FiredTimer:
     attached_to: str | None = None  # BPMN id of the activity of a boundary timer
     attached_task_id: str | None = None  # engine id of that activity's task
     interrupting: bool = False
+    count: int = 1  # the how-many-th firing of this timer on this task (a cycle fires again)
+
+
+def escalation_levels(value: str | None) -> list[str]:
+    """The `escalate` property as a list: 'head,manager' escalates to the head at a cycle's
+    first firing and to the general manager at its second (the last repeats)."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def escalation_level(timer: FiredTimer) -> str | None:
+    """What the service layer does for this firing: remind, head, manager, or None."""
+    levels = escalation_levels(timer.properties.get(ESCALATE_PROPERTY))
+    if not levels:
+        return None
+    return levels[min(timer.count, len(levels)) - 1]
 
 
 @contextmanager
@@ -201,6 +216,8 @@ def _note_fired(my_task) -> None:
             None,
         )
     properties = getattr(spec, "extensions", {}).get("properties", {})
+    count = my_task.internal_data.get("fired_count", 0) + 1
+    my_task.internal_data["fired_count"] = count
     items.append(
         FiredTimer(
             event_id=spec.bpmn_id or spec.name,
@@ -209,6 +226,7 @@ def _note_fired(my_task) -> None:
             attached_to=attached.task_spec.bpmn_id if attached is not None else None,
             attached_task_id=str(attached.id) if attached is not None else None,
             interrupting=interrupting,
+            count=count,
         )
     )
 

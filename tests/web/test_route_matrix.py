@@ -136,6 +136,11 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     ),
     # Inbox, tasks, notifications
     "GET inbox.index": (Case("/inbox"),),
+    # Nothing selected / an empty name: refused with a message, back to the inbox.
+    "POST inbox.bulk_action": (Case("/inbox/bulk", ok=302, data={"action": "approve"}),),
+    "POST inbox.save_view": (Case("/inbox/views", ok=302, data={"name": ""}),),
+    "POST inbox.rename_view": (Case(f"/inbox/views/{MISSING}/rename", ok=404, data={"name": "x"}),),
+    "POST inbox.delete_view": (Case(f"/inbox/views/{MISSING}/delete", ok=302, data={}),),
     "GET tasks.detail": (Case("/tasks/{task}", prices=PRICE, missing=404),),
     "POST tasks.claim": (Case("/tasks/{done_task}/claim", dept("engineering"), ok=409),),
     "POST tasks.unclaim": (Case("/tasks/{done_task}/unclaim", dept("engineering"), ok=409),),

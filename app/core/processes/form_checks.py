@@ -198,6 +198,35 @@ def _check_order(order: Any, props: Mapping) -> list[str]:
     return problems
 
 
+BULK_DEFAULT = "x-bulk-default"
+
+
+def _check_bulk_default(doc: Mapping, props: Mapping) -> list[str]:
+    """`x-bulk-default`, when present: the answer bulk approve submits for every selected task,
+    so it must be a complete, valid submission of this very form."""
+    if BULK_DEFAULT not in doc:
+        return []
+    default = doc[BULK_DEFAULT]
+    if not isinstance(default, Mapping) or not default:
+        return [f'"{BULK_DEFAULT}" must be an object with the answers bulk approve submits.']
+    problems = [
+        f"\"{BULK_DEFAULT}\": '{name}' is not in properties."
+        for name in default
+        if name not in props
+    ]
+    validator = Draft202012Validator(doc, format_checker=schema_format_checker())
+    try:
+        errors = sorted(validator.iter_errors(dict(default)), key=lambda e: list(e.path))
+    except SchemaError:
+        return problems  # the schema itself is reported above
+    for error in errors:
+        where = "/".join(str(part) for part in error.path) or "the object"
+        problems.append(
+            f'"{BULK_DEFAULT}" does not pass the form\'s own schema at {where}: {error.message}'
+        )
+    return problems
+
+
 def check_form_document(doc: Any) -> list[str]:
     """Problems with a form file, as plain English sentences; an empty list means it is usable."""
     if not isinstance(doc, Mapping):
@@ -222,6 +251,7 @@ def check_form_document(doc: Any) -> list[str]:
         problems += found
         broken.update([name] if found else [])
     problems += _check_names(doc, props) + _check_conditions(doc)
+    problems += _check_bulk_default(doc, props)
     ui = doc.get("x-ui")
     if not isinstance(ui, Mapping):
         return [*problems, '"x-ui" must be an object with "title", "order" and "fields".']

@@ -14,9 +14,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from jsonschema.exceptions import ValidationError, best_match
+from werkzeug.datastructures import MultiDict
 
 from app import limits
-from app.core.processes.form_checks import check_form_document
+from app.core.processes.form_checks import BULK_DEFAULT, check_form_document
 from app.core.processes.form_patterns import FormValidator, format_checker
 from app.core.processes.form_views import (
     FALSY,
@@ -29,6 +30,7 @@ from app.core.processes.form_views import (
 )
 
 __all__ = [
+    "BULK_DEFAULT",
     "FORM_ERROR",
     "FieldView",
     "FormData",
@@ -37,6 +39,7 @@ __all__ = [
     "display_value",
     "field_views",
     "form_title",
+    "bulk_formdata",
     "parse_submission",
 ]
 
@@ -178,3 +181,20 @@ def parse_submission(doc: Mapping, formdata: FormData) -> tuple[dict, dict[str, 
         for name in _error_fields(error, props):
             errors.setdefault(name, message(error.validator_value))
     return data, errors
+
+
+def bulk_formdata(doc: Mapping | None) -> MultiDict | None:
+    """The form's `x-bulk-default` as posted form data (what bulk approve submits for each
+    task, through the same parsing as a person's submission), or None if it declares none."""
+    default = doc.get(BULK_DEFAULT) if isinstance(doc, Mapping) else None
+    if not isinstance(default, Mapping) or not default:
+        return None
+    posted: list[tuple[str, str]] = []
+    for name, value in default.items():
+        if value is True:
+            posted.append((name, "on"))
+        elif isinstance(value, list):
+            posted += [(name, str(item)) for item in value]
+        elif value is not False and value is not None:
+            posted.append((name, str(value)))
+    return MultiDict(posted)

@@ -10,7 +10,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
-from app.core.tasks import notices, registry
+from app.core.tasks import escalation, notices, registry
 from app.core.tasks.models import (
     OPEN_STATES,
     HumanTask,
@@ -189,6 +189,8 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
     instance.state = result.state
     instance.next_timer_at = result.next_timer
     sync_tasks(instance, result.ready, now)
+    # Reminders and escalations of the timers that fired on user tasks (escalation.py).
+    escalation.on_timers(instance, getattr(result, "fired_timers", None) or [])
     for listener in registry.outcome_listeners():
         listener(instance, result.data)
     on_outcome = registry.handlers(instance.kind).on_outcome
