@@ -136,14 +136,26 @@ def serve_command(host: str, port: int) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run one round and exit.")
-def worker_command(once: bool) -> None:
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Instances claimed per round (default 25).",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.05, 3600),
+    default=None,
+    help="Seconds to wait when nothing more is due (default 5).",
+)
+def worker_command(once: bool, batch: int | None, poll: float | None) -> None:
     """Fire due timers in a loop (run several on PostgreSQL: they never fire one twice)."""
-    from app.worker import run_forever, run_once
+    from app.worker import BATCH, run_forever, run_once
 
     if once:
-        click.echo(f"fired {run_once()} timer(s)")
+        click.echo(f"fired {run_once(batch or BATCH)} timer(s)")
     else:
-        run_forever(current_app._get_current_object())
+        run_forever(current_app._get_current_object(), batch=batch or BATCH, poll=poll)
 
 
 @click.command("seed-volume")

@@ -1,5 +1,11 @@
 """The background worker: fires due BPMN timers, then runs the jobs other packages registered
-(each in its own transaction). Several workers may run; none fires a timer twice."""
+(each in its own transaction). Several workers may run; none fires a timer twice.
+
+A round claims a batch of due instances at once (on PostgreSQL with FOR UPDATE SKIP LOCKED, so
+a second worker claims the next batch), fires each in a savepoint of the round's transaction and
+commits once. A round that fired a full batch is followed at once by the next, so a burst of
+due timers is cleared without waiting for the poll interval (docs/DEADLINES.md).
+"""
 
 import logging
 import threading
@@ -7,11 +13,13 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from app.core.clock import utcnow
 from app.core.tasks import instances
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5
+BATCH = 25  # instances claimed per round (and per transaction)
 
 # name -> job: called once per round, returns how much it did; it commits its own work.
 _JOBS: dict[str, Callable[[], int]] = {}
@@ -35,61 +43,77 @@ def run_jobs() -> dict[str, int]:
     return done
 
 
-def run_once(batch: int = 50) -> int:
-    """Fire the timers that are due now, one instance per transaction; returns how many fired.
+def run_once(batch: int = BATCH) -> int:
+    """Fire the timers of up to `batch` due instances; returns how many instances fired.
 
-    An instance whose timers cannot be fired is marked in error (an admin sees it on
-    /admin/instances) and the round goes on: it is no longer running, so it is not claimed
-    again and cannot starve the instances due after it.
+    Each instance fires in a savepoint of its own. One whose timers cannot be fired is rolled
+    back to its savepoint and marked in error (an admin sees it on /admin/instances), and the
+    round goes on: it is no longer running, so it is not claimed again and cannot starve the
+    instances due after it.
     """
-    fired = 0
-    failed: set[int] = set()
-    for _ in range(batch):
-        instance_id = instances.claim_due_timer()
-        if instance_id is None or instance_id in failed:
-            db.session.rollback()
-            break
+    started = utcnow()
+    claimed = instances.claim_due_timers(max(1, batch))
+    fired, failures = 0, []
+    for instance_id in claimed:
+        savepoint = db.session.begin_nested()
         try:
-            instances.fire_timers(instance_id)
-            db.session.commit()
+            instance = instances.fire_timers(instance_id)
+            savepoint.commit()
+            if instance.next_timer_at is not None and instance.next_timer_at <= started:
+                # Claimed but nothing fired (its engine state says not yet): not counted, so
+                # a batch of these cannot keep the worker from sleeping between rounds.
+                log.warning("instance %s was due but fired no timer", instance_id)
+                continue
             fired += 1
         except Exception as exc:  # one broken instance must not stop the others
-            db.session.rollback()
+            savepoint.rollback()
             log.exception("firing timers of instance %s failed", instance_id)
-            failed.add(instance_id)
+            failures.append((instance_id, exc))
+    try:
+        for instance_id, exc in failures:
             _mark_failed(instance_id, exc)
+        db.session.commit()
+    except Exception:  # the database itself is failing: the next round tries again
+        db.session.rollback()
+        log.exception("committing a round of %s timer(s) failed", len(claimed))
+        return 0
     return fired
 
 
 def _mark_failed(instance_id: int, exc: Exception) -> None:
-    """Put the instance on the admin's error screen, in a transaction of its own."""
-    try:
-        instances.flag_failure(
-            instance_id,
-            "Its timers could not be fired: "
-            f"{type(exc).__name__}: {str(exc)[:500]}. Fix the cause, then retry or cancel it.",
-            repr(exc)[:4000],
-        )
-        db.session.commit()
-    except Exception:  # the database itself is failing: the next round tries again
-        db.session.rollback()
-        log.exception("marking instance %s in error failed", instance_id)
+    """Put the instance on the admin's error screen (in the round's transaction)."""
+    instances.flag_failure(
+        instance_id,
+        "Its timers could not be fired: "
+        f"{type(exc).__name__}: {str(exc)[:500]}. Fix the cause, then retry or cancel it.",
+        repr(exc)[:4000],
+    )
 
 
-def run_forever(app: Flask, stop: threading.Event | None = None) -> None:
-    """Poll for due timers until stopped."""
+def run_round(batch: int = BATCH) -> bool:
+    """Fire due timers, then run the jobs; True when the batch was full (more may be due)."""
+    fired = run_once(batch)
+    run_jobs()
+    return fired >= batch
+
+
+def run_forever(
+    app: Flask, stop: threading.Event | None = None, batch: int = BATCH, poll: float | None = None
+) -> None:
+    """Fire due timers until stopped: at once again after a full batch, else after the poll."""
     stop = stop or threading.Event()
     while not stop.is_set():
+        more = False
         with app.app_context():
             try:
-                run_once()
-                run_jobs()
+                more = run_round(batch)
             except Exception:
                 db.session.rollback()
                 log.exception("worker round failed")
             finally:
                 db.session.remove()
-        stop.wait(POLL_SECONDS)
+        if not more:
+            stop.wait(POLL_SECONDS if poll is None else poll)
 
 
 def start_worker_thread(app: Flask) -> threading.Event:

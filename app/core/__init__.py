@@ -47,14 +47,19 @@ def setup(app: Flask) -> None:
 def _approval_actions(app: Flask) -> None:
     """Send back (退回), withdraw (撤回) and comments on tasks (issue 11): their pages, their
     notification kinds and their pieces of the task page."""
+    from app.core.comments import services as comments
+    from app.core.comments import views as comment_views
     from app.core.tasks import registry, sendback, withdraw
     from app.core.tasks.views import sendback as sendback_views
 
     app.register_blueprint(sendback_views.bp)
+    app.register_blueprint(comment_views.bp)
     sendback.register()
     registry.register_task_panels(sendback.task_panels)
     withdraw.register()
     registry.register_task_panels(withdraw.task_panels)
+    comments.register()
+    registry.register_task_panels(comments.task_panels)
 
 
 def _setup_audit(app: Flask) -> None:

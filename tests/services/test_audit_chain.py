@@ -5,7 +5,7 @@ import os
 import stat
 
 import pytest
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core.audit import chain
 from app.core.audit import services as audit
@@ -267,3 +267,24 @@ def test_postgres_refuses_to_update_delete_or_truncate_the_audit_tables():
         db.session.rollback()
     assert db.session.get(AuditEvent, ids[0]).action == "p.one"
     assert chain.verify().ok
+
+
+@pytest.mark.postgres
+def test_postgres_lets_one_sealer_at_a_time_extend_the_chain_and_the_other_skips(head):
+    ids = write("q.one", "q.two")
+    with db.engine.connect() as other:
+        # Another worker is sealing: it holds the chain's advisory lock in its transaction.
+        other.execute(db.select(db.func.pg_advisory_xact_lock(chain.SEAL_LOCK)))
+        assert chain.seal_pending() == 0  # skipped at once, not queued behind it
+        other.rollback()
+    assert chain.seal_pending() == 2
+    assert links(head) == [(ids[0], head), (ids[1], ids[0])]
+
+
+def test_a_second_link_after_the_same_head_is_refused(head):
+    write("r.one", "r.two")
+    chain.seal_pending()
+    db.session.add(AuditSeal(audit_id=10**9, prev_audit_id=head, hmac="0" * 64, key_id="x" * 16))
+    with pytest.raises(IntegrityError):
+        db.session.flush()  # the chain cannot fork, whatever two sealers do
+    db.session.rollback()

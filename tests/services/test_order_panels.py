@@ -69,9 +69,11 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 
 def test_the_app_registers_the_domains_above_orders(app):
-    """Built by create_app: confirmations, changes, rush and schedule each add their panels."""
+    """Built by create_app: confirmations, changes, rush and schedule each add their panels;
+    orders adds the core's comments and notes to its own timeline the same way."""
     owners = {build.__module__ for build in panels._BUILDERS}
     assert owners == {
+        "app.modules.orders.hooks",
         "app.modules.confirmations.hooks",
         "app.modules.changes.hooks",
         "app.modules.rush.hooks",

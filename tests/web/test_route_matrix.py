@@ -184,6 +184,18 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST task_sendback.withdraw": (
         Case("/tasks/{done_task}/withdraw", frozenset(), data={"reason": ""}),
     ),
+    # Comments: the departments the order's process involves (and admins); an empty comment is
+    # refused (back to the task page with the message) so nothing is stored. A missing file is a
+    # 404 for anyone signed in.
+    "POST comments.add": (
+        Case(
+            "/tasks/{done_task}/comments",
+            dept("sales", "pmc", "engineering", "production", "quality", "warehouse") | ADMIN,
+            ok=302,
+            data={"body": ""},
+        ),
+    ),
+    "GET comments.file": (Case(f"/comments/files/{MISSING}", ok=404),),
     "GET notifications.index": (Case("/notifications"),),
     "POST notifications.read_all": (Case("/notifications/read", ok=302),),
     "POST notifications.read_one": (Case(f"/notifications/{MISSING}/read", ok=404, data={}),),

@@ -143,15 +143,28 @@ def complete_by_event(
     return task
 
 
+def claim_due_timers(limit: int) -> list[int]:
+    """Lock up to `limit` running instances whose timer is due, earliest first.
+
+    On PostgreSQL other workers skip the locked rows (FOR UPDATE SKIP LOCKED), so several
+    workers share a burst and none fires an instance another one holds; the locks last until
+    the claiming transaction ends. SQLite has one writer at a time and ignores the clause.
+    """
+    return list(
+        db.session.scalars(
+            db.select(ProcessInstance.id)
+            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
+            .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
 def claim_due_timer() -> int | None:
     """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
-    return db.session.scalar(
-        db.select(ProcessInstance.id)
-        .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
-        .order_by(ProcessInstance.next_timer_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    claimed = claim_due_timers(1)
+    return claimed[0] if claimed else None
 
 
 def fire_timers(instance_id: int) -> ProcessInstance:

@@ -220,14 +220,16 @@ def may_withdraw(user: Any, requester_id: int | None) -> bool:
     return is_owner(user, requester_id)
 
 
-def may_comment(user: Any, department_id: int | None, subject_task_departments=()) -> bool:
-    """Who may comment on a task and read its files: members of its department, members of a
-    department that holds (or held) a task of the same process, the requester, and admins.
-    `subject_task_departments` are those departments' ids; the caller adds the requester."""
-    if is_admin(user):
+def may_comment(
+    user: Any, involved_department_ids: Iterable[int], requester_id: int | None, mentioned: bool
+) -> bool:
+    """Who comments on a task and reads its notes and files: admins, members of a department
+    that holds or held a task of the same process, the requester (who started it), and anyone
+    @mentioned in its notes."""
+    if is_admin(user) or mentioned or is_owner(user, requester_id):
         return True
     mine = getattr(user, "department_id", None)
-    return mine is not None and (mine == department_id or mine in set(subject_task_departments))
+    return mine is not None and mine in set(involved_department_ids)
 
 
 # --- Approval actions (app/core/tasks/actions.py, cosign.py; docs/TASK_ACTIONS.md) ----------

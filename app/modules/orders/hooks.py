@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.comments import services as comments
 from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
 from app.core.tasks import registry
@@ -24,6 +25,7 @@ from app.extensions import db
 from app.i18n import current_locale
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import Order, OrderLine, Product, ProductionLine
+from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.orders.services import access, lifecycle, orders, reviews
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.history import order_history
@@ -192,6 +194,12 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     return panels
 
 
+def _timeline_panels(order: Order, page: OrderPage) -> list[Panel]:
+    """The comments and notes on the order's tasks, in its timeline (app/core/comments)."""
+    panel = comments.timeline_panel(order_subject.ref(order), page.viewer, "timeline")
+    return [panel] if panel is not None else []
+
+
 def register() -> None:
     """Plug orders into the core: the lifecycle kind, its steps, task panels, create forms."""
     registry.register(
@@ -203,6 +211,7 @@ def register() -> None:
     registry.register_step((*ESTIMATING_STEPS, "standardise_item"), check=_check, apply=_apply)
     registry.register_step(orders.EDITABLE_STEPS, process_data=_editable_step_data)
     registry.register_task_panels(_task_panels)
+    register_order_panels(_timeline_panels)
     registry.register_submitted_page("order", "orders.detail", "order_id")
     order_subject.register()
     notifications.register_kind(

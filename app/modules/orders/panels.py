@@ -10,7 +10,9 @@ builders return for the order, by slot, each slot ordered by `Panel.order`:
 - "summary": below them in the order's card (the order's place in the plan, its rush requests,
   its change history);
 - "sections": cards of their own between the order's card and its files (the customer's
-  confirmation).
+  confirmation);
+- "timeline": in the order's timeline, below its steps (the comments and notes on its tasks,
+  from app/core/comments, registered in orders' own hooks).
 
 The other way round, a page of a domain above shows a piece of an order through the Panel orders
 builds for it (`public_summary`, `order_form`), so that only orders names its templates.
@@ -23,7 +25,7 @@ from typing import Any
 from app.core.tasks.registry import Panel, panels_by_slot
 from app.modules.orders.models import Order
 
-SLOTS = ("actions", "summary", "sections")
+SLOTS = ("actions", "summary", "sections", "timeline")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+"""A burst of due timers: the worker claims batches and goes on at once while batches are full;
+two workers on PostgreSQL share a burst and fire nothing twice; a failing instance never blocks
+the others. Time is moved with the fake clock, never waited for."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from app import worker
+from app.core.audit.models import AuditEvent
+from app.core.tasks import instances
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.extensions import db
+from tests.services.test_worker import start
+
+
+def fired_audits() -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "instance.timer")
+    )
+
+
+def open_rows_per_instance() -> dict[int, int]:
+    rows = db.session.execute(
+        db.select(HumanTask.instance_id, db.func.count())
+        .where(HumanTask.state == "ready")
+        .group_by(HumanTask.instance_id)
+    )
+    return dict(rows.all())
+
+
+class RecordingStop(threading.Event):
+    """A stop flag that records the worker's waits and stops it at the first one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        self.set()
+        return True
+
+
+def test_full_batches_run_back_to_back_and_the_worker_sleeps_only_when_done(
+    app, make_user, fake_clock, monkeypatch
+):
+    started = start(make_user, "burst", "PT1H", how_many=23)
+    fake_clock.advance(hours=2)
+    rounds: list[int] = []
+    real_run_once = worker.run_once
+    monkeypatch.setattr(
+        worker, "run_once", lambda batch: rounds.append(real_run_once(batch)) or rounds[-1]
+    )
+    stop = RecordingStop()
+    worker.run_forever(app, stop, batch=10, poll=30)
+    # 10 and 10 were full batches: no wait between them; 3 was not: then one wait.
+    assert rounds == [10, 10, 3] and stop.waits == [30]
+    db.session.expire_all()
+    assert fired_audits() == 23
+    assert open_rows_per_instance() == {i.id: 1 for i in started}
+
+
+def test_the_command_takes_a_batch_size(app, make_user, fake_clock):
+    start(make_user, "burst", "PT1H", how_many=3)
+    fake_clock.advance(hours=2)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["worker", "--once", "--batch", "2"]).output == "fired 2 timer(s)\n"
+    assert runner.invoke(args=["worker", "--once"]).output == "fired 1 timer(s)\n"
+    refused = runner.invoke(args=["worker", "--once", "--batch", "0"])
+    assert refused.exit_code != 0 and "--batch" in refused.output
+
+
+def test_a_failing_instance_in_a_batch_does_not_block_the_rest(make_user, fake_clock):
+    started = start(make_user, "burst", "PT1H", how_many=6)
+    broken = started[0]
+    broken.state = b"not an engine state"
+    broken.next_timer_at -= timedelta(minutes=5)  # first in line
+    db.session.commit()
+    fake_clock.advance(hours=2)
+    assert worker.run_once(batch=25) == 5
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, broken.id).status == "error"
+    assert set(open_rows_per_instance()) == {i.id for i in started[1:]}
+    assert instances.claim_due_timers(25) == []
+    db.session.rollback()
+
+
+@pytest.mark.postgres
+def test_two_workers_share_a_burst_on_postgresql_and_fire_nothing_twice(app, make_user, fake_clock):
+    if db.engine.dialect.name != "postgresql":
+        pytest.fail("run with DATABASE_URL pointing at PostgreSQL (marked postgres)")
+    started = start(make_user, "burst", "PT1H", how_many=60)
+    fake_clock.advance(hours=2)
+    barrier = threading.Barrier(2)
+    fired: list[list[int]] = [[], []]
+    failures: list[BaseException] = []
+
+    def work(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                while True:
+                    count = worker.run_once(batch=7)
+                    fired[index].append(count)
+                    if count == 0:
+                        break
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == []
+    assert sum(map(sum, fired)) == 60, fired
+    db.session.expire_all()
+    assert fired_audits() == 60
+    assert open_rows_per_instance() == {i.id: 1 for i in started}
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).where(ProcessInstance.next_timer_at.is_not(None))
+        )
+        == 0
+    )
+
+
+@pytest.mark.postgres
+def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_user, fake_clock):
+    if db.engine.dialect.name != "postgresql":
+        pytest.fail("run with DATABASE_URL pointing at PostgreSQL (marked postgres)")
+    start(make_user, "burst", "PT1H", how_many=12)
+    fake_clock.advance(hours=2)
+    held, release = threading.Event(), threading.Event()
+    first: list[int] = []
+
+    def hold() -> None:
+        with app.app_context():
+            try:
+                first.extend(instances.claim_due_timers(5))
+                held.set()
+                release.wait(30)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    try:
+        second = instances.claim_due_timers(25)
+        assert len(first) == 5 and len(second) == 7 and not set(first) & set(second)
+        db.session.rollback()
+    finally:
+        release.set()
+        holder.join(30)
+    assert len(instances.claim_due_timers(25)) == 12
+    db.session.rollback()
