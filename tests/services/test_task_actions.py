@@ -441,3 +441,16 @@ def test_only_the_owner_deletes_an_away_range(world):
     away.remove(world.bob, row.id)
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(OutOfOffice)) == 0
+
+
+def test_bulk_assign_leaves_a_cosign_task_with_its_cosigner(world, make_user):
+    from app.core.tasks import bulk
+
+    actions.claim(world.task.id, world.ann)
+    row = actions.add_cosigner(world.task.id, world.ann, world.quality.id, "before", "")
+    db.session.commit()
+    other = make_user("quality")
+    result = bulk.assign(world.other_head, [row.child_task_id], other.id)
+    db.session.commit()
+    assert [o.passed for o in result.outcomes] == [False]
+    assert _reload(row.child_task_id).assignee_id == world.quality.id

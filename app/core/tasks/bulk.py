@@ -1,7 +1,7 @@
 """Bulk actions on inbox tasks: approve several tasks of one step with the form's default
 decision (`x-bulk-default`, docs/FORMS.md), and a head assigning several tasks to a member.
 
-Each task goes through the normal path (`completion.complete_task`, `inbox.assign`) in its own
+Each task goes through the normal path (`completion.complete_task`, `actions.assign`) in its own
 savepoint, so every rule, check and hook applies and one refusal leaves the others done. The
 result says per task what passed and what was refused, and why; permission denials are audited
 per task, the batch as a whole once.
@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.audit import services as audit
 from app.core.processes import forms
-from app.core.tasks import completion, inbox
+from app.core.tasks import actions, completion, inbox
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
@@ -151,7 +151,8 @@ def assign(actor: User, task_ids: list[int], assignee_id: int, ip: str | None = 
         elif not permissions.may_bulk_assign(actor, task.department_id):
             outcome.message = inbox.deny(actor, task, "bulk_assign", ip).message
         else:
-            _attempt(outcome, lambda t=task: inbox.assign(t.id, actor, assignee_id, ip))
+            # actions.assign: refuses co-sign/delegation and waiting tasks, routes to substitutes
+            _attempt(outcome, lambda t=task: actions.assign(t.id, actor, assignee_id, ip))
     _record(actor, "task.bulk_assign", result, ip, assignee=assignee_id)
     return result
 

@@ -35,6 +35,10 @@ The rules (department keys are what BPMN lanes name):
 - approval actions (issue 11): `may_send_back` (the task's holder or its department head),
   `may_withdraw` (the requester, who started the process), `may_comment` (the departments the
   process involves, the requester, admins).
+- transfer, delegate, co-sign, copy, out-of-office (docs/TASK_ACTIONS.md): the holder
+  (`holds_task`) delegates and adds co-signers; the holder or the head transfers, to someone who
+  `may_receive_task`; `may_copy`; a co-sign or delegation task is its assignee's
+  (`may_answer_child`); who asked takes it back (`may_withdraw_request`); `may_stand_in`.
 """
 
 import re
