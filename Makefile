@@ -36,7 +36,7 @@ export DEBIAN_FRONTEND := noninteractive
 .NOTPARALLEL:
 
 .PHONY: help setup venv assets browser i18n i18n-compile i18n-init db deploy demo run test \
-	contracts bench reliability lint format clean
+	contracts bench bench-timers reliability lint format clean
 
 ## help: list the targets
 help:
@@ -143,6 +143,10 @@ contracts: venv
 ## bench: run bench/run.py (needs the venv; uses PostgreSQL on 127.0.0.1:5432 if up), writes bench/results.json
 bench: venv
 	$(BIN)/python bench/run.py
+
+## bench-timers: 200 timers due at once, 2 worker processes on PostgreSQL; p50/p99 lag (bench/timer_burst.json)
+bench-timers: venv
+	$(BIN)/python bench/timer_burst.py
 
 ## reliability: the harness at full size (-m reliability) on SQLite, and on PostgreSQL when it answers on 127.0.0.1:5432; regenerates docs/RELIABILITY.md
 # Both passes run even if the first fails; the report shows the failures and make then fails.

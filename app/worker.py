@@ -4,15 +4,18 @@
 A round claims a batch of due instances at once (on PostgreSQL with FOR UPDATE SKIP LOCKED, so
 a second worker claims the next batch), fires each in a savepoint of the round's transaction and
 commits once. A round that fired a full batch is followed at once by the next, so a burst of
-due timers is cleared without waiting for the poll interval (docs/DEADLINES.md).
+due timers is cleared without waiting for the poll interval; otherwise the worker sleeps until
+the next timer is due, at most the poll interval (docs/DEADLINES.md).
 """
 
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 
+from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
 from app.core.tasks import instances
 from app.extensions import db
@@ -53,22 +56,8 @@ def run_once(batch: int = BATCH) -> int:
     """
     started = utcnow()
     claimed = instances.claim_due_timers(max(1, batch))
-    fired, failures = 0, []
-    for instance_id in claimed:
-        savepoint = db.session.begin_nested()
-        try:
-            instance = instances.fire_timers(instance_id)
-            savepoint.commit()
-            if instance.next_timer_at is not None and instance.next_timer_at <= started:
-                # Claimed but nothing fired (its engine state says not yet): not counted, so
-                # a batch of these cannot keep the worker from sleeping between rounds.
-                log.warning("instance %s was due but fired no timer", instance_id)
-                continue
-            fired += 1
-        except Exception as exc:  # one broken instance must not stop the others
-            savepoint.rollback()
-            log.exception("firing timers of instance %s failed", instance_id)
-            failures.append((instance_id, exc))
+    with factory_calendar.remembered():  # one read of the factory's days for the round
+        fired, failures = _fire(claimed, started)
     try:
         for instance_id, exc in failures:
             _mark_failed(instance_id, exc)
@@ -78,6 +67,28 @@ def run_once(batch: int = BATCH) -> int:
         log.exception("committing a round of %s timer(s) failed", len(claimed))
         return 0
     return fired
+
+
+def _fire(claimed: list[int], started: datetime) -> tuple[int, list[tuple[int, Exception]]]:
+    """Fire each claimed instance in a savepoint; how many fired, and which failed how."""
+    fired, failures = 0, []
+    for instance_id in claimed:
+        savepoint = db.session.begin_nested()
+        try:
+            instance = instances.fire_timers(instance_id)
+            savepoint.commit()
+        except Exception as exc:  # one broken instance must not stop the others
+            savepoint.rollback()
+            log.exception("firing timers of instance %s failed", instance_id)
+            failures.append((instance_id, exc))
+            continue
+        if instance.next_timer_at is not None and instance.next_timer_at <= started:
+            # Claimed but nothing fired (its engine state says not yet): not counted, so a
+            # batch of these cannot keep the worker from sleeping between rounds.
+            log.warning("instance %s was due but fired no timer", instance_id)
+            continue
+        fired += 1
+    return fired, failures
 
 
 def _mark_failed(instance_id: int, exc: Exception) -> None:
@@ -90,30 +101,40 @@ def _mark_failed(instance_id: int, exc: Exception) -> None:
     )
 
 
-def run_round(batch: int = BATCH) -> bool:
-    """Fire due timers, then run the jobs; True when the batch was full (more may be due)."""
+def run_round(batch: int = BATCH, poll: float = POLL_SECONDS) -> float:
+    """Fire due timers, then run the jobs; returns how long to wait before the next round:
+    nothing after a full batch (more may be due), else until the next timer is due, at most
+    `poll` seconds (a timer started meanwhile is found by the next poll)."""
     fired = run_once(batch)
     run_jobs()
-    return fired >= batch
+    if fired >= batch:
+        return 0.0
+    upcoming = instances.next_timer_at()
+    db.session.rollback()
+    if upcoming is None:
+        return poll
+    return min(poll, max(0.0, (upcoming - utcnow()).total_seconds()))
 
 
 def run_forever(
     app: Flask, stop: threading.Event | None = None, batch: int = BATCH, poll: float | None = None
 ) -> None:
-    """Fire due timers until stopped: at once again after a full batch, else after the poll."""
+    """Fire due timers until stopped: at once again after a full batch, else when the next
+    timer is due or after the poll interval, whichever is sooner."""
     stop = stop or threading.Event()
+    poll = POLL_SECONDS if poll is None else poll
     while not stop.is_set():
-        more = False
+        wait = poll
         with app.app_context():
             try:
-                more = run_round(batch)
+                wait = run_round(batch, poll)
             except Exception:
                 db.session.rollback()
                 log.exception("worker round failed")
             finally:
                 db.session.remove()
-        if not more:
-            stop.wait(POLL_SECONDS if poll is None else poll)
+        if wait > 0:
+            stop.wait(wait)
 
 
 def start_worker_thread(app: Flask) -> threading.Event:

@@ -66,6 +66,20 @@ def test_full_batches_run_back_to_back_and_the_worker_sleeps_only_when_done(
     assert open_rows_per_instance() == {i.id: 1 for i in started}
 
 
+def test_the_worker_sleeps_until_the_next_timer_is_due_at_most_the_poll(app, make_user, fake_clock):
+    start(make_user, "soon", "PT10M")
+    stop = RecordingStop()
+    worker.run_forever(app, stop, batch=10, poll=3600)
+    assert stop.waits == [600]  # wakes when the timer is due, not an hour later
+    stop = RecordingStop()
+    worker.run_forever(app, stop, batch=10, poll=60)
+    assert stop.waits == [60]
+    fake_clock.advance(minutes=10)
+    stop = RecordingStop()
+    worker.run_forever(app, stop, batch=10, poll=60)
+    assert stop.waits == [60] and fired_audits() == 1
+
+
 def test_the_command_takes_a_batch_size(app, make_user, fake_clock):
     start(make_user, "burst", "PT1H", how_many=3)
     fake_clock.advance(hours=2)

@@ -6,6 +6,9 @@ annual shutdown), a working day opens a weekend or public holiday (the factory w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -44,10 +47,37 @@ def _calendar(
 def calendar(start: date) -> WorkCalendar:
     """China's working calendar from the start year on, three years deep, with the factory's
     own holidays and working days (a factory day wins over the official calendar)."""
-    own = db.session.execute(db.select(CalendarDay.day, CalendarDay.kind)).all()
-    holidays = tuple(sorted(day for day, kind in own if kind == "holiday"))
-    workdays = tuple(sorted(day for day, kind in own if kind == "workday"))
+    holidays, workdays = _own_days()
     return _calendar(start.year, holidays, workdays)
+
+
+_remembered: ContextVar[dict | None] = ContextVar("factory_days", default=None)
+
+
+def _own_days() -> tuple[tuple[date, ...], tuple[date, ...]]:
+    """The factory's holidays and extra working days (read once inside `remembered()`)."""
+    memo = _remembered.get()
+    if memo is not None and "days" in memo:
+        return memo["days"]
+    own = db.session.execute(db.select(CalendarDay.day, CalendarDay.kind)).all()
+    days = (
+        tuple(sorted(day for day, kind in own if kind == "holiday")),
+        tuple(sorted(day for day, kind in own if kind == "workday")),
+    )
+    if memo is not None:
+        memo["days"] = days
+    return days
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Read the factory's own days once for the whole block (a worker round, where every
+    fired timer may create a task whose due date asks)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def factory_days() -> list[CalendarDay]:

@@ -161,6 +161,15 @@ def claim_due_timers(limit: int) -> list[int]:
     )
 
 
+def next_timer_at() -> datetime | None:
+    """When the earliest timer of a running instance is due (the worker sleeps until then)."""
+    return db.session.scalar(
+        db.select(db.func.min(ProcessInstance.next_timer_at)).where(
+            ProcessInstance.status == "running"
+        )
+    )
+
+
 def claim_due_timer() -> int | None:
     """Lock one running instance whose timer is due; other workers skip it (SKIP LOCKED)."""
     claimed = claim_due_timers(1)
