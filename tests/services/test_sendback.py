@@ -222,3 +222,31 @@ def test_htmx_refusal_is_a_message_in_place(client, login, make_order, complete,
         headers=headers,
     )
     assert done.status_code == 204 and done.headers["HX-Redirect"].endswith("/inbox")
+
+
+def test_a_delegate_cannot_send_back_but_the_head_sends_the_original_back_with_its_child(
+    make_order, complete, make_user
+):
+    from app.core.tasks import actions
+
+    order = make_order()
+    complete(order, "confirm_order")
+    task = open_task(order, "pmc_dispatch")
+    holder, helper = make_user("pmc"), make_user("pmc")
+    actions.claim(task.id, holder)
+    actions.delegate(task.id, holder, helper.id, "Please look")
+    db.session.commit()
+    child = db.session.scalar(db.select(HumanTask).where(HumanTask.parent_id == task.id))
+    target = completed_row(order, "confirm_order")
+    assert sendback.targets(child) == []
+    with pytest.raises(Exception) as refused:  # a child is no step of the process
+        sendback.send_back(child.id, helper, target.id, "x")
+    assert refused.value.status in (403, 409)
+    db.session.rollback()
+    db.session.refresh(task)
+    assert task.state == "waiting"  # for the delegate; the head may still send it back
+    sendback.send_back(task.id, make_user("pmc", role="head"), target.id, "Start over")
+    db.session.commit()
+    db.session.refresh(child)
+    assert child.state == "cancelled"
+    assert ready_steps(order) == ["confirm_order"]

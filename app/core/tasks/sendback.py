@@ -22,7 +22,7 @@ from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.tasks import instances
 from app.core.tasks.inbox import ensure_open, get_task, members_for
-from app.core.tasks.models import HumanTask
+from app.core.tasks.models import OPEN_STATES, HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
 from app.engine import sendback as engine
@@ -72,7 +72,9 @@ class Target:
 
 def targets(task: HumanTask) -> list[Target]:
     """The completed steps this ready task may be sent back to, nearest first."""
-    if task.state != "ready" or task.instance.status != "running":
+    if task.state not in OPEN_STATES or task.parent_id is not None:
+        return []
+    if task.instance.status != "running":
         return []
     defn = processes.definition_for(task.instance.version)
     try:
@@ -128,7 +130,10 @@ def send_back(
         raise _deny(
             actor, task, ip, "who", _("Only whoever holds this task or its head can send it back.")
         )
-    ensure_open(task)
+    if task.state not in OPEN_STATES:  # waiting for a co-signer or a delegate is still open
+        ensure_open(task)
+    if task.parent_id is not None:  # a co-sign or delegation task (app/core/tasks/cosign.py)
+        raise Conflict(_("A co-sign or delegated task cannot be sent back; its original can."))
     text = check_reason(reason)
     target = db.session.get(HumanTask, target_id) if target_id else None
     if target is None or target.instance_id != task.instance_id or target.state != "completed":
@@ -149,7 +154,7 @@ def send_back(
     # Exactly one of two concurrent actions on the task wins the row.
     won = db.session.execute(
         db.update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.state == "ready")
+        .where(HumanTask.id == task.id, HumanTask.state.in_(OPEN_STATES))
         .values(state="cancelled")
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -233,7 +238,7 @@ def task_panels(task: HumanTask, page) -> list:
     sends it back (below), for whoever may."""
     from app.core.tasks.registry import Panel
 
-    if task.state != "ready":
+    if task.state not in OPEN_STATES:
         return []
     panels = []
     note = latest_reason(task)

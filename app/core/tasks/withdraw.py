@@ -20,7 +20,7 @@ from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
 from app.core.tasks import instances, registry
 from app.core.tasks.inbox import members_for
-from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.models import OPEN_STATES, HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -111,7 +111,7 @@ def withdraw(
     open_rows = list(
         db.session.scalars(
             db.select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == "ready"
+                HumanTask.instance_id == instance.id, HumanTask.state.in_(OPEN_STATES)
             )
         )
     )

@@ -15,8 +15,9 @@ from app import limits
 from app.core.audit import services as audit
 from app.core.comments import services as comments
 from app.core.notifications import services as notifications
+from app.core.processes import forms
 from app.core.subjects import services as subjects
-from app.core.tasks import registry
+from app.core.tasks import completion, registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.core.users import permissions
@@ -135,6 +136,27 @@ def _editable_step_data(task: HumanTask) -> dict:
     return orders.process_data(order) if order is not None else {}
 
 
+def _dispatch_panel(task: HumanTask, order: Order, page: TaskPage, locale: str) -> Panel | None:
+    """PMC's dispatch instructions (priority, review deadline, notes) and the order's files,
+    shown before the form of every later step so nobody opens the order to find them."""
+    dispatch = order_subject.dispatch_task(order.id)
+    fields = []
+    if dispatch is not None and dispatch.id != task.id:
+        doc = completion.form_document(dispatch)
+        if doc is not None:
+            fields = forms.field_views(doc, locale, completion.submitted_data(dispatch))
+    files = [
+        a
+        for a in order.attachments
+        if permissions.can_see_prices(page.viewer)
+        or a.kind not in permissions.PRICED_ATTACHMENT_KINDS
+    ]
+    if not fields and not files:
+        return None
+    context = {"order": order, "dispatch_fields": fields, "dispatch": dispatch, "files": files}
+    return Panel("before_form", "orders/_task_dispatch.html", context, order=5)
+
+
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     """What a task page shows about its order: number, line, estimates, answers, summary."""
     order = order_subject.order_of(task)
@@ -154,6 +176,9 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
             },
         ),
     ]
+    dispatched = _dispatch_panel(task, order, page, locale)
+    if dispatched is not None:
+        panels.append(dispatched)
     steps = order_history(order.id, page.viewer, locale)
     if steps:
         panels.append(Panel("below", "orders/_task_history.html", {"steps": steps}))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app import limits
 from app.core.tasks import bulk, inbox, inbox_query, listing, saved_views
 from app.core.users import permissions
-from app.core.web import commit
+from app.core.web import commit, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
@@ -118,10 +118,17 @@ def save_view():
     except InvalidInput as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("inbox.index", **query.to_args()))
+        return _go(url_for("inbox.index", **query.to_args()))
     commit()
     flash(_("Saved the view “%(name)s”.", name=view.name), "success")
-    return redirect(url_for("inbox.index", **query.to_args()))
+    return _go(url_for("inbox.index", **query.to_args()))
+
+
+def _go(url: str):
+    """Redirect; an htmx form (the save form sends the live filters) is sent on by htmx."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)
 
 
 @bp.post("/views/<int:view_id>/rename")

@@ -9,6 +9,7 @@ from app import limits
 from app.core.processes import forms
 from app.core.tasks import actions, inbox, registry
 from app.core.tasks import completion as tasks
+from app.core.users import permissions
 from app.core.web import commit, panels, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
@@ -37,6 +38,7 @@ def _render(task, values=None, errors=None, status=200):
         is_head=current_user.is_head and current_user.department_id == task.department_id,
         members=inbox.members_for(task),
         acts=actions.page_facts(task, current_user),  # tasks/_task_actions.html
+        may_see_prices=permissions.can_see_prices(current_user),  # tasks/_subject_facts.html
     ), status
 
 

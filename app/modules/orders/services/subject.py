@@ -38,25 +38,30 @@ def about_order(column_owner, order_id: int):
     return db.and_(column_owner.subject_type == ORDER, column_owner.subject_key == order_id)
 
 
-def card(order_id: int) -> SubjectCard | None:
-    """What an inbox shows of the order: number, customer, value, promised date, PMC priority."""
-    order = db.session.get(Order, order_id)
-    if order is None:
-        return None
-    dispatch = db.session.scalar(
-        db.select(HumanTask.data)
+def dispatch_task(order_id: int) -> HumanTask | None:
+    """PMC's latest completed dispatch of the order's review (priority, deadline, notes)."""
+    return db.session.scalar(
+        db.select(HumanTask)
         .where(
-            about_order(HumanTask, order.id),
+            about_order(HumanTask, order_id),
             HumanTask.form_name == DISPATCH_FORM,
             HumanTask.state == "completed",
         )
         .order_by(HumanTask.id.desc())
         .limit(1)
     )
+
+
+def card(order_id: int) -> SubjectCard | None:
+    """What an inbox shows of the order: number, customer, value, promised date, PMC priority."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return None
+    dispatch = dispatch_task(order.id)
     priority = ""
-    if dispatch:
+    if dispatch is not None and dispatch.data:
         try:
-            priority = str(json.loads(dispatch).get("priority") or "")
+            priority = str(json.loads(dispatch.data).get("priority") or "")
         except (ValueError, AttributeError):
             priority = ""
     return SubjectCard(
