@@ -64,3 +64,18 @@ class Config:
     # The key that seals the audit chain; never stored in the database. Unset: a key file
     # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None
+
+    # Notification mail (app/core/notifications/mail.py, docs/NOTIFICATIONS.md). No MAIL_HOST:
+    # no mail is queued or sent (the bell still works).
+    MAIL_HOST = os.environ.get("MAIL_HOST", "").strip()
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_TLS = _flag("MAIL_TLS")  # SMTPS from the first byte (usually port 465)
+    MAIL_STARTTLS = _flag("MAIL_STARTTLS")  # plain connection upgraded (usually port 587)
+    MAIL_USER = os.environ.get("MAIL_USER", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "OrderGate <ordergate@localhost>")
+    MAIL_BASE_URL = os.environ.get("MAIL_BASE_URL", "")  # e.g. https://ordergate.example.com
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)  # first back-off; it doubles per failure
+    MAIL_DIGEST_HOUR = _int("MAIL_DIGEST_HOUR", 8, minimum=0)  # in TIMEZONE

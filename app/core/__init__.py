@@ -41,6 +41,7 @@ def setup(app: Flask) -> None:
     login_manager.user_loader(auth.load_user)
     _approval_actions(app)
     _setup_audit(app)
+    _notification_mail(app)
 
 
 def _approval_actions(app: Flask) -> None:
@@ -70,3 +71,13 @@ def _setup_audit(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.cli.add_command(commands.group)
     register_job("audit.seal", chain.seal_pending)
+
+
+def _notification_mail(app: Flask) -> None:
+    """The tasks core's own notification kinds, and the worker jobs that send notification
+    mail and the daily digest (docs/NOTIFICATIONS.md)."""
+    from app.core.notifications import mail
+    from app.core.tasks import notices
+
+    notices.register()
+    mail.register_jobs()

@@ -150,7 +150,11 @@ def test_rejected_rush_leaves_the_plan_untouched(plan_world, three_orders, make_
     assert request.decision_reason == "Line L1 is full this week"
     assert plan.current().fingerprint == before
     assert db.session.scalar(db.select(db.func.count()).select_from(PlanSlot)) == 0
-    assert db.session.scalar(db.select(db.func.count()).select_from(Notification)) == 0
+    # No order is delayed; only the requester hears the decision, with the reason.
+    told = db.session.scalars(db.select(Notification).where(Notification.kind != "task_arrived"))
+    assert [(n.kind, n.user_id, json.loads(n.params)["reason"]) for n in told] == [
+        ("rush_decided", request.requested_by_id, "Line L1 is full this week")
+    ]
 
 
 def test_an_approval_on_a_stale_preview_is_refused_and_recomputed(

@@ -143,6 +143,13 @@ def test_bad_filters_get_a_message_and_no_500(client, login, make_user):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Enter a date as YYYY-MM-DD." in text and "Choose a user from the list." in text
+    for edge in ("0001-01-01", "9999-12-31"):  # a day with no UTC start is refused, not a 500
+        response = client.get("/admin/audit", query_string={"from": edge, "to": edge})
+        assert response.status_code == 400
+        assert "Enter a date between 2000-01-01 and 2999-12-31." in response.get_data(as_text=True)
+    for odd in ({"before": "abc"}, {"before": "99999999999"}, {"user": "-1"}, {"user": "１"}):
+        assert client.get("/admin/audit", query_string=odd).status_code in (200, 400)
+        assert client.get("/admin/audit/export.csv", query_string=odd).status_code in (200, 400)
     client.post("/language", data={"lang": "zh_CN"})
     assert client.get("/admin/audit", query_string={"to": "2026-13-01"}).status_code == 400
 
@@ -215,3 +222,13 @@ def test_audit_rows_about_a_subject_still_show_on_its_history(app):
     audit.record(None, "order.create", "order", 5, subject=ref)
     db.session.commit()
     assert [e.action for e in audit.events_for(ref)] == ["order.create"]
+
+
+def test_a_plain_403_is_recorded_too(app):
+    from werkzeug.exceptions import Forbidden
+
+    with app.test_request_context("/somewhere", method="POST"):
+        body, status = app.handle_user_exception(Forbidden())
+    assert status == 403
+    (row,) = rows("denied.request")
+    assert row.user_id is None and '"path": "/somewhere"' in row.data

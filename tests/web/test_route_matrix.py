@@ -22,6 +22,7 @@ from app.core.processes import migrations
 from app.core.processes.models import ProcessVersion
 from app.core.processes.versions import DEMO_DEPARTMENTS
 from app.core.tasks.models import HumanTask
+from app.core.users.models import User
 from app.core.users.permissions import PRICE_DEPARTMENTS
 from app.extensions import db
 from app.modules.changes.services import changes
@@ -197,6 +198,13 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET comments.file": (Case(f"/comments/files/{MISSING}", ok=404),),
     "GET notifications.index": (Case("/notifications"),),
     "POST notifications.read_all": (Case("/notifications/read", ok=302),),
+    "POST notifications.read_one": (Case(f"/notifications/{MISSING}/read", ok=404, data={}),),
+    # The bell refreshes itself: signed out, it answers "no content" rather than the login page.
+    "GET notifications.bell": (Case("/notifications/bell", EVERYONE, others={ANON: 204}),),
+    "GET notifications.settings": (Case("/notifications/settings"),),
+    "POST notifications.settings": (
+        Case("/notifications/settings", ok=400, data={"email": "not an address"}),
+    ),
     # Orders
     "GET orders.index": (Case("/orders"),),
     "GET orders.new": (Case("/orders/new", dept("sales")),),
@@ -388,6 +396,8 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     db.session.add(product)
     # Everyone's release notifications are read already, so "mark all read" changes nothing.
     db.session.execute(db.update(Notification).values(read_at=utcnow()))
+    # Everyone chose English already, so the language switch (kept on the user) changes nothing.
+    db.session.execute(db.update(User).values(locale="en"))
     db.session.commit()
     ids = {
         "order": released.id,

@@ -23,6 +23,9 @@ PAGE_SIZE = 50
 EXPORT_BATCH = 1000
 NO_USER = "none"  # the user filter's value for rows no user caused (the worker, failed logins)
 TEXT_MAX = 100
+# The dates a filter may name (a day at the edge of the calendar has no UTC start).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 # Offered in the action field (any prefix works): the families an auditor asks for first.
 ACTION_HINTS = (
     "login",
@@ -70,10 +73,18 @@ def _date(text: str, key: str, errors: dict[str, str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         errors[key] = _("Enter a date as YYYY-MM-DD.")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors[key] = _(
+            "Enter a date between %(first)s and %(last)s.",
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+        return None
+    return day
 
 
 def _text(args: Mapping[str, str], key: str, errors: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
-from app.core.tasks import escalation, registry
+from app.core.tasks import escalation, notices, registry
 from app.core.tasks.models import (
     OPEN_STATES,
     HumanTask,
@@ -278,6 +278,7 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
         if row.parent_id is None and row.state in OPEN_STATES and task_id not in ready_ids:
             row.state = "cancelled"
     departments = None
+    arrived: list[HumanTask] = []
     for task in ready:
         row = rows.get(task.task_id)
         if row is not None:
@@ -289,7 +290,7 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
         if departments is None:
             departments = department_ids()
         form = processes.pinned_form(instance.version, task.form) if task.form else None
-        db.session.add(
+        arrived.append(
             HumanTask(
                 instance_id=instance.id,
                 subject_type=instance.subject_type,
@@ -307,6 +308,9 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
                 context=_task_context(task),
             )
         )
+    if arrived:
+        db.session.add_all(arrived)
+        notices.tasks_arrived(arrived)  # "a task arrived in my department"
     close_orphans(instance.id)
 
 

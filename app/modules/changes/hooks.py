@@ -69,6 +69,9 @@ def register() -> None:
     )
     registry.register_step(changes.APPROVAL_STEPS, check=_check_approval)
     notifications.register_kind(
+        "change_decided", "changes/_notice_decided.html", _l("Decision on my change request")
+    )
+    notifications.register_kind(
         "order_unplannable", "changes/_notice_unplannable.html", _l("Order cannot be planned")
     )
     registry.register_task_panels(_task_panels)

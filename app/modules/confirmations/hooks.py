@@ -2,6 +2,9 @@
 and the order page show the link, QR, sheet and scan upload (the customer's answer completes the
 step on its own)."""
 
+from flask_babel import lazy_gettext as _l
+
+from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
@@ -39,3 +42,8 @@ def register() -> None:
     """Plug confirmations into the core and the order page."""
     registry.register_task_panels(_task_panels)
     register_order_panels(_order_panels)
+    notifications.register_kind(
+        "customer_confirmed",
+        "confirmations/_notice_confirmed.html",
+        _l("Customer confirmed my order"),
+    )

@@ -4,8 +4,11 @@ impact, where a rush form's result is shown; and into the order page: the button
 rush and the order's rush requests. Pages of the domains above rush (changes' approvals) show
 a rush's impact and the rush counts through the Panels built here."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.core.audit import services as audit
 from app.core.clock import utcnow
+from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
@@ -80,6 +83,9 @@ def register() -> None:
         tuple(rush.DECISION_STEPS),
         check=rush.check_decision,
         apply=lambda task, data, extra, actor: rush.record_preview(task, extra),
+    )
+    notifications.register_kind(
+        "rush_decided", "rush/_notice_decided.html", _l("Decision on my rush request")
     )
     registry.register_task_panels(_task_panels)
     registry.register_submitted_page("rush_request", "rush.detail", "rush_id")

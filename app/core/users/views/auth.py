@@ -103,10 +103,13 @@ def logout():
 
 @bp.post("/language")
 def language():
-    """Switch the interface language (kept in the session)."""
+    """Switch the interface language (kept in the session, and on the user for their mail)."""
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang  # mail and digests are written in the reader's language
+            commit()
     return redirect(_safe_next(request.form.get("next")) or url_for("inbox.index"))
 
 

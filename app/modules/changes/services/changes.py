@@ -215,6 +215,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None)
             change.id,
             subject=order_subject.ref(change.order_id),
         )
+        _tell_requester(change)
         return
     order = db.session.scalar(db.select(Order).where(Order.id == change.order_id).with_for_update())
     if change.base_revision != order.revision:
@@ -236,7 +237,18 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None)
         subject=order_subject.ref(order),
         data={"revision": revision.number},
     )
+    _tell_requester(change)
     _warn_if_unplannable(order, change)
+
+
+def _tell_requester(change: ChangeRequest) -> None:
+    """Whoever raised the change hears the decision (approved and applied, or rejected)."""
+    notifications.notify_users(
+        [change.raised_by_id],
+        order_subject.ref(change.order_id),
+        "change_decided",
+        {"number": change.order.number, "change": change.id, "outcome": change.status},
+    )
 
 
 def _warn_if_unplannable(order: Order, change: ChangeRequest) -> None:

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
+from app.core.notifications import services as notifications
 from app.core.tasks import instances
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
@@ -170,6 +171,14 @@ def _confirm(
     )
     if instance.status == "running":
         instances.complete_by_event(instance, ANSWERED_STEP, {"sent_via": method}, MESSAGE)
+    if order.created_by_id and (actor is None or actor.id != order.created_by_id):
+        # Whoever entered the order hears the customer's answer (unless they filed it).
+        notifications.notify_users(
+            [order.created_by_id],
+            order_subject.ref(order),
+            "customer_confirmed",
+            {"number": order.number, "signer": signer, "method": method},
+        )
     return confirmation
 
 

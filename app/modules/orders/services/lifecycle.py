@@ -7,8 +7,8 @@ from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.notifications import services as notifications
 from app.core.tasks import instances
-from app.core.tasks.models import ProcessInstance
-from app.core.users.models import User
+from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import Department, User
 from app.extensions import db
 from app.modules.orders.models import ORDER_STATUSES, Order
 from app.modules.orders.services import subject as order_subject
@@ -36,8 +36,12 @@ def follow_status(instance: ProcessInstance, data: dict) -> None:
         return
     order.status = status
     if status == "released":
+        # Only the first release is news: an order released again after a change request's
+        # re-confirmation tells nobody a second time.
+        first = order.released_at is None
         order.released_at = utcnow()
-        notify_release(order)
+        if first:
+            notify_release(order, data)
 
 
 def stop_order(instance: ProcessInstance) -> None:
@@ -59,18 +63,45 @@ def key_requirements(order: Order) -> list[str]:
     return items[:12]
 
 
-def notify_release(order: Order) -> int:
-    """Tell every active member of every department that the order is released."""
+def release_recipients(order: Order, data: dict | None = None) -> list[int]:
+    """Who hears of a release: the active members of the departments concerned (each that held
+    a task about the order, and any the review meeting named as attending) and its owner."""
+    departments = set(
+        db.session.scalars(
+            db.select(HumanTask.department_id)
+            .where(
+                order_subject.about_order(HumanTask, order.id),
+                HumanTask.department_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
+    attendees = (data or {}).get("attendees") if isinstance(data, dict) else None
+    if isinstance(attendees, list):
+        keys = [key for key in attendees if isinstance(key, str)]
+        if keys:
+            departments |= set(
+                db.session.scalars(db.select(Department.id).where(Department.key.in_(keys)))
+            )
+    members = db.session.scalars(
+        db.select(User.id)
+        .where(User.active.is_(True), User.department_id.in_(departments))
+        .order_by(User.id)
+    )
+    return [*members, order.created_by_id]
+
+
+def notify_release(order: Order, data: dict | None = None) -> int:
+    """Tell the departments concerned and the order's owner, once, that the order is released."""
     params = {
         "number": order.number,
         "customer": order.customer.name,
         "requested_date": order.requested_date.isoformat() if order.requested_date else None,
         "requirements": key_requirements(order),
     }
-    users = db.session.scalars(
-        db.select(User.id).where(User.active.is_(True), User.department_id.is_not(None))
+    return notifications.notify_users(
+        release_recipients(order, data), order_subject.ref(order), "order_released", params
     )
-    return notifications.notify_users(users, order_subject.ref(order), "order_released", params)
 
 
 def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:

@@ -20,6 +20,7 @@ from app import limits
 from app.core import clock
 from app.core.audit import services as audit
 from app.core.clock import utcnow
+from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
 from app.core.tasks.models import HumanTask, ProcessInstance
@@ -352,6 +353,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
             rush.id,
             subject=order_subject.ref(rush.order_id),
         )
+        _tell_requester(rush)
         return
     # A plan that cannot be computed now refuses the approval with the reason (nothing changes).
     state = plan.checked(lambda: plan.current(lock=True))
@@ -381,6 +383,22 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
         rush.id,
         subject=order_subject.ref(rush.order_id),
         data={"plan_version": version, **computed.preview.impact()},
+    )
+    _tell_requester(rush)
+
+
+def _tell_requester(rush: RushRequest) -> None:
+    """Whoever asked for the rush hears the decision (approved and planned, or rejected)."""
+    notifications.notify_users(
+        [rush.requested_by_id],
+        order_subject.ref(rush.order_id),
+        "rush_decided",
+        {
+            "number": rush.order.number,
+            "rush": rush.id,
+            "outcome": rush.status,
+            "reason": rush.decision_reason,
+        },
     )
 
 

@@ -9,7 +9,6 @@ the one the user saw (its fingerprint), and rewrites every slot in the same tran
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +22,7 @@ from app.core import clock
 from app.core.audit import services as audit
 from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
-from app.core.notifications.models import Notification
+from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
 from app.core.users import permissions
 from app.core.users.models import User
@@ -218,28 +217,19 @@ def notify_delays(orders: dict[int, Order], slips: list[Slip], cause: dict) -> i
             if sales_heads is None:
                 sales_heads = _sales_heads()
             recipients = sales_heads
-        params = json.dumps(
-            {
-                "number": slip.order_number,
-                "old_finish": slip.old_finish.isoformat(),
-                "new_finish": slip.new_finish.isoformat(),
-                "days": slip.working_days,
-                "promised": slip.promised.isoformat() if slip.promised else None,
-                "late": slip.late,
-                **cause,
-            },
-            ensure_ascii=False,
+        params = {
+            "number": slip.order_number,
+            "old_finish": slip.old_finish.isoformat(),
+            "new_finish": slip.new_finish.isoformat(),
+            "days": slip.working_days,
+            "promised": slip.promised.isoformat() if slip.promised else None,
+            "late": slip.late,
+            **cause,
+        }
+        # Through notify_users, so whoever chose email or the digest for it gets it that way.
+        sent += notifications.notify_users(
+            recipients, order_subject.ref(order), "order_delayed", params
         )
-        for user_id in recipients:
-            note = Notification(
-                user_id=user_id,
-                subject_type=order_subject.ORDER,
-                subject_key=order.id,
-                kind="order_delayed",
-                params=params,
-            )
-            db.session.add(note)
-            sent += 1
     return sent
 
 

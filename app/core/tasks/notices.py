@@ -1,0 +1,56 @@
+"""The tasks core's own notification: a task arrived in my department. Kept cheap: one query for
+the members of every department a sync touched, one notify_users call per new task.
+(Assignment, transfer, delegation and the other approval actions notify from
+app/core/tasks/actions.py.)"""
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.notifications import services as notifications
+from app.core.subjects import services as subjects
+from app.core.tasks.models import HumanTask
+from app.core.users.models import User
+from app.extensions import db
+
+ARRIVED = "task_arrived"
+
+
+def register() -> None:
+    """Declare the kind (called once at app start by app.core.setup)."""
+    notifications.register_kind(
+        ARRIVED, "tasks/_notice_arrived.html", _l("A task arrived in my department")
+    )
+
+
+def _params(task: HumanTask) -> dict:
+    ref = subjects.ref_of(task)
+    card = subjects.find(ref) if ref else None
+    return {
+        "task": task.id,
+        "step": task.name,
+        "step_zh": task.name_zh,
+        "reference": card.reference if card else None,
+    }
+
+
+def tasks_arrived(tasks: list[HumanTask]) -> int:
+    """Tell the members of each new task's department (its heads only for a head's task)."""
+    tasks = [task for task in tasks if task.department_id is not None]
+    if not tasks:
+        return 0
+    db.session.flush()  # the tasks' ids, for the links
+    members = db.session.execute(
+        db.select(User.id, User.department_id, User.role).where(
+            User.department_id.in_({task.department_id for task in tasks}),
+            User.active.is_(True),
+        )
+    ).all()
+    sent = 0
+    for task in tasks:
+        ids = [
+            uid
+            for uid, dept, role in members
+            if dept == task.department_id and (task.role != "head" or role == "head")
+        ]
+        if ids:
+            sent += notifications.notify_users(ids, subjects.ref_of(task), ARRIVED, _params(task))
+    return sent
