@@ -128,6 +128,7 @@ def test_the_admin_filters_by_date_user_action_subject_and_object(client, login,
     assert shown(action="denied.") == ["denied.admin"]
     assert shown(action="%") == []  # a wildcard typed by the user is a character
     assert shown(subject="SO-7") == ["order.create"]
+    assert shown(subject="PO-") == []  # no such subject
     assert shown(object_type="timer", object_id="9") == ["worker.tick"]
     page = client.get("/admin/audit", query_string={"subject": "SO-77"}).get_data(as_text=True)
     assert "SO-77" in page and "clerk.wang" in page
