@@ -78,4 +78,6 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)  # first back-off; it doubles per failure
-    MAIL_DIGEST_HOUR = _int("MAIL_DIGEST_HOUR", 8, minimum=0)  # in TIMEZONE
+    MAIL_DIGEST_HOUR = _int("MAIL_DIGEST_HOUR", 8, minimum=0)  # in TIMEZONE, 0-23
+    if MAIL_DIGEST_HOUR > 23:
+        raise RuntimeError(f"MAIL_DIGEST_HOUR must be 0 to 23, not {MAIL_DIGEST_HOUR}.")

@@ -18,6 +18,7 @@ from flask import Flask
 from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
 from app.core.tasks import instances
+from app.core.tasks.models import ProcessInstance
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ def run_once(batch: int = BATCH) -> int:
     instances due after it.
     """
     started = utcnow()
-    claimed = instances.claim_due_timers(max(1, batch))
-    with factory_calendar.remembered():  # one read of the factory's days for the round
+    claimed = instances.claim_due_instances(max(1, batch))
+    # One read of the factory's days and of the departments for the whole round.
+    with factory_calendar.remembered(), instances.round_memo():
         fired, failures = _fire(claimed, started)
     try:
         for instance_id, exc in failures:
@@ -69,13 +71,16 @@ def run_once(batch: int = BATCH) -> int:
     return fired
 
 
-def _fire(claimed: list[int], started: datetime) -> tuple[int, list[tuple[int, Exception]]]:
+def _fire(
+    claimed: list[ProcessInstance], started: datetime
+) -> tuple[int, list[tuple[int, Exception]]]:
     """Fire each claimed instance in a savepoint; how many fired, and which failed how."""
     fired, failures = 0, []
-    for instance_id in claimed:
+    ids = [instance.id for instance in claimed]  # a rollback expires the loaded rows
+    for instance_id, locked in zip(ids, claimed, strict=True):
         savepoint = db.session.begin_nested()
         try:
-            instance = instances.fire_timers(instance_id)
+            instance = instances.fire_timers(instance_id, locked)
             savepoint.commit()
         except Exception as exc:  # one broken instance must not stop the others
             savepoint.rollback()

@@ -3,6 +3,7 @@ which language; never for a rolled-back change; retried with back-off when the s
 delivered once; the daily digest."""
 
 import socket
+import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -242,3 +243,38 @@ def test_email_addresses_are_checked():
     errors = {}
     notifications.clean_email("a" * 250 + "@b.com", errors)
     assert "254" in errors["email"]
+
+
+@pytest.mark.postgres
+def test_two_workers_at_once_deliver_each_mail_exactly_once(smtp, make_user, app):
+    readers = [_reader(make_user, email=f"r{n}@factory.test") for n in range(4)]
+    for n in range(3):
+        notifications.notify_users(
+            [r.id for r in readers], None, KIND, {**PARAMS, "number": f"SO-{n}"}
+        )
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    sent = [0, 0]
+    failures: list[BaseException] = []
+
+    def work(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                for _ in range(6):
+                    sent[index] += mail.send_pending(batch=2)
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and sum(sent) == 12
+    delivered = sorted((rcpt[0], msg["Subject"]) for rcpt, msg in smtp.messages)
+    assert len(delivered) == 12 and len(set(delivered)) == 12  # each once
+    db.session.expire_all()
+    assert set(db.session.scalars(db.select(MailOutbox.status))) == {"sent"}

@@ -3,6 +3,7 @@ departments concerned and the owner, once; a task arriving or assigned; decision
 
 import json
 
+from app.core.audit.models import AuditEvent
 from app.core.notifications import services as notifications
 from app.core.notifications.models import Notification, NotificationPreference
 from app.core.subjects.services import SubjectRef
@@ -101,7 +102,14 @@ def test_settings_save_channels_and_address(client, login, make_user):
     assert db.session.get(User, user.id).email == "qa@factory.test"
     prefs = notifications.preferences_of(db.session.get(User, user.id))
     assert prefs["order_released"] == "email" and prefs["task_arrived"] == "digest"
-    assert prefs["task_assigned"] == "in_app"
+    assert prefs["order_delayed"] == "in_app"
+    (event,) = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "notifications.settings")
+    )
+    assert event.user_id == user.id and "qa@factory.test" not in event.data
+    assert json.loads(event.data) == {
+        "email": "changed", "order_released": "email", "task_arrived": "digest"
+    }  # fmt: skip
     # saved again (a double click): still one row per kind
     client.post(
         "/notifications/settings",
@@ -217,3 +225,34 @@ def test_the_customers_confirmation_tells_the_orders_owner(make_released_order):
     assert json.loads(told.params) == {
         "number": order.number, "signer": "Ann Smith", "method": "link"
     }  # fmt: skip
+
+
+def test_the_change_requester_hears_the_decision(
+    client, login, make_user, released_order, complete
+):
+    from app.modules.changes.models import ChangeRequest
+    from tests.web.test_change_pages import form
+
+    raiser = make_user("warehouse")
+    login(raiser)
+    response = client.post(
+        f"/orders/{released_order.id}/changes/new",
+        data=form(released_order, **{"lines-0-packaging_materials": "Wooden crate"}),
+    )
+    assert response.status_code == 302
+    change = db.session.scalar(db.select(ChangeRequest))
+    for step in ("change_review_quality", "change_review_warehouse"):
+        complete(released_order, step, {"opinion": "approve", "delivery_impact_days": "0"})
+    assert _told("change_decided") == []
+    complete(released_order, "manager_approval_warehouse", {"decision": "approve"})
+    (told,) = _told("change_decided")
+    assert told.user_id == raiser.id
+    assert json.loads(told.params) == {
+        "number": released_order.number, "change": change.id, "outcome": "applied"
+    }  # fmt: skip
+    login(raiser)
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert (
+        f"Your change request #{change.id} for order {released_order.number} was approved" in page
+    )

@@ -8,6 +8,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.notifications.models import (
     CHANNELS,
@@ -185,7 +186,9 @@ def preferences_of(user: User) -> dict[str, str]:
     return {kind: chosen.get(kind, DEFAULT_CHANNEL) for kind in _LABELS}
 
 
-def save_settings(user: User, email_text: str | None, choices: dict[str, str]) -> None:
+def save_settings(
+    user: User, email_text: str | None, choices: dict[str, str], ip: str | None = None
+) -> None:
     """Store the user's address and their channel per registered kind; bad input changes nothing.
 
     Mail channels need an address. Two saves at once are both applied, the later winning per
@@ -204,9 +207,17 @@ def save_settings(user: User, email_text: str | None, choices: dict[str, str]) -
         errors["email"] = _("Enter an email address to receive notifications by email.")
     if errors:
         raise InvalidInput(errors=errors)
+    before = {"email": user.email, **preferences_of(user)}
     user.email = email
     for kind, channel in wanted.items():
         _set_channel(user.id, kind, channel)
+    after = {"email": email, **wanted}
+    changed = {key: after[key] for key in after if before.get(key) != after[key]}
+    if changed:
+        # The address itself is personal data: the audit row says only that it changed.
+        if "email" in changed:
+            changed["email"] = "changed" if email else "removed"
+        audit.record(user, "notifications.settings", "user", user.id, data=changed, ip=ip)
 
 
 def _set_channel(user_id: int, kind: str, channel: str) -> None:

@@ -79,7 +79,9 @@ def settings():
     if request.method == "POST":
         choices = {kind: request.form.get(f"channel-{kind}", "") for kind in kinds}
         email = request.form.get("email", "")
-        _done, errors = submit(lambda: notifications.save_settings(current_user, email, choices))
+        _done, errors = submit(
+            lambda: notifications.save_settings(current_user, email, choices, request.remote_addr)
+        )
         if not errors:
             flash(_("Your notification settings were saved."), "success")
             return redirect(url_for("notifications.settings"))

@@ -1,6 +1,9 @@
 """Starting process instances, stepping them, and keeping the inbox in step with the engine."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -143,6 +146,21 @@ def complete_by_event(
     return task
 
 
+def claim_due_instances(limit: int) -> list[ProcessInstance]:
+    """Lock and load up to `limit` running instances whose timer is due, earliest first (see
+    `claim_due_timers`)."""
+    return list(
+        db.session.scalars(
+            db.select(ProcessInstance)
+            .where(ProcessInstance.status == "running", ProcessInstance.next_timer_at <= utcnow())
+            .order_by(ProcessInstance.next_timer_at, ProcessInstance.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
 def claim_due_timers(limit: int) -> list[int]:
     """Lock up to `limit` running instances whose timer is due, earliest first.
 
@@ -176,9 +194,13 @@ def claim_due_timer() -> int | None:
     return claimed[0] if claimed else None
 
 
-def fire_timers(instance_id: int) -> ProcessInstance:
-    """Let the engine fire the instance's due timers and store the result."""
-    instance = lock_instance(instance_id)
+def fire_timers(instance_id: int, locked: ProcessInstance | None = None) -> ProcessInstance:
+    """Let the engine fire the instance's due timers and store the result.
+
+    `locked` is the instance when the caller already holds its row lock and loaded it in this
+    transaction (the worker's claim), saving a second read.
+    """
+    instance = locked if locked is not None else lock_instance(instance_id)
     defn = processes.definition_for(instance.version)
     audit.record(
         None,
@@ -256,12 +278,31 @@ def _flag_error(
         on_error(instance)
 
 
+_round_memo: ContextVar[dict | None] = ContextVar("instances_round_memo", default=None)
+
+
+@contextmanager
+def round_memo() -> Iterator[None]:
+    """Read the department aliases once for the whole block (a worker round, where every fired
+    instance may open tasks); outside such a block every call reads them."""
+    token = _round_memo.set({})
+    try:
+        yield
+    finally:
+        _round_memo.reset(token)
+
+
 def department_ids() -> dict[str, int]:
     """Department id by every name a lane may use (key, English or Chinese name, lower case)."""
+    memo = _round_memo.get()
+    if memo is not None and "departments" in memo:
+        return memo["departments"]
     aliases: dict[str, int] = {}
     for dept in db.session.scalars(db.select(Department)):
         for alias in (dept.key, dept.name_en, dept.name_zh):
             aliases[alias.strip().lower()] = dept.id
+    if memo is not None:
+        memo["departments"] = aliases
     return aliases
 
 
