@@ -489,3 +489,18 @@ def test_a_waiting_task_cannot_be_claimed_transferred_or_delegated_again(world):
     db.session.rollback()
     task = _reload(world.task.id)
     assert task.state == "waiting" and task.assignee_id == world.ann.id
+
+
+def test_sending_back_ends_the_pending_after_cosigns(world, make_user, task_of, complete):
+    from app.core.tasks import sendback
+
+    done = complete(world.order, "confirm_order", user=world.ann)
+    pmc_task = task_of(world.order, "pmc_dispatch")
+    planner = make_user("pmc")
+    actions.claim(pmc_task.id, planner)
+    row = actions.add_cosigner(pmc_task.id, planner, world.head.id, "after", "")
+    db.session.commit()
+    sendback.send_back(pmc_task.id, planner, done.id, "Wrong category")
+    db.session.commit()
+    assert _reload(pmc_task.id).state == "cancelled"
+    assert db.session.get(TaskCosign, row.id).state == "cancelled"
