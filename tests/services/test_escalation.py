@@ -281,3 +281,41 @@ def test_the_reminder_and_the_escalation_read_in_the_users_language(
     login(head)
     page = client.get("/notifications").get_data(as_text=True)
     assert "Escalated to you as department head: “Review” is overdue." in page
+
+
+def test_the_shipped_lifecycle_reminds_and_escalates_a_late_review(
+    make_order, complete, make_user, task_of, fake_clock
+):
+    engineer = make_user("engineering")
+    head = make_user("engineering", role="head")
+    manager = make_user("management", role="head")
+    fake_clock.set(at(3, 2, 9))  # Monday 09:00
+    order = make_order()
+    for step in ("confirm_order", "pmc_dispatch"):
+        complete(order, step)
+    review = task_of(order, "review_engineering")
+    # PT24H from Monday 09:00: 7.5 h on Monday, 8.5 h on Tuesday, 8 h on Wednesday.
+    assert review.due_at == at(3, 4, 17)
+    # review_engineering_remind (PT16H): the end of Tuesday.
+    assert fire(at(3, 3, 17, 29), fake_clock) == 0
+    assert fire(at(3, 3, 17, 30), fake_clock) == 1  # one instance, its four reviews reminded
+    assert sorted(e["step"] for e in escalations()) == [
+        "Engineering review",
+        "Production review",
+        "Quality review",
+        "Warehouse review",
+    ]
+    engineering = [uid for uid, p in notices("task_reminder") if p["task_id"] == review.id]
+    assert sorted(engineering) == sorted([engineer.id, head.id])
+    # review_engineering_escalate (R2/PT24H): the head at the due time, then the GM.
+    assert fire(at(3, 4, 17), fake_clock) == 1
+    to_head = [uid for uid, p in notices("task_escalated") if p["task_id"] == review.id]
+    assert to_head == [head.id]
+    complete(order, "review_engineering")  # done: its timers stop
+    # 24 working hours after Wednesday 17:00 is Monday 15:30: the other three reach the GM.
+    assert fire(at(3, 9, 15, 29), fake_clock) == 0
+    assert fire(at(3, 9, 15, 30), fake_clock) == 1
+    late = {p["task_id"] for uid, p in notices("task_escalated") if uid == manager.id}
+    assert review.id not in late and len(late) == 3
+    levels = [e["level"] for e in escalations()]
+    assert levels == ["remind"] * 4 + ["head"] * 4 + ["manager"] * 3

@@ -101,3 +101,20 @@ def test_two_overlapping_away_ranges_at_once_one_is_saved(app, make_user):
     assert kinds(outcomes) == ["invalid", "ok"], outcomes
     count = db.session.scalar(db.select(db.func.count()).select_from(OutOfOffice))
     assert count == 1
+
+
+def _copy(task_id: int, user_id: int, to_id: int) -> int:
+    return len(actions.copy(task_id, _user(user_id), [to_id], "FYI"))
+
+
+def test_the_same_copy_sent_twice_at_once_is_kept_once(app, make_order, make_user):
+    from app.core.tasks.models import TaskCopy
+
+    ann, quinn = make_user("sales"), make_user("quality")
+    task_id = open_task(make_order(), "confirm_order").id
+    outcomes = run_together(
+        app, [partial(_copy, task_id, ann.id, quinn.id), partial(_copy, task_id, ann.id, quinn.id)]
+    )
+    assert kinds(outcomes) == ["ok", "ok"], outcomes
+    assert sorted(result for _o, result in outcomes) == [0, 1]
+    assert db.session.scalar(db.select(db.func.count()).select_from(TaskCopy)) == 1

@@ -454,3 +454,53 @@ def test_bulk_assign_leaves_a_cosign_task_with_its_cosigner(world, make_user):
     db.session.commit()
     assert [o.passed for o in result.outcomes] == [False]
     assert _reload(row.child_task_id).assignee_id == world.quality.id
+
+
+def test_delegating_to_someone_away_reaches_their_substitute(world):
+    _away(world.quality, world.other_head, TODAY, TODAY + timedelta(days=1))
+    actions.claim(world.task.id, world.ann)
+    row = actions.delegate(world.task.id, world.ann, world.quality.id, "")
+    db.session.commit()
+    assert row.delegate_id == world.other_head.id
+    assert _reload(row.child_task_id).assignee_id == world.other_head.id
+    assert _notified(world.other_head, "task_delegated") == 1
+
+
+def test_transfer_to_someone_away_whose_substitute_cannot_act_is_refused(world):
+    _away(world.bob, world.quality, TODAY, TODAY)  # a quality user cannot take a sales task
+    actions.claim(world.task.id, world.ann)
+    db.session.commit()
+    with pytest.raises(InvalidInput, match="Quinn"):
+        actions.transfer(world.task.id, world.ann, world.bob.id, "please")
+    db.session.rollback()
+    assert _reload(world.task.id).assignee_id == world.ann.id
+    assert _notified(world.quality, "substitute_active") == 0
+
+
+def test_a_waiting_task_cannot_be_claimed_transferred_or_delegated_again(world):
+    actions.claim(world.task.id, world.ann)
+    actions.delegate(world.task.id, world.ann, world.quality.id, "")
+    db.session.commit()
+    with pytest.raises(Conflict, match="Quinn"):
+        actions.transfer(world.task.id, world.head, world.bob.id, "now")
+    db.session.rollback()
+    with pytest.raises(Conflict, match="Quinn"):
+        actions.unclaim(world.task.id, world.head)
+    db.session.rollback()
+    task = _reload(world.task.id)
+    assert task.state == "waiting" and task.assignee_id == world.ann.id
+
+
+def test_sending_back_ends_the_pending_after_cosigns(world, make_user, task_of, complete):
+    from app.core.tasks import sendback
+
+    done = complete(world.order, "confirm_order", user=world.ann)
+    pmc_task = task_of(world.order, "pmc_dispatch")
+    planner = make_user("pmc")
+    actions.claim(pmc_task.id, planner)
+    row = actions.add_cosigner(pmc_task.id, planner, world.head.id, "after", "")
+    db.session.commit()
+    sendback.send_back(pmc_task.id, planner, done.id, "Wrong category")
+    db.session.commit()
+    assert _reload(pmc_task.id).state == "cancelled"
+    assert db.session.get(TaskCosign, row.id).state == "cancelled"

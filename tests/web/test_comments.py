@@ -150,3 +150,37 @@ def test_comments_show_on_the_task_page_and_in_the_order_timeline(
     assert "Need the &lt;b&gt;tolerance&lt;/b&gt; sheet" in order_page
     login(make_user("warehouse"))  # not involved: the order page leaves the notes out
     assert "tolerance" not in client.get(f"/orders/{order.id}").get_data(as_text=True)
+
+
+def test_send_back_mention_and_withdrawal_notices_render_as_mail(
+    app, dispatch, make_user, monkeypatch
+):
+    """A reader who chose email for these kinds gets them in the outbox, in their language."""
+    from app.core.notifications import services as notifications
+    from app.core.notifications.models import MailOutbox, NotificationPreference
+    from app.core.tasks import sendback
+    from app.core.tasks.models import HumanTask
+    from app.core.tasks.withdraw import KIND as WITHDRAWN
+
+    monkeypatch.setitem(app.config, "MAIL_HOST", "127.0.0.1")
+    order, task = dispatch
+    confirmed = db.session.scalar(
+        db.select(HumanTask).where(HumanTask.instance_id == task.instance_id)
+    )
+    sales = confirmed.completed_by
+    sales.email = "mei@example.com"
+    for kind in (sendback.KIND, comments.KIND, WITHDRAWN):
+        db.session.add(NotificationPreference(user_id=sales.id, kind=kind, channel="email"))
+    db.session.commit()
+    comments.add_comment(task.id, make_user("pmc"), f"@{sales.username} please check")
+    sendback.send_back(task.id, make_user("pmc", role="head"), confirmed.id, "Unclear packaging")
+    notifications.notify_users(
+        [sales.id], None, WITHDRAWN, {"by": "Li", "reason": "", "steps": ["A"], "steps_zh": ["甲"]}
+    )
+    db.session.commit()
+    mails = list(db.session.scalars(db.select(MailOutbox).order_by(MailOutbox.id)))
+    assert [m.recipient for m in mails] == ["mei@example.com"] * 3
+    assert "please check" in mails[0].body_text
+    assert "Unclear packaging" in mails[1].body_text
+    assert f"/tasks/{confirmed.id}" in mails[1].body_html
+    assert "甲" in mails[2].body_text and mails[2].locale.startswith("zh")  # her language

@@ -1,10 +1,13 @@
 """The inbox's bulk actions and saved views through the test client."""
 
+from decimal import Decimal
+
 from app.core.audit.models import AuditEvent
+from app.core.subjects.models import Subject
 from app.core.tasks import inbox
 from app.core.tasks.models import HumanTask, InboxView
 from app.extensions import db
-from tests.services.test_inbox_bulk import open_tasks
+from tests.services.test_inbox_bulk import HEAD_ROLE, open_tasks
 
 
 def test_bulk_approve_from_the_inbox_reports_per_task(client, login, make_user):
@@ -105,3 +108,38 @@ def test_saved_views_through_the_page(client, login, make_user):
     login(me)
     client.post(f"/inbox/views/{view.id}/delete")
     assert db.session.scalar(db.select(db.func.count()).select_from(InboxView)) == 0
+
+
+def test_amounts_show_to_price_readers_only_and_head_tasks_wait_apart(client, login, make_user):
+    member, head = make_user("sales"), make_user("sales", role="head")
+    open_tasks(2, member)
+    open_tasks(1, head, role=HEAD_ROLE)
+    db.session.execute(db.update(HumanTask).values(subject_type="order", subject_key=HumanTask.id))
+    for task in db.session.scalars(db.select(HumanTask)):
+        db.session.add(
+            Subject(
+                type="order",
+                key=task.id,
+                reference=f"SO-{task.id}",
+                amount=Decimal("7654.32"),
+                currency="CNY",
+            )
+        )
+    db.session.commit()
+    login(member)
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "7,654.32" in page and 'data-sort="amount"' in page
+    assert 'data-group="head">Waiting for the head <span class="count">1</span>' in page
+    assert page.count('<tr data-task-id="') == 2  # the head-only task is not among them
+    waiting = client.get("/inbox", query_string={"group": "head"}).get_data(as_text=True)
+    assert waiting.count('<tr data-task-id="') == 1 and "head only" in waiting
+
+    worker = make_user("production")
+    login(worker)
+    client.post("/language", data={"lang": "en"})
+    other = client.get("/inbox", query_string={"dept": "sales"}).get_data(as_text=True)
+    assert "7,654.32" not in other and 'data-sort="amount"' not in other
+    refused = client.get("/inbox", query_string={"dept": "sales", "sort": "amount"})
+    assert refused.status_code == 400
+    assert "Amounts are not shown to your department" in refused.get_data(as_text=True)

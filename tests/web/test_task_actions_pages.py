@@ -143,3 +143,22 @@ def test_away_page_adds_lists_refuses_overlap_and_deletes(client, login, make_us
     login(bob)
     assert client.post(f"/account/away/{row.id}/delete").status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(OutOfOffice)) == 0
+
+
+def test_a_held_completion_says_it_waits_for_the_cosigners(
+    client, login, make_user, make_order, task_of
+):
+    from tests.answers import FORM_ANSWERS
+
+    order = make_order()
+    task = task_of(order, "confirm_order")
+    ann, head = make_user("sales"), make_user("sales", role="head")
+    login(ann)
+    client.post("/language", data={"lang": "en"})
+    client.post(f"/tasks/{task.id}/claim")
+    client.post(f"/tasks/{task.id}/cosign", data={"user_id": str(head.id), "position": "after"})
+    response = client.post(
+        f"/tasks/{task.id}/complete", data=FORM_ANSWERS["confirm_order"], follow_redirects=True
+    )
+    assert "waits for the co-signers after you to agree" in response.get_data(as_text=True)
+    assert task_of(order, "pmc_dispatch") is None

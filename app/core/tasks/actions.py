@@ -435,6 +435,7 @@ def copy(
     if len(recipient_ids) > MAX_COPY_RECIPIENTS:
         raise bad("recipient_ids", _("Choose at most %(n)s people.", n=MAX_COPY_RECIPIENTS))
     recipients = [_user(uid, "recipient_ids") for uid in dict.fromkeys(recipient_ids)]
+    instances.lock_instance(task.instance_id)  # the same copy sent twice at once is kept once
     already = set(
         db.session.scalars(db.select(TaskCopy.recipient_id).where(TaskCopy.task_id == task.id))
     )

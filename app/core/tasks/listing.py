@@ -149,8 +149,7 @@ def _sort_key(query: InboxQuery, locale: str, assignee):
             return db.func.coalesce(HumanTask.name_zh, HumanTask.name)
         return HumanTask.name
     if query.sort == "priority":
-        ranks = {key: rank for key, rank in PRIORITY_RANK.items()}
-        return db.case(ranks, value=Subject.priority, else_=len(ranks))
+        return db.case(PRIORITY_RANK, value=Subject.priority, else_=len(PRIORITY_RANK))
     return {
         "reference": Subject.reference,
         "customer": Subject.customer,

@@ -101,7 +101,10 @@ def complete(task_id: int):
         return _render(inbox.get_task(task_id), request.form, exc.errors, 400)
     commit()
     step = task.display_name(current_locale())
-    flash(_("“%(step)s” is done. The process moved on.", step=step), "success")
+    if task.state == "waiting":  # held for the co-signers after me (docs/TASK_ACTIONS.md)
+        flash(_("“%(step)s” waits for the co-signers after you to agree.", step=step), "info")
+    else:
+        flash(_("“%(step)s” is done. The process moved on.", step=step), "success")
     back = request.form.get("next", "")
     return redirect(
         back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
