@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.calendar.working_time import due_after
 from app.core.clock import utcnow
 from app.core.comments.models import TaskNote
 from app.core.notifications import services as notifications
@@ -26,7 +27,6 @@ from app.core.tasks.models import OPEN_STATES, HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
 from app.engine import sendback as engine
-from app.engine.durations import due_after
 from app.engine.errors import TaskNotReady
 from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
