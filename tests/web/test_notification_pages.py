@@ -256,3 +256,36 @@ def test_the_change_requester_hears_the_decision(
     assert (
         f"Your change request #{change.id} for order {released_order.number} was approved" in page
     )
+
+
+def test_an_admin_sets_a_users_shared_mailbox(client, login, make_user):
+    from app.core.users.models import Department
+
+    login(make_user(None, is_admin=True))
+    client.post("/language", data={"lang": "en"})
+    quality = db.session.scalar(db.select(Department).where(Department.key == "quality"))
+    account = {
+        "display_name": "QC",
+        "password": "initial-pass",
+        "department_id": str(quality.id),
+        "role": "member",
+        "email": "qc-team@factory.test",
+    }
+    for name in ("qc.one", "qc.two"):  # one department mailbox for two accounts
+        response = client.post("/admin/users/new", data={**account, "username": name})
+        assert response.status_code == 302
+    emails = db.session.scalars(db.select(User.email).where(User.username.like("qc.%"))).all()
+    assert emails == ["qc-team@factory.test", "qc-team@factory.test"]
+
+    bad = client.post("/admin/users/new", data={**account, "username": "qc.three", "email": "x@y"})
+    assert bad.status_code == 400
+    assert "Enter an email address such as name@example.com." in bad.get_data(as_text=True)
+    assert db.session.scalar(db.select(User.id).where(User.username == "qc.three")) is None
+
+    one = db.session.scalar(db.select(User).where(User.username == "qc.one"))
+    page = client.get(f"/admin/users/{one.id}").get_data(as_text=True)
+    assert 'value="qc-team@factory.test"' in page
+    edit = {k: v for k, v in account.items() if k != "password"}
+    client.post(f"/admin/users/{one.id}", data={**edit, "email": ""})
+    db.session.expire_all()
+    assert db.session.get(User, one.id).email is None

@@ -162,3 +162,32 @@ def test_a_held_completion_says_it_waits_for_the_cosigners(
     )
     assert "waits for the co-signers after you to agree" in response.get_data(as_text=True)
     assert task_of(order, "pmc_dispatch") is None
+
+
+def test_every_action_notification_renders_in_both_languages(
+    client, login, make_user, make_order, task_of
+):
+    from app.core.tasks import actions
+
+    task = task_of(make_order(), "confirm_order")
+    reader = make_user("sales")
+    params = {
+        "by": "Ann",
+        "reason": "R",
+        "note": "N",
+        "answer": "A",
+        "opinion": "O",
+        "agree": False,
+        "for_name": "Bob",
+    }
+    for kind in actions.KINDS:
+        actions.notify_about([reader.id], task, kind, params, task)
+    db.session.commit()
+    login(reader)
+    for lang, word in (("en", "Open the task"), ("zh_CN", "打开任务")):
+        client.post("/language", data={"lang": lang})
+        page = _page(client, "/notifications")
+        for kind in actions.KINDS:
+            assert f'data-kind="{kind}"' in page
+        assert page.count(word) >= len(actions.KINDS)
+        assert f"/tasks/{task.id}" in page

@@ -61,6 +61,7 @@ def user_new():
                 f.get("role", ""),
                 _flag("is_admin"),
                 _flag("is_process_owner"),
+                f.get("email"),
             )
         )
         if not errors:
@@ -93,6 +94,7 @@ def user_edit(user_id: int):
                 f.get("role", ""),
                 _flag("is_admin"),
                 _flag("is_process_owner"),
+                f.get("email"),
             )
         )
         if not errors:
