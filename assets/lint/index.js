@@ -42,9 +42,28 @@ import userTaskDue from './rules/user-task-due.js';
 import userTaskForm from './rules/user-task-form.js';
 import userTaskLane from './rules/user-task-lane.js';
 
+import { is, spiffProperties } from './util.js';
+
 export { setLintContext } from './context.js';
 
 const PLUGIN = 'bpmnlint-plugin-ordergate';
+
+/**
+ * A boundary timer that carries an `escalate` property (remind / head / manager) does its work in
+ * the tasks core when it fires (docs/DEADLINES.md): it has nowhere to flow, so `recommended`'s
+ * "not connected" and "implicit end" do not apply to it. Every other element is checked as before.
+ */
+function exceptDeadlineTimers(rule) {
+  return function deadlineAwareRule() {
+    const inner = rule();
+    return {
+      check(node, reporter) {
+        if (is(node, 'bpmn:BoundaryEvent') && spiffProperties(node).escalate) return;
+        return inner.check(node, reporter);
+      },
+    };
+  };
+}
 
 /** The local plugin's own configuration, `plugin:ordergate/recommended`. */
 const ordergateRecommended = {
@@ -72,10 +91,10 @@ const cache = {
   'rule:bpmnlint/link-event': linkEvent,
   'rule:bpmnlint/no-bpmndi': noBpmndi,
   'rule:bpmnlint/no-complex-gateway': noComplexGateway,
-  'rule:bpmnlint/no-disconnected': noDisconnected,
+  'rule:bpmnlint/no-disconnected': exceptDeadlineTimers(noDisconnected),
   'rule:bpmnlint/no-duplicate-sequence-flows': noDuplicateSequenceFlows,
   'rule:bpmnlint/no-gateway-join-fork': noGatewayJoinFork,
-  'rule:bpmnlint/no-implicit-end': noImplicitEnd,
+  'rule:bpmnlint/no-implicit-end': exceptDeadlineTimers(noImplicitEnd),
   'rule:bpmnlint/no-implicit-split': noImplicitSplit,
   'rule:bpmnlint/no-implicit-start': noImplicitStart,
   'rule:bpmnlint/no-inclusive-gateway': noInclusiveGateway,

@@ -191,6 +191,9 @@ def test_saved_views_save_rename_delete_and_stay_their_owners(make_user):
         saved_views.save(me, "x" * 61, query)
     with pytest.raises(InvalidInput):
         saved_views.save(me, "   ", query)
+    longest = inbox_query.parse({"q": "确" * 100, "customer": "认" * 200})
+    with pytest.raises(InvalidInput):  # 2,700 characters once encoded: refused, not cut
+        saved_views.save(me, "Too long", longest)
     assert saved_views.save(other, "Confirm queue", query).id != view.id  # names are per user
 
     saved_views.save(me, "Second", inbox_query.parse({"due": "overdue"}))

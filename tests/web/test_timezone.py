@@ -22,12 +22,10 @@ INTAKE = {
 
 
 @pytest.fixture
-def clock(monkeypatch) -> list[datetime]:
-    """The 'now' the services see; set clock[0] to move it."""
-    now = [CREATED]
-    monkeypatch.setattr(instances, "utcnow", lambda: now[0])
-    monkeypatch.setattr(tasks, "utcnow", lambda: now[0])
-    return now
+def clock(fake_clock):
+    """The app's clock (services, engine and pages) at CREATED; `clock.set` moves it."""
+    fake_clock.set(CREATED)
+    return fake_clock
 
 
 def confirm_task(make_user, due_utc: datetime) -> HumanTask:
@@ -66,7 +64,7 @@ def test_task_page_shows_times_in_the_configured_zone(
     login(user)
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert f"<dt>Due</dt><dd>{due}</dd>" in page
-    clock[0] = COMPLETED
+    clock.set(COMPLETED)  # before the due time: no overdue badge
     tasks.complete_task(task.id, user, MultiDict(INTAKE))
     db.session.commit()
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)

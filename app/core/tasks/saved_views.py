@@ -16,6 +16,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 
 NAME_LENGTH = 60
+QUERY_LENGTH = 1000  # InboxView.query: Chinese search text takes 9 characters per word once encoded
 MAX_VIEWS = 50  # per user: a bar of saved views, not a second database
 
 
@@ -53,6 +54,8 @@ def save(user: User, name: str | None, query: InboxQuery) -> InboxView:
     """Save the query under a name; the same save twice (a double click) stores it once."""
     name = _clean_name(name)
     stored = query.query_string(page=1)
+    if len(stored) > QUERY_LENGTH:
+        raise InvalidInput(_("These filters are too long to save as a view: shorten the search."))
     existing = _named(user, name)
     if existing is not None:
         if existing.query == stored:
