@@ -28,7 +28,7 @@ def setup(app: Flask) -> None:
     web.install(app)  # first: it installs the URL converter every rule binds
     from app.core.calendar import working_time
 
-    working_time.install()  # BPMN timers read the app's clock and count working time
+    working_time.install(app)  # BPMN timers read the app's clock and count working time
     from app.core.tasks import escalation
 
     escalation.register()  # the reminder and escalation notifications

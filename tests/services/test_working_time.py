@@ -87,6 +87,13 @@ def test_office_hours_are_configurable(app, monkeypatch):
         working_time.parse_office_hours("eight to five")
 
 
+def test_the_app_refuses_to_start_with_bad_office_hours(app):
+    from app import create_app
+
+    with pytest.raises(RuntimeError, match="OFFICE_HOURS"):
+        create_app({**app.config, "OFFICE_HOURS": "17:00-08:00"})
+
+
 @pytest.mark.parametrize("duration", ["P10Y", "P400D", "PT5000H", "P13M", "soon", "P1W2D"])
 def test_bad_or_huge_durations_are_refused_not_searched(duration):
     with pytest.raises(ValueError):

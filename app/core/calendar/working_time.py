@@ -154,9 +154,16 @@ def engine_zone():
     return clock.zone() if has_app_context() else UTC
 
 
-def install() -> None:
-    """Hand the engine's timers the app's clock and the factory's working time."""
+def install(app) -> None:
+    """Check the configured office hours (a bad value stops the start, rather than leaving
+    every task without a due date), and hand the engine's timers the app's clock and the
+    factory's working time."""
     from app.engine import timers
+
+    try:
+        parse_office_hours(app.config["OFFICE_HOURS"])
+    except ValueError as exc:
+        raise RuntimeError(f"OFFICE_HOURS (ORDERGATE_OFFICE_HOURS): {exc}") from None
 
     timers.set_clock(clock.utcnow)
     timers.set_working_time(engine_working_time, engine_zone)
