@@ -258,3 +258,30 @@ def test_the_query_writes_itself_back_without_defaults():
     assert inbox_query.parse(query.to_args()) == query
     assert query.sorted_by("amount") == {"q": "确认", "sort": "amount"}
     assert query.sorted_by("due") == {"q": "确认"}
+
+
+def test_a_co_sign_task_is_listed_for_its_assignee_only(world, make_user):
+    sales = world["sales"]
+    member = world["member"]
+    cosigner = make_user("sales", display_name="Cosi Signer")
+    original = world["tasks"][1]
+    db.session.add(
+        HumanTask(
+            instance_id=original.instance_id,
+            task_id="cosign-1",
+            spec_name=original.spec_name,
+            name="Co-sign: " + original.name,
+            department_id=sales.id,
+            state="ready",
+            parent_id=original.id,
+            assignee_id=cosigner.id,
+        )
+    )
+    db.session.commit()
+    mine = page_of(cosigner, {"claimed": "me", "size": "200"}, sales.id)
+    assert [t.task_id for t in mine.rows] == ["cosign-1"]
+    theirs = page_of(member, {"size": "200"}, sales.id)
+    assert "cosign-1" not in {t.task_id for t in theirs.rows} and theirs.total == 52
+    head = make_user("sales", role="head")
+    assert page_of(head, {"size": "200"}, sales.id).total == 61  # not the head's either
+    assert listing.tab_counts()[sales.id].open == 62  # still open work of the department

@@ -94,6 +94,15 @@ def _waits_for_head(viewer: User):
     return head_only
 
 
+def _someone_elses(viewer: User):
+    """SQL: a co-sign or delegation task (made by the tasks core for one person) that is not the
+    viewer's: nobody else acts on it, so it is in no one else's list (docs/TASK_ACTIONS.md)."""
+    return db.and_(
+        HumanTask.parent_id.is_not(None),
+        db.func.coalesce(HumanTask.assignee_id, 0) != viewer.id,
+    )
+
+
 def _local_midnight(day) -> datetime:
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return datetime.combine(day, time(), tzinfo=zone)
@@ -179,10 +188,11 @@ def list_page(viewer: User, query: InboxQuery, department_id: int | None, locale
     )
     where = _filters(viewer, query, department_id)
     waits = _waits_for_head(viewer)
+    group = db.case((_someone_elses(viewer), "other"), (waits, "head"), else_="act")
     # Both groups' totals at once; grouped over a subquery, because PostgreSQL would see the
     # CASE in GROUP BY (its own bound parameters) as another expression than the selected one.
     grouped = (
-        db.select(db.case((waits, "head"), else_="act").label("grp"))
+        db.select(group.label("grp"))
         .select_from(HumanTask)
         .outerjoin(Subject, subject_join)
         .where(*where)
@@ -198,7 +208,7 @@ def list_page(viewer: User, query: InboxQuery, department_id: int | None, locale
         db.select(HumanTask)
         .outerjoin(Subject, subject_join)
         .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
-        .where(*where, waits if query.group == "head" else db.not_(waits))
+        .where(*where, group == query.group)
         .options(
             db.contains_eager(HumanTask.subject),
             db.joinedload(HumanTask.assignee),
