@@ -319,3 +319,36 @@ def test_the_shipped_lifecycle_reminds_and_escalates_a_late_review(
     assert review.id not in late and len(late) == 3
     levels = [e["level"] for e in escalations()]
     assert levels == ["remind"] * 4 + ["head"] * 4 + ["manager"] * 3
+
+
+def test_a_task_waiting_on_its_co_signer_still_reminds_and_escalates(make_user, fake_clock):
+    """A task held by a before-co-signer is open: its timers go on, and the reminder goes to the
+    co-signer the task waits for (the holder cannot act until the opinion is in)."""
+    from app.core.tasks import actions
+
+    holder = make_user("sales")
+    cosigner = make_user("sales")
+    head = make_user("sales", role="head")
+    fake_clock.set(at(3, 2, 9))
+    instance = deploy_and_start(
+        "cosigned_review",
+        review_process(
+            "cosigned_review",
+            boundary("review_remind", "timeDuration", "PT1H", "remind"),
+            boundary("review_escalate", "timeDuration", "PT2H", "head"),
+        ),
+        make_user,
+    )
+    task = review_row(instance)
+    task.assignee_id = holder.id
+    db.session.commit()
+    actions.add_cosigner(task.id, holder, cosigner.id, "before", "please check")
+    db.session.commit()
+    assert db.session.get(HumanTask, task.id).state == "waiting"
+
+    assert fire(at(3, 2, 10), fake_clock) == 1
+    assert [uid for uid, _ in notices("task_reminder")] == [cosigner.id]
+    assert fire(at(3, 2, 11), fake_clock) == 1
+    [(told, params)] = notices("task_escalated")
+    assert told == head.id and params["closed"] is False
+    assert escalations()[-1]["notified"] == [head.id]

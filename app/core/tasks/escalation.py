@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.audit import services as audit
 from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
-from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.tasks.models import OPEN_STATES, HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import Department, User
 from app.engine.timers import ESCALATE_VALUES, FiredTimer, escalation_level
@@ -53,21 +53,22 @@ def on_timers(instance: ProcessInstance, fired: list[FiredTimer]) -> int:
 
 
 def _rows(instance: ProcessInstance, timer: FiredTimer) -> list[HumanTask]:
-    """The inbox rows of the task the timer sits on: that very task (still open, or just
-    cancelled by an interrupting timer), else the step's open rows (a multi-instance task)."""
+    """The inbox rows of the task the timer sits on: that very task (still open, waiting on
+    its co-signers or delegate, or just cancelled by an interrupting timer), else the step's open
+    rows (a multi-instance task)."""
     rows = list(
         db.session.scalars(
             db.select(HumanTask)
             .where(
                 HumanTask.instance_id == instance.id,
                 HumanTask.spec_name == timer.attached_to,
-                HumanTask.state.in_(("ready", "cancelled")),
+                HumanTask.state.in_((*OPEN_STATES, "cancelled")),
             )
             .order_by(HumanTask.id)
         )
     )
     exact = [row for row in rows if row.task_id == timer.attached_task_id]
-    return exact or [row for row in rows if row.state == "ready"]
+    return exact or [row for row in rows if row.state in OPEN_STATES]
 
 
 def _active(query) -> list[int]:
@@ -100,10 +101,27 @@ def _may_act(row: HumanTask) -> list[int]:
     return _active(query)
 
 
+def _open_children(row: HumanTask) -> list[int]:
+    return _active(
+        db.select(User.id).where(
+            User.id.in_(
+                db.select(HumanTask.assignee_id).where(
+                    HumanTask.parent_id == row.id, HumanTask.state == "ready"
+                )
+            )
+        )
+    )
+
+
 def recipients(row: HumanTask, level: str) -> list[int]:
     """Who is told at `level`: see the module's docstring. A department without a head
     escalates straight to the general manager, so nobody is told nothing."""
     if level == "remind":
+        if row.state == "waiting":
+            # The holder cannot act: remind whoever the task waits for (co-signers, delegate).
+            waited_on = _open_children(row)
+            if waited_on:
+                return waited_on
         return [row.assignee_id] if row.assignee_id else _may_act(row)
     if level == "head":
         return _department_heads(row.department_id) or general_manager_ids()
@@ -119,7 +137,7 @@ def escalate(row: HumanTask, level: str, timer_id: str) -> list[int]:
         "step_zh": row.name_zh or row.name,
         "level": level,
         "due": local_datetime(row.due_at) if row.due_at else None,  # in the factory's zone
-        "closed": row.state != "ready",
+        "closed": row.state not in OPEN_STATES,
     }
     kind = REMINDER if level == "remind" else ESCALATED
     notifications.notify_users(told, subjects.ref_of(row), kind, params)
