@@ -135,7 +135,11 @@ def serve_command(host: str, port: int) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Run one round and exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run one round (due timers, then mail, digest and audit seals) and exit, e.g. from cron.",
+)
 @click.option(
     "--batch",
     type=click.IntRange(1, 1000),
@@ -150,10 +154,12 @@ def serve_command(host: str, port: int) -> None:
 )
 def worker_command(once: bool, batch: int | None, poll: float | None) -> None:
     """Fire due timers in a loop (run several on PostgreSQL: they never fire one twice)."""
-    from app.worker import BATCH, run_forever, run_once
+    from app.worker import BATCH, run_forever, run_jobs, run_once
 
     if once:
         click.echo(f"fired {run_once(batch or BATCH)} timer(s)")
+        for name, done in run_jobs().items():
+            click.echo(f"{name}: {done}")
     else:
         run_forever(current_app._get_current_object(), batch=batch or BATCH, poll=poll)
 
