@@ -56,16 +56,7 @@ def notify_about(user_ids, task: HumanTask, kind: str, params: dict, link: Human
 
 
 def _deny(actor: User, task: HumanTask, action: str, message: str, ip=None) -> PermissionDenied:
-    audit.record(
-        actor,
-        "denied." + action,
-        "human_task",
-        task.id,
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
-        ip=ip,
-    )
-    db.session.flush()
+    inbox.record_denial(actor, task, action, ip)
     return PermissionDenied(message)
 
 

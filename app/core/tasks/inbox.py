@@ -26,8 +26,8 @@ def may_act(user: User, task: HumanTask) -> bool:
     return permissions.may_act_on_task(user, task.department_id, task.role)
 
 
-def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> PermissionDenied:
-    """Record a refused attempt and return the error to raise."""
+def record_denial(user: User, task: HumanTask, action: str, ip: str | None = None) -> None:
+    """Audit a refused attempt on a task (`denied.<action>`), flushed with the refusal."""
     audit.record(
         user,
         "denied." + action,
@@ -38,6 +38,11 @@ def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> Per
         ip=ip,
     )
     db.session.flush()
+
+
+def deny(user: User, task: HumanTask, action: str, ip: str | None = None) -> PermissionDenied:
+    """Record a refused attempt and return the error to raise."""
+    record_denial(user, task, action, ip)
     if not permissions.member_of(user, task.department_id):
         return PermissionDenied(_("Only members of this task's department can do this."))
     return PermissionDenied(_("Only the department head can act on this task."))
