@@ -87,7 +87,7 @@ i18n: venv
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		-c TRANSLATORS: --no-location --sort-output --project OrderGate -o $(TRANSLATIONS)/messages.pot .
 	@if compgen -G "$(TRANSLATIONS)/*/LC_MESSAGES/messages.po" >/dev/null; then \
-		$(BIN)/pybabel -q update --ignore-pot-creation-date -i $(TRANSLATIONS)/messages.pot \
+		$(BIN)/pybabel -q update --ignore-obsolete --ignore-pot-creation-date -i $(TRANSLATIONS)/messages.pot \
 			-d $(TRANSLATIONS); \
 	else \
 		echo "no catalogue yet: make i18n-init LOCALE=zh_Hans_CN"; \
