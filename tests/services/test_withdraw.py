@@ -153,3 +153,36 @@ def test_the_requester_withdraws_from_the_task_page(client, login, plan_world, m
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/orders/{order.id}")
     assert db.session.get(RushRequest, request.id).status == "cancelled"
+
+
+def test_the_request_pages_offer_the_requester_the_withdraw_form(
+    client, login, plan_world, released_order, make_user
+):
+    """The requester finds the button on the request's own page (rush and change), not only on
+    a task page of another department; nobody else sees it, and it goes once someone acted."""
+    order = plan_world.order("SO-W", 16, "2027-03-31")
+    sales = make_user("sales")
+    asked = ask_rush(plan_world, order, sales)
+    change = changes.raise_change(
+        sales, released_order.id, draft(released_order, quantity="25"), "customer_request",
+        "More", "CR-9",
+    )  # fmt: skip
+    db.session.commit()
+    pages = [f"/rush/{asked.id}", f"/changes/{change.id}"]
+    login(make_user("sales"))
+    assert all('id="withdraw"' not in client.get(page).get_data(as_text=True) for page in pages)
+    login(sales)
+    for page in pages:
+        html = client.get(page).get_data(as_text=True)
+        assert 'id="withdraw"' in html and "/withdraw" in html
+    step = open_rows(change.instance_id)[0]
+    response = client.post(f"/tasks/{step.id}/withdraw", data={"reason": "Not needed"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, change.id).status == "cancelled"
+    assert 'id="withdraw"' not in client.get(f"/changes/{change.id}").get_data(as_text=True)
+    # Once someone acted on the rush, its page stops offering the form.
+    first = open_rows(asked.instance_id)[0]
+    first.assignee_id = make_user(first.department.key, role="head").id
+    db.session.commit()
+    assert 'id="withdraw"' not in client.get(f"/rush/{asked.id}").get_data(as_text=True)

@@ -160,6 +160,21 @@ def withdraw(
     return instance
 
 
+def offer(user: User, instance_id: int | None) -> dict | None:
+    """What a request's own page needs to offer its requester the withdraw form (the template
+    tasks/_withdraw.html with `task` and `limit`), or None when they may not withdraw it."""
+    instance = db.session.get(ProcessInstance, instance_id) if instance_id else None
+    if instance is None or not may_withdraw(user, instance):
+        return None
+    task = db.session.scalar(
+        db.select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        .order_by(HumanTask.id)
+        .limit(1)
+    )
+    return {"task": task, "limit": REASON_LIMIT} if task is not None else None
+
+
 def task_panels(task: HumanTask, page) -> list:
     """The requester's withdraw button on a task of their request (below the task)."""
     from app.core.tasks.registry import Panel

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.tasks import withdraw
 from app.core.users import permissions
 from app.core.web import panels, submit
 from app.modules.changes.services import approvals as head_approvals
@@ -67,7 +68,10 @@ def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
     change = changes.get_change(change_id)
     return render_template(
-        "changes/detail.html", order=change.order, **reading.view(change, current_user).as_context()
+        "changes/detail.html",
+        order=change.order,
+        withdrawal=withdraw.offer(current_user, change.instance_id),
+        **reading.view(change, current_user).as_context(),
     )
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.tasks import withdraw
 from app.core.web import submit
 from app.extensions import db
 from app.limits import record_id
@@ -84,6 +85,7 @@ def detail(rush_id: int):
         preview=live.preview,
         problem=live.problem,
         steps=reading.steps(found),
+        withdrawal=withdraw.offer(current_user, found.instance_id),
     )
 
 
