@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.core import clock
-from app.core.tasks import actions, completion
+from app.core.tasks import actions, completion, copies
 from app.core.tasks.models import HumanTask, TaskCosign
 from app.core.users import away
 from app.core.users.models import OutOfOffice, User
@@ -104,7 +104,7 @@ def test_two_overlapping_away_ranges_at_once_one_is_saved(app, make_user):
 
 
 def _copy(task_id: int, user_id: int, to_id: int) -> int:
-    return len(actions.copy(task_id, _user(user_id), [to_id], "FYI"))
+    return len(copies.copy(task_id, _user(user_id), [to_id], "FYI"))
 
 
 def test_the_same_copy_sent_twice_at_once_is_kept_once(app, make_order, make_user):

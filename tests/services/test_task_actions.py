@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from app.core import clock
 from app.core.audit.models import AuditEvent
 from app.core.notifications.models import Notification
-from app.core.tasks import actions, completion
+from app.core.tasks import actions, completion, copies
 from app.core.tasks.models import HumanTask, TaskCopy, TaskCosign, TaskDelegation
 from app.core.users import away
 from app.core.users.models import OutOfOffice
@@ -349,28 +349,28 @@ def test_child_tasks_cannot_be_claimed_or_assigned(world):
 
 
 def test_copy_shows_the_task_to_recipients_read_only(world):
-    actions.copy(world.task.id, world.ann, [world.quality.id, world.quality.id], "FYI")
+    copies.copy(world.task.id, world.ann, [world.quality.id, world.quality.id], "FYI")
     db.session.commit()
-    shared = actions.shared_with(world.quality)
+    shared = copies.shared_with(world.quality)
     assert [c.task_id for c in shared] == [world.task.id]
     assert _notified(world.quality, "task_copied") == 1
-    assert actions.shared_with(world.bob) == []
+    assert copies.shared_with(world.bob) == []
     from app.core.tasks import inbox
 
     assert not inbox.may_act(world.quality, _reload(world.task.id))  # read-only
-    actions.mark_copies_read(world.quality, world.task.id)
+    copies.mark_copies_read(world.quality, world.task.id)
     db.session.commit()
     assert db.session.scalar(db.select(TaskCopy.read_at)) is not None
 
 
 def test_copy_denied_to_other_departments_and_bad_input(world):
     with pytest.raises(PermissionDenied):
-        actions.copy(world.task.id, world.quality, [world.bob.id], "")
+        copies.copy(world.task.id, world.quality, [world.bob.id], "")
     db.session.commit()
     assert "denied.copy" in _actions(world.quality)
     for ids, note in (([], ""), ([999_999], ""), ([world.bob.id], "n" * 4001), ([None], "")):
         with pytest.raises(InvalidInput):
-            actions.copy(world.task.id, world.ann, ids, note)
+            copies.copy(world.task.id, world.ann, ids, note)
         db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(TaskCopy)) == 0
 

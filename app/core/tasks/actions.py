@@ -1,7 +1,8 @@
 """Approval actions on a task, as rules of the tasks core (docs/TASK_ACTIONS.md).
 
 Claim and give back, assign (head), transfer 转办, delegate 委派 and take back, add a co-signer
-加签 (app/core/tasks/cosign.py), copy for information 抄送. Who may is decided in
+加签 (app/core/tasks/cosign.py); copy for information 抄送 is app/core/tasks/copies.py and what
+the task page shows of all this app/core/tasks/action_page.py. Who may is decided in
 app/core/users/permissions.py; every change and every refusal is audited; a refusal raises
 PermissionDenied with a message the page shows. Work handed to someone who is out of office goes
 to their substitute (app/core/users/away.py).
@@ -21,14 +22,13 @@ from app.core.subjects import services as subjects
 from app.core.tasks import cosign, inbox, instances
 from app.core.tasks.cosign import bad
 from app.core.tasks.inbox import ensure_open, get_task
-from app.core.tasks.models import HumanTask, TaskCopy, TaskCosign, TaskDelegation
+from app.core.tasks.models import HumanTask, TaskCosign, TaskDelegation
 from app.core.users import away, permissions
 from app.core.users.models import User
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
 
 TEXT_LIMIT = "notes"  # reasons, notes and opinions: app/limits.py
-MAX_COPY_RECIPIENTS = 20
 
 KINDS = {
     "task_transferred": _l("A task was transferred to me"),
@@ -409,138 +409,3 @@ def cancel_cosigner(cosign_id: int, actor: User, ip: str | None = None) -> TaskC
 
 
 # --- copy 抄送 --------------------------------------------------------------------------------
-
-
-def copy(
-    task_id: int, actor: User, recipient_ids: list[int | None], note: str | None, ip=None
-) -> list[TaskCopy]:
-    """Show the task read-only to other users (in /tasks/shared), and tell them."""
-    task = get_task(task_id)
-    if not permissions.may_copy(actor, task.department_id, task.role) and not (
-        task.parent_id is not None and permissions.is_owner(actor, task.assignee_id)
-    ):
-        raise _deny(actor, task, "copy", _("Only who may work on this task can copy it."), ip)
-    text = _text(note, "note")
-    if not recipient_ids:
-        raise bad("recipient_ids", _("Choose at least one person."))
-    if len(recipient_ids) > MAX_COPY_RECIPIENTS:
-        raise bad("recipient_ids", _("Choose at most %(n)s people.", n=MAX_COPY_RECIPIENTS))
-    recipients = [_user(uid, "recipient_ids") for uid in dict.fromkeys(recipient_ids)]
-    instances.lock_instance(task.instance_id)  # the same copy sent twice at once is kept once
-    already = set(
-        db.session.scalars(db.select(TaskCopy.recipient_id).where(TaskCopy.task_id == task.id))
-    )
-    rows = [
-        TaskCopy(
-            task_id=task.id,
-            subject_type=task.subject_type,
-            subject_key=task.subject_key,
-            recipient_id=user.id,
-            by_id=actor.id,
-            note=text or None,
-            created_at=utcnow(),
-        )
-        for user in recipients
-        if user.id not in already and user.id != actor.id
-    ]
-    db.session.add_all(rows)
-    audit.record(
-        actor,
-        "task.copy",
-        "human_task",
-        task.id,
-        data={"to": [row.recipient_id for row in rows], "note": text, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
-        ip=ip,
-    )
-    notify_about(
-        [row.recipient_id for row in rows],
-        task,
-        "task_copied",
-        {"by": actor.display_name, "note": text},
-        task,
-    )
-    db.session.flush()
-    return rows
-
-
-def shared_with(user: User, limit: int = 200) -> list[TaskCopy]:
-    """What was copied to the user, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(TaskCopy)
-            .where(TaskCopy.recipient_id == user.id)
-            .order_by(TaskCopy.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def mark_copies_read(user: User, task_id: int) -> None:
-    """The recipient opened the copied task."""
-    db.session.execute(
-        db.update(TaskCopy)
-        .where(
-            TaskCopy.recipient_id == user.id,
-            TaskCopy.task_id == task_id,
-            TaskCopy.read_at.is_(None),
-        )
-        .values(read_at=utcnow())
-    )
-
-
-# --- what the task page shows -----------------------------------------------------------------
-
-
-def page_facts(task: HumanTask, viewer: User) -> dict:
-    """The approval-action block of a task page: requests, choices, what the viewer may do."""
-    request = child_request(task)
-    delegations = list(
-        db.session.scalars(
-            db.select(TaskDelegation)
-            .where(TaskDelegation.task_id == task.id)
-            .order_by(TaskDelegation.id)
-        )
-    )
-    open_task = task.state == "ready" and task.parent_id is None
-    holds = open_task and permissions.holds_task(
-        viewer, task.department_id, task.role, task.assignee_id
-    )
-    return {
-        "request": request,
-        "request_is_cosign": isinstance(request, TaskCosign),
-        "may_answer": request is not None
-        and task.state == "ready"
-        and permissions.may_answer_child(viewer, task.assignee_id),
-        "cosigns": cosign.cosigns_of(task),
-        "delegations": delegations,
-        "waiting_reason": cosign.waiting_reason(task),
-        "may_transfer": open_task
-        and permissions.may_transfer(viewer, task.department_id, task.role, task.assignee_id),
-        "may_delegate": holds,
-        "may_cosign": holds,
-        "may_copy": task.state in ("ready", "waiting")
-        and permissions.may_copy(viewer, task.department_id, task.role),
-        "colleagues": _colleagues(task, viewer),
-        "users": _everyone(viewer),
-        "copies": list(
-            db.session.scalars(
-                db.select(TaskCopy).where(TaskCopy.task_id == task.id).order_by(TaskCopy.id)
-            )
-        ),
-    }
-
-
-def _colleagues(task: HumanTask, viewer: User) -> list[User]:
-    return [u for u in inbox.members_for(task) if u.id != viewer.id]
-
-
-def _everyone(viewer: User) -> list[User]:
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .where(User.active.is_(True), User.id != viewer.id)
-            .order_by(User.display_name)
-        )
-    )

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import limits
-from app.core.tasks import actions
+from app.core.tasks import actions, copies
 from app.core.web import commit, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
@@ -134,7 +134,7 @@ def copy(task_id: int):
         ids = [None]  # a value that names nobody is refused like an unknown user
     return _run(
         task_id,
-        lambda: actions.copy(task_id, current_user, ids, request.form.get("note"), _ip()),
+        lambda: copies.copy(task_id, current_user, ids, request.form.get("note"), _ip()),
         _("The task was copied."),
     )
 
@@ -143,4 +143,4 @@ def copy(task_id: int):
 @login_required
 def shared():
     """What was copied to me, read-only."""
-    return render_template("tasks/shared.html", copies=actions.shared_with(current_user))
+    return render_template("tasks/shared.html", copies=copies.shared_with(current_user))

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app import limits
 from app.core.processes import forms
-from app.core.tasks import actions, inbox, registry
+from app.core.tasks import action_page, actions, copies, inbox, registry
 from app.core.tasks import completion as tasks
 from app.core.users import permissions
 from app.core.web import commit, panels, wants_fragment
@@ -37,7 +37,7 @@ def _render(task, values=None, errors=None, status=200):
         can_act=can_act,
         is_head=current_user.is_head and current_user.department_id == task.department_id,
         members=inbox.members_for(task),
-        acts=actions.page_facts(task, current_user),  # tasks/_task_actions.html
+        acts=action_page.page_facts(task, current_user),  # tasks/_task_actions.html
         may_see_prices=permissions.can_see_prices(current_user),  # tasks/_subject_facts.html
     ), status
 
@@ -47,7 +47,7 @@ def _render(task, values=None, errors=None, status=200):
 def detail(task_id: int):
     """Show the task with its order, history and form."""
     task = inbox.get_task(task_id)
-    actions.mark_copies_read(current_user, task.id)  # a copy 抄送 to the viewer is now read
+    copies.mark_copies_read(current_user, task.id)  # a copy 抄送 to the viewer is now read
     commit()
     return _render(task)
 
