@@ -14,25 +14,18 @@ Settings (app config): MAIL_HOST (empty: no mail is queued or sent), MAIL_PORT, 
 MAIL_TIMEOUT, MAIL_MAX_ATTEMPTS, MAIL_RETRY_SECONDS, MAIL_DIGEST_HOUR.
 """
 
-import json
 import logging
-import re
 import smtplib
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
-from html import unescape
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from app.core import clock
+from app.core.notifications.mail_render import render_digest, render_one
 from app.core.notifications.models import (
     DEFAULT_CHANNEL,
     MailOutbox,
@@ -97,7 +90,7 @@ def queue_immediate(notes: list[Notification], params: dict) -> int:
             continue
         locale = _locale_of(user)
         if locale not in rendered:
-            rendered[locale] = _render_one(note, params, locale)
+            rendered[locale] = render_one(note, params, locale)
         subject, text, html = rendered[locale]
         db.session.add(_outbox(user, locale, subject, text, html, now))
         note.mailed_at = now
@@ -122,111 +115,6 @@ def _outbox(user: User, locale: str, subject: str, text: str, html: str, now) ->
 def _locale_of(user: User) -> str:
     languages = current_app.config["LANGUAGES"]
     return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-@contextmanager
-def _mail_context(locale: str) -> Iterator[None]:
-    """Render as a page would in `locale`, with or without a request (the worker has none)."""
-    base = current_app.config.get("MAIL_BASE_URL") or "http://localhost"
-    with current_app.test_request_context("/", base_url=base), force_locale(locale):
-        yield
-
-
-def _absolute(html: str) -> str:
-    """Links in mail open the installation (MAIL_BASE_URL), not a path on the mail client."""
-    base = (current_app.config.get("MAIL_BASE_URL") or "").rstrip("/")
-    return re.sub(r'href="/', f'href="{base}/', html) if base else html
-
-
-def _render(template: str, **context) -> str:
-    # The environment's template, not render_template: no page context processors (the
-    # navigation's queries) run for a mail.
-    return current_app.jinja_env.get_template(template).render(**context)
-
-
-def _subject_line(kind_label: str, params: dict) -> str:
-    number = params.get("number") if isinstance(params, dict) else None
-    if number:
-        return _("OrderGate: %(what)s — %(number)s", what=kind_label, number=number)
-    return _("OrderGate: %(what)s", what=kind_label)
-
-
-def _render_one(note: Notification, params: dict, locale: str) -> tuple[str, str, str]:
-    from app.core.notifications import services
-
-    with _mail_context(locale):
-        html = _absolute(
-            _render(
-                "notifications/mail/notice.html",
-                n=note,
-                p=params,
-                shown=services.template_for(note.kind),
-                label=str(services.label_for(note.kind)),
-            )
-        )
-        subject = _subject_line(str(services.label_for(note.kind)), params)
-    return subject, to_text(html), html
-
-
-def _render_digest(user: User, notes: list[Notification], locale: str) -> tuple[str, str, str]:
-    from app.core.notifications import services
-
-    items = [
-        (
-            note,
-            json.loads(note.params),
-            services.template_for(note.kind),
-            str(services.label_for(note.kind)),
-        )
-        for note in notes
-    ]
-    with _mail_context(locale):
-        html = _absolute(_render("notifications/mail/digest.html", user=user, items=items))
-        subject = _("OrderGate: your daily summary (%(n)s)", n=len(notes))
-    return subject, to_text(html), html
-
-
-class _TextOf(HTMLParser):
-    """Plain text of a rendered notice: blocks on their own lines, links with their address."""
-
-    BLOCKS = {"p", "div", "ul", "ol", "h1", "h2", "h3", "tr", "br", "hr", "section"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.href: list[str | None] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "a":
-            self.href.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-        elif tag == "a" and self.href:
-            href = self.href.pop()
-            if href and href.startswith("http"):
-                self.parts.append(f" <{href}>")
-
-    def handle_data(self, data):
-        self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def to_text(html: str) -> str:
-    """The text part of a mail from its HTML part."""
-    parser = _TextOf()
-    parser.feed(html)
-    parser.close()
-    lines = [line.strip() for line in unescape("".join(parser.parts)).splitlines()]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -424,7 +312,7 @@ def send_digests(now: datetime | None = None) -> int:
         if user is None or not unread:
             continue  # no address any more, or everything was read in the app already
         locale = _locale_of(user)
-        subject, text, html = _render_digest(user, unread, locale)
+        subject, text, html = render_digest(user, unread, locale)
         db.session.add(_outbox(user, locale, subject, text, html, now))
         queued += 1
     db.session.commit()
