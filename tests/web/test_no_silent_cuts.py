@@ -13,7 +13,7 @@ from app.extensions import db
 from app.modules.orders.models import Order
 from app.modules.orders.services import attachments
 from app.modules.rush.models import RushRequest
-from app.modules.rush.services import rush
+from app.modules.rush.services import deciding
 from app.modules.schedule.services import plan
 from tests.web.test_plan_robustness import _open_rush
 
@@ -57,7 +57,7 @@ def test_a_plan_that_fails_while_a_rush_is_applied_refuses_the_approval(
 
     monkeypatch.setattr(plan, "schedule", broken)
     with pytest.raises(InvalidInput, match="目前无法计算生产计划"):
-        rush.on_outcome(instance, {"rush_outcome": "approved"}, make_user("production", "head"))
+        deciding.on_outcome(instance, {"rush_outcome": "approved"}, make_user("production", "head"))
     db.session.rollback()
     assert db.session.get(RushRequest, request.id).status == "open"
     assert db.session.scalar(

@@ -15,7 +15,7 @@ from app.core.tasks.registry import Panel, TaskPage
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.orders.services import subject as order_subject
-from app.modules.rush.services import reading, rush
+from app.modules.rush.services import deciding, reading, rush
 from app.modules.rush.services.preview import RushPreview
 
 GANTT = {"styles": ("gantt.css",), "scripts": ("gantt.js",)}  # the impact's charts need them
@@ -77,12 +77,15 @@ def _withdrawn(instance, actor, reason: str) -> None:
 def register() -> None:
     """Plug rush requests into the core and the order page."""
     registry.register(
-        rush.KIND, on_outcome=rush.on_outcome, on_cancel=rush.on_cancelled, on_withdraw=_withdrawn
+        rush.KIND,
+        on_outcome=deciding.on_outcome,
+        on_cancel=deciding.on_cancelled,
+        on_withdraw=_withdrawn,
     )
     registry.register_step(
         tuple(rush.DECISION_STEPS),
-        check=rush.check_decision,
-        apply=lambda task, data, extra, actor: rush.record_preview(task, extra),
+        check=deciding.check_decision,
+        apply=lambda task, data, extra, actor: deciding.record_preview(task, extra),
     )
     notifications.register_kind(
         "rush_decided", "rush/_notice_decided.html", _l("Decision on my rush request")
