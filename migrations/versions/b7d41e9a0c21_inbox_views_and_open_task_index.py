@@ -20,7 +20,7 @@ down_revision = "e5b1c0a7d2f4"
 branch_labels = None
 depends_on = None
 
-OPEN = sa.text("state = 'ready'")
+OPEN = sa.text("state IN ('ready', 'waiting')")
 
 
 def upgrade():

@@ -285,3 +285,51 @@ def test_a_co_sign_task_is_listed_for_its_assignee_only(world, make_user):
     head = make_user("sales", role="head")
     assert page_of(head, {"size": "200"}, sales.id).total == 61  # not the head's either
     assert listing.tab_counts()[sales.id].open == 62  # still open work of the department
+
+
+def test_a_task_waiting_for_its_co_signer_is_listed_apart(world, make_user):
+    """A task held by a co-signer's opinion or a delegate's answer stays in the department's
+    inbox, in its own group: nobody can act on it now, but nobody loses sight of it either."""
+    sales = world["sales"].id
+    member = world["member"]
+    held = world["tasks"][1]  # not head-only
+    held.state = "waiting"
+    db.session.commit()
+    act = page_of(member, {"size": "200"}, sales)
+    assert act.total == 51 and act.waiting_total == 1 and held not in act.rows
+    waiting = page_of(member, {"group": "waiting"}, sales)
+    assert waiting.total == 1 and [t.id for t in waiting.rows] == [held.id]
+    # Filters and search apply to the group as to the others.
+    assert page_of(member, {"group": "waiting", "q": held.name_zh}, sales).total == 1
+    assert page_of(member, {"group": "waiting", "q": "no such thing"}, sales).total == 0
+
+
+def test_the_waiting_group_is_reachable_from_the_page_and_offers_no_bulk_action(
+    world, make_user, client, login
+):
+    world["tasks"][1].state = "waiting"
+    db.session.commit()
+    login(make_user("sales", role="head"))
+    page = client.get("/inbox?dept=sales").get_data(as_text=True)
+    assert 'data-group="waiting"' in page
+    waiting = client.get("/inbox?dept=sales&group=waiting").get_data(as_text=True)
+    assert "SO-0001" in waiting and 'id="bulk-assignee"' not in waiting
+
+
+@pytest.mark.postgres
+def test_open_task_queries_can_use_the_partial_index(world):
+    """Counting and listing open work reads ix_human_task_open, whatever the history's size: with
+    sequential scans priced out, the planner must still find an index it may use."""
+    db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
+    for where in ("state = 'ready'", "state IN ('ready', 'waiting')"):
+        plan = "\n".join(
+            row[0]
+            for row in db.session.execute(
+                db.text(
+                    "EXPLAIN SELECT department_id, count(*) FROM human_task "
+                    f"WHERE {where} AND department_id IS NOT NULL GROUP BY department_id"
+                )
+            )
+        )
+        assert "ix_human_task_open" in plan, plan
+    db.session.rollback()

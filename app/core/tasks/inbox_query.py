@@ -30,7 +30,9 @@ SORTS = (
 )
 DUE = ("", "overdue", "today", "week")
 CLAIMED = ("anyone", "me", "nobody")
-GROUPS = ("act", "head")  # what the viewer may act on, or what waits for the department head
+# What the viewer may act on; what waits for the department head; what waits for someone else
+# (a co-signer's opinion or a delegate's answer, docs/TASK_ACTIONS.md).
+GROUPS = ("act", "head", "waiting")
 PAGE_SIZES = (10, 200)  # inclusive range; 50 by default
 DEFAULT_SIZE = 50
 MAX_PAGE = 100_000

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from app.core import clock
 from app.core.subjects.models import Subject
 from app.core.tasks.inbox_query import InboxQuery
-from app.core.tasks.models import HumanTask
+from app.core.tasks.models import OPEN_STATES, HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
 from app.extensions import db
@@ -60,6 +60,7 @@ class InboxPage:
     pages: int
     act_total: int  # what the viewer may act on
     head_total: int  # head-only tasks waiting for the department head
+    waiting_total: int = 0  # tasks waiting for a co-signer or a delegate
 
     @property
     def first(self) -> int:
@@ -116,7 +117,7 @@ def _like(text: str) -> str:
 def _filters(viewer: User, query: InboxQuery, department_id: int | None) -> list:
     """The where-clauses of the query (the group aside)."""
     now = clock.utcnow()
-    where = [HumanTask.state == "ready"]
+    where = [HumanTask.state.in_(OPEN_STATES)]
     if department_id is not None:
         where.append(HumanTask.department_id == department_id)
     if query.q:
@@ -188,7 +189,12 @@ def list_page(viewer: User, query: InboxQuery, department_id: int | None, locale
     )
     where = _filters(viewer, query, department_id)
     waits = _waits_for_head(viewer)
-    group = db.case((_someone_elses(viewer), "other"), (waits, "head"), else_="act")
+    group = db.case(
+        (_someone_elses(viewer), "other"),
+        (waits, "head"),
+        (HumanTask.state == "waiting", "waiting"),
+        else_="act",
+    )
     # Both groups' totals at once; grouped over a subquery, because PostgreSQL would see the
     # CASE in GROUP BY (its own bound parameters) as another expression than the selected one.
     grouped = (
@@ -226,6 +232,7 @@ def list_page(viewer: User, query: InboxQuery, department_id: int | None, locale
         pages=pages,
         act_total=totals.get("act", 0),
         head_total=totals.get("head", 0),
+        waiting_total=totals.get("waiting", 0),
     )
 
 

@@ -87,8 +87,8 @@ class HumanTask(AboutSubject, db.Model):
             "ix_human_task_open",
             "department_id",
             "due_at",
-            postgresql_where=text("state = 'ready'"),
-            sqlite_where=text("state = 'ready'"),
+            postgresql_where=text("state IN ('ready', 'waiting')"),
+            sqlite_where=text("state IN ('ready', 'waiting')"),
         ),
     )
 
