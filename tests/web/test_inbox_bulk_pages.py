@@ -21,6 +21,8 @@ def test_bulk_approve_from_the_inbox_reports_per_task(client, login, make_user):
     assert "Approve selected" in page and f'name="task_id" value="{first.id}"' in page
     plain = client.get("/inbox").get_data(as_text=True)
     assert "Approve selected" not in plain  # only for one step with a default decision
+    # ...which the unfiltered page names, as a link that shows that step alone.
+    assert 'id="bulk-hint"' in plain and "step=approve" in plain
 
     response = client.post(
         "/inbox/bulk",
@@ -143,3 +145,12 @@ def test_amounts_show_to_price_readers_only_and_head_tasks_wait_apart(client, lo
     refused = client.get("/inbox", query_string={"dept": "sales", "sort": "amount"})
     assert refused.status_code == 400
     assert "Amounts are not shown to your department" in refused.get_data(as_text=True)
+
+
+def test_no_bulk_hint_where_no_step_has_a_default_decision(client, login, make_user):
+    member = make_user("sales")
+    open_tasks(1, member, form="pmc_dispatch")  # a form without x-bulk-default
+    login(member)
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "step=approve" not in page and 'id="bulk-hint"' not in page
+    assert 'data-group="act"' in page  # the page itself rendered

@@ -41,9 +41,25 @@ def _bulk_context(page: listing.InboxPage, dept) -> dict:
     may_assign = dept is not None and permissions.may_bulk_assign(current_user, dept.id)
     return {
         "may_bulk_approve": may_approve,
+        "bulk_steps": _bulk_steps(page) if not may_approve else [],
         "may_bulk_assign": may_assign,
         "members": bulk.members(dept.id) if may_assign else [],
     }
+
+
+def _bulk_steps(page: listing.InboxPage) -> list:
+    """One row of each step on the page that bulk approve could take (its form declares a
+    default decision and the viewer acts on it): the page offers to filter by it."""
+    if page.query.group != "act" or page.query.step:
+        return []
+    first_of: dict[str, object] = {}
+    for row in page.rows:
+        first_of.setdefault(row.spec_name, row)
+    return [
+        row
+        for row in first_of.values()
+        if inbox.may_act(current_user, row) and bulk.default_decision(row) is not None
+    ]
 
 
 @bp.get("")
