@@ -88,3 +88,16 @@ def test_other_departments_may_look_but_not_change(client, login, make_user):
         )
         == 2
     )
+
+
+def test_a_things_name_is_not_a_persons_name_in_chinese(client, login, make_user):
+    """One English "Name", two Chinese words: 名称 for a product or a customer, 姓名 for a person
+    (message context "thing")."""
+    login(make_user("engineering"))
+    client.post("/language", data={"lang": "zh_CN"})
+    for page in ("/catalogue/products", "/catalogue/customers"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<th>名称</th>" in html and "姓名" not in html, page
+    login(make_user(None, is_admin=True))
+    client.post("/language", data={"lang": "zh_CN"})
+    assert "<th>姓名</th>" in client.get("/admin/users").get_data(as_text=True)
