@@ -3,6 +3,7 @@
 from app.core.audit.models import AuditEvent
 from app.core.tasks.models import HumanTask
 from app.extensions import db
+from tests.answers import FORM_ANSWERS
 
 
 def test_inbox_lists_the_department_tasks_with_their_columns(client, login, make_user, make_order):
@@ -141,3 +142,46 @@ def test_step_names_follow_the_language(client, login, make_user, make_order):
     page = client.get("/inbox").get_data(as_text=True)
     assert "Confirm order details" in page and "确认订单信息" not in page
     assert order.number in page
+
+
+def _complete(client, task, follow=True):
+    return client.post(
+        f"/tasks/{task.id}/complete", data=FORM_ANSWERS[task.spec_name], follow_redirects=follow
+    ).get_data(as_text=True)
+
+
+def test_after_completing_the_page_says_what_the_process_waits_for(
+    client, login, make_user, make_order, task_of, complete
+):
+    """Not "moved on" while three other departments still review: the flash names them, in the
+    reader's language; the last review names the step that follows."""
+    order = make_order()
+    login(make_user("sales"))
+    client.post("/language", data={"lang": "en"})
+    page = _complete(client, task_of(order, "confirm_order"))
+    assert "The process now waits for: Dispatch order for review" in page
+    login(make_user("pmc"))
+    _complete(client, task_of(order, "pmc_dispatch"))
+    login(make_user("engineering"))
+    client.post("/language", data={"lang": "zh_CN"})
+    page = _complete(client, task_of(order, "review_engineering"))
+    assert "流程现在等待：" in page and "品质部" in page and "仓储部" in page and "生产部" in page
+    complete(order, "review_production")
+    complete(order, "review_quality")
+    login(make_user("warehouse"))
+    client.post("/language", data={"lang": "en"})
+    page = _complete(client, task_of(order, "review_warehouse"))
+    assert "The process now waits for: Consolidate review results" in page
+
+
+def test_completing_the_last_step_says_the_process_is_complete(client, login, make_user):
+    from tests.services.test_inbox_bulk import open_tasks
+
+    member = make_user("sales")
+    (task,) = open_tasks(1, member)
+    login(member)
+    client.post("/language", data={"lang": "en"})
+    page = client.post(
+        f"/tasks/{task.id}/complete", data={"decision": "approve"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "is done. The process is complete." in page

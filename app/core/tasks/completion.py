@@ -102,3 +102,20 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     instances.apply_result(instance, result, actor)
     subjects.refresh(subjects.ref_of(task))  # what the step changed shows in every inbox
     return task
+
+
+def open_after(task: HumanTask) -> list[HumanTask]:
+    """The steps of the task's process still open once it was completed (parallel branches
+    included), so that whoever completed it hears what the process now waits for."""
+    return list(
+        db.session.scalars(
+            db.select(HumanTask)
+            .where(
+                HumanTask.instance_id == task.instance_id,
+                HumanTask.state.in_(("ready", "waiting")),
+                HumanTask.parent_id.is_(None),
+                HumanTask.id != task.id,
+            )
+            .order_by(HumanTask.id)
+        )
+    )

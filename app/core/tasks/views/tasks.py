@@ -90,6 +90,31 @@ def assign(task_id: int):
     return _done(task_id, _("Assigned to %(name)s.", name=task.assignee.display_name))
 
 
+def _after_completion(task, step: str) -> str:
+    """Say what happened, not just "moved on": what the process waits for now (other
+    departments' parallel reviews included), or that it ended, or that it waits for an event."""
+    locale = current_locale()
+    waiting = tasks.open_after(task)
+    if waiting:
+        names = "、" if locale.startswith("zh") else ", "
+        listed = names.join(
+            f"{row.display_name(locale)} ({row.department.display_name(locale)})"
+            if row.department
+            else row.display_name(locale)
+            for row in waiting
+        )
+        return _(
+            "“%(step)s” is done. The process now waits for: %(steps)s.", step=step, steps=listed
+        )
+    if task.instance.status == "completed":
+        return _("“%(step)s” is done. The process is complete.", step=step)
+    return _(
+        "“%(step)s” is done. The process now waits for an event (a customer's answer or a "
+        "timer), not for a task.",
+        step=step,
+    )
+
+
 @bp.post("/<int:task_id>/complete")
 @login_required
 def complete(task_id: int):
@@ -104,7 +129,7 @@ def complete(task_id: int):
     if task.state == "waiting":  # held for the co-signers after me (docs/TASK_ACTIONS.md)
         flash(_("“%(step)s” waits for the co-signers after you to agree.", step=step), "info")
     else:
-        flash(_("“%(step)s” is done. The process moved on.", step=step), "success")
+        flash(_after_completion(task, step), "success")
     back = request.form.get("next", "")
     return redirect(
         back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
