@@ -4,6 +4,7 @@
 //   viewer.js  + viewer.css   bpmn-js NavigatedViewer with progress markers
 //   gantt.js   + gantt.css    frappe-gantt read-only Gantt chart (schedule, rush impact preview)
 //   order_lines.js            add / remove rows of the order form (entry, revision, change)
+//   ui.js                     every page: confirm before a destructive submit, copy buttons
 //   htmx.min.js               copied from the htmx.org package
 //   fonts/                    font files referenced by the CSS
 // Usage: node scripts/build_assets.mjs [--dev]   (--dev: no minification, with source maps)
@@ -29,6 +30,7 @@ await esbuild.build({
     viewer: 'assets/viewer.js',
     gantt: 'assets/gantt.js',
     order_lines: 'assets/order_lines.js',
+    ui: 'assets/ui.js',
   },
   outdir,
   bundle: true,
@@ -56,7 +58,7 @@ await copyFile(require.resolve('htmx.org/dist/htmx.min.js'), path.join(outdir, '
 // new Function, Function("…")) would fail in the browser, so refuse to ship it. (This is why
 // the bpmnlint rules are imported one by one in assets/lint/index.js instead of being packed.)
 const EVAL = /(?<![\w$.])(?:eval|(?:new\s+)?Function)\s*\(/;
-for (const name of ['modeler.js', 'viewer.js', 'gantt.js', 'order_lines.js']) {
+for (const name of ['modeler.js', 'viewer.js', 'gantt.js', 'order_lines.js', 'ui.js']) {
   const code = await readFile(path.join(outdir, name), 'utf8');
   const found = EVAL.exec(code);
   if (found) {

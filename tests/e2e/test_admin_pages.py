@@ -98,6 +98,14 @@ def test_reset_password_shows_the_temporary_password_once(
     admin = new_page()
     log_in_as_admin(admin, live_server, make_user, password)
     admin.goto(f"{live_server}/admin/users")
+    # One click asks first; Cancel resets nothing.
+    asked: list[str] = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    user_row(admin, "wang.wh").get_by_role("button", name="Reset password").click()
+    expect(admin.locator("h1")).to_have_text("Users")
+    assert asked and "Reset the password of Wang?" in asked[0]
+    expect(user_row(admin, "wang.wh")).not_to_contain_text("must change password")
+    admin.once("dialog", lambda dialog: dialog.accept())
     user_row(admin, "wang.wh").get_by_role("button", name="Reset password").click()
     expect(admin.locator("h1")).to_have_text("Password reset")
     expect(admin.locator("main")).to_contain_text("The temporary password of wang.wh is:")
@@ -122,10 +130,13 @@ def test_deactivated_user_cannot_log_in(live_server, new_page, make_user, passwo
     admin = new_page()
     log_in_as_admin(admin, live_server, make_user, password)
     admin.goto(f"{live_server}/admin/users")
+    asked: list[str] = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     user_row(admin, "fei.fin").get_by_role("button", name="Deactivate").click()
     expect(admin.locator(".flash-success")).to_have_text("User fei.fin is now deactivated.")
     expect(user_row(admin, "fei.fin")).to_contain_text("Deactivated")
     expect(user_row(admin, "fei.fin").get_by_role("button", name="Reactivate")).to_be_visible()
+    assert asked and asked[0].startswith("Deactivate Fei?")
 
     user = new_page()
     try_log_in(user, live_server, "fei.fin", password)

@@ -159,9 +159,18 @@ def test_non_standard_order_from_entry_to_standardisation(
     expect(sales.locator("tr[data-line-id]").first).to_contain_text("Estimate: 0.75 h/unit on L1")
 
     # 4. Sales makes the link: the page shows the address and an inline QR code.
+    asked: list[str] = []
+    sales.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     sales.get_by_role("button", name="Create confirmation link").click()
     url = sales.locator("#confirm-url").input_value()
     assert url.startswith(f"{base}/confirm/"), url
+    assert asked and "Any link sent before for this order stops working." in asked[0]
+    # The copy button puts the link on the clipboard and says so.
+    sales.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    copy = sales.get_by_role("button", name="Copy link")
+    copy.click()
+    expect(sales.get_by_role("button", name="Copied")).to_be_visible()
+    assert sales.evaluate("navigator.clipboard.readText()") == url
     qr = sales.locator(".qr svg")
     expect(qr).to_be_visible()
     assert qr.bounding_box()["width"] >= 100
