@@ -154,3 +154,21 @@ def test_revision_is_refused_once_the_order_left_sales(
     assert "change request" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Order, order.id).revision == 1
+
+
+def test_a_file_chosen_before_an_error_is_named_to_choose_again(
+    client, login, make_user, catalogue
+):
+    """A browser does not send a chosen file twice: the page says which ones were not kept."""
+    login(make_user("sales"))
+    client.post("/language", data={"lang": "en"})
+    data = entry(catalogue[0], **{"lines-0-quantity": "0"})
+    data["attachments"] = [(io.BytesIO(b"%PDF-1.4 drawing"), "BR-7.pdf")]
+    response = client.post("/orders/new", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="files-not-kept"' in page
+    assert "choose them again (BR-7.pdf)" in page
+    assert order_count() == 0
+    # Without a file chosen there is nothing to warn about.
+    plain = client.post("/orders/new", data=entry(catalogue[0], **{"lines-0-quantity": "0"}))
+    assert plain.status_code == 400 and 'id="files-not-kept"' not in plain.get_data(as_text=True)

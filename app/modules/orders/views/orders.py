@@ -96,7 +96,10 @@ def new():
                 "success",
             )
             return redirect(url_for("orders.detail", order_id=order.id))
-    return render_template("orders/new.html", **order_form.form_context(request.form, errors)), (
+    # A browser never sends a chosen file again: say which ones must be chosen again.
+    dropped = [f.filename for f in request.files.getlist("attachments") if f.filename]
+    context = order_form.form_context(request.form, errors)
+    return render_template("orders/new.html", dropped_files=dropped if errors else [], **context), (
         400 if errors else 200
     )
 
