@@ -43,6 +43,12 @@ def test_change_request_diff_and_approval_page(
     card = manager.locator("section.approval", has_text=order.number)
     expect(card.locator("tr[data-field=quantity] td.new")).to_have_text("10.5")
     expect(card.locator(".impact")).to_contain_text("1 working days")
+    # Rejecting without a reason: the message shows in the card, the page stays.
+    card.locator("input[value=reject]").check()
+    card.get_by_role("button", name="Decide").click()
+    alert = card.get_by_role("alert")
+    expect(alert).to_contain_text("Reason for rejection: This field is required.")
+    expect(manager).to_have_url(f"{live_server}/approvals")
     card.locator("input[value=approve]").check()
     card.get_by_role("button", name="Decide").click()
     expect(manager.locator(".flash-success")).to_be_visible()

@@ -185,3 +185,25 @@ def test_completing_the_last_step_says_the_process_is_complete(client, login, ma
         f"/tasks/{task.id}/complete", data={"decision": "approve"}, follow_redirects=True
     ).get_data(as_text=True)
     assert "is done. The process is complete." in page
+
+
+def test_a_decision_posted_from_another_page_answers_in_place(client, login, make_user):
+    """The approvals page posts with htmx: a refusal comes back as one message naming the field
+    (no task page inside the card), a decision as a redirect htmx follows."""
+    from tests.services.test_inbox_bulk import open_tasks
+
+    member = make_user("sales")
+    (task,) = open_tasks(1, member, form="change_approval")
+    login(member)
+    client.post("/language", data={"lang": "en"})
+    hx = {"HX-Request": "true"}
+    refused = client.post(f"/tasks/{task.id}/complete", data={"decision": "reject"}, headers=hx)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'role="alert"' in body and "<html" not in body
+    assert "Reason for rejection: This field is required." in body
+    done = client.post(
+        f"/tasks/{task.id}/complete",
+        data={"decision": "reject", "reason": "Too late", "next": "/approvals"},
+        headers=hx,
+    )
+    assert done.status_code == 204 and done.headers["HX-Redirect"] == "/approvals"

@@ -113,6 +113,11 @@ def _properties(doc: Mapping) -> Mapping:
     return props if isinstance(props, Mapping) else {}
 
 
+def field_label(doc: Mapping | None, name: str, locale: str) -> str:
+    """A field's label in the reader's language (its name when the form gives none)."""
+    return _text(_hint(doc, name).get("label"), locale, name) if isinstance(doc, Mapping) else name
+
+
 def form_title(doc: Mapping, locale: str) -> str:
     """Return the form's title in ``locale``: x-ui.title, else the schema's ``title``."""
     return _text(_ui(doc).get("title"), locale, str(doc.get("title", "")))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import limits
-from app.core.processes import forms
+from app.core.processes import form_views, forms
 from app.core.tasks import action_page, actions, copies, inbox, registry
 from app.core.tasks import completion as tasks
 from app.core.users import permissions
@@ -115,6 +115,19 @@ def _after_completion(task, step: str) -> str:
     )
 
 
+def _errors_in_a_line(task_id: int, exc: InvalidInput) -> str:
+    """The form's errors as one message, each named by its field's label (no form around it)."""
+    doc = tasks.form_document(inbox.get_task(task_id))
+    locale = current_locale()
+    parts = [
+        f"{form_views.field_label(doc, name, locale)}: {message}"
+        if not name.startswith("_")
+        else str(message)
+        for name, message in exc.errors.items()
+    ]
+    return " ".join(parts) or exc.message
+
+
 @bp.post("/<int:task_id>/complete")
 @login_required
 def complete(task_id: int):
@@ -123,6 +136,10 @@ def complete(task_id: int):
         task = tasks.complete_task(task_id, current_user, request.form, request.remote_addr)
     except InvalidInput as exc:
         db.session.rollback()
+        if wants_fragment():  # a form elsewhere (the approvals page): the message in place
+            return render_template(
+                "partials/message.html", message=_errors_in_a_line(task_id, exc), error=True
+            ), 400
         return _render(inbox.get_task(task_id), request.form, exc.errors, 400)
     commit()
     step = task.display_name(current_locale())
@@ -131,6 +148,7 @@ def complete(task_id: int):
     else:
         flash(_after_completion(task, step), "success")
     back = request.form.get("next", "")
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
-    )
+    target = back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
