@@ -136,7 +136,9 @@ def test_from_a_live_parallel_branch_nothing_before_the_split_is_allowed(
     whys = [
         json.loads(e.data)["why"]
         for e in db.session.scalars(
-            db.select(AuditEvent).where(AuditEvent.action == "denied.send_back")
+            db.select(AuditEvent)
+            .where(AuditEvent.action == "denied.send_back")
+            .order_by(AuditEvent.id)
         )
     ]
     assert whys == ["live_branches", "live_branches", "not_on_path"]
