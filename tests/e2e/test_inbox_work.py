@@ -92,6 +92,7 @@ def test_a_saved_view_reopens_its_filters(live_server, new_page, make_user, pass
     place_order(sales, "ACME")
     page = new_page(viewport=WIDTHS[width])
     log_in(page, live_server, sales, password)
+    page.wait_for_load_state()  # htmx (a deferred script) listens before the first key
     page.locator("#customer").press_sequentially("beta")
     expect(rows(page)).to_have_count(1)
     page.fill("#view-name", "Beta orders")

@@ -42,7 +42,9 @@ def denials() -> list[str]:
     return [
         json.loads(e.data)["why"]
         for e in db.session.scalars(
-            db.select(AuditEvent).where(AuditEvent.action == "denied.withdraw")
+            db.select(AuditEvent)
+            .where(AuditEvent.action == "denied.withdraw")
+            .order_by(AuditEvent.id)
         )
     ]
 

@@ -165,7 +165,9 @@ def test_send_back_mention_and_withdrawal_notices_render_as_mail(
     monkeypatch.setitem(app.config, "MAIL_HOST", "127.0.0.1")
     order, task = dispatch
     confirmed = db.session.scalar(
-        db.select(HumanTask).where(HumanTask.instance_id == task.instance_id)
+        db.select(HumanTask)
+        .where(HumanTask.instance_id == task.instance_id, HumanTask.state == "completed")
+        .order_by(HumanTask.id)
     )
     sales = confirmed.completed_by
     sales.email = "mei@example.com"
