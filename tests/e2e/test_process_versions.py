@@ -31,7 +31,8 @@ def test_versions_diff_viewer_and_a_migration_with_revert(
     page.locator("tr[data-version='1']").get_by_role("link", name="Changes since").click()
     changed = page.locator("tr[data-change='changed']")
     expect(changed).to_have_count(1)
-    expect(changed).to_contain_text("property due: P2D → P3D")
+    expect(changed).to_contain_text("Time limit: 2 d → 3 d")
+    expect(changed.locator("span[title='P3D']")).to_have_text("3 d")
 
     page.go_back()
     page.locator("tr[data-version='1']").get_by_role("link", name="View").click()
@@ -55,3 +56,22 @@ def test_versions_diff_viewer_and_a_migration_with_revert(
     expect(page.locator("tr[data-outcome='reverted']")).to_have_count(1)
     db.session.expire_all()
     assert db.session.get(ProcessInstance, instance.id).version.number == 1
+
+
+def test_the_version_diff_reads_in_chinese(live_server, new_page, make_user, password):
+    owner = make_user(None, is_process_owner=True)
+    v1 = processes.latest_version("order_lifecycle")
+    xml = v1.xml.replace('name="due" value="P2D"', 'name="due" value="P3D"', 1)
+    modeling.publish(owner, "order_lifecycle", xml)
+    db.session.commit()
+
+    page = new_page()
+    log_in(page, live_server, owner, password, lang="zh_CN")
+    page.goto(f"{live_server}/processes/order_lifecycle/diff?a=1&b=2")
+    changed = page.locator("tr[data-change='changed']")
+    expect(changed).to_have_count(1)
+    expect(changed).to_contain_text("期限：2 天 → 3 天")
+    expect(changed).to_contain_text("用户任务")
+    expect(changed.locator("span[title='P2D']")).to_have_text("2 天")
+    expect(changed.locator("span[title='userTask']")).to_have_text("用户任务")
+    expect(changed).not_to_contain_text("property")

@@ -3,6 +3,8 @@
 import html
 import json
 
+import flask_babel
+
 from app.core.audit.models import AuditEvent
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
@@ -90,8 +92,17 @@ def test_publishing_stores_a_version_and_the_diff_lists_the_change(client, login
     assert 'data-version="2"' in versions and user.display_name in versions
     diff = client.get(f"/processes/{PID}/diff?a=1&b=2").get_data(as_text=True)
     assert 'data-element="rush_assess_pmc" data-change="changed"' in diff
-    assert "property due: PT8H → PT4H" in diff
-    assert "name: PMC assessment of the rush order → PMC assesses" in diff
+    assert 'Time limit: <span class="raw-value" title="PT8H">8 h</span> → ' in diff
+    assert '<span class="raw-value" title="PT4H">4 h</span>' in diff
+    assert "Name: PMC assessment of the rush order → PMC assesses" in diff
+    assert '<span title="userTask">User task</span>' in diff
+    client.post("/language", data={"lang": "zh_CN"})
+    flask_babel.refresh()
+    diff = client.get(f"/processes/{PID}/diff?a=1&b=2").get_data(as_text=True)
+    assert '期限：<span class="raw-value" title="PT8H">8 小时</span> → ' in diff
+    assert "名称：PMC assessment of the rush order → PMC assesses" in diff
+    assert '<span title="userTask">用户任务</span>' in diff
+    assert "property due" not in diff and "PT8H →" not in diff
     again = client.post(f"/processes/{PID}/publish", json={"xml": changed}).get_json()
     assert again["published"] and again["created"] is False and again["version"] == 2
 

@@ -1,4 +1,5 @@
-"""Process owners edit processes: drafts (saved as they are), publishing, versions and diffs.
+"""Process owners edit processes: drafts (saved as they are), publishing and versions.
+(The diff between two versions is in version_diff.py.)
 
 Publishing runs exactly the validation `flask workflows validate` runs (processes.deploy_process),
 whatever the browser's linter said: the server never trusts the browser.
@@ -9,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from lxml import etree
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
@@ -26,8 +26,6 @@ from app.extensions import db
 
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 
 def ensure_modeler(user: User, action: str, target: str) -> None:
@@ -249,104 +247,3 @@ def modeler_config(locale: str) -> dict:
         )
     )
     return {"departments": departments, "forms": forms, "owners": owners}
-
-
-# ---- the diff between two versions -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ElementChange:
-    """One element added, removed or changed between two versions."""
-
-    element_id: str
-    kind: str  # the BPMN element type, e.g. userTask
-    name: str
-    change: str  # "added", "removed", "changed"
-    details: tuple[str, ...] = ()
-
-
-def _describe(root: etree._Element) -> dict[str, dict]:
-    """Every element with an id inside the processes: its type, name and what it does."""
-    lanes: dict[str, str] = {}
-    for lane in root.iter(f"{{{BPMN}}}lane"):
-        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
-    found: dict[str, dict] = {}
-    for process in root.iterfind("bpmn:process", NS):
-        for node in process.iter():
-            if not isinstance(node.tag, str) or node.get("id") is None:
-                continue
-            tag = etree.QName(node).localname
-            if etree.QName(node).namespace != BPMN or tag in ("lane", "laneSet"):
-                continue
-            props = {
-                p.get("name"): p.get("value")
-                for p in node.iterfind(
-                    "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS
-                )
-            }
-            aspects = {
-                "name": node.get("name") or "",
-                "lane": lanes.get(node.get("id"), ""),
-                "source": node.get("sourceRef") or "",
-                "target": node.get("targetRef") or "",
-                "default": node.get("default") or "",
-                "attached": node.get("attachedToRef") or "",
-                "condition": " ".join(
-                    " ".join((c.text or "").split())
-                    for c in node.iterfind("bpmn:conditionExpression", NS)
-                ),
-                "script": "\n".join((s.text or "") for s in node.iterfind("bpmn:script", NS)),
-                "events": " ".join(
-                    etree.QName(child).localname
-                    + ":"
-                    + " ".join((t.text or "").strip() for t in child)
-                    for child in node
-                    if isinstance(child.tag, str)
-                    and etree.QName(child).localname.endswith("EventDefinition")
-                ),
-                "loop": " ".join(
-                    f"{etree.QName(child).localname} sequential={child.get('isSequential')} "
-                    + " ".join((t.text or "").strip() for t in child.iter() if t is not child)
-                    for child in node
-                    if isinstance(child.tag, str)
-                    and etree.QName(child).localname.endswith("LoopCharacteristics")
-                ),
-                **{f"property {key}": value or "" for key, value in props.items()},
-            }
-            found[node.get("id")] = {"kind": tag, "aspects": aspects}
-    return found
-
-
-def diff_versions(old: ProcessVersion, new: ProcessVersion) -> list[ElementChange]:
-    """The elements added, removed and changed from `old` to `new`, changed ones with what."""
-    try:
-        before = _describe(parse_bpmn(old.xml.encode("utf-8")))
-        after = _describe(parse_bpmn(new.xml.encode("utf-8")))
-    except DocumentRejected as exc:  # stored versions were validated; this is defensive
-        raise InvalidInput(str(exc)) from exc
-    changes = []
-    for element_id in sorted(before.keys() | after.keys()):
-        a, b = before.get(element_id), after.get(element_id)
-        if a is None or b is None:
-            item = b or a
-            changes.append(
-                ElementChange(
-                    element_id,
-                    item["kind"],
-                    item["aspects"]["name"],
-                    "added" if a is None else "removed",
-                )
-            )
-            continue
-        details = []
-        if a["kind"] != b["kind"]:
-            details.append(f"type: {a['kind']} → {b['kind']}")
-        for aspect in sorted(a["aspects"].keys() | b["aspects"].keys()):
-            x, y = a["aspects"].get(aspect, ""), b["aspects"].get(aspect, "")
-            if x != y:
-                details.append(f"{aspect}: {x or '—'} → {y or '—'}")
-        if details:
-            name = b["aspects"]["name"]
-            changes.append(ElementChange(element_id, b["kind"], name, "changed", tuple(details)))
-    return changes

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import limits
-from app.core.processes import modeling
+from app.core.processes import modeling, version_diff
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -191,7 +191,7 @@ def diff(process_id: str):
         numbers=numbers,
         old=old,
         new=new,
-        changes=modeling.diff_versions(old, new),
+        changes=version_diff.present(version_diff.diff_versions(old, new), current_locale()),
     )
 
 
