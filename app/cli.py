@@ -167,15 +167,19 @@ def worker_command(once: bool, batch: int | None, poll: float | None) -> None:
 @click.command("seed-volume")
 @click.option("--orders", "total", default=1000, show_default=True, type=click.IntRange(1, 10**6))
 @click.option("--seed", type=int, help="Random seed, for a repeatable data set.")
-def seed_volume_command(total: int, seed: int | None) -> None:
+@click.option(
+    "--finished-only", is_flag=True, help="Only history whose production is complete (no open "
+    "orders): shows that the production plan's cost does not grow with history."
+)  # fmt: skip
+def seed_volume_command(total: int, seed: int | None, finished_only: bool) -> None:
     """Add a year of orders (finished, open, changed, rushed) for testing pages at volume."""
     from app.volume import plan, seed_volume
 
-    counts = plan(total)
+    counts = plan(total, finished_only)
     steps = total + counts["changes"] + counts["rushes"]
     done_before: dict[str, int] = {}
     with click.progressbar(length=steps, label="seeding", show_pos=True) as bar:
-        for what, done in seed_volume(total, seed):
+        for what, done in seed_volume(total, seed, finished_only):
             db.session.commit()  # one transaction per batch: progress survives an interrupt
             bar.update(done - done_before.get(what, 0))
             done_before[what] = done

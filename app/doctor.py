@@ -12,7 +12,7 @@ from app.core.processes import versions as processes
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.engine.inspect import summarise
 from app.extensions import db
-from app.modules.orders.models import Order
+from app.modules.orders.models import RELEASED_STATUSES, Order
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
@@ -144,7 +144,7 @@ def order_problem(status: str, lifecycle: ProcessInstance | None) -> str | None:
     said = f"status {status} but lifecycle instance {lifecycle.id} is {life}"
     if status == "cancelled" and life in ("running", "error"):
         return said
-    if status == "released" and life == "cancelled":
+    if status in RELEASED_STATUSES and life == "cancelled":
         return said
     if status in OPEN_ORDER_STATUSES and life in ("completed", "cancelled"):
         return said

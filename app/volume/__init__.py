@@ -13,7 +13,7 @@ from random import Random
 from app.core.clock import utcnow
 from app.core.users.models import User
 from app.extensions import db
-from app.modules.orders.models import Order
+from app.modules.orders.models import RELEASED_STATUSES, Order
 from app.modules.orders.services import orders
 from app.volume import history, live, shapes
 
@@ -21,9 +21,12 @@ HISTORY_BATCH = 200
 LIVE_BATCH = 10
 
 
-def plan(total: int) -> dict[str, int]:
-    """How many orders of each kind make up `total`."""
+def plan(total: int, finished_only: bool = False) -> dict[str, int]:
+    """How many orders of each kind make up `total` (all finished history with `finished_only`)."""
     templates = 4
+    if finished_only:
+        return {"templates": templates, "history": max(total - templates, 0), "open": 0,
+                "changes": 0, "rushes": 0}  # fmt: skip
     open_orders = min(max(len(live.STAGES), total * 6 // 100), max(total - templates, 0))
     return {
         "templates": templates,
@@ -53,10 +56,16 @@ def _prerequisites() -> User:
     return db.session.scalar(db.select(User).where(User.username == "sales.member"))
 
 
-def seed_volume(total: int, seed: int | None = None) -> Iterator[tuple[str, int]]:
-    """Create `total` orders; yields (what, how many done) after each unit worth a commit."""
+def seed_volume(
+    total: int, seed: int | None = None, finished_only: bool = False
+) -> Iterator[tuple[str, int]]:
+    """Create `total` orders; yields (what, how many done) after each unit worth a commit.
+
+    `finished_only`: nothing open is added, only history whose production is complete (the
+    released templates too): what the production plan must never read (docs/FULFILMENT.md).
+    """
     rng = Random(seed)
-    counts = plan(total)
+    counts = plan(total, finished_only)
     sales = _prerequisites()
     lines = shapes.ensure_lines()
     customers = [_ref(c) for c in shapes.make_customers(max(10, total // 20), rng)]
@@ -64,8 +73,14 @@ def seed_volume(total: int, seed: int | None = None) -> Iterator[tuple[str, int]
     runner = live.Live(rng, sales)
     made = live.template_orders(runner, customers[0], products)
     templates = {key: history.capture(order, key == "revised") for key, order in made.items()}
+    if finished_only:
+        for order in made.values():
+            history.mark_made(order)
     yield "templates", len(made)
-    yield from _history(counts["history"], rng, customers, products, templates, sales.id)
+    still_open = 0 if finished_only else max(6, counts["history"] // 50)
+    yield from _history(
+        counts["history"], rng, customers, products, templates, sales.id, still_open
+    )
     yield from _open(counts["open"], runner, customers, products)
     yield from _requests(counts, runner)
 
@@ -80,8 +95,11 @@ def _ref(row) -> shapes.Ref:
     )
 
 
-def _history(count, rng, customers, products, templates, sales_id) -> Iterator[tuple[str, int]]:
-    """Finished orders spread over the past year, numbered in date order per year."""
+def _history(
+    count, rng, customers, products, templates, sales_id, still_open
+) -> Iterator[tuple[str, int]]:
+    """Finished orders spread over the past year, numbered in date order per year: released
+    ones were made in full (production_complete), except the newest `still_open`, still to make."""
     now = utcnow()
     moments = sorted(shapes.past_moment(rng, now, 365) for _ in range(count))
     # Taken from the same counters the app numbers orders with, so neither reuses a number.
@@ -91,7 +109,9 @@ def _history(count, rng, customers, products, templates, sales_id) -> Iterator[t
     batch: list[history.HistoricOrder] = []
     for done, created in enumerate(moments, start=1):
         number = next(numbers[created.year])
-        batch.append(_historic(rng, customers, products, templates, sales_id, number, created))
+        item = _historic(rng, customers, products, templates, sales_id, number, created)
+        item.made = done <= count - still_open
+        batch.append(item)
         if len(batch) == HISTORY_BATCH or done == count:
             writer.write(batch)
             batch = []
@@ -145,7 +165,8 @@ def _open(count, runner: live.Live, customers, products) -> Iterator[tuple[str, 
 
 
 def _released_customers(customers: list[shapes.Ref]) -> list[shapes.Ref]:
-    ids = set(db.session.scalars(db.select(Order.customer_id).where(Order.status == "released")))
+    released = Order.status.in_(RELEASED_STATUSES)
+    ids = set(db.session.scalars(db.select(Order.customer_id).where(released)))
     return [c for c in customers if c.id in ids]
 
 

@@ -22,7 +22,13 @@ from app.core.subjects.models import Subject
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from app.modules.confirmations.models import Confirmation, ConfirmationToken
-from app.modules.orders.models import LINE_FIELDS, Order, OrderLine, OrderRevision
+from app.modules.orders.models import (
+    LINE_FIELDS,
+    RELEASED_STATUSES,
+    Order,
+    OrderLine,
+    OrderRevision,
+)
 from app.modules.orders.services import revisions
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.lifecycle import key_requirements, lifecycle_of
@@ -144,6 +150,24 @@ class HistoricOrder:
     created_at: datetime
     template: Template
     sales_id: int
+    # A released order that production has since made in full (status production_complete,
+    # every line done): the finished history the plan must never read. False: still to make.
+    made: bool = True
+
+
+def mark_made(order: Order) -> None:
+    """A released order made in full since: every line done, production complete."""
+    if order.status in RELEASED_STATUSES:
+        order.status = "production_complete"
+        for line in order.lines:
+            line.quantity_done = line.quantity
+
+
+def _status(item: HistoricOrder) -> str:
+    """The order's status now: a released order made since is production_complete."""
+    if item.template.status == "released" and item.made:
+        return "production_complete"
+    return item.template.status
 
 
 def _view(order: Order, item: HistoricOrder) -> SimpleNamespace:
@@ -219,7 +243,7 @@ class HistoryWriter:
             customer_id=item.customer.id,
             customer_po=f"PO-{item.customer.id}-{item.created_at:%y%m%d}",
             order_type=item.order_type,
-            status=item.template.status,
+            status=_status(item),
             requested_date=requested,
             promised_date=requested + timedelta(days=self.rng.choice((0, 0, 3, 7))),
             revision=2 if item.template.revised else 1,
@@ -234,6 +258,7 @@ class HistoryWriter:
                 product_id=shape.product.id if shape.product else None,
                 description=shape.description,
                 quantity=shape.quantity,
+                quantity_done=shape.quantity if order.status == "production_complete" else 0,
                 unit_price=shape.unit_price,
                 **shape.specs,
             )
@@ -274,7 +299,7 @@ class HistoryWriter:
         text = text.replace(NUMBER_MARK, order.number)
         text = text.replace(CUSTOMER_MARK, json.dumps(item.customer.name)[1:-1])
         ended = when[tpl.times[-1]]
-        if order.status == "released":
+        if order.status in RELEASED_STATUSES:
             order.released_at = ended
         return ProcessInstance(
             process_version_id=tpl.version_id,

@@ -19,9 +19,17 @@ ORDER_STATUSES = (
     "awaiting_customer",
     "confirmed",  # by the customer; the review meeting is next
     "released",
+    "in_production",  # production reported progress (app/modules/progress)
+    "production_complete",  # every line made in full; it has left the production plan
     "cancelled",
     "error",
 )
+# The statuses of an order whose production is still to do: the plan reads these (by the
+# status index), never the finished history. Shipping, delivery and close-out will add statuses
+# after "production_complete"; they stay out of this tuple, so the plan's cost stays bounded.
+IN_PLAN_STATUSES = ("released", "in_production")
+# Released to production, whatever happened since (a repeat customer, a change request's scope).
+RELEASED_STATUSES = ("released", "in_production", "production_complete")
 # The specification a non-standard line must carry (DOMAIN.md: 非标 items).
 SPEC_FIELDS = (
     "structure_function",
@@ -169,6 +177,11 @@ class OrderLine(db.Model):
     est_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
     est_line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"))
     standard_product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    # What production reported made so far (0..quantity), kept by the progress reports
+    # (app/modules/fulfilment); the plan counts only the hours of the rest.
+    quantity_done: Mapped[Decimal] = mapped_column(
+        Numeric(14, 3), default=Decimal(0), server_default="0"
+    )
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product | None] = relationship(foreign_keys=[product_id])

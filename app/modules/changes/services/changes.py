@@ -26,7 +26,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.changes.services import diffs
-from app.modules.orders.models import Order
+from app.modules.orders.models import IN_PLAN_STATUSES, Order
 from app.modules.orders.services import lifecycle, orders, revisions
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
@@ -49,8 +49,8 @@ APPROVAL_STEPS = (*(f"manager_approval_{key}" for key in RAISERS), "gm_approval"
 
 def may_raise(actor: User, order: Order) -> bool:
     """Whether `actor` may raise a change request on `order` now (the order page offers it
-    then); only a released order takes one."""
-    return order.status == "released" and permissions.may_raise_change(actor)
+    then); only an order released to production and not yet made takes one."""
+    return order.status in IN_PLAN_STATUSES and permissions.may_raise_change(actor)
 
 
 @uniqueness.in_savepoint
@@ -76,7 +76,7 @@ def raise_change(
         message = _("Only a member of a department can raise a change request.")
         raise deny_order(actor, order, "change_request", message=message)
     submission = uniqueness.claim_submission(actor, form_token, "change_request")
-    if order.status != "released":
+    if order.status not in IN_PLAN_STATUSES:
         raise Conflict(
             _("Only a confirmed order that is released to production takes change requests.")
         )
@@ -285,6 +285,8 @@ def _why_unplannable(order: Order) -> str | None:
         job = job_for(order)
     except InvalidInput as exc:
         return exc.message
+    if job is None:
+        return None
     if not set(job.hours_by_line) & set(plan.current_line_codes()):
         return _("No production line can make this order.")
     return None

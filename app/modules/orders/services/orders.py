@@ -14,7 +14,7 @@ from app.core.tasks.models import HumanTask
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.modules.orders.models import Customer, Order, OrderLine, Product
+from app.modules.orders.models import RELEASED_STATUSES, Customer, Order, OrderLine, Product
 from app.modules.orders.services import access, attachments, revisions
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
@@ -176,7 +176,7 @@ def process_data(order: Order) -> dict:
             db.select(Order.id).where(
                 Order.customer_id == order.customer_id,
                 Order.id != order.id,
-                Order.status == "released",
+                Order.status.in_(RELEASED_STATUSES),
             )
         )
         is not None

@@ -224,6 +224,8 @@ def compute(order: Order, required_by: date, line_code: str | None, state=None) 
     """Rushing `order` on the plan as it is now (or `state`); InvalidInput if it can't."""
     state = state or plan.current()
     rush_job = job_for(order)
+    if rush_job is None:
+        raise InvalidInput(_("Every line of this order is made in full: there is nothing to rush."))
     # A line left out of the plan (no usable capacity) cannot take the rush either.
     if line_code is not None and line_code not in state.line_rows:
         raise InvalidInput(errors={"line_code": _("This line cannot make the order.")})

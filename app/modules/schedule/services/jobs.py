@@ -7,15 +7,29 @@ import math
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.modules.orders.models import Order, ProductionLine
+from app.modules.orders.models import (
+    IN_PLAN_STATUSES,
+    Order,
+    OrderLine,
+    Product,
+    ProductionLine,
+    ProductLineRate,
+)
 from app.modules.schedule.models import PlanSlot
 from app.planning import Job, NoCapableLine, PlanningError, order_hours
 
 # Orders that still take capacity once they hold a slot (an approved rush before release).
-ACTIVE_STATUSES = ("in_review", "review_passed", "awaiting_customer", "confirmed", "released")
+ACTIVE_STATUSES = (
+    "in_review",
+    "review_passed",
+    "awaiting_customer",
+    "confirmed",
+    *IN_PLAN_STATUSES,
+)
 
 
 def usable_hours(value: object) -> bool:
@@ -25,13 +39,22 @@ def usable_hours(value: object) -> bool:
     return math.isfinite(value) and value > 0
 
 
+def remaining_quantity(item: OrderLine) -> Decimal:
+    """What is still to make of an order line: its quantity less what production reported done."""
+    done = item.quantity_done or Decimal(0)
+    return max((item.quantity or Decimal(0)) - done, Decimal(0))
+
+
 def _items(order: Order) -> list[tuple]:
-    """(quantity, {line code: hours per unit}, item, unusable rates) per order line.
+    """(remaining quantity, {line code: hours per unit}, item, unusable rates) per order line
+    still to make: a line made in full needs no capacity and no capable line any more.
 
     Rates of zero or less name no line: they are left out and reported when nothing is left.
     """
     items = []
     for item in order.lines:
+        if item.quantity and item.quantity > 0 and remaining_quantity(item) <= 0:
+            continue
         product = item.product or item.standard_product
         rates: dict[str, object] = {}
         if item.product is None and item.est_line is not None and item.est_hours_per_unit:
@@ -40,13 +63,20 @@ def _items(order: Order) -> list[tuple]:
             rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
         bad = {code: rate for code, rate in rates.items() if not usable_hours(rate)}
         usable = {code: rate for code, rate in rates.items() if code not in bad}
-        items.append((item.quantity, usable, item, bad))
+        items.append((remaining_quantity(item), usable, item, bad))
     return items
 
 
-def job_for(order: Order) -> Job:
-    """The order as a job to plan; `InvalidInput` says which item has no hours on any line."""
+def job_for(order: Order) -> Job | None:
+    """The order's remaining work as a job to plan (None when every line is made in full);
+    `InvalidInput` says which item has no hours on any line.
+
+    Remaining hours of a line = its hours x (1 - quantity done / quantity), that is the hours of
+    the quantity not yet done (docs/FULFILMENT.md).
+    """
     items = _items(order)
+    if not items and order.lines:
+        return None
     for _quantity, rates, item, bad in items:
         if not rates and bad:
             raise InvalidInput(
@@ -84,16 +114,39 @@ def job_for(order: Order) -> Job:
         ) from exc
 
 
+# Everything job_for and the plan pages read of an order, loaded a table at a time: the plan
+# costs the same few statements whatever the number of open orders, and none per order.
+PLAN_LOADING = (
+    selectinload(Order.customer),
+    selectinload(Order.lines).options(
+        selectinload(OrderLine.est_line),
+        selectinload(OrderLine.product)
+        .selectinload(Product.rates)
+        .selectinload(ProductLineRate.line),
+        selectinload(OrderLine.standard_product)
+        .selectinload(Product.rates)
+        .selectinload(ProductLineRate.line),
+    ),
+)
+
+
 def orders_to_plan() -> list[Order]:
-    """Released orders, and any order still active that holds a slot (an approved rush)."""
+    """Orders whose production is to do (released, in production), and any order still active
+    that holds a slot (an approved rush before its release).
+
+    Only open statuses are read (by the status index): finished orders (production complete,
+    and later shipped, delivered, closed) and cancelled ones are never touched, so the plan's
+    cost depends on open work only, not on history.
+    """
     slotted = db.select(PlanSlot.order_id)
     return list(
         db.session.scalars(
             db.select(Order)
             .where(
-                (Order.status == "released")
-                | (Order.id.in_(slotted) & Order.status.in_(ACTIVE_STATUSES))
+                Order.status.in_(ACTIVE_STATUSES),
+                Order.status.in_(IN_PLAN_STATUSES) | Order.id.in_(slotted),
             )
+            .options(*PLAN_LOADING)
             .order_by(Order.id)
         )
     )

@@ -116,6 +116,8 @@ def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[U
         except InvalidInput as exc:
             unplanned.append(Unplanned(order, exc.message))
             continue
+        if job is None:  # made in full, its status not yet moved on: nothing left to plan
+            continue
         if not any(code in line_rows for code in job.hours_by_line):
             message = _("No production line can make this order.")
             if any(code in bad_lines for code in job.hours_by_line):
