@@ -8,7 +8,8 @@
 //        data-publish-url="/processes/P/publish">       POST {"xml"} -> {"published", "version",
 //                                                       "url"} or 422 {"problems": [...]}
 //     <script type="application/json" class="og-modeler-config">{"departments": [{key, name}],
-//       "forms": [...], "owners": [...], "csrf_token": "...", "messages": {...}}</script>
+//       "forms": [...], "owners": [...], "csrf_token": "...", "locale": "zh-CN",
+//       "messages": {...}}</script>
 //     <div class="og-modeler-toolbar">
 //       <button type="button" data-action="save">…</button>
 //       <button type="button" data-action="publish">…</button>
@@ -40,6 +41,7 @@ import './modeler.css';
 import { linterConfig, setLintContext } from './lint/index.js';
 import { KeepVariableRefsModule } from './modeler/keep-variable-refs.js';
 import { OrderGatePropertiesModule } from './modeler/properties.js';
+import { zhTemplate } from './modeler/translations_zh.js';
 import spiffworkflowModdle from './modeler/spiffworkflow-moddle.json';
 import { onContent, showError } from './mount.js';
 
@@ -64,11 +66,18 @@ function format(template, values = {}) {
   );
 }
 
+/** The page's language: the config's `locale`, else the <html lang> attribute. */
+function pageLocale(config) {
+  return String(config.locale || document.documentElement.lang || 'en');
+}
+
 /**
- * diagram-js's `translate` service, with the page's words for the lint button of
- * bpmn-js-bpmnlint (the rest of bpmn-js stays English, as before: it has no catalogue here).
+ * diagram-js's `translate` service: bpmn-js, its properties panel and bpmnlint's button in the
+ * page's language. Chinese comes from the table in modeler/translations_zh.js; the lint button
+ * takes the page's own words (the server's catalogue). Anything else stays as the library wrote it.
  */
-function translateModule(messages) {
+function translateModule(messages, locale) {
+  const zh = locale.toLowerCase().startsWith('zh');
   const own = {
     '{errors} Errors, {warnings} Warnings': (r) =>
       `${format(messages.lint_errors, { n: r.errors })}, ${format(messages.lint_warnings, { n: r.warnings })}`,
@@ -77,7 +86,8 @@ function translateModule(messages) {
   };
   function translate(template, replacements = {}) {
     if (own[template]) return own[template](replacements);
-    return template.replace(/{([^}]+)}/g, (all, key) => replacements[key] || `{${key}}`);
+    const words = (zh && zhTemplate(template)) || template;
+    return words.replace(/{([^}]+)}/g, (all, key) => replacements[key] || `{${key}}`);
   }
   return { translate: ['value', translate] };
 }
@@ -166,7 +176,7 @@ async function mountModeler(el) {
       OrderGatePropertiesModule,
       KeepVariableRefsModule,
       lintModule,
-      translateModule(messages),
+      translateModule(messages, pageLocale(config)),
     ],
     moddleExtensions: { spiffworkflow: spiffworkflowModdle },
     ordergate: {

@@ -61,6 +61,8 @@ def edit(process_id: str):
         **modeling.modeler_config(current_locale()),
         "csrf_token": generate_csrf(),
         "token": modeling.edit_token(process_id),
+        # bpmn-js's own words (palette, menus, panel groups) follow the page's language.
+        "locale": "zh-CN" if current_locale().startswith("zh") else "en",
     }
     return render_template(
         "processes/edit.html",
