@@ -1,16 +1,23 @@
 // Entry for app/static/dist/gantt.{js,css}: a read-only Gantt chart (frappe-gantt) of orders.
-//   <div data-gantt data-label-day="日" data-label-week="周" data-error-message="…">
+//   <div data-gantt data-label-day="日" data-label-week="周" data-label-month="月" data-error-message="…">
 //     <script type="application/json">{"tasks": [...], "view_mode": "Day", "language": "zh"}</script>
 //   </div>
-// The JSON data block (never executed, so the CSP allows it):
+// (app/templates/macros/gantt.html writes it.) The JSON data block (never executed, so the CSP
+// allows it):
 //   tasks       [{id, name, start, end, classes?, progress?, description?}]
 //               start/end: "YYYY-MM-DD", the first and the last working day, both inclusive;
 //               classes: CSS classes for the bar (og-late, og-rush, og-slipped); progress 0–100
 //   view_mode   "Day" (default), "Week" or "Month"
-//   view_modes  optional, e.g. ["Day", "Week"]: buttons above the chart switch between them
-//               (labels from data-label-day / data-label-week / data-label-month)
+//   view_modes  optional, e.g. ["Day", "Week", "Month"]: buttons above the chart switch between
+//               them (labels from data-label-day / data-label-week / data-label-month)
 //   language    "zh" or "en" (default): month names in the header
 //   scroll_to   optional: "start" (default), "today", "end" or a "YYYY-MM-DD" date
+//   window      optional {start, end, today}: the days the chart opens on and the factory's
+//               today (assets/gantt_window.js); it then opens in the finest of `view_modes`
+//               that fits the window into the box, scrolled to its start, with the today
+//               marker on `today` (not on the browser's date), and view_mode/scroll_to are unused
+//   labels      optional {"og-late": "late", "og-slipped": "slips", "og-rush": "rush",
+//               "today": "Today"}: words added to a marked bar's label (not colour alone)
 // An empty task list draws nothing (the text of data-empty-message, if given). When the chart
 // is drawn the container gets data-gantt-ready="1" and data-gantt-view="<current view>".
 import Gantt from 'frappe-gantt';
@@ -18,6 +25,7 @@ import Gantt from 'frappe-gantt';
 import './ordergate.css';
 import './gantt.css';
 
+import { fitModes, readWindow, WindowedGantt } from './gantt_window.js';
 import { onContent, showError } from './mount.js';
 
 const VIEW_MODES = ['Day', 'Week', 'Month'];
@@ -56,7 +64,7 @@ function escapeHtml(text) {
  * frappe-gantt treats a date-only `end` as inclusive (it adds 24 hours to an end at midnight),
  * so the last working day is passed unchanged and a one-day job is one Day column wide.
  */
-function toTasks(items) {
+function toTasks(items, labels) {
   const classesById = new Map();
   const tasks = items.map((item, i) => {
     const start = parseDay(item.start, `task ${i} start`);
@@ -69,17 +77,20 @@ function toTasks(items) {
       .map(String)
       .filter((c) => CLASS_NAME.test(c));
     classesById.set(id, classes);
+    // The marks in words too, so a bar says what its colour says.
+    const words = classes.map((c) => labels[c]).filter((w) => typeof w === 'string' && w);
+    const label = words.length ? `${item.name ?? ''} — ${words.join(' / ')}` : String(item.name ?? '');
     const progress = Number(item.progress) || 0;
     return {
       id,
-      name: escapeHtml(item.name ?? ''),
+      name: escapeHtml(label),
       start: item.start,
       end: item.end,
       progress: Math.min(100, Math.max(0, progress)),
       // frappe-gantt takes one class here (it calls classList.add with it); the others are
       // added after each render (decorate below).
       custom_class: classes[0] || '',
-      og: { name: String(item.name ?? ''), description: item.description, start: item.start, end: item.end },
+      og: { name: label, description: item.description, start: item.start, end: item.end },
     };
   });
   return { tasks, classesById };
@@ -147,10 +158,17 @@ function makeToolbar(el, modes, current, onSelect) {
   return bar;
 }
 
+/** The labels map of the data block (words for the bar classes and the today marker). */
+function readLabels(data) {
+  const labels = data.labels && typeof data.labels === 'object' ? data.labels : {};
+  return Object.fromEntries(Object.entries(labels).filter(([, v]) => typeof v === 'string'));
+}
+
 function mountGantt(el) {
   try {
     const data = readData(el);
-    const { tasks, classesById } = toTasks(data.tasks);
+    const labels = readLabels(data);
+    const { tasks, classesById } = toTasks(data.tasks, labels);
     if (!tasks.length) {
       if (el.dataset.emptyMessage) {
         const p = document.createElement('p');
@@ -162,7 +180,8 @@ function mountGantt(el) {
       return;
     }
 
-    const viewMode = VIEW_MODES.includes(data.view_mode) ? data.view_mode : 'Day';
+    const win = readWindow(data, parseDay);
+    let viewMode = VIEW_MODES.includes(data.view_mode) ? data.view_mode : 'Day';
     const modes = Array.isArray(data.view_modes)
       ? [...new Set(data.view_modes)].filter((m) => VIEW_MODES.includes(m))
       : [];
@@ -170,6 +189,9 @@ function mountGantt(el) {
     const chart = document.createElement('div');
     chart.className = 'og-gantt-chart';
     let gantt = null;
+    // The box is as wide as the container (the toolbar sits above it).
+    const fitted = win ? fitModes(modes.length ? modes : [viewMode], win, el.clientWidth) : null;
+    if (fitted) viewMode = fitted.opening;
     if (modes.length > 1) {
       el.append(
         makeToolbar(el, modes, viewMode, (mode) => {
@@ -178,8 +200,12 @@ function mountGantt(el) {
       );
     }
     el.append(chart);
+    if (win) {
+      el.dataset.ganttWindow = `${data.window.start}/${data.window.end}`;
+      el.dataset.ganttToday = win.todayText;
+    }
 
-    gantt = new Gantt(chart, tasks, {
+    const options = {
       view_mode: viewMode,
       language: validLanguage(data.language),
       // Read-only: `readonly` stops dragging (and draws no resize or progress handles),
@@ -191,13 +217,23 @@ function mountGantt(el) {
       infinite_padding: false,
       today_button: false,
       view_mode_select: false,
-      scroll_to: scrollTarget(data.scroll_to),
+      scroll_to: win ? data.window.start : scrollTarget(data.scroll_to),
       popup,
       on_view_change(mode) {
         decorate(this, classesById);
         el.dataset.ganttView = mode.name;
       },
-    });
+    };
+    if (fitted) {
+      // frappe-gantt opens on the first of its view modes.
+      options.view_modes = [
+        ...fitted.modes.filter((m) => m.name === viewMode),
+        ...fitted.modes.filter((m) => m.name !== viewMode),
+      ];
+      options.og_window = win;
+      options.og_today_label = labels.today;
+    }
+    gantt = fitted ? new WindowedGantt(chart, tasks, options) : new Gantt(chart, tasks, options);
     el.gantt = gantt;
     // frappe-gantt still records a mouse drag on a read-only bar (and on mouseup recomputes the
     // task dates from the bar position, which can round a day off in the Week view): keep

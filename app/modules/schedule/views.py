@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import clock
 from app.core.calendar import services as factory_calendar
 from app.core.users import permissions
 from app.core.web import commit, submit
@@ -36,7 +37,10 @@ def _plan_context(state) -> dict:
         "state": state,
         "lines": lines,
         "load": weekly_load(state.schedule, state.calendar, charts.LOAD_WEEKS),
-        "gantt": {"tasks": charts.gantt_tasks(state.schedule), "view_modes": ["Day", "Week"]},
+        "gantt_chart": charts.chart(
+            charts.gantt_tasks(state.schedule),
+            charts.schedule_window(state.schedule, clock.today()),
+        ),
     }
 
 
@@ -44,7 +48,7 @@ def _schedule_context(values=None, errors=None) -> dict:
     """The schedule page: the plan (or why it cannot be computed now) and the calendar."""
     plan_part, problem = plan.attempt(lambda: _plan_context(plan.current()))
     return {
-        **(plan_part or {"state": None, "lines": [], "load": {}, "gantt": None}),
+        **(plan_part or {"state": None, "lines": [], "load": {}, "gantt_chart": None}),
         "plan_problem": problem,
         "plan_row": plan.plan_row(),
         "factory_days": factory_calendar.factory_days(),

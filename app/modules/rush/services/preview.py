@@ -12,10 +12,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.core import clock
 from app.errors import InvalidInput
 from app.modules.orders.models import Order
 from app.modules.schedule.services import plan
-from app.modules.schedule.services.charts import LOAD_WEEKS, gantt_bars, gantt_tasks
+from app.modules.schedule.services.charts import LOAD_WEEKS, chart, gantt_bars, gantt_tasks
 from app.modules.schedule.services.jobs import job_for
 from app.planning import (
     BeyondHorizon,
@@ -26,6 +27,7 @@ from app.planning import (
     insert_rush,
     weekly_load,
 )
+from app.planning.windows import ChartWindow, chart_window
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,26 @@ class RushPreview:
             "max_slip_days": self.max_slip_days,
             "fingerprint": self.base_fingerprint,
         }
+
+    def window(self, today: date) -> ChartWindow:
+        """The days both charts open on: today to the last finish of the rush order and of every
+        order whose dates move or that becomes late (before and after), and the required date."""
+        spans = [(self.start, self.finish), (self.required_by, self.required_by)]
+        spans += [(slip.old_finish, slip.new_finish) for slip in self.slips]
+        before = {bar["id"]: (bar["start"], bar["end"]) for bar in self.before}
+        for bar in self.after:
+            old = before.get(bar["id"])
+            if old != (bar["start"], bar["end"]):
+                spans.append((date.fromisoformat(bar["start"]), date.fromisoformat(bar["end"])))
+                if old is not None:
+                    spans.append((date.fromisoformat(old[0]), date.fromisoformat(old[1])))
+        return chart_window(today, spans)
+
+    def charts(self, today: date | None = None) -> dict[str, dict]:
+        """The data blocks of the charts before and after the insertion, on one window; `today`
+        is the factory's (clock.today()) unless given."""
+        window = self.window(today or clock.today())
+        return {"before": chart(self.before, window), "after": chart(self.after, window)}
 
     def to_json(self) -> str:
         """The preview as a rush request stores it (`rush_request.preview`)."""

@@ -1,11 +1,20 @@
-"""The schedule as the pages draw it: Gantt bars and the weekly load window."""
+"""The schedule as the pages draw it: Gantt bars, the window the chart opens on, and the weekly
+load window."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from app.planning import Schedule
+from app.planning.windows import ChartWindow, chart_window
 
 # How many weeks of line load the schedule page and the rush preview show.
 LOAD_WEEKS = 6
+# The views a chart offers (assets/gantt.js): the user widens or narrows the window with them.
+VIEW_MODES = ("Day", "Week", "Month")
+# The schedule page opens on today to the last order's finish, but on no more than this many
+# days of it (late orders are shown whatever their date).
+SCHEDULE_WINDOW_DAYS = 91
 
 
 def gantt_bars(sched: Schedule, marks: dict[int, list[str]]) -> list[dict]:
@@ -30,3 +39,19 @@ def gantt_bars(sched: Schedule, marks: dict[int, list[str]]) -> list[dict]:
 def gantt_tasks(sched: Schedule) -> list[dict]:
     """The schedule as Gantt bars (late ones marked), for assets/gantt.js."""
     return gantt_bars(sched, {})
+
+
+def schedule_window(sched: Schedule, today: date) -> ChartWindow:
+    """The days the schedule page's chart opens on: today to the last order's finish (at most
+    SCHEDULE_WINDOW_DAYS ahead), and every late order whatever its finish."""
+    return chart_window(
+        today,
+        ((job.start, job.finish) for job in sched.jobs),
+        keep=((job.start, job.finish) for job in sched.late_jobs),
+        bound=today + timedelta(days=SCHEDULE_WINDOW_DAYS),
+    )
+
+
+def chart(tasks, window: ChartWindow) -> dict:
+    """A chart's data block for assets/gantt.js (the template adds the language and labels)."""
+    return {"tasks": list(tasks), "view_modes": list(VIEW_MODES), "window": window.as_json()}
