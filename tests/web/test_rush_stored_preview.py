@@ -2,6 +2,7 @@
 by earlier versions load into a RushPreview, write back byte for byte, and render."""
 
 import json
+import re
 from datetime import date
 
 from app.extensions import db
@@ -139,12 +140,19 @@ def test_an_old_request_still_renders_its_stored_preview(client, login, make_use
     assert "Pushed past the planning horizon" not in older_page.get_data(as_text=True)
 
 
-def test_the_impact_renders_as_it_did_from_the_stored_dict(app):
+def test_the_impact_renders_its_stored_charts_on_a_window_over_the_stored_slips(app):
+    """The charts show the stored bars as stored; the window they open on is computed when the
+    page is shown, from the stored dates (the slips and the bars that moved) and today."""
     from flask import render_template
 
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
-        as_dict = render_template("rush/_impact.html", preview=STORED)
-        as_preview = render_template(
-            "rush/_impact.html", preview=RushPreview.from_json(STORED_TEXT)
-        )
-    assert as_preview == as_dict
+        html = render_template("rush/_impact.html", preview=RushPreview.from_json(STORED_TEXT))
+    blocks = dict(
+        re.findall(r'data-gantt="(\w+)"[^>]*><script type="application/json">(.*?)</script>', html)
+    )
+    before, after = json.loads(blocks["before"]), json.loads(blocks["after"])
+    assert before["tasks"] == STORED["before"] and after["tasks"] == STORED["after"]
+    window = after["window"]
+    assert window == before["window"]
+    assert window["start"] <= "2027-03-01" and window["end"] >= "2027-03-09"  # SO-B's new finish
+    assert '<tr data-order="SO-B" class="late">' in html and "data-gantt-legend" in html
