@@ -58,20 +58,25 @@ def assert_today_on_the_first(chart, first_day_bar) -> None:
     assert bar["x"] <= line["x"] <= bar["x"] + bar["width"] / days, (line, bar)
 
 
-@pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_rush_preview_opens_on_the_late_orders_three_months_out(
-    live_server, new_page, make_user, plan_world, password, fake_clock, lang
-):
-    late_three_months_out(plan_world)
+def preview_rush(page, base: str) -> None:
+    """On the rush request page, compute the impact of rushing SO-R onto L1."""
     rushed = next(o for o in plan.current().orders.values() if o.number == "SO-R")
-    page = browser_in_los_angeles(new_page, fake_clock)
-    log_in(page, live_server, make_user("sales"), password, lang=lang)
-    page.goto(f"{live_server}/rush/new?order_id={rushed.id}")
+    page.goto(f"{base}/rush/new?order_id={rushed.id}")
     page.wait_for_load_state()
     page.fill("#required_by", "2027-03-03")
     page.select_option("#line_code", "L1")
     page.fill("#reason", "VIP")
     page.locator("button[name=action][value=preview]").click()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_rush_preview_opens_on_the_late_orders_three_months_out(
+    live_server, new_page, make_user, plan_world, password, fake_clock, lang
+):
+    late_three_months_out(plan_world)
+    page = browser_in_los_angeles(new_page, fake_clock)
+    log_in(page, live_server, make_user("sales"), password, lang=lang)
+    preview_rush(page, live_server)
     after = drawn(page, "after")
     expect(after).to_have_attribute("data-gantt-today", "2027-03-01")
     late = after.locator(".bar-wrapper.og-late")
@@ -118,4 +123,20 @@ def test_schedule_at_phone_width_scrolls_inside_its_box(
     )
     # The chart scrolls inside its box; the page itself is not wider than the phone.
     assert chart.locator(".gantt-container").evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_rush_preview_at_phone_width(
+    live_server, new_page, make_user, plan_world, password, fake_clock
+):
+    late_three_months_out(plan_world)
+    page = browser_in_los_angeles(new_page, fake_clock, viewport=PHONE)
+    log_in(page, live_server, make_user("sales"), password, lang="zh_CN")
+    preview_rush(page, live_server)
+    for name in ("before", "after"):
+        chart = drawn(page, name)
+        expect(chart).to_have_attribute("data-gantt-window", "2027-02-27/2027-06-06")
+        assert_in_view(chart, chart.locator(".bar-wrapper", has_text="SO-B"))
+    late = drawn(page, "after").locator(".bar-wrapper.og-late")
+    expect(late.nth(1).locator(".bar-label")).to_contain_text("逾期")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
