@@ -4,6 +4,7 @@
 //   user task  Form (config.forms), Due (ISO 8601 duration), Role (none / head), Chinese name
 //   process    Owner (config.owners) and Chinese name, on the root process or on a
 //              participant's process
+//   any other flow element (event, gateway, task, flow)  Chinese name
 // Task and process values are spiffworkflow:property entries (see spiff-properties.js).
 // The page's config reaches the provider as the Modeler option `ordergate`
 // ({departments, forms, owners, messages}).
@@ -157,6 +158,10 @@ function groupEntries(element) {
       // The process's Chinese name, shown instead of its BPMN name in the Chinese interface.
       entry('ordergate-process-name-zh', NameZhEntry, isTextFieldEntryEdited),
     ];
+  }
+  // Events, gateways, other tasks and flows: their Chinese label on the read-only diagrams.
+  if (is(bo, 'bpmn:FlowElement')) {
+    return [entry('ordergate-name-zh', NameZhEntry, isTextFieldEntryEdited)];
   }
   return [];
 }

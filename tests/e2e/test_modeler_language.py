@@ -60,6 +60,12 @@ def test_the_modeler_speaks_chinese_on_a_chinese_page(live_server, new_page, mak
     labels = menu.locator(".djs-popup-results .entry .djs-popup-label").all_inner_texts()
     assert labels and latin_words(labels) == [], labels
 
+    # A gateway's Chinese name (shown on the read-only diagrams) is edited in the OrderGate group.
+    page.keyboard.press("Escape")
+    click_element(page, "which_route")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("排他网关")
+    expect(panel.locator("input[name='ordergate-name-zh']")).to_have_value("走哪条评审路线？")
+
 
 def test_the_modeler_stays_english_on_an_english_page(live_server, new_page, make_user, password):
     owner = make_user(None, is_process_owner=True)

@@ -75,3 +75,9 @@ def test_the_version_diff_reads_in_chinese(live_server, new_page, make_user, pas
     expect(changed.locator("span[title='P2D']")).to_have_text("2 天")
     expect(changed.locator("span[title='userTask']")).to_have_text("用户任务")
     expect(changed).not_to_contain_text("property")
+
+    # The version's diagram: Chinese names and lanes as departments; the BPMN link stays raw.
+    page.goto(f"{live_server}/processes/order_lifecycle/versions/1")
+    viewer = page.locator("[data-bpmn-viewer]")
+    expect(viewer.locator("[data-element-id=confirm_order]")).to_contain_text("确认订单信息")
+    expect(viewer.locator("[data-element-id=Lane_sales] text")).to_have_text("销售部")

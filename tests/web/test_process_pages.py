@@ -240,3 +240,25 @@ def test_running_orders_are_dry_run_migrated_and_reverted_from_the_pages(
     assert db.session.get(ProcessInstance, instance.id).version.number == 1
     again = client.post(f"/processes/migrations/{item.id}/revert")
     assert again.status_code == 409
+
+
+def test_the_viewers_get_names_in_the_readers_language_and_the_download_stays_raw(
+    client, login, make_user, make_order
+):
+    login(owner(make_user))
+    zh = client.get(f"/processes/{PID}/versions/1.bpmn?labels=reader").get_data(as_text=True)
+    assert 'name="PMC 评估插单"' in zh and 'name="生产部"' in zh
+    assert 'name="PMC assessment of the rush order"' not in zh
+    raw = client.get(f"/processes/{PID}/versions/1.bpmn").get_data(as_text=True)
+    assert raw == latest_xml()
+    english(client)
+    flask_babel.refresh()
+    en = client.get(f"/processes/{PID}/versions/1.bpmn?labels=reader").get_data(as_text=True)
+    assert 'name="PMC assessment of the rush order"' in en and 'name="Production"' in en
+    assert '<bpmn:lane id="Lane_production" name="production">' not in en
+
+    order = make_order()
+    diagram = client.get(f"/orders/{order.id}/diagram.bpmn")
+    assert diagram.status_code == 200 and diagram.mimetype == "application/xml"
+    body = diagram.get_data(as_text=True)
+    assert 'name="Sales"' in body and 'name="Confirm order details"' in body

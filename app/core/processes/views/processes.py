@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import limits
-from app.core.processes import modeling, version_diff
+from app.core.processes import diagrams, modeling, version_diff
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -171,9 +171,12 @@ def version_view(process_id: str, number: int):
 @bp.get("/<process_id>/versions/<int:number>.bpmn")
 @login_required
 def version_xml(process_id: str, number: int):
-    """The stored BPMN of a version."""
+    """The stored BPMN of a version; with ?labels=reader, as the viewer shows it (names in the
+    reader's language, lanes as departments)."""
     _owner_only("view", process_id)
     found = modeling.version(process_id, number)
+    if request.args.get("labels") == "reader":
+        return Response(diagrams.reader_xml(found, current_locale()), mimetype="application/xml")
     return Response(found.xml, mimetype="application/xml")
 
 

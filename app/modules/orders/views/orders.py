@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.processes import diagrams
 from app.core.tasks import inbox
 from app.core.users import permissions
 from app.core.web import commit, panels, submit
@@ -175,7 +176,9 @@ def diagram(order_id: int):
     instance = lifecycle.lifecycle_of(orders.get_order(order_id))
     if instance is None:
         abort(404)
-    return Response(instance.version.xml, mimetype="application/xml")
+    return Response(
+        diagrams.reader_xml(instance.version, current_locale()), mimetype="application/xml"
+    )
 
 
 @bp.get("/<int:order_id>/files/<int:attachment_id>")
