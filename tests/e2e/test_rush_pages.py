@@ -115,6 +115,10 @@ def test_rush_request_preview_then_three_approvals(
     assert plan.current().schedule.job(rushed.id).position == 1
     gm.goto(f"{live_server}/rush/{request.id}")
     expect(gm.locator("h2", has_text="Impact as applied")).to_be_visible()
+    # The approval steps (the shared route table): each decision, with who took it.
+    steps = gm.locator("table.route tr[data-state=completed]")
+    expect(steps).to_have_count(3)
+    expect(gm.locator("table.route tr[data-step=rush_approval_gm]")).to_contain_text("Approved")
     expect(gm.locator("table[data-counts=customer] tr[data-key=ACME]")).to_have_count(0)
     gm.goto(f"{live_server}/rush")
     expect(gm.locator("table[data-counts=customer] tr[data-key=ACME] td").nth(2)).to_have_text("1")

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from app.core.tasks.models import HumanTask
+from app.core.tasks import route
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import Customer, Order
@@ -14,17 +14,10 @@ from app.modules.rush.models import RushRequest
 from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
 
-def steps(rush: RushRequest) -> list[HumanTask]:
-    """The approval steps of the request, open and done, in order."""
-    if rush.instance_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(HumanTask)
-            .where(HumanTask.instance_id == rush.instance_id)
-            .order_by(HumanTask.id)
-        )
-    )
+def steps(rush: RushRequest) -> list[route.Step]:
+    """The approval steps of the request, open and done, in order: who decided what and when,
+    and who is expected to take an open one."""
+    return route.steps_of(rush.instance_id)
 
 
 def candidates() -> list[Order]:
