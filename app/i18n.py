@@ -1,9 +1,10 @@
 """Language and time-zone selection, and date formatting helpers for templates."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from flask import current_app, has_request_context, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_currency, format_datetime, format_percent, get_locale
 from flask_login import current_user
 
 
@@ -36,3 +37,21 @@ def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return format_datetime(value, fmt)
+
+
+def money(value: Decimal | int | float | None, currency: str, signed: bool = False) -> str:
+    """An amount with its currency code, in the reader's number format ("CNY 25,500.00");
+    `signed` writes a plus before a gain. The currency's own decimals (JPY none)."""
+    if value is None:
+        return ""
+    pattern = "¤¤\u00a0+#,##0.00;¤¤\u00a0-#,##0.00" if signed else "¤¤\u00a0#,##0.00"
+    return format_currency(value, currency, format=pattern, currency_digits=True)
+
+
+def percent(value: Decimal | float | None, signed: bool = False) -> str:
+    """A percentage given in percent, in the reader's number format: signed with one decimal
+    ("+20.0%"), else with the decimals it has (10 -> "10%", 12.5 -> "12.5%")."""
+    if value is None:
+        return ""
+    pattern = "+#,##0.0%;-#,##0.0%" if signed else "#,##0.##%"
+    return format_percent(Decimal(str(value)) / 100, format=pattern)

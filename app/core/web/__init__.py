@@ -21,7 +21,7 @@ from app.core.tasks import registry
 from app.core.users import permissions
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
-from app.i18n import current_locale, local_datetime
+from app.i18n import current_locale, local_datetime, money, percent
 
 T = TypeVar("T")
 CSP = (
@@ -203,4 +203,6 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["subject_url"] = subjects.url
     app.jinja_env.globals["notification_template"] = notifications.template_for
     app.jinja_env.filters["localdt"] = local_datetime
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["waiting"] = _waiting

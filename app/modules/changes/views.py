@@ -8,7 +8,7 @@ from app.core.tasks import withdraw
 from app.core.users import permissions
 from app.core.web import panels, submit
 from app.modules.changes.services import approvals as head_approvals
-from app.modules.changes.services import changes, reading
+from app.modules.changes.services import changes, reading, route
 from app.modules.orders import panels as order_panels
 from app.modules.orders.services import order_form, orders
 from app.modules.rush import hooks as rush_hooks
@@ -67,11 +67,13 @@ def new(order_id: int):
 def detail(change_id: int):
     """One change request: the field-by-field diff, the opinions and the decision."""
     change = changes.get_change(change_id)
+    view = reading.view(change, current_user)
     return render_template(
         "changes/detail.html",
         order=change.order,
         withdrawal=withdraw.offer(current_user, change.instance_id),
-        **reading.view(change, current_user).as_context(),
+        decide=route.decision_task(view.route, current_user),
+        **view.as_context(),
     )
 
 

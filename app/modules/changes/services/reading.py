@@ -10,6 +10,7 @@ from app.core.users import permissions
 from app.core.users.models import User
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
+from app.modules.changes.services import route as change_route
 from app.modules.orders.models import Order
 from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
 
@@ -70,9 +71,13 @@ class ChangeView:
     impact_days: int  # the largest delay a review reported
     plan_effect: "ChangeEffect | None" = None  # while open: the effect on the plan as it is
     plan_problem: str | None = None  # why the plan effect could not be computed
+    value: change_route.ValueChange | None = None  # the value before and after (price readers)
+    route: change_route.ChangeRoute | None = (
+        None  # who approves it, who is next, why the GM is in it
+    )
 
     def as_context(self) -> dict:
-        """The template context of changes/_diff.html."""
+        """The template context of changes/_diff.html and changes/_route.html."""
         return {
             "change": self.change,
             "rows": self.rows,
@@ -80,6 +85,8 @@ class ChangeView:
             "impact_days": self.impact_days,
             "plan_effect": self.plan_effect,
             "plan_problem": self.plan_problem,
+            "value": self.value,
+            "route": self.route,
         }
 
 
@@ -112,6 +119,8 @@ def view(change: ChangeRequest, viewer: User) -> ChangeView:
         impact_days=max((review.delivery_impact_days for review in reviews), default=0),
         plan_effect=effect,
         plan_problem=problem,
+        value=change_route.value_change(change) if permissions.can_see_prices(viewer) else None,
+        route=change_route.route_of(change, viewer),
     )
 
 
