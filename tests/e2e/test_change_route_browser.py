@@ -111,7 +111,7 @@ def test_a_20_percent_rise_goes_to_the_general_manager_who_decides_on_a_phone_in
     assert db.session.get(ChangeRequest, change.id).status == "rejected"
 
 
-def test_a_5_percent_rise_stays_with_the_department_head_in_chinese(
+def test_a_5_percent_rise_stays_with_the_department_head_in_chinese_on_a_phone(
     live_server, new_page, make_user, released_order, complete, password
 ):
     order = released_order
@@ -127,7 +127,7 @@ def test_a_5_percent_rise_stays_with_the_department_head_in_chinese(
     expect(page.locator(".gm-reason")).to_contain_text("部门主管审批即可")
     expect(page.locator("table.route tr[data-step=gm_approval]")).to_have_count(0)
     finish_reviews(change, order, complete)
-    manager = new_page()
+    manager = new_page(viewport=PHONE)
     log_in(manager, live_server, head, password, lang="zh_CN")
     manager.goto(f"{live_server}/approvals")
     card = manager.locator("section.approval", has_text=order.number)
@@ -141,3 +141,4 @@ def test_a_5_percent_rise_stays_with_the_department_head_in_chinese(
     expect(step).to_contain_text("待处理")
     expect(step).to_contain_text("Sam Head")
     expect(card.locator("tr[data-step=change_review_pmc]")).to_contain_text("通过")
+    no_overflow(manager)
