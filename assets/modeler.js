@@ -71,6 +71,11 @@ function pageLocale(config) {
   return String(config.locale || document.documentElement.lang || 'en');
 }
 
+/** The list separator of the page's language (Chinese text takes a full-width comma). */
+function listSeparator(locale) {
+  return locale.toLowerCase().startsWith('zh') ? '，' : ', ';
+}
+
 /**
  * diagram-js's `translate` service: bpmn-js, its properties panel and bpmnlint's button in the
  * page's language. Chinese comes from the table in modeler/translations_zh.js; the lint button
@@ -80,7 +85,9 @@ function translateModule(messages, locale) {
   const zh = locale.toLowerCase().startsWith('zh');
   const own = {
     '{errors} Errors, {warnings} Warnings': (r) =>
-      `${format(messages.lint_errors, { n: r.errors })}, ${format(messages.lint_warnings, { n: r.warnings })}`,
+      format(messages.lint_errors, { n: r.errors }) +
+      listSeparator(locale) +
+      format(messages.lint_warnings, { n: r.warnings }),
     'No Issues': () => messages.lint_none,
     'Toggle linting overlays': () => messages.lint_toggle,
   };
@@ -239,7 +246,7 @@ async function mountModeler(el) {
       const parts = [];
       if (errors) parts.push(text('lint_errors', { n: errors }));
       if (warnings) parts.push(text('lint_warnings', { n: warnings }));
-      summaryEl.textContent = parts.join(', ');
+      summaryEl.textContent = parts.join(listSeparator(pageLocale(config)));
       summaryEl.dataset.state = errors ? 'error' : warnings ? 'warning' : 'ok';
     }
     if (hadErrors && !errors && statusEl && statusEl.dataset.state === 'blocked') {

@@ -1,6 +1,7 @@
 // Simplified Chinese for the words bpmn-js shows in the modeler: palette, context pad, replace
 // menu, popup menus, the properties panel's own groups and entries (bpmn-js-properties-panel's
-// standard BPMN provider and @bpmn-io/properties-panel) and modeling feedback.
+// standard BPMN provider and @bpmn-io/properties-panel), modeling feedback and the messages of
+// bpmnlint's recommended rules.
 //
 // Keys are the English templates exactly as the libraries pass them to diagram-js's `translate`
 // service (grep `translate('` in node_modules/bpmn-js/lib, diagram-js/lib and the two properties
@@ -148,6 +149,49 @@ export const ZH = {
   // ---- modeling feedback
   'flow elements must be children of pools/participants': '流程元素必须放在池/参与者内',
   'Data object must be placed within a pool/participant.': '数据对象必须放在池/参与者内。',
+
+  // ---- bpmnlint's `recommended` rules (assets/lint/index.js), shown by bpmn-js-bpmnlint. The
+  // OrderGate rules' messages come from the page instead.
+  'Issues for child elements': '子元素的问题',
+  'A <Start Event> is not allowed in <Ad Hoc Sub Process>': '自由子流程中不允许有开始事件',
+  'An <End Event> is not allowed in <Ad Hoc Sub Process>': '自由子流程中不允许有结束事件',
+  'Conditional event is missing a condition': '条件事件缺少条件',
+  'Sequence flow is missing condition': '顺序流缺少条件',
+  'Process is missing end event': '流程缺少结束事件',
+  'Sub process is missing end event': '子流程缺少结束事件',
+  'Process is missing start event': '流程缺少开始事件',
+  'Sub process is missing start event': '子流程缺少开始事件',
+  'Process has multiple blank start events': '流程有多个空开始事件',
+  'Sub process has multiple blank start events': '子流程有多个空开始事件',
+  'An <Event-based Gateway> must have at least 2 outgoing <Sequence Flows>':
+    '事件网关至少要有 2 条流出的顺序流',
+  'A <Sequence Flow> outgoing from an <Event-based Gateway> must not be conditional':
+    '事件网关流出的顺序流不能带条件',
+  'Start event is missing event definition': '开始事件缺少事件定义',
+  'Start event must be blank': '开始事件必须是空事件',
+  'Incoming flows do not join': '流入的流没有汇合',
+  'Element is missing name': '元素缺少名称',
+  'Element is unused': '元素未被使用',
+  'Element name is not unique': '元素名称不唯一',
+  'Element type <bpmn:ComplexGateway> is discouraged': '不建议使用复杂网关',
+  'Element type <bpmn:InclusiveGateway> is discouraged': '不建议使用包容网关',
+  'Element is missing label/name': '元素缺少标签/名称',
+  'Link event is missing link name': '链接事件缺少链接名称',
+  'Element is missing bpmndi': '元素缺少图形信息（bpmndi）',
+  'Element is not connected': '元素没有连线',
+  'SequenceFlow is a duplicate': '顺序流重复',
+  'Duplicate outgoing sequence flows': '流出的顺序流重复',
+  'Duplicate incoming sequence flows': '流入的顺序流重复',
+  'Gateway forks and joins': '网关同时分支和汇合',
+  'Element is an implicit end': '元素是隐式结束',
+  'Flow splits implicitly': '流隐式分支',
+  'Element is an implicit start': '元素是隐式开始',
+  'Element overlaps with other element': '元素与其他元素重叠',
+  'Element is outside of parent boundary': '元素超出了父元素的边界',
+  'Event has multiple event definitions': '事件有多个事件定义',
+  'Gateway is superfluous. It only has one source and target.': '网关多余：它只有一个来源和一个目标。',
+  'Sequence flow has superfluous label': '顺序流有多余的标签',
+  'Termination is superfluous.': '终止事件多余。',
 
   // ---- properties panel: groups and entries of the standard BPMN provider
   'Select an element to edit its properties.': '选择一个元素以编辑其属性。',

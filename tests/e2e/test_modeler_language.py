@@ -67,14 +67,41 @@ def test_the_modeler_speaks_chinese_on_a_chinese_page(live_server, new_page, mak
     expect(panel.locator("input[name='ordergate-name-zh']")).to_have_value("走哪条评审路线？")
 
 
+ADD_LOOSE_TASK = """() => {
+  const modeler = document.querySelector('[data-bpmn-modeler]').bpmnModeler;
+  const registry = modeler.get('elementRegistry');
+  const lane = registry.get('Lane_sales');
+  const shape = modeler.get('elementFactory').createShape({ type: 'bpmn:Task' });
+  modeler.get('modeling').createShape(shape, { x: lane.x + lane.width - 80, y: lane.y + 40 }, lane);
+  return shape.id;
+}"""
+
+
+def test_the_linters_messages_are_chinese_too(live_server, new_page, make_user, password):
+    owner = make_user(None, is_process_owner=True)
+    page = new_page()
+    log_in(page, live_server, owner, password, lang="zh_CN")
+    page.wait_for_load_state()
+    modeler = open_modeler(page, live_server)
+    task_id = page.evaluate(ADD_LOOSE_TASK)
+    expect(modeler).not_to_have_attribute("data-lint-errors", "0")
+    overlay = page.locator(f".djs-overlays[data-container-id='{task_id}'] .bjsl-overlay")
+    expect(overlay).to_have_count(1)
+    messages = overlay.locator(".bjsl-current-element-issues li")
+    # Each item is the message, then the rule's name in brackets (a code, left as it is).
+    texts = [t.strip().split("\n")[0].strip() for t in messages.all_text_contents()]
+    assert "元素没有连线" in texts and "元素缺少标签/名称" in texts, texts
+    assert latin_words(texts) == [], texts
+
+
 def test_the_modeler_stays_english_on_an_english_page(live_server, new_page, make_user, password):
     owner = make_user(None, is_process_owner=True)
     page = new_page()
     log_in(page, live_server, owner, password)
     open_modeler(page, live_server)
-    expect(
-        page.locator(".djs-palette .entry[data-action='create.start-event']")
-    ).to_have_attribute("aria-label", "Create start event")
+    expect(page.locator(".djs-palette .entry[data-action='create.start-event']")).to_have_attribute(
+        "aria-label", "Create start event"
+    )
     click_element(page, "confirm_order")
     panel = page.locator(".og-modeler-panel")
     expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("User Task")
@@ -92,6 +119,6 @@ def test_the_modeler_works_in_chinese_at_phone_width(live_server, new_page, make
     log_in(page, live_server, owner, password, lang="zh_CN")
     page.wait_for_load_state()
     open_modeler(page, live_server)
-    expect(
-        page.locator(".djs-palette .entry[data-action='create.task']")
-    ).to_have_attribute("aria-label", "创建任务")
+    expect(page.locator(".djs-palette .entry[data-action='create.task']")).to_have_attribute(
+        "aria-label", "创建任务"
+    )
