@@ -81,6 +81,7 @@ def test_the_audit_page_on_a_phone_in_chinese(live_server, new_page, make_user, 
     assert all(box["x"] + box["width"] <= PHONE["width"] for box in boxes)
     data = ["mallory", "audit.phone", "Ada Admin", "login", "login.failed", "user", "CSV"]
     data += ["127.0.0.1", "#", "✓", '{"username": "mallory"}', "OrderGate", "English"]
+    data += ["flask audit verify"]  # a command, shown as code
     assert untranslated(visible_texts(page), "zh_CN", data) == []
 
 

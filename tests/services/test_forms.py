@@ -12,7 +12,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from flask import Flask
-from flask_babel import Babel
+from flask_babel import Babel, force_locale
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
@@ -231,11 +231,12 @@ def minimal() -> dict:
     }
 
 
-def broken(change) -> list[str]:
-    """Apply ``change`` to a copy of the minimal form and check it."""
+def broken(change, locale: str = "en") -> list[str]:
+    """Apply ``change`` to a copy of the minimal form and check it, messages in ``locale``."""
     doc = copy.deepcopy(minimal())
     change(doc)
-    return check_form_document(doc)
+    with force_locale(locale):
+        return check_form_document(doc)
 
 
 def test_minimal_form_is_valid():
@@ -273,7 +274,7 @@ def test_minimal_form_is_valid():
             lambda d: d["x-ui"]["fields"]["choice"]["enum_labels"].update(c={"en": "C"}),
             "'c' is not a choice",
         ),
-        (lambda d: d["required"].append("ghost"), "'ghost' (in top level)"),
+        (lambda d: d["required"].append("ghost"), "'ghost' (in the top level)"),
         (
             lambda d: d.update(
                 {"if": {"properties": {"choice": {"const": "a"}}}, "then": {"required": ["nte"]}}
@@ -303,17 +304,26 @@ def test_minimal_form_is_valid():
 def test_broken_documents_are_reported(change, expected: str):
     problems = broken(change)
     assert any(expected in problem for problem in problems), problems
+    # The process owner reads them in their language too (issue 16); JSON keys stay as written.
+    chinese = broken(change, "zh_CN")
+    assert len(chinese) == len(problems) and chinese != problems
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert all(cjk.search(problem) for problem in chinese), chinese
 
 
 @pytest.mark.parametrize("doc", [None, [], "form", 3])
 def test_non_objects_are_reported(doc):
-    assert check_form_document(doc) == ["A form file must be a JSON object."]
+    with force_locale("en"):
+        assert check_form_document(doc) == ["A form file must be a JSON object."]
+    with force_locale("zh_CN"):
+        assert check_form_document(doc) == ["表单文件必须是一个 JSON 对象。"]
 
 
 def test_garbage_inside_x_ui_never_raises():
     doc = minimal()
     doc["x-ui"] = {"title": 1, "order": "choice", "fields": ["choice"]}
-    problems = check_form_document(doc)
+    with force_locale("en"):
+        problems = check_form_document(doc)
     assert any("x-ui.order must list" in problem for problem in problems)
     assert any("x-ui.fields.choice is missing" in problem for problem in problems)
 

@@ -75,12 +75,14 @@ def test_the_shipped_approval_forms_declare_a_valid_default_decision():
 
 def test_a_default_that_breaks_the_forms_own_schema_is_refused_at_deploy():
     doc = form_file("pmc_check")
-    doc["x-bulk-default"] = {"decision": "reject"}  # a rejection needs comments
-    assert any("x-bulk-default" in p and "comments" in p for p in forms.check_form_document(doc))
-    doc["x-bulk-default"] = {"verdict": "approve"}
-    assert any("'verdict' is not in properties" in p for p in forms.check_form_document(doc))
-    doc["x-bulk-default"] = "approve"
-    assert any("must be an object" in p for p in forms.check_form_document(doc))
+    with force_locale("en"):  # the messages' words; they are Chinese by default (issue 16)
+        doc["x-bulk-default"] = {"decision": "reject"}  # a rejection needs comments
+        problems = forms.check_form_document(doc)
+        assert any("x-bulk-default" in p and "comments" in p for p in problems)
+        doc["x-bulk-default"] = {"verdict": "approve"}
+        assert any("'verdict' is not in properties" in p for p in forms.check_form_document(doc))
+        doc["x-bulk-default"] = "approve"
+        assert any("must be an object" in p for p in forms.check_form_document(doc))
 
 
 def test_bulk_approve_completes_each_task_and_reports_a_refused_one(make_user):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -73,9 +74,9 @@ def _bilingual(value: Any, where: str, required: bool = True) -> list[str]:
     if value is None and not required:
         return []
     if not isinstance(value, Mapping):
-        return [f"{where} must be an object with 'en' and 'zh_CN' texts."]
+        return [_("%(where)s must be an object with 'en' and 'zh_CN' texts.", where=where)]
     return [
-        f"{where} has no '{locale}' text."
+        _("%(where)s has no '%(locale)s' text.", where=where, locale=locale)
         for locale in LOCALES
         if not (isinstance(value.get(locale), str) and value[locale].strip())
     ]
@@ -89,41 +90,81 @@ def _choices(prop: Mapping) -> list | None:
 
 def _check_property(name: str, prop: Any) -> list[str]:
     if not _NAME.fullmatch(str(name)):
-        return [f"Field '{name}': names must be lower_snake_case (a-z, 0-9, _), max 63 chars."]
+        return [
+            _(
+                "Field '%(name)s': names must be lower_snake_case (a-z, 0-9, _), max 63 chars.",
+                name=name,
+            )
+        ]
     if not isinstance(prop, Mapping):
-        return [f"Field '{name}': the property must be an object."]
+        return [_("Field '%(name)s': the property must be an object.", name=name)]
     kind = prop.get("type")
     if kind not in ("string", "integer", "number", "boolean", "array"):
-        return [f"Field '{name}': type must be one of string, integer, number, boolean, array."]
+        return [
+            _(
+                "Field '%(name)s': type must be one of string, integer, number, boolean, array.",
+                name=name,
+            )
+        ]
     items = prop.get("items")
     if kind == "array" and not (
         isinstance(items, Mapping) and items.get("type") in ("string", "integer") and _choices(prop)
     ):
-        return [f"Field '{name}': an array needs items with a type (string/integer) and an enum."]
+        return [
+            _(
+                "Field '%(name)s': an array needs items with a type (string/integer) and an enum.",
+                name=name,
+            )
+        ]
     return []
 
 
 def _check_hint(name: str, prop: Mapping, hint: Any) -> list[str]:
     where = f"x-ui.fields.{name}"
     if not isinstance(hint, Mapping):
-        return [f"{where} is missing: every field needs a label in en and zh_CN."]
-    problems = [f"{where}: unknown key '{key}'." for key in hint if key not in _HINT_KEYS]
+        return [_("%(where)s is missing: every field needs a label in en and zh_CN.", where=where)]
+    problems = [
+        _("%(where)s: unknown key '%(key)s'.", where=where, key=key)
+        for key in hint
+        if key not in _HINT_KEYS
+    ]
     problems += _bilingual(hint.get("label"), f"{where}.label")
     problems += _bilingual(hint.get("help"), f"{where}.help", required=False)
     widget = hint.get("widget", default_widget(prop))
     if widget not in WIDGETS:
         return [
             *problems,
-            f"{where}: unknown widget '{widget}' (known: {', '.join(sorted(WIDGETS))}).",
+            _(
+                "%(where)s: unknown widget '%(widget)s' (known: %(known)s).",
+                where=where,
+                widget=widget,
+                known=", ".join(sorted(WIDGETS)),
+            ),
         ]
     if prop.get("type") not in _WIDGET_TYPES[widget]:
-        problems.append(f"{where}: widget '{widget}' does not fit type '{prop.get('type')}'.")
+        problems.append(
+            _(
+                "%(where)s: widget '%(widget)s' does not fit type '%(type)s'.",
+                where=where,
+                widget=widget,
+                type=prop.get("type"),
+            )
+        )
     wanted_format = _WIDGET_FORMATS.get(widget)
     if wanted_format and prop.get("format") != wanted_format:
-        problems.append(f'{where}: widget \'{widget}\' needs "format": "{wanted_format}".')
+        problems.append(
+            _(
+                '%(where)s: widget \'%(widget)s\' needs "format": "%(format)s".',
+                where=where,
+                widget=widget,
+                format=wanted_format,
+            )
+        )
     choices = _choices(prop)
     if widget in ENUM_WIDGETS and not choices:
-        problems.append(f"{where}: widget '{widget}' needs an enum.")
+        problems.append(
+            _("%(where)s: widget '%(widget)s' needs an enum.", where=where, widget=widget)
+        )
     if choices and widget != "hidden":
         problems += _check_enum_labels(where, choices, hint.get("enum_labels"))
     return problems
@@ -131,10 +172,12 @@ def _check_hint(name: str, prop: Mapping, hint: Any) -> list[str]:
 
 def _check_enum_labels(where: str, choices: list, labels: Any) -> list[str]:
     if not isinstance(labels, Mapping):
-        return [f"{where}.enum_labels must label every choice in en and zh_CN."]
+        return [_("%(where)s.enum_labels must label every choice in en and zh_CN.", where=where)]
     keys = [str(choice).lower() if isinstance(choice, bool) else str(choice) for choice in choices]
     problems = [
-        f"{where}.enum_labels: '{key}' is not a choice." for key in labels if key not in keys
+        _("%(where)s.enum_labels: '%(key)s' is not a choice.", where=where, key=key)
+        for key in labels
+        if key not in keys
     ]
     for key in keys:
         problems += _bilingual(labels.get(key), f"{where}.enum_labels.{key}")
@@ -159,12 +202,18 @@ def _subschemas(schema: Any) -> Iterator[Mapping]:
 def _check_names(doc: Mapping, props: Mapping) -> list[str]:
     """Every field named by required / conditions must exist: a typo would never match."""
     problems = []
-    for where, schema in [("top level", doc)] + [("a condition", s) for s in _subschemas(doc)]:
+    for top, schema in [(True, doc)] + [(False, s) for s in _subschemas(doc)]:
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
-        named = schema.get("properties") if where != "top level" else {}
+        named = schema.get("properties") if not top else {}
         for name in [*required, *(named if isinstance(named, Mapping) else {})]:
-            if name not in props:
-                problems.append(f"Field '{name}' (in {where}) is not in properties.")
+            if name not in props and top:
+                problems.append(
+                    _("Field '%(name)s' (in the top level) is not in properties.", name=name)
+                )
+            elif name not in props:
+                problems.append(
+                    _("Field '%(name)s' (in a condition) is not in properties.", name=name)
+                )
     return problems
 
 
@@ -177,8 +226,11 @@ def _check_conditions(doc: Mapping) -> list[str]:
             continue
         required = test.get("required") if isinstance(test.get("required"), list) else []
         problems += [
-            f"An \"if\" tests '{name}' without requiring it, so it also matches when '{name}' "
-            f'is empty: add "required": ["{name}"] to that "if".'
+            _(
+                "An \"if\" tests '%(name)s' without requiring it, so it also matches when "
+                '\'%(name)s\' is empty: add "required": ["%(name)s"] to that "if".',
+                name=name,
+            )
             for name in test["properties"]
             if name not in required
         ]
@@ -187,14 +239,22 @@ def _check_conditions(doc: Mapping) -> list[str]:
 
 def _check_order(order: Any, props: Mapping) -> list[str]:
     if not isinstance(order, list):
-        return ["x-ui.order must list every field once, in display order."]
+        return [_("x-ui.order must list every field once, in display order.")]
     problems = [
-        f"x-ui.order: '{name}' is not in properties." for name in order if name not in props
+        _("x-ui.order: '%(name)s' is not in properties.", name=name)
+        for name in order
+        if name not in props
     ]
     problems += [
-        f"x-ui.order: '{name}' is listed twice." for name in props if order.count(name) > 1
+        _("x-ui.order: '%(name)s' is listed twice.", name=name)
+        for name in props
+        if order.count(name) > 1
     ]
-    problems += [f"x-ui.order: field '{name}' is missing." for name in props if name not in order]
+    problems += [
+        _("x-ui.order: field '%(name)s' is missing.", name=name)
+        for name in props
+        if name not in order
+    ]
     return problems
 
 
@@ -208,9 +268,14 @@ def _check_bulk_default(doc: Mapping, props: Mapping) -> list[str]:
         return []
     default = doc[BULK_DEFAULT]
     if not isinstance(default, Mapping) or not default:
-        return [f'"{BULK_DEFAULT}" must be an object with the answers bulk approve submits.']
+        return [
+            _(
+                '"%(key)s" must be an object with the answers bulk approve submits.',
+                key=BULK_DEFAULT,
+            )
+        ]
     problems = [
-        f"\"{BULK_DEFAULT}\": '{name}' is not in properties."
+        _("\"%(key)s\": '%(name)s' is not in properties.", key=BULK_DEFAULT, name=name)
         for name in default
         if name not in props
     ]
@@ -220,31 +285,43 @@ def _check_bulk_default(doc: Mapping, props: Mapping) -> list[str]:
     except SchemaError:
         return problems  # the schema itself is reported above
     for error in errors:
-        where = "/".join(str(part) for part in error.path) or "the object"
+        where = "/".join(str(part) for part in error.path) or "/"
         problems.append(
-            f'"{BULK_DEFAULT}" does not pass the form\'s own schema at {where}: {error.message}'
+            _(
+                '"%(key)s" does not pass the form\'s own schema at %(where)s: %(detail)s',
+                key=BULK_DEFAULT,
+                where=where,
+                detail=error.message,
+            )
         )
     return problems
 
 
 def check_form_document(doc: Any) -> list[str]:
-    """Problems with a form file, as plain English sentences; an empty list means it is usable."""
+    """Problems with a form file, as sentences in the reader's language (the JSON keys and the
+    validator's own detail stay as written); an empty list means it is usable."""
     if not isinstance(doc, Mapping):
-        return ["A form file must be a JSON object."]
+        return [_("A form file must be a JSON object.")]
     problems = []
     if doc.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
-        problems.append(f'"$schema" must be "{DRAFT_2020_12}" (or left out).')
+        problems.append(_('"$schema" must be "%(url)s" (or left out).', url=DRAFT_2020_12))
     try:
         Draft202012Validator.check_schema(doc, format_checker=schema_format_checker())
     except SchemaError as exc:
-        where = "/".join(str(part) for part in exc.path) or "top level"
-        problems.append(f"Not a valid JSON Schema (draft 2020-12) at {where}: {exc.message}")
+        where = "/".join(str(part) for part in exc.path) or "/"
+        problems.append(
+            _(
+                "Not a valid JSON Schema (draft 2020-12) at %(where)s: %(detail)s",
+                where=where,
+                detail=exc.message,
+            )
+        )
     problems += pattern_problems(doc)  # RE2 runs them: no backreferences or lookarounds
     if doc.get("type") != "object":
-        problems.append('The top-level "type" must be "object".')
+        problems.append(_('The top-level "type" must be "object".'))
     props = doc.get("properties")
     if not isinstance(props, Mapping) or not props:
-        return [*problems, '"properties" must be an object with at least one field.']
+        return [*problems, _('"properties" must be an object with at least one field.')]
     broken = set()
     for name, prop in props.items():
         found = _check_property(name, prop)
@@ -254,12 +331,14 @@ def check_form_document(doc: Any) -> list[str]:
     problems += _check_bulk_default(doc, props)
     ui = doc.get("x-ui")
     if not isinstance(ui, Mapping):
-        return [*problems, '"x-ui" must be an object with "title", "order" and "fields".']
+        return [*problems, _('"x-ui" must be an object with "title", "order" and "fields".')]
     problems += _bilingual(ui.get("title"), "x-ui.title")
     problems += _check_order(ui.get("order"), props)
     fields = ui.get("fields") if isinstance(ui.get("fields"), Mapping) else {}
     problems += [
-        f"x-ui.fields: '{name}' is not in properties." for name in fields if name not in props
+        _("x-ui.fields: '%(name)s' is not in properties.", name=name)
+        for name in fields
+        if name not in props
     ]
     for name, prop in props.items():
         if name not in broken:  # a broken property would only add noise here

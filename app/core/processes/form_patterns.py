@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import re2
+from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
@@ -31,17 +32,20 @@ def compile_pattern(pattern: str) -> Any:
 def pattern_error(pattern: Any) -> str | None:
     """Why RE2 cannot run pattern, in plain words; None when it can."""
     if not isinstance(pattern, str):
-        return "a pattern must be a string"
+        return _("a pattern must be a string")
     if len(pattern) > MAX_PATTERN_CHARS:
-        return f"a pattern may be at most {MAX_PATTERN_CHARS} characters long"
+        return _("a pattern may be at most %(n)s characters long", n=MAX_PATTERN_CHARS)
     try:
         compile_pattern(pattern)
     except re2.error as exc:
         reason = exc.args[0] if exc.args else ""
         reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
-        return (
-            f"the pattern {pattern!r} cannot be used ({reason}); backreferences such as \\1 "
-            "and lookarounds such as (?=…) or (?!…) are not supported"
+        # TRANSLATORS: %(detail)s is RE2's own (English) message.
+        return _(
+            "the pattern %(pattern)s cannot be used (%(detail)s); backreferences such as \\1 "
+            "and lookarounds such as (?=…) or (?!…) are not supported",
+            pattern=repr(pattern),
+            detail=reason,
         )
     return None
 
@@ -67,10 +71,11 @@ def _walk(node: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
             yield from _walk(value, (*path, index))
 
 
-def _where(path: tuple) -> str:
+def _problem(path: tuple, reason: str) -> str:
     if len(path) >= 2 and path[0] == "properties":
-        return f"Field '{path[1]}'"
-    return "At " + ("/".join(str(p) for p in path[:-1]) or "top level")
+        return _("Field '%(name)s': %(reason)s.", name=path[1], reason=reason)
+    where = "/".join(str(p) for p in path[:-1]) or "/"
+    return _("At %(where)s: %(reason)s.", where=where, reason=reason)
 
 
 def pattern_problems(doc: Mapping) -> list[str]:
@@ -79,7 +84,7 @@ def pattern_problems(doc: Mapping) -> list[str]:
     for path, pattern in _walk(doc, ()):
         reason = pattern_error(pattern)
         if reason is not None:
-            problems.append(f"{_where(path)}: {reason}.")
+            problems.append(_problem(path, reason))
     return problems
 
 

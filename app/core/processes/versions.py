@@ -18,7 +18,7 @@ from app.extensions import db
 
 DEMO_DEPARTMENTS = {
     "sales": ("Sales", "销售部"),
-    "pmc": ("PMC", "生产物料控制部"),
+    "pmc": ("PMC", "计划部(PMC)"),
     "engineering": ("Engineering", "技术部"),
     "production": ("Production", "生产部"),
     "quality": ("Quality", "品质部"),

@@ -225,9 +225,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None = None)
     checked, errors = check_order(OrderInput(**draft))
     if errors:
         raise InvalidInput(errors=errors)
-    revision = revisions.apply_checked(
-        order, checked, None, _("Change request #%(id)s", id=change.id)
-    )
+    revision = revisions.apply_checked(order, checked, None, revisions.change_reason(change.id))
     change.status, change.applied_revision = "applied", revision.number
     audit.record(
         None,

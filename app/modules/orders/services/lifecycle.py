@@ -51,15 +51,15 @@ def stop_order(instance: ProcessInstance) -> None:
         order.status = "error"
 
 
-def key_requirements(order: Order) -> list[str]:
-    """The short list every department must know when an order is released."""
+def key_requirements(order: Order) -> list[dict]:
+    """The short list every department must know when an order is released: facts (line
+    position and the text typed), which the notice says in its reader's language."""
     items = []
     for line in order.lines:
         if line.product_id is None:
-            items.append(f"line {line.position}: {line.description}")
-            for text in (line.quality_requirements, line.packaging_requirements):
+            for text in (line.description, line.quality_requirements, line.packaging_requirements):
                 if text:
-                    items.append(f"line {line.position}: {text}")
+                    items.append({"line": line.position, "text": text})
     return items[:12]
 
 

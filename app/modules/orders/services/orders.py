@@ -86,7 +86,7 @@ def create_order(
     db.session.add(order)
     db.session.flush()
     uniqueness.bind_submission(submission, order.id)
-    revisions.create_revision(order, actor, "entered")
+    revisions.create_revision(order, actor, revisions.ENTERED)
     for upload in uploads:
         attachments.store(order, upload, actor)
     audit.record(

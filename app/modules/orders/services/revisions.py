@@ -2,7 +2,11 @@
 
 import hashlib
 import json
+import re
 from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app.core.users.models import User
 from app.extensions import db
@@ -51,6 +55,30 @@ def content_hash(data: dict) -> str:
     """A stable sha256 of a snapshot: what a customer's confirmation binds to."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# Reasons the system writes are stored as keys and said in the reader's language when shown
+# (`reason_text`); what sales typed is stored as typed. See docs/I18N.md.
+ENTERED = "entered"
+CHANGE_PREFIX = "change:"
+# Rows written before the keys: the change request's reason was stored already translated.
+_OLD_CHANGE = re.compile(r"^(?:Change request|变更申请) #(\d+)$")
+
+
+def change_reason(change_id: int) -> str:
+    """The stored reason of a revision a change request made."""
+    return f"{CHANGE_PREFIX}{change_id}"
+
+
+def reason_text(reason: str) -> str:
+    """A revision's reason in the reader's language (system keys translated, typed text as is)."""
+    if reason == ENTERED:
+        return pgettext("revision reason", "Entered")
+    old = _OLD_CHANGE.match(reason)
+    if reason.startswith(CHANGE_PREFIX) or old:
+        number = old.group(1) if old else reason.removeprefix(CHANGE_PREFIX)
+        return _("Change request #%(id)s", id=number)
+    return reason
 
 
 def create_revision(order: Order, actor: User | None, reason: str = "") -> OrderRevision:

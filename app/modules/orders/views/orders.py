@@ -161,6 +161,7 @@ def detail(order_id: int):
         instance=instance,
         reviews=reviews.latest_reviews(order),
         revision=revisions.current_revision(order),
+        revision_reason=revisions.reason_text,
         spec_labels=list(SPEC_LABELS.items()),
         is_sales=is_sales,
         can_edit=is_sales and orders.editable(order),

@@ -1,0 +1,249 @@
+"""Every page a user can reach, in Chinese: no English word may show (issue 16).
+
+The walker logs in as users of each kind (department members and heads, the general manager,
+the process owner, the administrator; the customer's confirmation page without a log-in), opens
+every GET page of the app with real rows behind it (the route matrix's world: orders waiting and
+released, a task of every step that exists, a change, a rush request, a confirmation link, a
+migration batch, products, process versions, forms, notifications), waits for the scripts that
+draw on the client (the Gantt, the BPMN viewer, the modeler), and reads the text a user sees:
+text nodes (HTML and SVG), placeholders, choices and the title — not code, not attributes.
+
+Every run of Latin letters on a Chinese page must be a code or an id (it holds a digit, or is
+snake_case), an e-mail address or a URL, a value the test's users typed or named (ZH_DATA), or
+a word of ALLOWED_WORDS, the one allow-list, each entry with why it is allowed.
+"""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from e2e_helpers import log_in
+from playwright.sync_api import Page
+
+from app.core.processes.models import FormVersion, ProcessVersion
+from app.core.tasks.models import HumanTask
+from app.core.users.models import Department, User
+from app.extensions import db
+from app.modules.changes.models import ChangeRequest
+from app.modules.confirmations.models import Confirmation
+from app.modules.orders.models import (
+    Attachment,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    ProductionLine,
+)
+from app.modules.rush.models import RushRequest
+from tests.answers import FORM_ANSWERS, SPECS
+from tests.web.test_route_matrix import ANON, ROUTES, build_world
+
+# The one allow-list: Latin words a Chinese page may show, and why.
+ALLOWED_WORDS = {
+    "OrderGate": "the product's name, a proper name",
+    "English": "the language switch names the other language in that language",
+    "PMC": "the planning department's usual abbreviation in Chinese factories: 计划部(PMC)",
+    "BPMN": "the name of the process notation (and its file format)",
+    "PDF": "a file format",
+    "CSV": "a file format (the audit export)",
+    "CNY": "ISO 4217 currency code",
+    "USD": "ISO 4217 currency code",
+    "ID": "an identifier, as Chinese software writes it",
+    "URL": "a web address, as Chinese software writes it",
+    "email": "the e-mail field's label in Chinese software: 电子邮件 / email",
+    "IP": "the address a confirmation came from (IP 地址)",
+    "SMTP": "the mail server protocol",
+    "HMAC": "the audit seal's algorithm",
+    "EUR": "ISO 4217 currency code",
+    "HKD": "ISO 4217 currency code",
+    "JPY": "ISO 4217 currency code",
+    "KB": "a file size unit",
+    "MB": "a file size unit",
+    "PNG": "a file format",
+    "JPEG": "a file format",
+    "DWG": "a drawing file format",
+    "DXF": "a drawing file format",
+    "STEP": "a 3-D model file format (ISO 10303)",
+    "Excel": "a product name (the spreadsheet files an order may carry)",
+    "Word": "a product name (the document files an order may carry)",
+    "PO": "the customer's purchase order (客户 PO 号), as Chinese sales staff write it",
+    "OQC": "outgoing quality control (出货检验), the quality department's own abbreviation",
+    "IQC": "incoming quality control (来料检验), the quality department's own abbreviation",
+    "IPQC": "in-process quality control (制程检验), the quality department's own abbreviation",
+    "JSON": "the format of the form files (the forms pages, for process owners)",
+    "Schema": "JSON Schema, the name of the standard the form files follow",
+    "denied": "the audit filter's example: the action code prefix of every refusal (a code)",
+}
+# Findings another piece of issue 16 fixes (the bpmn-js modeler's translate module and the
+# BPMN diagram views of the order and version pages, done by another helper): text drawn
+# inside a BPMN diagram or the modeler. Listed apart, not hidden: the test fails once they no
+# longer leak, so that this entry is deleted with them.
+KNOWN_ELSEWHERE = {"bpmn": "issue 16: the BPMN diagram and modeler texts (another helper's part)"}
+# Codes and ids: anything with a digit (SO-2026-0001, P-1001, L1, v3, W49), snake_case ids
+# (order_lifecycle, review_engineering), e-mail addresses, URLs, content hashes and the paths
+# of the project's files (docs/FORMS.md, forms/*.json) that the process owner's pages name.
+CODE = re.compile(
+    r"\S*\d\S*|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[\w.+-]+@[\w.-]+|https?://\S+|[0-9a-f]{8,64}"
+    r"|[\w/-]+\.(?:md|json|bpmn)\b"
+)
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-.@:+']*")
+WALKERS = (
+    "sales.member",
+    "sales.head",
+    "pmc.head",
+    "engineering.member",
+    "management.head",
+    "owner",
+    "admin",
+)
+# Pages that answer with a file or a redirect, not a page to read.
+NOT_PAGES = {
+    "static", "auth.root", "auth.login", "forms_admin.new", "orders.file", "comments.file",
+    "orders.diagram", "confirmations.staff_pdf", "confirmations.public_pdf", "audit.export",
+    "processes.modeler_xml", "processes.version_xml", "notifications.bell",
+}  # fmt: skip
+
+TEXTS_JS = """
+() => {
+  const out = [];
+  const region = (el) => el.closest('[data-bpmn-viewer], [data-bpmn-modeler]') ? 'bpmn' : 'page';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.replace(/\\s+/g, ' ').trim();
+    const el = node.parentElement;
+    const skip = 'script, style, noscript, option, code, pre, kbd, samp, textarea.code';
+    if (!text || !el || el.closest(skip)) continue;
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    out.push([region(el), text]);
+  }
+  for (const el of document.querySelectorAll('[placeholder]')) {
+    if (el.checkVisibility()) out.push([region(el), el.placeholder]);
+  }
+  for (const select of document.querySelectorAll('select')) {
+    if (!select.checkVisibility()) continue;
+    for (const option of select.options) out.push([region(select), option.text.trim()]);
+  }
+  out.push(['page', document.title]);
+  return out.filter((item) => item[1]);
+}
+"""
+
+
+def zh_data() -> list[str]:
+    """What the test's users typed or named: names, addresses, free text, file names."""
+    values: list[str] = []
+    columns = (
+        Customer.name, Customer.contact, Customer.address, Product.code, Product.name,
+        Product.unit, ProductionLine.code, ProductionLine.name, User.username,
+        User.display_name, Order.number, Order.customer_po, OrderLine.description,
+        ChangeRequest.reason, ChangeRequest.customer_ref, RushRequest.reason,
+        Confirmation.signer_name, Attachment.file_name, Department.name_en,
+    )  # fmt: skip
+    for column in columns:
+        values += [v for v in db.session.scalars(db.select(column).distinct()) if v]
+    for answers in (SPECS, *FORM_ANSWERS.values()):
+        values += [v for v in answers.values() if isinstance(v, str)]
+    # Literal answers of the route matrix's world (tests/web/test_route_matrix.py).
+    values += ["Priced bracket", "Custom bracket", "Ann Smith", "New price", "VIP", "Go"]
+    return sorted({v for v in values if re.search("[A-Za-z]", v)}, key=len, reverse=True)
+
+
+def leaks(texts: list[str], data: list[str]) -> list[str]:
+    """The Latin words of `texts` that are neither data, a code nor an allowed word."""
+    found = []
+    for text in texts:
+        rest = text
+        for value in data:
+            rest = re.sub(rf"(?<![A-Za-z_]){re.escape(value)}(?![A-Za-z_])", " ", rest)
+        rest = CODE.sub(" ", rest)
+        words = [w.strip(".:/-'") for w in LATIN.findall(rest)]
+        bad = [w for w in words if w and w not in ALLOWED_WORDS]
+        if bad:
+            found.append(f"{' '.join(bad)!r} in {text[:120]!r}")
+    return found
+
+
+def page_urls(ids: dict[str, str]) -> list[tuple[str, frozenset[str]]]:
+    """Every GET page of the route matrix with its ids filled in, and who may open it."""
+    urls = []
+    for key, cases in ROUTES.items():
+        method, endpoint = key.split(" ")
+        if method != "GET" or endpoint in NOT_PAGES:
+            continue
+        for case in cases:
+            if case.ok != 200:
+                continue
+            urls.append((case.url.format(**ids), case.allowed))
+    return urls
+
+
+def extra_urls(users: dict[str, User]) -> list[tuple[str, str]]:
+    """Pages beyond one per route: a task of every step, every process, form and version."""
+    extra = []
+    first_of_step: dict[str, HumanTask] = {}
+    for task in db.session.scalars(db.select(HumanTask).order_by(HumanTask.id)):
+        first_of_step.setdefault(task.spec_name, task)
+    for task in first_of_step.values():
+        dept = task.department.key if task.department else "pmc"
+        extra.append((f"/tasks/{task.id}", users.get(f"{dept}.head", users["admin"]).username))
+    for process_id, number in db.session.execute(
+        db.select(ProcessVersion.process_id, ProcessVersion.number).order_by(ProcessVersion.id)
+    ):
+        extra.append((f"/processes/{process_id}", "owner"))
+        extra.append((f"/processes/{process_id}/versions/{number}", "owner"))
+    for name in db.session.scalars(db.select(FormVersion.name).distinct().order_by("name")):
+        extra.append((f"/forms/{name}", "owner"))
+    for query in ("?mine=1", "?dept=pmc", "?due=overdue", "?q=nothing-matches"):
+        extra.append((f"/inbox{query}", "pmc.head"))
+    extra.append(("/orders/999999", "sales.member"))  # the error page
+    extra.append(("/admin/users", "sales.member"))  # the refusal page
+    return extra
+
+
+@pytest.fixture
+def world(make_user, make_order, complete) -> Iterator[tuple[dict[str, str], dict]]:
+    """The route matrix's rows, with every user reading Chinese (the default)."""
+    ids, users = build_world(make_user, make_order, complete)
+    db.session.execute(db.update(User).values(locale=None))
+    db.session.commit()
+    yield ids, users
+
+
+def read_page(page: Page, url: str) -> list[list[str]]:
+    """Open `url`, let its scripts draw, return the visible texts as [region, text]."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page.evaluate(TEXTS_JS)
+
+
+def test_every_page_in_chinese_shows_no_english(live_server, new_page, world, password):
+    ids, users = world
+    data = zh_data()
+    plan: dict[str, list[str]] = {role: [] for role in (ANON, *WALKERS)}
+    for url, allowed in page_urls(ids):
+        for role in (ANON, *WALKERS):
+            if role in allowed:
+                plan[role].append(url)
+                if role != ANON:
+                    break
+    for url, username in extra_urls(users):
+        plan.setdefault(username, []).append(url)
+    problems: list[str] = []
+    known: list[str] = []
+    for role, urls in plan.items():
+        if not urls:
+            continue
+        page = new_page(locale="zh-CN")
+        if role != ANON:
+            log_in(page, live_server, users[role], password, lang="zh_CN")
+        # The browser's own name, which the sessions page shows.
+        agent = [page.evaluate("navigator.userAgent")]
+        for url in dict.fromkeys(urls):
+            texts = read_page(page, live_server + url)
+            for region in {region for region, _ in texts}:
+                found = leaks([text for r, text in texts if r == region], [*agent, *data])
+                found = [f"{url} ({role}): {leak}" for leak in found]
+                (known if region in KNOWN_ELSEWHERE else problems).extend(found)
+    assert not problems, f"{len(problems)} English texts on Chinese pages:\n" + "\n".join(problems)
+    assert known, f"Nothing of KNOWN_ELSEWHERE leaks any more: delete it. {KNOWN_ELSEWHERE}"
