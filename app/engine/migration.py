@@ -36,6 +36,31 @@ SETTLED = TaskState.COMPLETED | TaskState.STARTED | TaskState.ERROR
 # What SpiffWorkflow resets and predicts again (migrate_workflow's default mask).
 RESET = TaskState.READY | TaskState.WAITING
 
+
+class Reason(str):
+    """One refusal: the English sentence (what `str` gives: logs, the CLI, tests) with a `key`
+    and `params`, so the app can say it in its reader's language (docs/I18N.md)."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, text: str, **params) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.key, reason.params = key, params
+        return reason
+
+
+def _step(spec) -> dict:
+    """How a reason names a step: its id, its name and its Chinese name (if the file has one)."""
+    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    props = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return {
+        "step_id": bpmn_id,
+        "step_name": getattr(spec, "bpmn_name", None) or bpmn_id,
+        "step_name_zh": props.get("name_zh") or "",
+    }
+
+
 STATE_WORDS = {
     TaskState.COMPLETED: "completed",
     TaskState.STARTED: "in progress",
@@ -123,6 +148,7 @@ class _Part:
     spec_diff: SpecDiff | None = None
     diff: WorkflowDiff | None = None
     where: str = ""  # " in subprocess 'X' (x)" for subprocesses
+    within: dict = field(default_factory=dict)  # the calling step (`_step`), for subprocesses
 
 
 def _summary(registry, old_defn: ProcessDefinition, new_defn: ProcessDefinition, verdict):
@@ -163,12 +189,19 @@ def _parts(registry, workflow: BpmnWorkflow, new_defn: ProcessDefinition, reason
             )
             what = "is running" if running else "has run"
             reasons.append(
-                f"The subprocess '{subprocess.spec.name}' called by {called} {what} and does "
-                "not exist in the new version"
+                Reason(
+                    "subprocess_missing",
+                    f"The subprocess '{subprocess.spec.name}' called by {called} {what} and "
+                    "does not exist in the new version",
+                    subprocess=subprocess.spec.name,
+                    running=running,
+                    **(_step(caller.task_spec) if caller is not None else {}),
+                )
             )
             continue
         where = f" in subprocess {label(caller.task_spec)}" if caller is not None else ""
-        parts.append(_Part(subprocess, new_spec, where=where))
+        within = _step(caller.task_spec) if caller is not None else {}
+        parts.append(_Part(subprocess, new_spec, where=where, within=within))
     for part in parts:
         # diff_workflow does the same for the top workflow and every subprocess; we keep the
         # SpecDiff too, to name what changed.
@@ -185,16 +218,26 @@ def _settled_reasons(part: _Part) -> list[str]:
         if task.task_spec.name in skip or not task.has_state(SETTLED):
             continue
         state = STATE_WORDS.get(task.state, TaskState.get_name(task.state).lower())
+        facts = {**_step(task.task_spec), "state": state, "within": part.within}
         if task in removed:
             reasons.append(
-                f"Step {label(task.task_spec)}{part.where} is {state} and does not exist "
-                "in the new version"
+                Reason(
+                    "step_removed",
+                    f"Step {label(task.task_spec)}{part.where} is {state} and does not exist "
+                    "in the new version",
+                    **facts,
+                )
             )
         else:
             attributes = part.spec_diff.changed.get(task.task_spec, [])
             reasons.append(
-                f"Step {label(task.task_spec)}{part.where} is {state} and was changed in the "
-                f"new version ({words(attributes)})"
+                Reason(
+                    "step_changed",
+                    f"Step {label(task.task_spec)}{part.where} is {state} and was changed in "
+                    f"the new version ({words(attributes)})",
+                    attributes=list(attributes),
+                    **facts,
+                )
             )
     return list(dict.fromkeys(reasons))
 
@@ -253,8 +296,14 @@ def _unmapped(parts: list[_Part]) -> list[str]:
             if specs.get(task.task_spec.name) is not task.task_spec:
                 state = TaskState.get_name(task.state).lower()
                 reasons.append(
-                    f"Step {label(task.task_spec)}{part.where} ({state}) could not be moved to "
-                    "the new version"
+                    Reason(
+                        "step_unmapped",
+                        f"Step {label(task.task_spec)}{part.where} ({state}) could not be moved "
+                        "to the new version",
+                        state=state,
+                        within=part.within,
+                        **_step(task.task_spec),
+                    )
                 )
     return list(dict.fromkeys(reasons))
 
@@ -272,6 +321,12 @@ def _technical(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _failed(key: str, sentence: str, exc: BaseException) -> Reason:
+    """A reason for what SpiffWorkflow threw; the technical detail is kept as it is."""
+    detail = _technical(exc)
+    return Reason(key, f"{sentence} ({detail})", detail=detail)
+
+
 def _trial(
     old_defn: ProcessDefinition, state: bytes, new_defn: ProcessDefinition, advance: bool
 ) -> tuple[MigrationCheck, StepResult | None]:
@@ -280,25 +335,37 @@ def _trial(
         registry = registry_for(old_defn, new_defn)
         _summary(registry, old_defn, new_defn, verdict)
     except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's diff can fail in many ways
-        verdict.reasons.append(f"The two versions could not be compared ({_technical(exc)})")
+        verdict.reasons.append(
+            _failed("compare_failed", "The two versions could not be compared", exc)
+        )
         return verdict, None
     try:
         workflow = load_state(old_defn, state)
     except Exception as exc:  # noqa: BLE001
-        verdict.reasons.append(f"The instance's state could not be read ({_technical(exc)})")
+        verdict.reasons.append(
+            _failed("state_unreadable", "The instance's state could not be read", exc)
+        )
         return verdict, None
     too_deep = depth_error(workflow)
     if too_deep is not None:
         verdict.reasons.append(
-            "The instance has gone around its loops too many times to be compared safely "
-            f"({too_deep.detail})"
+            Reason(
+                "too_deep",
+                "The instance has gone around its loops too many times to be compared safely "
+                f"({too_deep.detail})",
+                detail=too_deep.detail,
+            )
         )
         return verdict, None
     try:
         parts = _parts(registry, workflow, new_defn, verdict.reasons)
     except Exception as exc:  # noqa: BLE001
         verdict.reasons.append(
-            f"The instance could not be compared with the new version ({_technical(exc)})"
+            _failed(
+                "instance_compare_failed",
+                "The instance could not be compared with the new version",
+                exc,
+            )
         )
         return verdict, None
     for part in parts:
@@ -308,7 +375,9 @@ def _trial(
     try:
         _move(parts, workflow, new_defn)
     except Exception as exc:  # noqa: BLE001
-        verdict.reasons.append(f"SpiffWorkflow could not move the instance ({_technical(exc)})")
+        verdict.reasons.append(
+            _failed("move_failed", "SpiffWorkflow could not move the instance", exc)
+        )
         return verdict, None
     verdict.reasons.extend(_unmapped(parts))
     if verdict.reasons:
@@ -319,7 +388,7 @@ def _trial(
         moved = load_state(new_defn, dump_state(workflow))
     except Exception as exc:  # noqa: BLE001
         verdict.reasons.append(
-            f"The moved instance could not be stored and read back ({_technical(exc)})"
+            _failed("store_failed", "The moved instance could not be stored and read back", exc)
         )
         return verdict, None
     if advance:
@@ -327,7 +396,12 @@ def _trial(
         if result.error is not None:
             where = f" (step {result.error.element_id})" if result.error.element_id else ""
             verdict.reasons.append(
-                f"After the move, the new version fails at once{where}: {result.error.message}"
+                Reason(
+                    "fails_after_move",
+                    f"After the move, the new version fails at once{where}: {result.error.message}",
+                    element=result.error.element_id or "",
+                    detail=result.error.message,
+                )
             )
             return verdict, None
     else:

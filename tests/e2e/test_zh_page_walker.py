@@ -20,6 +20,8 @@ import pytest
 from e2e_helpers import log_in
 from playwright.sync_api import Page
 
+from app.core.processes import migrations
+from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessVersion
 from app.core.tasks.models import HumanTask
 from app.core.users.models import Department, User
@@ -36,6 +38,7 @@ from app.modules.orders.models import (
 )
 from app.modules.rush.models import RushRequest
 from tests.answers import FORM_ANSWERS, SPECS
+from tests.conftest import ROOT
 from tests.web.test_route_matrix import ANON, ROUTES, build_world
 
 # The one allow-list: Latin words a Chinese page may show, and why.
@@ -178,7 +181,7 @@ def page_urls(ids: dict[str, str]) -> list[tuple[str, frozenset[str]]]:
     return urls
 
 
-def extra_urls(users: dict[str, User]) -> list[tuple[str, str]]:
+def extra_urls(ids: dict[str, str], users: dict[str, User]) -> list[tuple[str, str]]:
     """Pages beyond one per route: a task of every step, every process, form and version."""
     extra = []
     first_of_step: dict[str, HumanTask] = {}
@@ -194,6 +197,8 @@ def extra_urls(users: dict[str, User]) -> list[tuple[str, str]]:
         extra.append((f"/processes/{process_id}/versions/{number}", "owner"))
     for name in db.session.scalars(db.select(FormVersion.name).distinct().order_by("name")):
         extra.append((f"/forms/{name}", "owner"))
+    extra.append((f"/processes/order_lifecycle/migrations/{ids['refused_batch']}", "owner"))
+    extra.append(("/processes/order_lifecycle/diff", "owner"))
     for query in ("?mine=1", "?dept=pmc", "?due=overdue", "?q=nothing-matches"):
         extra.append((f"/inbox{query}", "pmc.head"))
     extra.append(("/orders/999999", "sales.member"))  # the error page
@@ -205,6 +210,19 @@ def extra_urls(users: dict[str, User]) -> list[tuple[str, str]]:
 def world(make_user, make_order, complete) -> Iterator[tuple[dict[str, str], dict]]:
     """The route matrix's rows, with every user reading Chinese (the default)."""
     ids, users = build_world(make_user, make_order, complete)
+    # A second version whose change to a completed step keeps the orders where they are: the
+    # dry run's page says why, the compare page shows the change.
+    xml = (ROOT / "workflows" / "order_lifecycle.bpmn").read_text(encoding="utf-8")
+    changed = xml.replace('name="due" value="PT8H"', 'name="due" value="PT6H"', 1)
+    assert changed != xml
+    dmn = {path.name: path.read_bytes() for path in (ROOT / "workflows").glob("*.dmn")}
+    deployed = processes.deploy_process(
+        "order_lifecycle.bpmn", changed.encode(), users["owner"], dmn
+    )
+    assert deployed.problems == [] and deployed.created, deployed.problems
+    batch = migrations.dry_run(users["owner"], "order_lifecycle", deployed.version.id)
+    assert batch.refused, "the dry run should refuse the orders past the changed step"
+    ids["refused_batch"] = str(batch.id)
     db.session.execute(db.update(User).values(locale=None))
     db.session.commit()
     yield ids, users
@@ -227,7 +245,7 @@ def test_every_page_in_chinese_shows_no_english(live_server, new_page, world, pa
                 plan[role].append(url)
                 if role != ANON:
                     break
-    for url, username in extra_urls(users):
+    for url, username in extra_urls(ids, users):
         plan.setdefault(username, []).append(url)
     problems: list[str] = []
     known: list[str] = []
@@ -247,3 +265,24 @@ def test_every_page_in_chinese_shows_no_english(live_server, new_page, world, pa
                 (known if region in KNOWN_ELSEWHERE else problems).extend(found)
     assert not problems, f"{len(problems)} English texts on Chinese pages:\n" + "\n".join(problems)
     assert known, f"Nothing of KNOWN_ELSEWHERE leaks any more: delete it. {KNOWN_ELSEWHERE}"
+
+
+def test_the_reader_flags_words_and_passes_codes_names_and_allowed_words():
+    """What counts as a leak: the walker's rules on known texts (no browser needed)."""
+    data = ["Ann Smith", "pcs"]
+    texts = [
+        "修订版 1 · 2026-12-05 · entered",  # a stored English reason
+        "line 1: 50 件/箱",  # an English frame around data
+        "订单 SO-2026-0001 · v3 · L1 · order_lifecycle · 10 pcs · CNY 25.00 · PDF",
+        "签字人 Ann Smith · ann@example.com · https://factory.example/confirm/x",
+        "计划部(PMC) · OrderGate · English",
+        "Ann Smithson",  # a longer word is not the name
+    ]
+    found = leaks(texts, data)
+    assert found == [
+        "'entered' in '修订版 1 · 2026-12-05 · entered'",
+        "'line' in 'line 1: 50 件/箱'",
+        "'Ann Smithson' in 'Ann Smithson'",
+    ], found
+    assert all(reason for reason in ALLOWED_WORDS.values())
+    assert KNOWN_ELSEWHERE and all("issue 16" in why for why in KNOWN_ELSEWHERE.values())

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.core.audit import services as audit
 from app.core.calendar.working_time import due_after
 from app.core.clock import utcnow
+from app.core.processes import migration_reasons
 from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
 from app.core.subjects import services as subjects
@@ -146,6 +147,7 @@ def _item(batch: MigrationBatch, instance: ProcessInstance, outcome: str, reason
 
 
 def _reason(reasons: list[str]) -> str:
+    """The English sentences, for the audit trail (the item keeps the facts)."""
     return "; ".join(reasons)
 
 
@@ -153,7 +155,7 @@ def _old_definition(instance: ProcessInstance):
     try:
         return processes.definition_for(instance.version), None
     except EngineError as exc:
-        return None, f"Version {instance.version.number} could not be loaded ({exc.message})"
+        return None, [migration_reasons.version_unloadable(instance.version.number, exc.message)]
 
 
 def dry_run(actor: User, process_id: str, to_version_id: int) -> MigrationBatch:
@@ -173,12 +175,12 @@ def dry_run(actor: User, process_id: str, to_version_id: int) -> MigrationBatch:
             verdict = migration.check(
                 old_defn, instance.state, new_defn, advance=instance.status == "running"
             )
-            problem = None if verdict.eligible else _reason(verdict.reasons)
+            problem = None if verdict.eligible else verdict.reasons
         if problem is None:
             _item(batch, instance, "eligible")
             batch.migrated += 1
         else:
-            _item(batch, instance, "refused", problem)
+            _item(batch, instance, "refused", migration_reasons.stored(problem))
             batch.refused += 1
     audit.record(
         actor,
@@ -235,17 +237,17 @@ def _apply_one(actor, batch, instance: ProcessInstance, target: ProcessVersion, 
         try:
             result = migration.migrate(old_defn, instance.state, new_defn, advance=running)
         except migration.MigrationRefused as refused:
-            problem = _reason(refused.reasons)
+            problem = refused.reasons
     audit_data = {"batch": batch.id, "from_version": source.number, "to_version": target.number}
     if result is None:
-        _item(batch, instance, "refused", problem)
+        _item(batch, instance, "refused", migration_reasons.stored(problem))
         batch.refused += 1
         audit.record(
             actor,
             "instance.migration_refused",
             "process_instance",
             instance.id,
-            data={**audit_data, "reason": problem},
+            data={**audit_data, "reason": _reason(problem)},
             subject=subjects.ref_of(instance),
             instance_id=instance.id,
         )

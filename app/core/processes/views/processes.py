@@ -233,7 +233,14 @@ def batch(process_id: str, batch_id: int):
     """One migration run: each instance, migrated or why not, with revert buttons."""
     _owner_only("view", process_id)
     found = _migrations().get_batch(batch_id)
-    return render_template("processes/batch.html", process_id=process_id, batch=found)
+    from app.core.processes import migration_reasons  # the engine's migration, as above
+
+    return render_template(
+        "processes/batch.html",
+        process_id=process_id,
+        batch=found,
+        reasons=lambda text: migration_reasons.sentences(text, current_locale()),
+    )
 
 
 @bp.post("/migrations/<int:migration_id>/revert")
