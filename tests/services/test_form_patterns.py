@@ -9,12 +9,21 @@ from pathlib import Path
 
 import jsonschema._keywords
 import pytest
+from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from app.core.processes import form_patterns
 from app.core.processes import versions as processes
 from app.core.processes.form_patterns import FormValidator, format_checker
 from app.core.processes.forms import check_form_document, parse_submission
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the messages' English words; Chinese is the default (issue 16)."""
+    with force_locale("en"):
+        yield
+
 
 FORM = json.loads(
     (Path(__file__).resolve().parents[2] / "forms" / "standardise_item.json").read_text("utf-8")
@@ -93,10 +102,16 @@ def test_patterns_anywhere_in_the_schema_are_checked() -> None:
     doc["patternProperties"] = {r"(x)\1": {}}
     problems = check_form_document(doc)
     assert sorted(p.split(":")[0] for p in problems) == [
+        "At /",
         "At allOf/0/then/properties/name",
-        "At top level",
     ]
     assert check_form_document(with_pattern("^[A-Z0-9-]{3,20}$")) == []
+
+
+def test_a_chinese_reader_gets_the_refusal_in_chinese() -> None:
+    with force_locale("zh_CN"):
+        problems = check_form_document(with_pattern(r"(a)\1"))
+    assert problems[0].startswith("字段 'code'：无法使用 pattern '(a)\\\\1'"), problems
 
 
 def test_publishing_refuses_the_form_and_stores_nothing() -> None:
