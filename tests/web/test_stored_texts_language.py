@@ -131,7 +131,7 @@ def test_approvals_decide_and_reviews_judge_in_two_words(app):
         assert flask_babel.pgettext("review", "Approve") == "通过"
         assert flask_babel.pgettext("review", "Reject") == "不通过"
     templates = {
-        "app/modules/changes/templates/changes/approvals.html": "approval",
+        "app/modules/changes/templates/changes/_decide.html": "approval",
         "app/modules/orders/templates/orders/_reviews.html": "review",
         "app/modules/changes/templates/changes/_diff.html": "review",
     }
