@@ -141,6 +141,22 @@ def test_approvals_decide_and_reviews_judge_in_two_words(app):
         assert "_('Approve')" not in text and "_('Reject')" not in text, path
 
 
+def test_the_approval_form_offers_approve_and_reject_in_each_language(app):
+    from types import SimpleNamespace
+
+    source = (
+        '{% from "changes/_decide.html" import decision_form %}'
+        "{{ decision_form(task, '/approvals') }}"
+    )
+    shown = {}
+    for locale in ("zh_CN", "en"):
+        with app.test_request_context(), flask_babel.force_locale(locale):
+            shown[locale] = app.jinja_env.from_string(source).render(task=SimpleNamespace(id=7))
+    assert "> 批准</label>" in shown["zh_CN"] and "> 驳回</label>" in shown["zh_CN"]
+    assert "通过" not in shown["zh_CN"]
+    assert "> Approve</label>" in shown["en"] and "> Reject</label>" in shown["en"]
+
+
 def test_pmc_has_one_chinese_name():
     assert DEMO_DEPARTMENTS["pmc"] == ("PMC", "计划部(PMC)")
     meeting = json.loads((ROOT / "forms" / "review_meeting.json").read_text())
