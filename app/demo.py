@@ -110,7 +110,7 @@ INTAKE = {
 }
 REVIEWS = {
     "review_engineering": {"decision": "approve", "technical_risk": "low"},
-    "review_production": {"decision": "approve", "hours_per_unit": "1.2"},
+    "review_production": {"decision": "approve"},
     "review_quality": {
         "decision": "approve_with_conditions",
         "quality_requirements": "AQL 1.0",

@@ -20,7 +20,7 @@ FORM_ANSWERS = {
     },
     "pmc_dispatch": {"review_due": "2026-12-31", "priority": "normal"},
     "review_engineering": {"decision": "approve", "technical_risk": "low"},
-    "review_production": {"decision": "approve", "hours_per_unit": "1.5"},
+    "review_production": {"decision": "approve"},
     "review_quality": {
         "decision": "approve",
         "quality_requirements": "AQL 1.0",

@@ -26,7 +26,7 @@ ANSWERS = {
     "pmc_dispatch": {"review_due": "", "priority": "normal"},
     "pmc_check": {"decision": "approve", "comments": "库存充足 Stock available"},
     "review_engineering": {"decision": "approve", "technical_risk": "low"},
-    "review_production": {"decision": "approve", "hours_per_unit": "0.6"},
+    "review_production": {"decision": "approve"},
     "review_quality": {
         "decision": "approve_with_conditions",
         "quality_requirements": "AQL 1.0",

@@ -263,8 +263,8 @@ class HistoryWriter:
                 **shape.specs,
             )
             if shape.product is None:
-                line.est_hours_per_unit = Decimal(self.rng.randint(10, 250)) / 100
-                line.est_line_id = shape.line_id
+                line.prod_hours_per_unit = Decimal(self.rng.randint(10, 250)) / 100
+                line.prod_line_id = shape.line_id
             order.lines.append(line)
         order._volume_view = _view(order, item)
         return order

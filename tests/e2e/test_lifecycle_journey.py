@@ -43,7 +43,7 @@ def review_round(pages: dict[str, Page], base: str, number: str, engineering: di
     expect(estimates).to_contain_text(ITEM)
     estimates.locator("input[name$='-hours']").fill("0.75")
     estimates.locator("select[name$='-line']").select_option(label="L1 Line 1")
-    complete_task(production, {"hours_per_unit": "0.75", "decision": "approve"})
+    complete_task(production, {"decision": "approve"})
 
     open_task(pages["quality"], base, number)
     complete_task(
@@ -156,7 +156,9 @@ def test_non_standard_order_from_entry_to_standardisation(
     review_round(pages, base, number, {"decision": "approve"})
     sales.goto(order_url)
     expect(sales.locator("h2 .status")).to_have_text("Awaiting customer confirmation")
-    expect(sales.locator("tr[data-line-id]").first).to_contain_text("Estimate: 0.75 h/unit on L1")
+    expect(sales.locator("tr[data-line-id]").first).to_contain_text(
+        "The plan uses production's estimate: 0.75 h/unit on L1."
+    )
 
     # 4. Sales makes the link: the page shows the address and an inline QR code.
     asked: list[str] = []

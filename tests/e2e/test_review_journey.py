@@ -15,7 +15,7 @@ from app.modules.orders.models import Customer, Product
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 REVIEWERS = {
     "engineering": {"technical_risk": "low", "decision": "approve"},
-    "production": {"hours_per_unit": "1.5", "decision": "approve"},
+    "production": {"decision": "approve"},
     "quality": {
         "quality_requirements": "AQL 1.0",
         "inspection_plan": ["final"],

@@ -66,7 +66,7 @@ def standardised(released_order, complete) -> Order:
     db.session.expire_all()
     order = db.session.get(Order, released_order.id)
     line = order.lines[0]
-    assert line.est_hours_per_unit is not None and line.est_line_id is not None
+    assert line.prod_hours_per_unit is not None and line.prod_line_id is not None
     assert line.standard_product_id is not None
     return order
 
@@ -76,7 +76,7 @@ def test_quantity_change_keeps_estimates_standard_product_and_plan(
 ):
     order = standardised(released_order, complete)
     before = order.lines[0]
-    kept = (before.id, before.est_hours_per_unit, before.est_line_id, before.standard_product_id)
+    kept = (before.id, before.prod_hours_per_unit, before.prod_line_id, before.standard_product_id)
     assert plan.planned(order) is not None
     sales = make_user("sales")
     change = changes.raise_change(
@@ -95,7 +95,7 @@ def test_quantity_change_keeps_estimates_standard_product_and_plan(
     assert order.status == "released" and order.revision == 2
     line = order.lines[0]
     assert line.quantity == 12
-    assert (line.id, line.est_hours_per_unit, line.est_line_id, line.standard_product_id) == kept
+    assert (line.id, line.prod_hours_per_unit, line.prod_line_id, line.standard_product_id) == kept
     assert plan.planned(order) is not None
     assert order.id not in {u.order.id for u in plan.current().unplanned}
     unplannable = db.select(Notification).where(Notification.kind == "order_unplannable")
@@ -121,8 +121,8 @@ def test_change_that_leaves_the_order_unplannable_tells_pmc_and_the_owner(
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert db.session.get(ChangeRequest, change.id).status == "applied"
-    assert order.lines[0].est_hours_per_unit is not None  # the unchanged line kept its own
-    assert order.lines[1].est_hours_per_unit is None
+    assert order.lines[0].planned_estimate is not None  # the unchanged line kept its own
+    assert order.lines[1].planned_estimate is None
     notes = db.session.scalars(
         db.select(Notification).where(Notification.kind == "order_unplannable")
     ).all()

@@ -84,7 +84,7 @@ def review_round(j: Journey, order: Order, engineering: dict) -> None:
         order,
         "review_production",
         "production",
-        {"decision": "approve", "hours_per_unit": "0.75", **estimates(order)},
+        {"decision": "approve", **estimates(order)},
     )
     j.complete(
         order,

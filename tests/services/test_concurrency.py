@@ -30,7 +30,7 @@ def test_parallel_reviews_completed_at_once_lose_no_update(
     jobs = []
     for step, dept, answers in [
         ("review_engineering", "engineering", {"decision": "approve", "technical_risk": "low"}),
-        ("review_production", "production", {"decision": "approve", "hours_per_unit": "2"}),
+        ("review_production", "production", {"decision": "approve"}),
         (
             "review_quality",
             "quality",

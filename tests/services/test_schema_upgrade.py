@@ -109,7 +109,7 @@ def test_rows_of_the_first_schema_survive_every_migration(old_database):
         order = db.session.execute(text("SELECT * FROM sales_order")).mappings().one()
         assert order["revision"] == 1 and order["promised_date"] is None
         line = db.session.execute(text("SELECT * FROM order_line WHERE id = 2")).mappings().one()
-        assert line["structure_function"] == "" and line["est_hours_per_unit"] is None
+        assert line["structure_function"] == "" and line["prod_hours_per_unit"] is None
         task = db.session.execute(text("SELECT * FROM human_task")).mappings().one()
         assert task["name_zh"] is None and task["context"] is None
         # The core's rows name the order as their subject; the order got its inbox card.

@@ -56,7 +56,7 @@ def test_seed_volume_makes_every_kind_of_row_in_its_real_shape(app, seeded):
         assert {t.state for t in steps} == {"completed"}
         assert order.revision == len(order.revisions) >= 1
         if order.status == "released":
-            assert all(line.est_hours_per_unit for line in order.lines if not line.product_id)
+            assert all(line.planned_estimate for line in order.lines if not line.product_id)
             assert (
                 db.session.scalar(
                     db.select(Confirmation.revision_hash).where(Confirmation.order_id == order.id)

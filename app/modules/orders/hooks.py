@@ -33,7 +33,13 @@ from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
 
-ESTIMATING_STEPS = {"review_production": True, "review_engineering": False}  # step -> required
+# Steps that estimate the non-standard items: step -> (department, estimate required). Each
+# department's estimate is kept apart; the plan uses production's when given (docs/PLANNING.md).
+ESTIMATING_STEPS = {
+    "review_production": ("production", True),
+    "review_engineering": ("engineering", False),
+}
+OTHER_DEPARTMENT = {"production": "engineering", "engineering": "production"}
 
 
 def nonstandard_lines(order: Order | None) -> list[OrderLine]:
@@ -47,7 +53,7 @@ def production_lines() -> list[ProductionLine]:
 
 
 def _estimates(task: HumanTask, data: dict, formdata, errors: dict) -> dict[int, tuple]:
-    required = ESTIMATING_STEPS[task.spec_name] and data.get("decision") != "reject"
+    required = ESTIMATING_STEPS[task.spec_name][1] and data.get("decision") != "reject"
     lines = {line.id: line for line in production_lines()}
     found = {}
     for item in nonstandard_lines(order_subject.order_of(task)):
@@ -66,6 +72,29 @@ def _estimates(task: HumanTask, data: dict, formdata, errors: dict) -> dict[int,
         if hours is not None and line is not None:
             found[item.id] = (hours, line)
     return found
+
+
+def _write_estimates(department: str, estimates: dict[int, tuple]) -> None:
+    """Store each item's estimate as this department's; the other department's stays."""
+    prefix = "prod" if department == "production" else "eng"
+    for line_id, (hours, line) in estimates.items():
+        item = db.session.get(OrderLine, line_id)
+        setattr(item, f"{prefix}_hours_per_unit", hours)
+        setattr(item, f"{prefix}_line_id", line.id)
+
+
+def _estimate_values(task: HumanTask, order: Order, page: TaskPage) -> dict:
+    """What the estimate table shows: what was typed, else this department's stored estimate."""
+    if page.values:
+        return page.values
+    department = ESTIMATING_STEPS[task.spec_name][0]
+    values = {}
+    for item in nonstandard_lines(order):
+        estimate = item.estimate_of(department)
+        if estimate is not None:
+            values[f"est-{item.id}-hours"] = f"{estimate.hours_per_unit.normalize():f}"
+            values[f"est-{item.id}-line"] = str(estimate.line.id)
+    return values
 
 
 def _standardise_check(task: HumanTask, data: dict, errors: dict) -> None:
@@ -102,9 +131,8 @@ def _check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
 
 def _apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
     """Write a completed lifecycle step's effects on the order data."""
-    for line_id, (hours, line) in extra.get("estimates", {}).items():
-        item = db.session.get(OrderLine, line_id)
-        item.est_hours_per_unit, item.est_line_id = hours, line.id
+    if task.spec_name in ESTIMATING_STEPS:
+        _write_estimates(ESTIMATING_STEPS[task.spec_name][0], extra.get("estimates", {}))
     if task.spec_name == "standardise_item" and data.get("make_standard"):
         item = task_line(task)
         product = Product(
@@ -210,7 +238,8 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
                 {
                     "estimate_lines": nonstandard_lines(order),
                     "production_lines": production_lines(),
-                    "values": page.values,
+                    "other_department": OTHER_DEPARTMENT[ESTIMATING_STEPS[task.spec_name][0]],
+                    "values": _estimate_values(task, order, page),
                     "errors": page.errors,
                 },
                 order=50,

@@ -1,5 +1,6 @@
 """Customers, products and sales orders."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -174,8 +175,12 @@ class OrderLine(db.Model):
     quality_requirements: Mapped[str] = mapped_column(Text, default="")
     packaging_requirements: Mapped[str] = mapped_column(Text, default="")
     packaging_materials: Mapped[str] = mapped_column(Text, default="")
-    est_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
-    est_line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"))
+    # Each reviewing department's estimate for a non-standard item, kept apart: the plan uses
+    # production's when given, else engineering's (`planned_estimate`, docs/PLANNING.md).
+    eng_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    eng_line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"))
+    prod_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    prod_line_id: Mapped[int | None] = mapped_column(ForeignKey("production_line.id"))
     standard_product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     # What production reported made so far (0..quantity), kept by the progress reports
     # (app/modules/fulfilment); the plan counts only the hours of the rest.
@@ -185,8 +190,29 @@ class OrderLine(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product: Mapped[Product | None] = relationship(foreign_keys=[product_id])
-    est_line: Mapped[ProductionLine | None] = relationship()
+    eng_line: Mapped[ProductionLine | None] = relationship(foreign_keys=[eng_line_id])
+    prod_line: Mapped[ProductionLine | None] = relationship(foreign_keys=[prod_line_id])
     standard_product: Mapped[Product | None] = relationship(foreign_keys=[standard_product_id])
+
+    def estimate_of(self, department: str) -> "Estimate | None":
+        """The department's (`engineering` or `production`) estimate for this item, if given."""
+        hours, line = (
+            (self.prod_hours_per_unit, self.prod_line)
+            if department == "production"
+            else (self.eng_hours_per_unit, self.eng_line)
+        )
+        return Estimate(department, hours, line) if hours and line is not None else None
+
+    @property
+    def estimates(self) -> list["Estimate"]:
+        """Every department's estimate, the one the plan uses first."""
+        found = [self.estimate_of(d) for d in ESTIMATE_DEPARTMENTS]
+        return [estimate for estimate in found if estimate is not None]
+
+    @property
+    def planned_estimate(self) -> "Estimate | None":
+        """The estimate the plan uses: production's when given, else engineering's."""
+        return next(iter(self.estimates), None)
 
     @property
     def is_standard(self) -> bool:
@@ -197,6 +223,19 @@ class OrderLine(db.Model):
     def amount(self) -> Decimal:
         """Quantity times unit price."""
         return (self.quantity or 0) * (self.unit_price or 0)
+
+
+# Who estimates a non-standard item, in the order the plan prefers their estimate.
+ESTIMATE_DEPARTMENTS = ("production", "engineering")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One department's hours per unit for an item, on the line it would make it on."""
+
+    department: str
+    hours_per_unit: Decimal
+    line: ProductionLine
 
 
 class OrderRevision(db.Model):

@@ -41,11 +41,8 @@ def effect_of_change(order: Order, lines: list, promised: date | None) -> Change
             rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
         else:
             known = estimates.get(item.position)
-            rates = (
-                {known.est_line.code: known.est_hours_per_unit}
-                if known is not None and known.est_line is not None and known.est_hours_per_unit
-                else {}
-            )
+            estimate = known.planned_estimate if known is not None else None
+            rates = {estimate.line.code: estimate.hours_per_unit} if estimate is not None else {}
         if not rates:
             return None
         items.append((item.quantity, rates))

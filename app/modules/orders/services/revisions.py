@@ -99,9 +99,15 @@ def create_revision(order: Order, actor: User | None, reason: str = "") -> Order
     return revision
 
 
-# What other steps added to a line (production's estimate, the product engineering created at
+# What other steps added to a line (the reviewers' estimates, the product engineering created at
 # standardisation): kept while the same item stays at its position, dropped when it is replaced.
-KEPT_LINE_FIELDS = ("est_hours_per_unit", "est_line_id", "standard_product_id")
+KEPT_LINE_FIELDS = (
+    "eng_hours_per_unit",
+    "eng_line_id",
+    "prod_hours_per_unit",
+    "prod_line_id",
+    "standard_product_id",
+)
 
 
 def apply_checked(

@@ -57,8 +57,9 @@ def _items(order: Order) -> list[tuple]:
             continue
         product = item.product or item.standard_product
         rates: dict[str, object] = {}
-        if item.product is None and item.est_line is not None and item.est_hours_per_unit:
-            rates = {item.est_line.code: item.est_hours_per_unit}
+        estimate = item.planned_estimate if item.product is None else None
+        if estimate is not None:
+            rates = {estimate.line.code: estimate.hours_per_unit}
         elif product is not None:
             rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
         bad = {code: rate for code, rate in rates.items() if not usable_hours(rate)}
