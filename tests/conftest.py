@@ -245,10 +245,14 @@ def open_task(order: Order, spec_name: str) -> HumanTask | None:
 
 
 def estimates(task: HumanTask) -> dict[str, str]:
-    """Hours and line for every non-standard item, for the steps that estimate them."""
+    """Hours and line for every non-standard item, for the steps that estimate them; the new
+    product's hours on L1 for standardisation (docs/PRODUCTS.md)."""
     from app.modules.orders import hooks as order_hooks
     from app.modules.orders.models import ProductionLine
 
+    if task.spec_name == "standardise_item":
+        line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
+        return {f"rate-{line.id}": "1.5"} if line is not None else {}
     if task.spec_name not in order_hooks.ESTIMATING_STEPS:
         return {}
     line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))

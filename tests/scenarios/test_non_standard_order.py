@@ -3,6 +3,7 @@ client: intake, review with one rejection loop, customer confirmation by link, r
 standardisation into the catalogue."""
 
 import re
+from decimal import Decimal
 
 from app.core.notifications.models import Notification
 from app.core.tasks.models import HumanTask
@@ -65,6 +66,13 @@ def estimates(order: Order) -> dict:
         if item.product_id is None
         for k, v in (("hours", "0.75"), ("line", str(line.id)))
     }
+
+
+def planned_rates(order: Order) -> dict[int, str]:
+    """The new product's hours per line: the estimate the plan uses for the item."""
+    db.session.expire_all()
+    estimate = db.session.get(Order, order.id).lines[0].planned_estimate
+    return {estimate.line.id: f"{estimate.hours_per_unit.normalize():f}"}
 
 
 def review_round(j: Journey, order: Order, engineering: dict) -> None:
@@ -223,9 +231,11 @@ def test_non_standard_order_from_intake_to_standardisation(app, client, login, m
             "code": "BR-7-5",
             "name": "Bracket BR-7 5 mm",
             "standard_cost": "2.1",
+            **{f"rate-{line_id}": hours for line_id, hours in planned_rates(order).items()},
         },
     )
     product = db.session.scalar(db.select(Product).where(Product.code == "BR-7-5"))
+    assert [(r.line.code, r.hours_per_unit) for r in product.rates] == [("L1", Decimal("0.75"))]
     db.session.expire_all()
     order = db.session.get(Order, order.id)
     assert order.lines[0].standard_product_id == product.id

@@ -252,6 +252,17 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST catalogue.products": (
         Case("/catalogue/products", dept("engineering", "production") | ADMIN, ok=400, data={}),
     ),
+    "GET catalogue.product": (
+        Case("/catalogue/products/{product}", prices=COST, missing=404),
+    ),
+    "POST catalogue.product": (
+        Case(
+            "/catalogue/products/{product}",
+            dept("engineering", "production") | ADMIN,
+            ok=400,
+            data={},
+        ),
+    ),
     "POST catalogue.add_line": (
         Case("/catalogue/lines", dept("engineering", "production") | ADMIN, ok=303, data={}),
     ),
@@ -417,6 +428,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "drawing": _file(released, sales, "drawing.pdf", "document").id,
         "scan": _file(waiting, sales, "signed.pdf", "signed_confirmation").id,
         "line": db.session.scalar(db.select(ProductionLine.id).where(ProductionLine.code == "L1")),
+        "product": product.id,
         "user": users["engineering.member"].id,
         "process": "order_lifecycle",
         "form": "order_intake",

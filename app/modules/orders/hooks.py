@@ -6,7 +6,6 @@ field errors before anything changes; `apply` runs in the same transaction as th
 """
 
 import json
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +26,7 @@ from app.i18n import current_locale
 from app.modules.orders.labels import SPEC_LABELS
 from app.modules.orders.models import Order, OrderLine, Product, ProductionLine
 from app.modules.orders.panels import OrderPage, register_order_panels
-from app.modules.orders.services import access, lifecycle, orders, reviews
+from app.modules.orders.services import access, lifecycle, orders, products, reviews
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.history import order_history
 from app.modules.orders.services.order_input import record_id
@@ -97,18 +96,21 @@ def _estimate_values(task: HumanTask, order: Order, page: TaskPage) -> dict:
     return values
 
 
-def _standardise_check(task: HumanTask, data: dict, errors: dict) -> None:
+def _standardise_check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
+    rates = {}
+    if data.get("make_standard"):
+        typed = {line.id: formdata.get(f"rate-{line.id}", "") for line in production_lines()}
+        rates = products.parse_rates(typed, errors, required=True)
     if data.get("make_standard") and data.get("standard_cost") is not None:
         # The form's schema says "a number >= 0"; the column holds what the cost bound allows.
         limits.parse_number(str(data["standard_cost"]), "cost", errors, "standard_cost")
     if data.get("make_standard") and data.get("code"):
         taken = db.session.scalar(db.select(Product.id).where(Product.code == data["code"]))
         if taken:
-            errors["code"] = _(
-                "Product code %(code)s is already in the catalogue.", code=data["code"]
-            )
+            errors["code"] = products.code_taken(data["code"])
     if task_line(task) is None:
         errors["__form__"] = _("This task names no order line; it cannot be completed.")
+    return {"rates": rates}
 
 
 def task_line(task: HumanTask) -> OrderLine | None:
@@ -125,7 +127,7 @@ def _check(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
     if task.spec_name in ESTIMATING_STEPS:
         return {"estimates": _estimates(task, data, formdata, errors)}
     if task.spec_name == "standardise_item":
-        _standardise_check(task, data, errors)
+        return _standardise_check(task, data, formdata, errors)
     return {}
 
 
@@ -135,15 +137,12 @@ def _apply(task: HumanTask, data: dict, extra: dict, actor: User) -> None:
         _write_estimates(ESTIMATING_STEPS[task.spec_name][0], extra.get("estimates", {}))
     if task.spec_name == "standardise_item" and data.get("make_standard"):
         item = task_line(task)
-        product = Product(
-            code=data["code"],
-            name=data["name"],
-            standard_cost=Decimal(str(data["standard_cost"])),
-            unit="pcs",
+        wanted = products.ProductInput(
+            code=data["code"], name=data["name"], standard_cost=str(data["standard_cost"])
         )
-        db.session.add(product)
-        db.session.flush()
-        item.standard_product_id = product.id
+        # The history names where the product came from: codes only, read in any language.
+        origin = f"{item.order.number} #{item.position}"
+        product = products.create_from_item(actor, item, wanted, extra["rates"], origin)
         audit.record(
             actor,
             "product.create",
@@ -210,17 +209,12 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
     steps = order_history(order.id, page.viewer, locale)
     if steps:
         panels.append(Panel("below", "orders/_task_history.html", {"steps": steps}))
-    if task.context:
-        line = task_line(task)
-        if line is not None:
-            panels.append(
-                Panel(
-                    "before_form",
-                    "orders/_task_line.html",
-                    {"task_line": line, "spec_labels": list(SPEC_LABELS.items())},
-                    order=10,
-                )
-            )
+    line = task_line(task) if task.context else None
+    if line is not None:
+        context = {"task_line": line, "spec_labels": list(SPEC_LABELS.items())}
+        panels.append(Panel("before_form", "orders/_task_line.html", context, order=10))
+    if task.spec_name == "standardise_item" and line is not None:
+        panels.append(_rates_panel(line, page))
     if task.spec_name in REVIEW_CONTEXT_STEPS:
         panels.append(
             Panel(
@@ -246,6 +240,26 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
             )
         )
     return panels
+
+
+def _rates_panel(item: OrderLine, page: TaskPage) -> Panel:
+    """Standardisation asks the new product's hours per unit on each line, prefilled from the
+    estimate the plan uses for the item."""
+    values = page.values
+    if not values:
+        estimate = item.planned_estimate
+        values = (
+            {f"rate-{estimate.line.id}": f"{estimate.hours_per_unit.normalize():f}"}
+            if estimate is not None
+            else {}
+        )
+    context = {
+        "production_lines": production_lines(),
+        "estimate": item.planned_estimate,
+        "values": values,
+        "errors": page.errors,
+    }
+    return Panel("in_form", "orders/_task_rates.html", context, order=50)
 
 
 def _timeline_panels(order: Order, page: OrderPage) -> list[Panel]:

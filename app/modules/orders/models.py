@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
 from app.core.tasks.models import ProcessInstance
+from app.core.users.models import User
 from app.extensions import db
 
 ORDER_TYPES = ("regular", "new", "non_standard")
@@ -96,6 +97,23 @@ class Product(db.Model):
     rates: Mapped[list["ProductLineRate"]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
     )
+
+
+class ProductChange(db.Model):
+    """One change of a product (its creation included): who, when, why, each field before and
+    after (`changes`: JSON list of {"field", "before", "after"}; rates as "rate:<line code>")."""
+
+    __tablename__ = "product_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # create | edit
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[str] = mapped_column(Text, default="[]")
+
+    changed_by: Mapped[User | None] = relationship()
 
 
 class ProductLineRate(db.Model):

@@ -1,6 +1,5 @@
 """Customers, catalogue products and production lines: the master data orders refer to."""
 
-import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -12,10 +11,10 @@ from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
-from app.modules.orders.models import Customer, Product, ProductionLine, ProductLineRate
+from app.modules.orders.models import Customer, Product, ProductionLine
+from app.modules.orders.services import products as product_service
 
 TIERS = ("key", "standard", "new")
-_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 
 
 def _deny(actor: User, what: str) -> PermissionDenied:
@@ -53,22 +52,8 @@ def create_customer(
     return customer
 
 
-def _code(text: str, errors: dict, key: str = "code") -> str:
-    code = (text or "").strip().upper()
-    if not _CODE.fullmatch(code):
-        errors[key] = _("Use 2-40 capital letters, digits or dashes.")
-    return code
-
-
 def _daily_hours(text: str, errors: dict) -> Decimal | None:
     return limits.parse_number(text, "capacity", errors, "daily_hours")
-
-
-def _name(text: str, errors: dict, key: str = "name") -> str:
-    name = limits.check_text(text, "name", errors, key)
-    if not name:
-        errors.setdefault(key, _("Enter a name."))
-    return name
 
 
 def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> ProductionLine:
@@ -77,12 +62,12 @@ def create_line(actor: User, code: str, name: str, daily_hours: str = "16") -> P
         raise _deny(actor, "production_line")
     errors: dict[str, str] = {}
     hours = _daily_hours(daily_hours, errors)
-    code = _code(code, errors)
+    code = product_service.check_code(code, errors)
     if "code" not in errors and db.session.scalar(
         db.select(ProductionLine.id).where(ProductionLine.code == code)
     ):
         errors["code"] = _("This code is taken.")
-    name = _name(name, errors)
+    name = product_service.check_name(name, errors)
     if errors:
         raise InvalidInput(errors=errors)
     line = ProductionLine(code=code, name=name, daily_hours=hours)
@@ -128,37 +113,25 @@ def create_product(
         raise _deny(actor, "product")
     submission = uniqueness.claim_submission(actor, form_token, "product")
     errors: dict[str, str] = {}
-    code = _code(code, errors)
+    code = product_service.check_code(code, errors)
     if "code" not in errors and db.session.scalar(
         db.select(Product.id).where(Product.code == code)
     ):
-        errors["code"] = _("Product code %(code)s is already in the catalogue.", code=code)
-    name = _name(name, errors)
+        errors["code"] = product_service.code_taken(code)
+    name = product_service.check_name(name, errors)
     unit = limits.check_text(unit, limits.column_length(Product.unit), errors, "unit")
     if not unit:
         errors.setdefault("unit", _("Enter the unit, e.g. pcs."))
     cost = limits.parse_number(standard_cost or "0", "cost", errors, "standard_cost")
-    product_rates = []
-    for line_id, text in rates.items():
-        if not (text or "").strip():
-            continue
-        hours = limits.parse_number(text, "rate", errors, f"rate-{line_id}")
-        line = db.session.get(ProductionLine, line_id)
-        if hours is not None and line is not None:
-            product_rates.append(ProductLineRate(line=line, hours_per_unit=hours))
+    product_rates = product_service.parse_rates(rates, errors)
     if errors:
         raise InvalidInput(errors=errors)
-    product = Product(
-        code=code,
-        name=name,
-        unit=unit,
-        standard_cost=cost,
-        rates=product_rates,
-    )
-    taken = _("Product code %(code)s is already in the catalogue.", code=code)
-    with uniqueness.refuse_duplicate("code", taken):
+    product = Product(code=code, name=name, unit=unit, standard_cost=cost)
+    with uniqueness.refuse_duplicate("code", product_service.code_taken(code)):
         db.session.add(product)
+        product_service.set_rates(product, product_rates)
     uniqueness.bind_submission(submission, product.id)
+    product_service.record_change(actor, product, "create", {}, "")
     audit.record(actor, "product.create", "product", product.id, data={"code": code})
     return product
 

@@ -1,6 +1,6 @@
 """Master data pages: customers, products with their line rates, production lines."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,7 +8,9 @@ from app.core.users import permissions
 from app.core.web import commit, submit
 from app.errors import InvalidInput
 from app.extensions import db
+from app.modules.orders.models import Product
 from app.modules.orders.services import catalogue, orders
+from app.modules.orders.services import products as product_service
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="../templates")
 
@@ -74,6 +76,45 @@ def products():
         lines=lines,
         errors=errors,
         values=request.form,
+        can_edit=permissions.may_edit_products(current_user),
+    ), (400 if errors else 200)
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@login_required
+def product(product_id: int):
+    """One product: its line rates, its history; engineering (or an admin) edits it here."""
+    item = db.session.get(Product, product_id)
+    if item is None:
+        abort(404)
+    lines = catalogue.lines()
+    errors: dict[str, str] = {}
+    may_see_cost = permissions.can_see_prices(current_user)
+    if request.method == "POST":
+        f = request.form
+        data = product_service.ProductInput(
+            code=f.get("code", ""),
+            name=f.get("name", ""),
+            unit=f.get("unit", ""),
+            standard_cost=f.get("standard_cost", "") if may_see_cost else None,
+            rates={line.id: f.get(f"rate-{line.id}", "") for line in lines},
+            reason=f.get("reason", ""),
+        )
+        edited, errors = submit(
+            lambda: product_service.edit_product(current_user, product_id, data)
+        )
+        if not errors:
+            flash(_("Product %(code)s was changed.", code=edited.code), "success")
+            return redirect(url_for("catalogue.product", product_id=product_id))
+        item = db.session.get(Product, product_id)
+    return render_template(
+        "catalogue/product.html",
+        product=item,
+        lines=lines,
+        history=product_service.history(item, current_user),
+        cost=item.standard_cost if may_see_cost else None,
+        errors=errors,
+        values=request.form if errors else product_service.form_values(item),
         can_edit=permissions.may_edit_products(current_user),
     ), (400 if errors else 200)
 
