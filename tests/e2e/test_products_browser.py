@@ -4,7 +4,15 @@ edits a product and its rates and reads the history. Both languages; the edit at
 import re
 
 import pytest
-from e2e_helpers import complete_task, log_in, open_task, t
+from e2e_helpers import (
+    LANG_BUTTON,
+    complete_task,
+    log_in,
+    open_task,
+    t,
+    untranslated,
+    visible_texts,
+)
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -86,3 +94,7 @@ def test_engineering_edits_a_product_and_reads_its_history(
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"page is {scroll} px wide at {width} px"
     assert re.search(r"\d{4}-\d{2}-\d{2}", entry.inner_text())  # when
+    data = [*LANG_BUTTON.values(), "P-9", "Board v2", "Board", "Erik Engineer", engineer.username,
+            "Measured on batch 1", "L1", "L2", "Line 1", "Line 2", "pcs", "OrderGate"]  # fmt: skip
+    texts = [x for x in visible_texts(page) if not re.fullmatch(r"[\d\-:. ·—/]+", x)]
+    assert untranslated(texts, lang, data) == []
