@@ -10,7 +10,7 @@ reject): then it was engineering's. Nothing is dropped before it is copied. Down
 back the value the plan used.
 
 Revision ID: d4a7e2c9b1f0
-Revises: c3e8f1a2b4d5
+Revises: 7f3b2c9d1e84
 Create Date: 2026-12-04 16:20:00.000000
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d4a7e2c9b1f0"
-down_revision = "c3e8f1a2b4d5"
+down_revision = "7f3b2c9d1e84"
 branch_labels = None
 depends_on = None
 

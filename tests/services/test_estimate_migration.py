@@ -16,7 +16,7 @@ from app import create_app
 from app.extensions import db
 from tests.conftest import ROOT, _postgres_database
 
-BEFORE, AFTER = "c3e8f1a2b4d5", "d4a7e2c9b1f0"
+BEFORE, AFTER = "7f3b2c9d1e84", "d4a7e2c9b1f0"
 NOW = "2026-11-02 08:30:00"
 # (order id, its completed reviews as (step, decision), the line's stored hours and line)
 ORDERS = [

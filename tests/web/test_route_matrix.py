@@ -252,9 +252,7 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST catalogue.products": (
         Case("/catalogue/products", dept("engineering", "production") | ADMIN, ok=400, data={}),
     ),
-    "GET catalogue.product": (
-        Case("/catalogue/products/{product}", prices=COST, missing=404),
-    ),
+    "GET catalogue.product": (Case("/catalogue/products/{product}", prices=COST, missing=404),),
     "POST catalogue.product": (
         Case(
             "/catalogue/products/{product}",

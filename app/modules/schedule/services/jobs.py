@@ -120,7 +120,8 @@ def job_for(order: Order) -> Job | None:
 PLAN_LOADING = (
     selectinload(Order.customer),
     selectinload(Order.lines).options(
-        selectinload(OrderLine.est_line),
+        selectinload(OrderLine.prod_line),
+        selectinload(OrderLine.eng_line),
         selectinload(OrderLine.product)
         .selectinload(Product.rates)
         .selectinload(ProductLineRate.line),
