@@ -61,6 +61,18 @@ class Config:
     LOGIN_ACCOUNT_FAILURES = _int("ORDERGATE_LOGIN_ACCOUNT_FAILURES", 5)
     LOGIN_ADDRESS_FAILURES = _int("ORDERGATE_LOGIN_ADDRESS_FAILURES", 30)
     START_WORKER = os.environ.get("ORDERGATE_WORKER", "1") == "1"
+    # Production progress (docs/FULFILMENT.md): the default milestone steps of an order line
+    # (key, English, Chinese), for products without steps of their own; each has an equal share
+    # of the line's hours. An order finishing within LATE_RISK_DAYS working days of its promised
+    # date is "at risk".
+    PROGRESS_STEPS = (
+        ("material", "Material ready", "备料完成"),
+        ("cutting", "Cutting", "下料"),
+        ("assembly", "Assembly", "装配"),
+        ("inspection", "Inspection", "检验"),
+        ("packing", "Packing", "包装"),
+    )
+    LATE_RISK_DAYS = _int("ORDERGATE_LATE_RISK_DAYS", 2, minimum=0)
     # The key that seals the audit chain; never stored in the database. Unset: a key file
     # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None

@@ -258,10 +258,19 @@ def _confirm_and_meet(order: Order, sales: User) -> None:
 # Released standard orders for the production schedule: (customer, product, quantity, days
 # from today to the promised date). At 0.25 h a unit on L2 (16 h a day) they fill about a month.
 PLAN_EXAMPLES = ((1, 0, 300, 14), (2, 1, 400, 21), (0, 2, 200, 24), (1, 1, 600, 45))
+# Production progress on them (docs/FULFILMENT.md): (step, total done, note) per example; the
+# first is made in full (production complete, with the warehouse), the last not started.
+PROGRESS_EXAMPLES = (
+    (("cutting", "120", "首批下料 first batch cut"), ("packing", "300", "全部包装完成 all packed")),
+    (("assembly", "180", "装配过半 assembly under way"),),
+    (("cutting", "40", ""),),
+    (),
+)
 
 
 def _plan_examples(customers: list[Customer], products: list[Product], sales: User) -> None:
     today = clock.today()
+    made = []
     for customer, product, quantity, days in PLAN_EXAMPLES:
         promised = (today + timedelta(days=days)).isoformat()
         order = orders.create_order(
@@ -285,6 +294,19 @@ def _plan_examples(customers: list[Customer], products: list[Product], sales: Us
         _complete(order, "confirm_order", "sales.member", intake)
         _review(order)
         _confirm_and_meet(order, sales)
+        made.append(order)
+    _progress_examples(made)
+
+
+def _progress_examples(made: list[Order]) -> None:
+    """Production reports on the released examples: in production, and production complete."""
+    from app.modules.fulfilment.services import reporting
+
+    reporter = _user_named("production.member")
+    for order, reports in zip(made, PROGRESS_EXAMPLES, strict=True):
+        for step, quantity, note in reports:
+            reporting.report(reporter, order.lines[0].id, step, quantity, note)
+            db.session.flush()
 
 
 def seed_demo() -> list[str]:

@@ -111,6 +111,36 @@ class Schedule:
             data["beyond"] = [job.order_id for job in self.beyond_horizon]
         return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
 
+    def standing(self) -> str:
+        """Where every order stands, as canonical JSON: the start, the lines and capacities, and
+        for every job in line order its line, position, order id, promised date and whether it
+        is late, plus the orders beyond the horizon. Not its hours, dates or allocations: work
+        reported done shortens jobs and moves finishes earlier without changing any of this."""
+        data = {
+            "v": f"standing-{FINGERPRINT_VERSION}",
+            "start": self.start.isoformat(),
+            "lines": [[line.code, hours_text(float(line.daily_hours))] for line in self.lines],
+            "jobs": [
+                [
+                    job.line,
+                    job.position,
+                    job.order_id,
+                    job.promised.isoformat() if job.promised else None,
+                    job.late,
+                ]
+                for job in self.jobs
+            ],
+            "beyond": [job.order_id for job in self.beyond_horizon],
+        }
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+
+    @cached_property
+    def standing_fingerprint(self) -> str:
+        """sha256 of `standing()`: changes when an order's position or lateness changes (an
+        order added or removed, moved, a promised date, a line's capacity, the day), not when
+        progress only shortens the remaining work (docs/PLANNING.md, "Fingerprint")."""
+        return hashlib.sha256(self.standing().encode("ascii")).hexdigest()
+
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical form: equal for equal plans, whatever the input order."""

@@ -234,3 +234,16 @@ def test_seed_demo_twice_adds_nothing_the_second_time(app):
     assert "0 user(s) added" in second.output
     db.session.expire_all()
     assert counts() == seeded
+
+
+def test_seed_demo_has_orders_in_production_with_progress(app):
+    from app.modules.fulfilment.models import ProgressReport
+    from app.modules.fulfilment.services import process
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    statuses = db.session.scalars(db.select(Order.status)).all()
+    assert statuses.count("in_production") == 2 and statuses.count("production_complete") == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 4
+    complete = db.session.scalar(db.select(Order).where(Order.status == "production_complete"))
+    assert process.fulfilment_of(complete.id).status == "running"  # the warehouse receives it

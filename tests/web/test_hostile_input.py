@@ -17,6 +17,7 @@ from app.core.calendar.models import CalendarDay
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
+from app.modules.fulfilment.models import ProgressReport
 from app.modules.orders.models import (
     Customer,
     Order,
@@ -380,6 +381,44 @@ def test_rush_requests(client, login, make_user, released_order, world):
         submit,
         list(submit),
         (RushRequest,),
+    )
+
+
+def test_progress_reports_and_corrections(client, login, make_user, plan_world):
+    order = plan_world.order("SO-HOSTILE", 1000, "2027-06-30")
+    line = order.lines[0]
+    reporter = make_user("production")
+    login(reporter)
+    base = {"line_id": str(line.id), "step": "cutting", "quantity_done": "5", "note": "ok"}
+    attack(
+        "progress_report",
+        client,
+        "zh_CN",
+        lambda d: client.post(f"/orders/{order.id}/progress", data=d),
+        base,
+        list(base),
+        (ProgressReport,),
+    )
+    db.session.rollback()
+    latest = db.session.scalar(
+        db.select(ProgressReport.id)
+        .where(ProgressReport.order_line_id == line.id)
+        .order_by(ProgressReport.id.desc())
+        .limit(1)
+    )
+    if latest is None:
+        client.post(f"/orders/{order.id}/progress", data=base)
+        latest = db.session.scalar(db.select(ProgressReport.id).order_by(ProgressReport.id.desc()))
+    login(make_user("production", role="head"))
+    attack(
+        "progress_correct",
+        client,
+        "en",
+        lambda d: client.post(f"/progress/reports/{latest}/correct", data=d),
+        {"quantity_done": "not a number", "reason": "Miscounted"},
+        ["quantity_done", "reason"],
+        (ProgressReport,),
+        # once one succeeds, the report is no longer the latest: the others get 409 and why
     )
 
 

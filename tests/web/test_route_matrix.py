@@ -287,6 +287,13 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST rush.new": (
         Case("/rush/new", dept("sales", "pmc"), ok=400, data={"order_id": "{order}"}),
     ),
+    # Production progress and late orders (fulfilment)
+    "GET fulfilment.progress": (Case("/orders/{order}/progress", missing=404),),
+    "POST fulfilment.progress": (
+        Case("/orders/{order}/progress", dept("production", "pmc"), ok=400, data={}),
+    ),
+    "POST fulfilment.correct": (Case(f"/progress/reports/{MISSING}/correct", ok=404, data={}),),
+    "GET fulfilment.late": (Case("/late-orders", dept("pmc", "management") | ADMIN),),
     # Process owners: processes, forms, migrations
     "GET processes.index": (Case("/processes", OWNERS),),
     "GET processes.detail": (Case("/processes/{process}", OWNERS),),

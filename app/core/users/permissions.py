@@ -20,6 +20,9 @@ The rules (department keys are what BPMN lanes name):
 - a change request: `may_raise_change(user)`: any member of a department.
 - a rush request: `may_raise_rush(user)`: sales or PMC (`RUSH_RAISERS`).
 - the production plan and the factory calendar: `may_plan(user)`: PMC (`PLANNERS`) or admin.
+- production progress (docs/FULFILMENT.md): `may_report_progress(user)`: production or PMC
+  (`PROGRESS_REPORTERS`); a report is corrected by the head of its reporter's department
+  (`may_correct_report(user, reporter_department_id)`).
 - customers: `may_edit_customers(user)`: sales or admin; products and production lines:
   `may_edit_products(user)`: engineering, production or admin.
 - money: `can_see_prices(user)`: sales, PMC, finance, management (`PRICE_DEPARTMENTS`) or admin.
@@ -54,6 +57,7 @@ PLANNERS = frozenset({PMC})
 RUSH_RAISERS = frozenset({SALES, PMC})
 CUSTOMER_KEEPERS = frozenset({SALES})
 PRODUCT_KEEPERS = frozenset({"engineering", "production"})
+PROGRESS_REPORTERS = frozenset({"production", PMC})
 # A form field, diff row or stored value whose name matches carries money (unit_price,
 # standard_cost, amount, total, margin, value_delta …); process owners' new forms are covered
 # by their field names.
@@ -151,6 +155,16 @@ def may_raise_change(user: Any) -> bool:
 def may_raise_rush(user: Any) -> bool:
     """Sales or PMC request a rush."""
     return in_department(user, *RUSH_RAISERS)
+
+
+def may_report_progress(user: Any) -> bool:
+    """Production or PMC reports what is made on an order line."""
+    return in_department(user, *PROGRESS_REPORTERS)
+
+
+def may_correct_report(user: Any, reporter_department_id: int | None) -> bool:
+    """The head of the reporter's department corrects a progress report (with a reason)."""
+    return heads(user, reporter_department_id)
 
 
 def may_plan(user: Any) -> bool:

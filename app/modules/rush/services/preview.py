@@ -151,7 +151,9 @@ class RushPreview:
             before=tuple(gantt_tasks(preview.before)),
             after=tuple(gantt_bars(preview.after, marks)),
             plan_start=preview.before.start,
-            base_fingerprint=preview.base_fingerprint,
+            # Where the orders stand, not their hours: a progress report that moves no order
+            # and makes none late does not make an open decision stale (docs/FULFILMENT.md).
+            base_fingerprint=preview.before.standing_fingerprint,
         )
 
     def impact(self) -> dict:

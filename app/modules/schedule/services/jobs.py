@@ -55,17 +55,26 @@ def _items(order: Order) -> list[tuple]:
     for item in order.lines:
         if item.quantity and item.quantity > 0 and remaining_quantity(item) <= 0:
             continue
-        product = item.product or item.standard_product
-        rates: dict[str, object] = {}
-        estimate = item.planned_estimate if item.product is None else None
-        if estimate is not None:
-            rates = {estimate.line.code: estimate.hours_per_unit}
-        elif product is not None:
-            rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
-        bad = {code: rate for code, rate in rates.items() if not usable_hours(rate)}
-        usable = {code: rate for code, rate in rates.items() if code not in bad}
+        usable, bad = line_rates(item)
         items.append((remaining_quantity(item), usable, item, bad))
     return items
+
+
+def line_rates(item: OrderLine) -> tuple[dict[str, Decimal], dict[str, object]]:
+    """An order line's hours per unit by line code: the usable ones, and those of 0 or less.
+
+    A catalogue item takes its product's rates; a described item the reviewers' estimate (or,
+    once standardised without one, its standard product's rates).
+    """
+    product = item.product or item.standard_product
+    rates: dict[str, object] = {}
+    estimate = item.planned_estimate if item.product is None else None
+    if estimate is not None:
+        rates = {estimate.line.code: estimate.hours_per_unit}
+    elif product is not None:
+        rates = {rate.line.code: rate.hours_per_unit for rate in product.rates}
+    bad = {code: rate for code, rate in rates.items() if not usable_hours(rate)}
+    return {code: rate for code, rate in rates.items() if code not in bad}, bad
 
 
 def job_for(order: Order) -> Job | None:

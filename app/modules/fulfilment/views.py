@@ -1,0 +1,85 @@
+"""Production progress pages: an order's progress with the report forms (production, PMC), the
+head's correction of a report, and PMC's list of late orders."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.users import permissions
+from app.core.web import submit
+from app.limits import record_id
+from app.modules.fulfilment.services import lateness, reading, reporting
+from app.modules.orders.services import orders
+from app.modules.schedule.services import plan
+
+bp = Blueprint("fulfilment", __name__, template_folder="templates")
+
+
+def _progress_page(order, values=None, errors=None, status=200):
+    context = reading.progress_page(order, current_user)
+    return (
+        render_template(
+            "fulfilment/progress.html", **context, values=values or {}, errors=errors or {}
+        ),
+        status,
+    )
+
+
+@bp.route("/orders/<int:order_id>/progress", methods=["GET", "POST"])
+@login_required
+def progress(order_id: int):
+    """The order's progress against the plan; production reports a line here."""
+    order = orders.get_order(order_id)
+    if request.method == "GET":
+        return _progress_page(order)
+    reporting.require_reporter(current_user, order)
+    f = request.form
+    line_id = record_id(f.get("line_id"))
+    if line_id is None or line_id not in {line.id for line in order.lines}:
+        errors = {"__form__": _("Choose a line of this order.")}
+        return _progress_page(order, dict(f.items()), errors, 400)
+    _row, errors = submit(
+        lambda: reporting.report(
+            current_user,
+            line_id,
+            f.get("step", ""),
+            f.get("quantity_done", ""),
+            f.get("note", ""),
+            f.get("form_token", ""),
+        )
+    )
+    if errors:
+        return _progress_page(order, {**f, "failed_line": line_id}, errors, 400)
+    flash(_("Progress reported."), "success")
+    return redirect(url_for("fulfilment.progress", order_id=order.id) + "#reports", 303)
+
+
+@bp.post("/progress/reports/<int:report_id>/correct")
+@login_required
+def correct(report_id: int):
+    """The reporter's head corrects a line's latest report, with a reason."""
+    order_id = reading.order_of_report(report_id)
+    if order_id is None:
+        abort(404)
+    f = request.form
+    _row, errors = submit(
+        lambda: reporting.correct(
+            current_user, report_id, f.get("quantity_done", ""), f.get("reason", "")
+        )
+    )
+    order = orders.get_order(order_id)
+    if errors:
+        values = {**f, "failed_report": report_id}
+        return _progress_page(order, values, errors, 400)
+    flash(_("The report was corrected."), "success")
+    return redirect(url_for("fulfilment.progress", order_id=order_id) + "#reports", 303)
+
+
+@bp.get("/late-orders")
+@login_required
+def late():
+    """PMC's list of open orders behind plan, at risk or late."""
+    if not (permissions.may_plan(current_user) or permissions.is_manager(current_user)):
+        abort(403)
+    found, problem = plan.attempt(lateness.late_orders)
+    return render_template("fulfilment/late.html", late=found or [], plan_problem=problem)

@@ -1,0 +1,76 @@
+"""Browser: production reports progress (English, desktop) and corrects it as the head; PMC
+reads the late orders page (Chinese, on a 390 px phone) and opens a late order's progress.
+
+The factory date is Monday 2027-03-01 and lines L1/L2 work 8 h a day (`plan_world`).
+"""
+
+from e2e_helpers import log_in, t
+from playwright.sync_api import expect
+
+from app.extensions import db
+from app.modules.fulfilment.models import ProgressReport
+
+PHONE = {"width": 390, "height": 844}
+
+
+def no_sideways_scroll(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the window"
+
+
+def test_progress_is_reported_refused_and_corrected_in_english(
+    live_server, new_page, make_user, plan_world, password
+):
+    order = plan_world.order("SO-E-1", 100, "2027-06-30")
+    page = new_page()
+    log_in(page, live_server, make_user("production"), password)
+    page.goto(f"{live_server}/orders/{order.id}")
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Report production progress").click()
+    form = page.locator("form[data-report-line='1']")
+    form.get_by_label("Step reached").select_option("cutting")
+    form.get_by_label("Quantity done in total").fill("150")
+    form.get_by_role("button", name="Report").click()
+    expect(page.locator("form[data-report-line='1'] .field-error")).to_have_text(
+        "Enter a number between 0 and 100."
+    )
+    form = page.locator("form[data-report-line='1']")
+    form.get_by_label("Quantity done in total").fill("40")
+    form.get_by_role("button", name="Report").click()
+    expect(page.locator(".flash-success")).to_contain_text("Progress reported.")
+    line = page.locator("[data-progress] tr[data-line='1']")
+    expect(line.locator("[data-done]")).to_have_text("40 / 100 (40%)")
+    expect(line.locator("[data-remaining]")).to_have_text("60.00")
+    expect(line.locator("li[data-step='cutting']")).to_contain_text("reached")
+
+    head = new_page()
+    log_in(head, live_server, make_user("production", role="head"), password)
+    head.goto(f"{live_server}/orders/{order.id}/progress")
+    head.wait_for_load_state()
+    report_id = db.session.scalar(db.select(ProgressReport.id))
+    correct = head.locator(f"form[data-correct='{report_id}']")
+    correct.get_by_label("Corrected total").fill("30")
+    correct.get_by_label("Reason").fill("Ten pieces failed the cut check")
+    correct.get_by_role("button", name="Correct").click()
+    expect(head.locator(".flash-success")).to_contain_text("The report was corrected.")
+    expect(head.locator("tr[data-correction]")).to_contain_text("Ten pieces failed the cut check")
+    expect(head.locator("[data-progress] tr[data-line='1'] [data-remaining]")).to_have_text("70.00")
+
+
+def test_late_orders_on_a_phone_in_chinese(live_server, new_page, make_user, plan_world, password):
+    late = plan_world.order("SO-E-LATE", 24, "2027-03-02")  # three days of work, due day two
+    plan_world.order("SO-E-FINE", 8, "2027-04-30")
+    page = new_page(locale="zh-CN", viewport=PHONE)
+    log_in(page, live_server, make_user("pmc"), password, lang="zh_CN")
+    page.goto(f"{live_server}/late-orders")
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text(t("Late orders", "zh_CN"))
+    row = page.locator("tr[data-order='SO-E-LATE']")
+    label = t("Will miss the promised date", "zh_CN")
+    expect(row.locator("[data-late='late']")).to_have_text(label)
+    expect(page.locator("tr[data-order='SO-E-FINE']")).to_have_count(0)
+    no_sideways_scroll(page)
+    row.get_by_role("link", name="SO-E-LATE").click()
+    expect(page.locator("[data-progress]")).to_contain_text(t("Production progress", "zh_CN"))
+    assert page.url.endswith(f"/orders/{late.id}")
+    no_sideways_scroll(page)

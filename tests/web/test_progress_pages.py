@@ -1,0 +1,34 @@
+"""The progress page, the order page's progress section and the late orders page."""
+
+from app.extensions import db
+from app.modules.fulfilment.models import ProgressReport
+
+
+def test_production_reports_on_the_progress_page(client, login, make_user, plan_world):
+    order = plan_world.order("SO-W-1", 10, "2027-03-02")
+    login(make_user("production"))
+    page = client.get(f"/orders/{order.id}/progress").get_data(as_text=True)
+    assert "生产进度" in page and 'name="quantity_done"' in page
+    data = {"line_id": order.lines[0].id, "step": "cutting", "quantity_done": "12", "note": ""}
+    refused = client.post(f"/orders/{order.id}/progress", data=data)
+    assert refused.status_code == 400
+    assert "请输入 0 到 10 之间的数字。" in refused.get_data(as_text=True)
+    data["quantity_done"] = "4"
+    done = client.post(f"/orders/{order.id}/progress", data=data)
+    assert done.status_code == 303
+    assert db.session.scalar(db.select(ProgressReport.quantity_done)) == 4
+    detail = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "data-progress" in detail and "4 / 10 (40%)" in detail and "生产中" in detail
+    assert "data-report-progress" in detail
+
+
+def test_late_orders_page_lists_them_for_pmc_only(client, login, make_user, plan_world):
+    plan_world.order("SO-W-LATE", 24, "2027-03-02")
+    plan_world.order("SO-W-FINE", 8, "2027-04-30")
+    login(make_user("sales"))
+    assert client.get("/late-orders").status_code == 403
+    login(make_user("pmc"))
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/late-orders").get_data(as_text=True)
+    assert 'data-order="SO-W-LATE"' in page and "Will miss the promised date" in page
+    assert "SO-W-FINE" not in page
