@@ -32,3 +32,19 @@ def test_late_orders_page_lists_them_for_pmc_only(client, login, make_user, plan
     page = client.get("/late-orders").get_data(as_text=True)
     assert 'data-order="SO-W-LATE"' in page and "Will miss the promised date" in page
     assert "SO-W-FINE" not in page
+
+
+def test_the_order_list_filters_by_the_new_statuses(client, login, make_user, plan_world):
+    plan_world.order("SO-S-REL", 5, "2027-04-01")
+    plan_world.order("SO-S-RUN", 5, "2027-04-01", status="in_production")
+    plan_world.order("SO-S-DONE", 5, "2027-04-01", status="production_complete")
+    login(make_user("sales"))
+    for status, shown in (
+        ("in_production", "SO-S-RUN"),
+        ("production_complete", "SO-S-DONE"),
+        ("released", "SO-S-REL"),
+    ):
+        page = client.get(f"/orders?status={status}").get_data(as_text=True)
+        found = {n for n in ("SO-S-REL", "SO-S-RUN", "SO-S-DONE") if n in page}
+        assert found == {shown}, status
+    assert "生产完工" in client.get("/orders").get_data(as_text=True)
