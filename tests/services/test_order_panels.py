@@ -69,7 +69,7 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 
 def test_the_app_registers_the_domains_above_orders(app):
-    """Built by create_app: confirmations, changes, rush and schedule each add their panels;
+    """Built by create_app: confirmations, changes, rush, schedule and fulfilment add panels;
     orders adds the core's comments and notes to its own timeline the same way."""
     owners = {build.__module__ for build in panels._BUILDERS}
     assert owners == {
@@ -78,4 +78,5 @@ def test_the_app_registers_the_domains_above_orders(app):
         "app.modules.changes.hooks",
         "app.modules.rush.hooks",
         "app.modules.schedule.hooks",
+        "app.modules.fulfilment.hooks",
     }
