@@ -5,7 +5,7 @@ quantity made per order line (corrections are rows of their own); a product may 
 milestone steps; late_flag remembers which open orders their owners were told are late.
 
 Revision ID: d4e9e3f7a090
-Revises: f1a7c3e5b902
+Revises: e6b2d8f4a9c3
 Create Date: 2026-12-04 16:11:31.919600
 
 """
@@ -17,7 +17,7 @@ import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = 'd4e9e3f7a090'
-down_revision = 'f1a7c3e5b902'
+down_revision = 'e6b2d8f4a9c3'
 branch_labels = None
 depends_on = None
 
