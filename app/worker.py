@@ -18,7 +18,7 @@ from flask import Flask
 
 from app.core.calendar import services as factory_calendar
 from app.core.clock import utcnow
-from app.core.tasks import instances
+from app.core.tasks import inbox_sync, instance_admin, timers
 from app.core.tasks.models import ProcessInstance
 from app.extensions import db
 
@@ -59,9 +59,9 @@ def run_once(batch: int = BATCH) -> int:
     instances due after it.
     """
     started = utcnow()
-    claimed = instances.claim_due_instances(max(1, batch))
+    claimed = timers.claim_due_instances(max(1, batch))
     # One read of the factory's days and of the departments for the whole round.
-    with factory_calendar.remembered(), instances.round_memo():
+    with factory_calendar.remembered(), inbox_sync.round_memo():
         fired, failures = _fire(claimed, started)
     try:
         for instance_id, exc in failures:
@@ -83,7 +83,7 @@ def _fire(
     for instance_id, locked in zip(ids, claimed, strict=True):
         savepoint = db.session.begin_nested()
         try:
-            instance = instances.fire_timers(instance_id, locked)
+            instance = timers.fire_timers(instance_id, locked)
             savepoint.commit()
         except Exception as exc:  # one broken instance must not stop the others
             savepoint.rollback()
@@ -101,7 +101,7 @@ def _fire(
 
 def _mark_failed(instance_id: int, exc: Exception) -> None:
     """Put the instance on the admin's error screen (in the round's transaction)."""
-    instances.flag_failure(
+    instance_admin.flag_failure(
         instance_id,
         "Its timers could not be fired: "
         f"{type(exc).__name__}: {str(exc)[:500]}. Fix the cause, then retry or cancel it.",
@@ -123,7 +123,7 @@ def run_round(batch: int = BATCH, poll: float = POLL_SECONDS) -> float:
         _jobs_ran_at = clock
     if fired >= batch:
         return 0.0
-    upcoming = instances.next_timer_at()
+    upcoming = timers.next_timer_at()
     db.session.rollback()
     if upcoming is None:
         return poll

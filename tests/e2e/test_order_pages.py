@@ -7,7 +7,7 @@ import pytest
 from e2e_helpers import customer, log_in, place_order, product, t
 from playwright.sync_api import Page, expect
 
-from app.core.tasks import instances
+from app.core.tasks import instance_admin
 from app.extensions import db
 from app.modules.orders.models import Order
 
@@ -24,7 +24,7 @@ def test_order_list_filters_by_status_customer_and_waiting_department(
     waiting_pmc = place_order(sales, "ACME")
     complete(waiting_pmc, "confirm_order")
     cancelled = place_order(sales, "Beta Works")
-    instances.cancel_instance(cancelled.instances[-1].id, sales, "customer withdrew")
+    instance_admin.cancel_instance(cancelled.instances[-1].id, sales, "customer withdrew")
     db.session.commit()
 
     log_in(page, live_server, sales, password)

@@ -10,7 +10,7 @@ from app.core.audit.models import AuditEvent
 from app.core.processes import versions as processes
 from app.core.processes.models import ProcessVersion
 from app.core.tasks import completion as tasks
-from app.core.tasks import instances
+from app.core.tasks import instance_admin, instances
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.engine.state import load_state
 from app.errors import Conflict
@@ -134,7 +134,7 @@ def test_failing_script_marks_the_instance_and_keeps_the_submission(make_user):
         )
     )
     assert json.loads(event.data)["kind"] == "expression"
-    assert instances.errored_instances() == [instance]
+    assert instance_admin.errored_instances() == [instance]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_retry_that_fails_again_changes_nothing(make_user):
     instance, _ = fail(make_user, script_process("total = 1 / 0"))
     admin = make_user(None, is_admin=True)
     before = (task_rows(instance), engine_states(instance), instance.error_message)
-    again = instances.retry_instance(instance.id, admin)
+    again = instance_admin.retry_instance(instance.id, admin)
     db.session.commit()
     db.session.expire_all()
     assert again.status == "error" and again.error_kind == "expression"
@@ -179,13 +179,13 @@ def test_retry_of_a_running_instance_is_refused(make_user):
     instance = instances.start_process("proc", make_user("sales"))
     db.session.commit()
     with pytest.raises(Conflict):
-        instances.retry_instance(instance.id, make_user(None, is_admin=True))
+        instance_admin.retry_instance(instance.id, make_user(None, is_admin=True))
 
 
 def test_cancel_with_a_reason_cancels_the_open_tasks(make_user):
     instance, _ = fail(make_user, script_process("total = 1 / 0"))
     admin = make_user(None, is_admin=True)
-    instances.cancel_instance(instance.id, admin, "Customer withdrew the order")
+    instance_admin.cancel_instance(instance.id, admin, "Customer withdrew the order")
     db.session.commit()
     db.session.expire_all()
     instance = db.session.get(ProcessInstance, instance.id)
@@ -200,9 +200,9 @@ def test_cancel_with_a_reason_cancels_the_open_tasks(make_user):
     )
     assert event.user_id == admin.id
     assert json.loads(event.data) == {"reason": "Customer withdrew the order"}
-    assert instances.errored_instances() == []
+    assert instance_admin.errored_instances() == []
     with pytest.raises(Conflict):
-        instances.cancel_instance(instance.id, admin, "again")
+        instance_admin.cancel_instance(instance.id, admin, "again")
 
 
 def test_a_side_process_that_stops_does_not_block_its_order(make_user, make_order):

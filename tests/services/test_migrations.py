@@ -11,7 +11,7 @@ from app.core.processes import migration_reasons, migrations
 from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
 from app.core.tasks import completion as tasks
-from app.core.tasks import inbox, instances
+from app.core.tasks import inbox, instance_admin, instances
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
@@ -28,6 +28,8 @@ ANSWERS = {
         "requirements": "IP65 sealing",
     },
 }
+
+
 # The instance mid review, moved to v2: its split would miss the new branch (the join would
 # wait for it for ever), and dispatch was done with the old form.
 def assert_review_refused(stored: str) -> None:
@@ -180,7 +182,7 @@ def snapshot(instance: ProcessInstance) -> tuple:
 
 def test_the_page_counts_instances_still_on_older_versions(world, make_user):
     assert migrations.running_on_older_versions("proc") == [(world["v1"], 2)]
-    instances.cancel_instance(world["reviewing"].id, world["owner"], "withdrawn")
+    instance_admin.cancel_instance(world["reviewing"].id, world["owner"], "withdrawn")
     start(world["sales"])  # on v2
     db.session.commit()
     assert migrations.running_on_older_versions("proc") == [(world["v1"], 1)]
@@ -429,7 +431,7 @@ def test_a_stopped_instance_moves_to_the_fix_and_the_admin_retries(make_user):
     assert moved.process_version_id == fixed.id
     assert rows(moved) == [("confirm", "completed"), ("recheck", "ready")]
 
-    retried = instances.retry_instance(moved.id, admin)
+    retried = instance_admin.retry_instance(moved.id, admin)
     db.session.commit()
     assert retried.status == "running" and retried.error_message is None
     assert rows(retried) == [("confirm", "completed"), ("recheck", "ready")]

@@ -319,12 +319,12 @@ def test_requester_takes_a_before_cosign_back(world):
 
 
 def test_child_tasks_end_with_their_cancelled_process(world, make_user):
-    from app.core.tasks import instances
+    from app.core.tasks import instance_admin
 
     actions.claim(world.task.id, world.ann)
     row = actions.add_cosigner(world.task.id, world.ann, world.quality.id, "before", "")
     db.session.commit()
-    instances.cancel_instance(world.task.instance_id, make_user(None, is_admin=True), "test")
+    instance_admin.cancel_instance(world.task.instance_id, make_user(None, is_admin=True), "test")
     db.session.commit()
     assert _reload(world.task.id).state == "cancelled"
     assert _reload(row.child_task_id).state == "cancelled"

@@ -10,7 +10,7 @@ from app import worker
 from app.core.audit.models import AuditEvent
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
-from app.core.tasks import instances
+from app.core.tasks import instance_admin, instances, timers
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from tests.engine.builders import diagram, linear, user_task
@@ -149,10 +149,10 @@ def test_a_failing_instance_is_marked_in_error_and_the_round_goes_on(make_user):
     broken = db.session.get(ProcessInstance, broken.id)
     healthy = db.session.get(ProcessInstance, healthy.id)
     assert broken.status == "error" and "timers could not be fired" in broken.error_message
-    assert broken in instances.errored_instances()
+    assert broken in instance_admin.errored_instances()
     assert healthy.status == "running" and task_rows(healthy) == [("confirm", "ready")]
     # The failing one is not claimed again.
-    assert instances.claim_due_timer() is None
+    assert timers.claim_due_timer() is None
     db.session.rollback()
     assert worker.run_once() == 0
 

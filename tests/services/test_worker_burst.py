@@ -11,7 +11,7 @@ import pytest
 
 from app import worker
 from app.core.audit.models import AuditEvent
-from app.core.tasks import instances
+from app.core.tasks import timers
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from tests.services.test_worker import start
@@ -102,7 +102,7 @@ def test_a_failing_instance_in_a_batch_does_not_block_the_rest(make_user, fake_c
     db.session.expire_all()
     assert db.session.get(ProcessInstance, broken.id).status == "error"
     assert set(open_rows_per_instance()) == {i.id for i in started[1:]}
-    assert instances.claim_due_timers(25) == []
+    assert timers.claim_due_timers(25) == []
     db.session.rollback()
 
 
@@ -160,7 +160,7 @@ def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_use
     def hold() -> None:
         with app.app_context():
             try:
-                first.extend(instances.claim_due_timers(5))
+                first.extend(timers.claim_due_timers(5))
                 held.set()
                 release.wait(30)
                 db.session.rollback()
@@ -171,11 +171,11 @@ def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_use
     holder.start()
     assert held.wait(30)
     try:
-        second = instances.claim_due_timers(25)
+        second = timers.claim_due_timers(25)
         assert len(first) == 5 and len(second) == 7 and not set(first) & set(second)
         db.session.rollback()
     finally:
         release.set()
         holder.join(30)
-    assert len(instances.claim_due_timers(25)) == 12
+    assert len(timers.claim_due_timers(25)) == 12
     db.session.rollback()

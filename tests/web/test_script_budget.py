@@ -4,7 +4,7 @@ instance is marked in error with a clear message, and nothing submitted is lost.
 import json
 
 from app.core.processes import versions as processes
-from app.core.tasks import instances
+from app.core.tasks import instance_admin, instances
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from tests.engine.builders import parallel_script_process
@@ -43,6 +43,6 @@ def test_a_script_over_budget_marks_the_instance_and_the_page_does_not_fail(
     )
     assert "more than 32 MB of data" in instance.error_message
     assert json.loads(db.session.get(HumanTask, task.id).data)["order_category"] == "new"
-    assert instances.errored_instances() == [instance]
+    assert instance_admin.errored_instances() == [instance]
     page = client.get("/inbox")
     assert page.status_code == 200

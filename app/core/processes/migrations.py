@@ -18,7 +18,7 @@ from app.core.processes import migration_reasons
 from app.core.processes import versions as processes
 from app.core.processes.models import InstanceMigration, MigrationBatch, ProcessVersion
 from app.core.subjects import services as subjects
-from app.core.tasks import instances
+from app.core.tasks import inbox_sync, instances
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import User
@@ -281,7 +281,7 @@ def _store(instance: ProcessInstance, result: StepResult, actor: User, running: 
         # Stopped on an error: the state moves, the error stays until an admin retries.
         instance.state = result.state
         instance.next_timer_at = result.next_timer
-        instances.sync_tasks(instance, result.ready, now)
+        inbox_sync.sync_tasks(instance, result.ready, now)
     _refresh_rows(instance, result.ready, now)
 
 
@@ -303,7 +303,7 @@ def _refresh_rows(instance: ProcessInstance, ready: list[ReadyTask], now: dateti
         if row is None:
             continue
         if departments is None:
-            departments = instances.department_ids()
+            departments = inbox_sync.department_ids()
         form = processes.pinned_form(instance.version, task.form) if task.form else None
         row.spec_name = task.spec_name
         row.name = task.name or task.spec_name
@@ -363,7 +363,7 @@ def revert(actor: User, migration_id: int) -> InstanceMigration:
     instance.state = item.old_state
     instance.next_timer_at = result.next_timer
     now = utcnow()
-    instances.sync_tasks(instance, result.ready, now)
+    inbox_sync.sync_tasks(instance, result.ready, now)
     _refresh_rows(instance, result.ready, now)
     item.outcome = "reverted"
     item.reverted_at = now

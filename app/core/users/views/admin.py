@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app import limits
 from app.core.audit import services as audit
-from app.core.tasks import inbox, instances
+from app.core.tasks import inbox, instance_admin
 from app.core.users import accounts as users
 from app.core.users import permissions
 from app.core.users.models import ROLES
@@ -179,14 +179,14 @@ def departments():
 @admin_required
 def instance_errors():
     """Instances stopped by an error, with the error in plain words."""
-    return render_template("admin/instances.html", instances=instances.errored_instances())
+    return render_template("admin/instances.html", instances=instance_admin.errored_instances())
 
 
 @bp.post("/instances/<int:instance_id>/retry")
 @admin_required
 def instance_retry(instance_id: int):
     """Run the instance again after the cause was fixed."""
-    instance = instances.retry_instance(instance_id, current_user)
+    instance = instance_admin.retry_instance(instance_id, current_user)
     commit()
     if instance.status == "error":
         flash(_("The retry failed again: %(msg)s", msg=instance.error_message), "error")
@@ -204,7 +204,7 @@ def instance_cancel(instance_id: int):
     if errors or not reason:
         flash(errors.get("reason") or _("Give a reason for cancelling."), "error")
         return redirect(url_for("admin.instance_errors"))
-    instances.cancel_instance(instance_id, current_user, reason)
+    instance_admin.cancel_instance(instance_id, current_user, reason)
     commit()
     flash(_("The instance was cancelled."), "success")
     return redirect(url_for("admin.instance_errors"))

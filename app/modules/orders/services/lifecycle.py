@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.notifications import services as notifications
-from app.core.tasks import instances
+from app.core.tasks import instance_admin
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.extensions import db
@@ -141,7 +141,7 @@ def end_with_lifecycle(instance, actor: User, reason: str) -> None:
         )
     ).all()
     for other_id in others:
-        instances.cancel_instance(
+        instance_admin.cancel_instance(
             other_id,
             actor,
             _("Order %(number)s was cancelled: %(reason)s", number=order.number, reason=reason),
