@@ -8,7 +8,7 @@ from importlib import import_module
 
 from flask import Flask
 
-DOMAINS = ("orders", "confirmations", "changes", "schedule", "rush", "fulfilment")
+DOMAINS = ("orders", "confirmations", "changes", "schedule", "rush", "fulfilment", "shipping")
 
 
 def setup(app: Flask) -> None:

@@ -6,13 +6,17 @@ from app.pdf.confirmation import (
     SheetLine,
     render_confirmation_pdf,
 )
+from app.pdf.delivery import DeliveryNote, NoteLine, render_delivery_note_pdf
 from app.pdf.fonts import FONT_PACKAGE, FontNotFoundError
 
 __all__ = [
     "FONT_PACKAGE",
     "ConfirmationSheet",
+    "DeliveryNote",
     "FontNotFoundError",
+    "NoteLine",
     "SheetCondition",
     "SheetLine",
     "render_confirmation_pdf",
+    "render_delivery_note_pdf",
 ]

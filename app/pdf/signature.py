@@ -27,7 +27,7 @@ def signature(sheet: ConfirmationSheet, s: Styles, tz: str) -> list[Flowable]:
     if sheet.signed_by:
         body = [statement, Spacer(1, 3 * mm), *_signed(sheet, s, tz)]
     else:
-        body = [statement, Spacer(1, 4 * mm), _blank(s)]
+        body = [statement, Spacer(1, 4 * mm), blank_signature(s)]
     block = [heading("客户确认", "Customer confirmation", s), Spacer(1, 3 * mm), *body]
     return [Spacer(1, 5 * mm), KeepTogether(block)]
 
@@ -50,8 +50,9 @@ def _signed(sheet: ConfirmationSheet, s: Styles, tz: str) -> list[Flowable]:
     return [stamp, Spacer(1, 2 * mm), record]
 
 
-def _blank(s: Styles) -> Table:
-    """Signature and date lines, with a box for the company seal (公章) on the right."""
+def blank_signature(s: Styles) -> Table:
+    """Signature and date lines, with a box for the company seal (公章) on the right (the
+    confirmation sheet and the delivery note both end with it)."""
     gap = 8 * mm
     line = (WIDTH - SEAL - 2 * gap) * 0.6
     date = WIDTH - SEAL - 2 * gap - line

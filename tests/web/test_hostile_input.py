@@ -422,6 +422,35 @@ def test_progress_reports_and_corrections(client, login, make_user, plan_world):
     )
 
 
+def test_shipments(client, login, make_user, make_order):
+    from app.core import clock
+    from app.modules.shipping.models import Shipment, ShipmentLine
+    from tests.shipping_helpers import two_line_order
+
+    order = two_line_order(
+        make_order, "production_complete", made=("100000", "40"), quantities=("100000", "40")
+    )
+    login(make_user("warehouse"))
+    first, second = (f"qty_{line.id}" for line in order.lines)
+    base = {
+        first: "1",
+        second: "",
+        "carrier": "顺丰",
+        "tracking_number": "SF1",
+        "ship_date": clock.today().isoformat(),
+        "note": "",
+    }
+    attack(
+        "shipment",
+        client,
+        "zh_CN",
+        lambda d: client.post(f"/orders/{order.id}/shipments/new", data=d),
+        base,
+        list(base),
+        (Shipment, ShipmentLine),
+    )
+
+
 def test_task_form(client, login, make_user, make_order):
     user = make_user("sales")
     login(user)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from app.core import clock
 from app.core.clock import utcnow
 from app.core.notifications.models import Notification
 from app.core.processes import migrations
@@ -32,6 +33,7 @@ from app.modules.orders.services import attachments
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
 from app.modules.rush.services import rush
+from app.modules.shipping.services import shipping
 from tests.answers import SPECS
 from tests.conftest import REVIEW_STEPS, open_task
 from tests.reliability import record
@@ -282,6 +284,22 @@ ROUTES: dict[str, tuple[Case, ...]] = {
         Case("/schedule/calendar/2027-01-04/clear", dept("pmc") | ADMIN, ok=302),
     ),
     "GET rush.index": (Case("/rush"),),
+    # Shipments and the customer's receipt
+    "GET shipping.new": (Case("/orders/{order}/shipments/new", missing=404),),
+    "POST shipping.new": (
+        Case("/orders/{order}/shipments/new", dept("warehouse"), ok=400, data={}),
+    ),
+    "GET shipping.detail": (Case("/shipments/{shipment}", missing=404),),
+    "POST shipping.receipt": (
+        Case("/shipments/{shipment}/receipt", dept("warehouse", "sales"), ok=400, data={}),
+    ),
+    "GET shipping.note_pdf": (
+        Case(
+            "/shipments/{shipment}/delivery-note.pdf",
+            missing=404,
+            roles=frozenset({ANON, "quality.member"}),
+        ),
+    ),
     "GET rush.detail": (Case("/rush/{rush}", missing=404),),
     "GET rush.new": (Case("/rush/new?order_id={order}"),),
     "POST rush.new": (
@@ -345,6 +363,17 @@ def _release(order, sales, complete) -> None:
     assert order.status == "released"
 
 
+def _shipment(order, keeper):
+    """A shipment of half of what production made on the released order's first line."""
+    line = order.lines[0]
+    line.quantity_done = line.quantity
+    half = str(line.quantity / 2)
+    today = clock.today().isoformat()
+    found = shipping.record_shipment(keeper, order.id, {line.id: half}, "SF", "", today, "")
+    db.session.commit()
+    return found
+
+
 def _raise_price_change(order, sales, complete):
     """A change of the line's price, reviewed, waiting for the sales head's approval."""
     line = order.lines[0]
@@ -402,6 +431,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     _release(released, sales, complete)
     change = _raise_price_change(released, sales, complete)
     found = _rush(released, sales)
+    shipment = _shipment(released, users["warehouse.member"])
     latest = db.session.scalar(
         db.select(ProcessVersion.id)
         .where(ProcessVersion.process_id == "order_lifecycle")
@@ -428,6 +458,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         ),
         "change": change.id,
         "rush": found.id,
+        "shipment": shipment.id,
         "batch": batch.id,
         "instance": released.instances[0].id,
         "drawing": _file(released, sales, "drawing.pdf", "document").id,

@@ -23,6 +23,9 @@ The rules (department keys are what BPMN lanes name):
 - production progress (docs/FULFILMENT.md): `may_report_progress(user)`: production or PMC
   (`PROGRESS_REPORTERS`); a report is corrected by the head of its reporter's department
   (`may_correct_report(user, reporter_department_id)`).
+- shipments (docs/SHIPPING.md): `may_ship(user)`: the warehouse (`SHIPPERS`) records them;
+  `may_record_receipt(user)`: the warehouse or sales (`RECEIPT_RECORDERS`) records the
+  customer's signed delivery note.
 - customers: `may_edit_customers(user)`: sales or admin; products and production lines:
   `may_edit_products(user)`: engineering, production or admin.
 - money: `can_see_prices(user)`: sales, PMC, finance, management (`PRICE_DEPARTMENTS`) or admin.
@@ -58,6 +61,8 @@ RUSH_RAISERS = frozenset({SALES, PMC})
 CUSTOMER_KEEPERS = frozenset({SALES})
 PRODUCT_KEEPERS = frozenset({"engineering", "production"})
 PROGRESS_REPORTERS = frozenset({"production", PMC})
+SHIPPERS = frozenset({"warehouse"})
+RECEIPT_RECORDERS = frozenset({"warehouse", SALES})
 # A form field, diff row or stored value whose name matches carries money (unit_price,
 # standard_cost, amount, total, margin, value_delta …); process owners' new forms are covered
 # by their field names.
@@ -165,6 +170,16 @@ def may_report_progress(user: Any) -> bool:
 def may_correct_report(user: Any, reporter_department_id: int | None) -> bool:
     """The head of the reporter's department corrects a progress report (with a reason)."""
     return heads(user, reporter_department_id)
+
+
+def may_ship(user: Any) -> bool:
+    """The warehouse records shipments (what left, carrier, tracking number)."""
+    return in_department(user, *SHIPPERS)
+
+
+def may_record_receipt(user: Any) -> bool:
+    """The warehouse or sales records the customer's signed delivery note."""
+    return in_department(user, *RECEIPT_RECORDERS)
 
 
 def may_plan(user: Any) -> bool:

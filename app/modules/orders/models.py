@@ -23,6 +23,9 @@ ORDER_STATUSES = (
     "released",
     "in_production",  # production reported progress (app/modules/progress)
     "production_complete",  # every line made in full; it has left the production plan
+    "partly_shipped",  # some goods shipped (app/modules/shipping)
+    "shipped",  # every line shipped in full
+    "delivered",  # the customer signed for every line in full
     "cancelled",
     "error",
 )
@@ -31,7 +34,14 @@ ORDER_STATUSES = (
 # after "production_complete"; they stay out of this tuple, so the plan's cost stays bounded.
 IN_PLAN_STATUSES = ("released", "in_production")
 # Released to production, whatever happened since (a repeat customer, a change request's scope).
-RELEASED_STATUSES = ("released", "in_production", "production_complete")
+RELEASED_STATUSES = (
+    "released",
+    "in_production",
+    "production_complete",
+    "partly_shipped",
+    "shipped",
+    "delivered",
+)
 # The specification a non-standard line must carry (DOMAIN.md: 非标 items).
 SPEC_FIELDS = (
     "structure_function",
