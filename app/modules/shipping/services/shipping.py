@@ -13,6 +13,7 @@ from app.core.audit import services as audit
 from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
 from app.core.tasks import instances
+from app.core.tasks.models import OPEN_STATES, HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
 from app.errors import Conflict, InvalidInput
@@ -35,6 +36,9 @@ AFTER_PRODUCTION = ("production_complete", "partly_shipped", "shipped", "deliver
 SHIPPED_IN_FULL = "shipped_in_full"
 DELIVERED = "delivered"
 RECEIPT_NOTE_KIND = "signed_delivery_note"
+# The warehouse's steps a message overtakes (workflows/order_fulfilment.bpmn).
+RECEIVE_STEP = "receive_finished_goods"
+CHASE_STEP = "chase_receipt"
 
 
 def _require(allowed: bool, actor: User, order: Order, action: str, message: str) -> None:
@@ -181,7 +185,8 @@ def record_shipment(
     )
     in_full = follow_shipments(order) == "shipped"
     if in_full:
-        _tell(order, SHIPPED_IN_FULL)
+        done = {"received": "in_full", "location": "", "comments": shipment.number}
+        _tell(order, SHIPPED_IN_FULL, RECEIVE_STEP, done)
     _notify(order, actor, "order_shipped", {"shipment": shipment.number, "in_full": in_full})
     return shipment
 
@@ -260,7 +265,7 @@ def record_receipt(
         data={"number": shipment.number, "signer": signer, "received_on": day.isoformat()},
     )
     if follow_shipments(order) == "delivered":
-        _tell(order, DELIVERED)
+        _tell(order, DELIVERED, CHASE_STEP, {"outcome": "asked_again", "comments": ""})
         _notify(order, actor, "order_delivered", {})
     return shipment
 
@@ -298,9 +303,29 @@ def on_outcome(instance, data: dict) -> None:
             follow_shipments(order)
 
 
-def _tell(order: Order, message: str) -> bool:
+def _tell(order: Order, message: str, overtaken: str, data: dict) -> bool:
     """Send the fulfilment process its message; False when nothing waits for it (an order
-    whose fulfilment started before the shipping steps existed)."""
+    whose fulfilment started before the shipping steps existed).
+
+    The goods may ship before the warehouse closed its step (`overtaken`: the goods' receipt
+    into stock before shipping in full, the chase for the receipts before delivery): that step
+    is then completed by the event, as the customer's confirmation completes sales' step, so the
+    process can take the message and no inbox keeps a pointless task.
+    """
+    waiting = db.session.scalar(
+        db.select(HumanTask)
+        .where(
+            order_subject.about_order(HumanTask, order.id),
+            HumanTask.spec_name == overtaken,
+            HumanTask.state.in_(OPEN_STATES),
+            HumanTask.parent_id.is_(None),
+        )
+        .order_by(HumanTask.id)
+        .limit(1)
+    )
+    if waiting is not None:
+        instance = instances.lock_instance(waiting.instance_id)
+        instances.complete_by_event(instance, overtaken, data, message)
     try:
         instances.deliver_message(
             order_subject.ref(order),
