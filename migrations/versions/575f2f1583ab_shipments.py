@@ -1,7 +1,7 @@
 """shipments
 
 Revision ID: 575f2f1583ab
-Revises: f1a7c3e5b902
+Revises: d4e9e3f7a090
 Create Date: 2026-12-04 16:30:35.825053
 
 """
@@ -13,7 +13,7 @@ import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = '575f2f1583ab'
-down_revision = 'f1a7c3e5b902'
+down_revision = 'd4e9e3f7a090'
 branch_labels = None
 depends_on = None
 

@@ -30,8 +30,9 @@ ORDER_STATUSES = (
     "error",
 )
 # The statuses of an order whose production is still to do: the plan reads these (by the
-# status index), never the finished history. Shipping, delivery and close-out will add statuses
-# after "production_complete"; they stay out of this tuple, so the plan's cost stays bounded.
+# status index), never the finished history. Shipping and delivery (partly_shipped, shipped,
+# delivered) and close-out add statuses after "production_complete"; they stay out of this
+# tuple, so the plan's cost stays bounded.
 IN_PLAN_STATUSES = ("released", "in_production")
 # Released to production, whatever happened since (a repeat customer, a change request's scope).
 RELEASED_STATUSES = (
