@@ -398,3 +398,28 @@ def test_a_preview_is_reused_until_the_plan_or_the_request_changes(plan_world):
     moved = rush_preview.compute(c, date(2027, 3, 2), None)
     assert moved is not grown and moved.preview.slipped_orders == 2
     assert a.id in {s.order_id for s in moved.preview.slips}
+
+
+def test_progress_that_moves_no_order_does_not_make_the_decision_stale(
+    plan_world, three_orders, make_user
+):
+    """Issue 12: production reports on A between the request and the approvals; no order moves
+    and none becomes late or on time, so the page's base still holds and the rush applies on
+    the plan as it is then (A shorter)."""
+    from app.modules.fulfilment.services import reporting
+
+    a, b, c = three_orders
+    request, seen = ask(plan_world, c, "2027-03-03")
+    decide(request, make_user)  # PMC assesses
+    reporting.report(make_user("production"), a.lines[0].id, "cutting", "4", "", "")
+    db.session.commit()
+    assert rush.live(request).preview.base_fingerprint == seen.base_fingerprint
+    decide(request, make_user, base_fingerprint=seen.base_fingerprint)  # production head
+    decide(request, make_user, base_fingerprint=seen.base_fingerprint)  # the GM (B late)
+    db.session.refresh(request)
+    assert request.status == "applied"
+    # C 24 h Mon-Wed, then A's 12 h left Thu + half of Fri, B 16 h from Fri: ends Tue 03-09.
+    assert [finish_of(o.id) for o in (c, a, b)] == [
+        date(2027, 3, 3), date(2027, 3, 5), date(2027, 3, 9),
+    ]  # fmt: skip
+    assert plan.current().schedule.job(a.id).hours == 12.0

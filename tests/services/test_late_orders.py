@@ -85,3 +85,12 @@ def test_progress_that_changes_lateness_changes_the_rush_base(plan_world, make_u
     after = plan.current().schedule
     assert not after.job(a.id).late
     assert after.standing_fingerprint != before.standing_fingerprint
+
+
+def test_the_check_late_command_tells_the_owner_once(app, plan_world):
+    plan_world.order("SO-L-CLI", 24, "2027-03-02")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["fulfilment", "check-late"])
+    assert first.exit_code == 0 and "1 owners notified" in first.output
+    again = runner.invoke(args=["fulfilment", "check-late"])
+    assert "0 owners notified" in again.output
