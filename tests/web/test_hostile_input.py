@@ -17,7 +17,7 @@ from app.core.calendar.models import CalendarDay
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-from app.modules.fulfilment.models import ProgressReport
+from app.modules.fulfilment.models import ProgressReport, ProgressStep
 from app.modules.orders.models import (
     Customer,
     Order,
@@ -448,6 +448,20 @@ def test_shipments(client, login, make_user, make_order):
         base,
         list(base),
         (Shipment, ShipmentLine),
+    )
+
+
+def test_product_steps(client, login, make_user, world):
+    login(make_user("engineering"))
+    product_id = str(world["product"].id)
+    attack(
+        "progress_steps",
+        client,
+        "zh_CN",
+        lambda d: client.post("/progress/steps", data={"product_id": product_id, **d}),
+        {"steps": "weld, Welding, 焊接"},
+        ["steps"],
+        (ProgressStep,),
     )
 
 

@@ -48,3 +48,27 @@ def test_the_order_list_filters_by_the_new_statuses(client, login, make_user, pl
         found = {n for n in ("SO-S-REL", "SO-S-RUN", "SO-S-DONE") if n in page}
         assert found == {shown}, status
     assert "生产完工" in client.get("/orders").get_data(as_text=True)
+
+
+def test_engineering_sets_a_products_steps(client, login, make_user, plan_world):
+    from app.core.audit.models import AuditEvent
+    from app.modules.fulfilment.services.steps import steps_by_line
+
+    order = plan_world.order("SO-W-STEPS", 5, "2027-04-01")
+    product = order.lines[0].product
+    login(make_user("sales"))
+    refused = client.post("/progress/steps", data={"product_id": product.id, "steps": ""})
+    assert refused.status_code == 403
+    login(make_user("engineering"))
+    bad = client.post(
+        "/progress/steps", data={"product_id": product.id, "steps": "Weld, 焊接\ncut, Cut, 下料"}
+    )
+    assert bad.status_code == 400 and "第 1 行" in bad.get_data(as_text=True)
+    text = "weld, Welding, 焊接\npaint, Painting, 喷涂"
+    saved = client.post("/progress/steps", data={"product_id": product.id, "steps": text})
+    assert saved.status_code == 303
+    keys = [s.key for s in steps_by_line(order.lines)[order.lines[0].id]]
+    assert keys == ["weld", "paint"]
+    assert db.session.scalar(db.select(AuditEvent.id).where(AuditEvent.action == "progress.steps"))
+    page = client.get(f"/orders/{order.id}/progress").get_data(as_text=True)
+    assert "焊接" in page and "喷涂" in page

@@ -312,6 +312,8 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     ),
     "POST fulfilment.correct": (Case(f"/progress/reports/{MISSING}/correct", ok=404, data={}),),
     "GET fulfilment.late": (Case("/late-orders", dept("pmc", "management") | ADMIN),),
+    "GET fulfilment.product_steps": (Case("/progress/steps"),),
+    "POST fulfilment.product_steps": (Case("/progress/steps", ok=404, data={}),),
     # Process owners: processes, forms, migrations
     "GET processes.index": (Case("/processes", OWNERS),),
     "GET processes.detail": (Case("/processes/{process}", OWNERS),),

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.core.users import permissions
 from app.core.web import submit
 from app.limits import record_id
-from app.modules.fulfilment.services import lateness, reading, reporting
+from app.modules.fulfilment.services import lateness, reading, reporting, steps
 from app.modules.orders.services import orders
 from app.modules.schedule.services import plan
 
@@ -83,3 +83,31 @@ def late():
         abort(403)
     found, problem = plan.attempt(lateness.late_orders)
     return render_template("fulfilment/late.html", late=found or [], plan_problem=problem)
+
+
+@bp.route("/progress/steps", methods=["GET", "POST"])
+@login_required
+def product_steps():
+    """A product's milestone steps (engineering or production sets them; else the default)."""
+    product_id = record_id(request.values.get("product_id"))
+    values, errors = {}, {}
+    if request.method == "POST":
+        if product_id is None:
+            abort(404)
+        text = request.form.get("steps", "")
+        _saved, errors = submit(lambda: steps.save_product_steps(current_user, product_id, text))
+        if not errors:
+            flash(_("The steps were saved."), "success")
+            return redirect(url_for("fulfilment.product_steps", product_id=product_id), 303)
+        values = {"steps": text}
+    context = {
+        "products": orders.products(),
+        "product_id": product_id,
+        "steps_text": values.get("steps")
+        if "steps" in values
+        else (steps.steps_text(product_id) if product_id else ""),
+        "defaults": steps.default_steps(),
+        "may_edit": permissions.may_edit_products(current_user),
+        "errors": errors,
+    }
+    return render_template("fulfilment/steps.html", **context), (400 if errors else 200)

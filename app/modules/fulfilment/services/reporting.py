@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app import limits
@@ -96,7 +97,7 @@ def report(
         errors["quantity_done"] = _(
             "%(done)s are already reported done: a report gives the total made so far, so "
             "enter at least that. A lower figure is corrected by your department head.",
-            done=limits._shown(line.quantity_done),
+            done=format_decimal(line.quantity_done, format="#,##0.###"),
         )
     note = limits.check_text(note, "notes", errors, "note")
     if errors:

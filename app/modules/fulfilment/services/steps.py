@@ -3,16 +3,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
 from flask import current_app
+from flask_babel import gettext as _
 
+from app import limits
+from app.core.audit import services as audit
+from app.core.users import permissions
+from app.core.users.models import User
+from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import current_locale
 from app.modules.fulfilment.models import ProgressStep
-from app.modules.orders.models import OrderLine
+from app.modules.orders.models import OrderLine, Product
 
 
 @dataclass(frozen=True)
@@ -76,3 +83,57 @@ def set_product_steps(product_id: int, rows: list[tuple[str, str, str]]) -> None
         ProgressStep(product_id=product_id, position=n, key=key, name=name, name_zh=name_zh)
         for n, (key, name, name_zh) in enumerate(rows, start=1)
     )
+
+
+MAX_STEPS = 20
+_KEY = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def steps_text(product_id: int) -> str:
+    """A product's own steps as the form shows them: "key, English, 中文" per line."""
+    own = product_steps([product_id]).get(product_id, [])
+    return "\n".join(f"{s.key}, {s.name}, {s.name_zh}" for s in own)
+
+
+def save_product_steps(actor: User, product_id: int, text: str) -> list[Step]:
+    """Replace a product's own milestone steps from the form's text (one "key, English, 中文" a
+    line; empty: the default list again). Engineering, production or an admin; audited."""
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(_("This product does not exist."))
+    if not permissions.may_edit_products(actor):
+        audit.record(actor, "denied.progress_steps", "product", product.id)
+        raise PermissionDenied(_("Only engineering or production sets a product's steps."))
+    errors: dict[str, str] = {}
+    text = limits.check_text(text, "notes", errors, "steps")
+    rows: list[tuple[str, str, str]] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) != 3 or not _KEY.fullmatch(parts[0]) or not all(parts[1:]):
+            errors["steps"] = _(
+                'Line %(n)s: write "key, English name, Chinese name"; the key in lower-case '
+                "letters, digits or _ (at most 40).",
+                n=number,
+            )
+            break
+        if any(len(part) > 100 for part in parts[1:]):
+            errors["steps"] = _("Line %(n)s: a name has at most 100 characters.", n=number)
+            break
+        if parts[0] in {row[0] for row in rows}:
+            errors["steps"] = _(
+                "Line %(n)s: the key %(key)s is used twice.", n=number, key=parts[0]
+            )
+            break
+        rows.append((parts[0], parts[1], parts[2]))
+    if len(rows) > MAX_STEPS and "steps" not in errors:
+        errors["steps"] = _("At most %(n)s steps.", n=MAX_STEPS)
+    if errors:
+        raise InvalidInput(errors=errors)
+    set_product_steps(product.id, rows)
+    audit.record(
+        actor, "progress.steps", "product", product.id, data={"steps": [r[0] for r in rows]}
+    )
+    db.session.flush()
+    return product_steps([product.id]).get(product.id) or default_steps()
