@@ -38,6 +38,7 @@ from app.modules.orders.models import (
     ProductionLine,
 )
 from app.modules.rush.models import RushRequest
+from app.modules.shipping.models import Shipment
 from tests.answers import FORM_ANSWERS, SPECS
 from tests.conftest import ROOT
 from tests.web.test_route_matrix import ANON, ROUTES, build_world
@@ -150,7 +151,8 @@ def zh_data() -> list[str]:
         Product.unit, ProductionLine.code, ProductionLine.name, User.username,
         User.display_name, Order.number, Order.customer_po, OrderLine.description,
         ChangeRequest.reason, ChangeRequest.customer_ref, RushRequest.reason,
-        Confirmation.signer_name, Attachment.file_name, Department.name_en,
+        Confirmation.signer_name, Attachment.file_name, Department.name_en, Shipment.carrier,
+        Shipment.tracking_number, Shipment.note, Shipment.receipt_signer,
     )  # fmt: skip
     for column in columns:
         values += [v for v in db.session.scalars(db.select(column).distinct()) if v]
