@@ -8,7 +8,16 @@ from importlib import import_module
 
 from flask import Flask
 
-DOMAINS = ("orders", "confirmations", "changes", "schedule", "rush", "fulfilment", "shipping")
+DOMAINS = (
+    "orders",
+    "confirmations",
+    "changes",
+    "schedule",
+    "rush",
+    "fulfilment",
+    "shipping",
+    "closeout",
+)
 
 
 def setup(app: Flask) -> None:

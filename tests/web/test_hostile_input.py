@@ -525,3 +525,61 @@ def test_login_and_search_boxes(app, client, login, make_user, make_order):
         inbox,
         list(inbox),
     )
+
+
+def test_closeout_rates_and_costing(client, login, make_user):
+    from app.modules.closeout.models import CloseoutLine, CostRate
+    from tests.closeout_world import CloseoutWorld
+
+    closeouts = CloseoutWorld(make_user)
+    login(make_user("finance"))
+    base = {"line_id": str(closeouts.l1.id), "labour_rate": "42", "machine_rate": "20",
+            "valid_from": "2026-06-01", "note": "新工资"}  # fmt: skip
+    ok = lambda r: r.status_code == 303  # noqa: E731
+    attack(
+        "cost_rates",
+        client,
+        "zh_CN",
+        lambda d: client.post("/closeout/rates", data=d),
+        base,
+        list(base),
+        (CostRate,),
+        refused=lambda r: not ok(r),
+    )
+    for labour, machine in db.session.execute(
+        db.select(CostRate.labour_rate, CostRate.machine_rate)
+    ):
+        assert Decimal(0) <= min(labour, machine) and max(labour, machine) <= Decimal("1e8")
+    state = {"order": closeouts.started(closeouts.catalogue("2", "50"), currency="USD")}
+
+    def form() -> dict:
+        order = state["order"]
+        data = closeouts.costing_form(order, ("10", "1.5", "2", "0"))
+        return {**data.to_dict(), "co-exchange_rate": "7.1"}
+
+    def send(data):
+        task = closeouts.task(state["order"], "closeout_costing")
+        keyed = {
+            k.replace(f"co-{state['order'].lines[0].id}-", "co-X-"): v for k, v in form().items()
+        }
+        keyed.update(data)
+        real = {
+            k.replace("co-X-", f"co-{state['order'].lines[0].id}-"): v for k, v in keyed.items()
+        }
+        return client.post(f"/tasks/{task.id}/complete", data=real)
+
+    def next_order() -> None:
+        state["order"] = closeouts.started(closeouts.catalogue("2", "50"), currency="USD")
+
+    fields = ["co-X-material", "co-X-labour_hours", "co-X-machine_hours", "co-X-other",
+              "co-X-line", "co-exchange_rate"]  # fmt: skip
+    attack(
+        "closeout_costing",
+        client,
+        "en",
+        send,
+        {},
+        fields,
+        (CloseoutLine,),
+        after_success=next_order,
+    )

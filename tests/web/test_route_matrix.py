@@ -283,6 +283,12 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST schedule.calendar_clear": (
         Case("/schedule/calendar/2027-01-04/clear", dept("pmc") | ADMIN, ok=302),
     ),
+    "GET closeout.index": (Case("/closeout/", PRICE_READERS),),
+    "GET closeout.rates_page": (Case("/closeout/rates", PRICE_READERS),),
+    "POST closeout.rates_page": (
+        Case("/closeout/rates", dept("finance") | ADMIN, ok=400, data={}),
+    ),
+    "GET closeout.product_costs": (Case("/products/{product}/costs", PRICE_READERS, missing=404),),
     "GET rush.index": (Case("/rush"),),
     # Shipments and the customer's receipt
     "GET shipping.new": (Case("/orders/{order}/shipments/new", missing=404),),

@@ -26,6 +26,7 @@ ORDER_STATUSES = (
     "partly_shipped",  # some goods shipped (app/modules/shipping)
     "shipped",  # every line shipped in full
     "delivered",  # the customer signed for every line in full
+    "closed",  # delivered and closed out by finance (app/modules/closeout)
     "cancelled",
     "error",
 )
@@ -42,6 +43,7 @@ RELEASED_STATUSES = (
     "partly_shipped",
     "shipped",
     "delivered",
+    "closed",
 )
 # The specification a non-standard line must carry (DOMAIN.md: 非标 items).
 SPEC_FIELDS = (
@@ -156,6 +158,9 @@ class Order(db.Model):
     revision: Mapped[int] = mapped_column(default=1)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # CNY per unit of `currency`, recorded when the customer confirms (config EXCHANGE_RATES);
+    # close-out converts the order's prices with it (finance enters it there when missing).
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

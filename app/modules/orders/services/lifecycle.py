@@ -1,6 +1,9 @@
 """The order follows its processes: status from the engine's data, errors and cancels of its own
 lifecycle, and the notices that go with them (registered in app/modules/orders/hooks.py)."""
 
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.core.audit import services as audit
@@ -35,6 +38,8 @@ def follow_status(instance: ProcessInstance, data: dict) -> None:
     if order is None or status not in ORDER_STATUSES or order.status == status:
         return
     order.status = status
+    if status == "confirmed":
+        capture_exchange_rate(order)
     if status == "released":
         # Only the first release is news: an order released again after a change request's
         # re-confirmation tells nobody a second time.
@@ -42,6 +47,24 @@ def follow_status(instance: ProcessInstance, data: dict) -> None:
         order.released_at = utcnow()
         if first:
             notify_release(order, data)
+
+
+def capture_exchange_rate(order: Order) -> None:
+    """Record the order's exchange rate when the customer confirms it (CNY per unit of its
+    currency): 1 for CNY, else the app config's `EXCHANGE_RATES` (e.g. {"USD": "7.1"}); a
+    currency with no configured rate stays empty and finance enters it at close-out."""
+    if order.exchange_rate is not None:
+        return
+    if order.currency == "CNY":
+        order.exchange_rate = Decimal(1)
+        return
+    configured = current_app.config.get("EXCHANGE_RATES", {}).get(order.currency)
+    try:
+        rate = Decimal(str(configured)) if configured is not None else None
+    except InvalidOperation:
+        rate = None
+    if rate is not None and rate.is_finite() and rate > 0:
+        order.exchange_rate = rate.quantize(Decimal("0.000001"))
 
 
 def stop_order(instance: ProcessInstance) -> None:

@@ -1,0 +1,127 @@
+"""What the close-out pages read: the costing form's rows, the figures of a close-out, the list
+of close-outs and a product's cost history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.core import clock
+from app.errors import NotFound
+from app.extensions import db
+from app.modules.closeout.models import Closeout, CloseoutLine, ProductCost
+from app.modules.closeout.services import costing, rates
+from app.modules.closeout.services.money import CNY
+from app.modules.orders.models import Order, OrderLine, Product
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class CostingRow:
+    """One order line in the costing form, with what to pre-fill."""
+
+    item: OrderLine
+    key: str
+    values: dict
+
+
+def costing_form(order: Order, closeout: Closeout, values, errors: dict) -> dict:
+    """The costing step's inputs: one row per order line (pre-filled with what was typed, else
+    with the figures of an earlier round, else the line it was probably made on)."""
+    earlier = {item.order_line_id: item for item in closeout.lines}
+    rows = []
+    for item in order.lines:
+        key = f"co-{item.id}-"
+        stored = earlier.get(item.id)
+        if values is not None and hasattr(values, "get") and values.get(key + "line") is not None:
+            filled = {f: values.get(key + f, "") for f in costing.FIELDS}
+        elif stored is not None:
+            filled = {
+                "line": str(stored.line_id),
+                "material": stored.material_cost,
+                "labour_hours": stored.labour_hours,
+                "machine_hours": stored.machine_hours,
+                "other": stored.other_cost,
+            }
+        else:
+            line = costing.default_line(item)
+            filled = {"line": str(line.id) if line else "", "other": "0"}
+        rows.append(CostingRow(item, key, filled))
+    rate = closeout.exchange_rate if closeout.exchange_rate is not None else order.exchange_rate
+    if values is not None and hasattr(values, "get") and values.get("co-exchange_rate"):
+        rate = values.get("co-exchange_rate")
+    return {
+        "order": order,
+        "rows": rows,
+        "lines": rates.current(clock.today()),
+        "foreign": order.currency != CNY,
+        "exchange_rate": rate,
+        "errors": errors or {},
+        "hours_bound": costing.HOURS,
+    }
+
+
+@dataclass(frozen=True)
+class FiguresView:
+    """A close-out's figures for a page (per line and per order, CNY)."""
+
+    closeout: Closeout
+    order: Order
+    lines: list[CloseoutLine]
+
+    @property
+    def planned_margin(self) -> Decimal | None:
+        """Revenue less the planned cost."""
+        c = self.closeout
+        return None if c.planned_cost is None else c.revenue - c.planned_cost
+
+    @property
+    def variance(self) -> Decimal | None:
+        """Actual less planned cost (positive: it cost more than planned)."""
+        c = self.closeout
+        return None if c.planned_cost is None else c.actual_cost - c.planned_cost
+
+
+def figures_view(closeout: Closeout) -> FiguresView:
+    """The stored figures of a close-out."""
+    return FiguresView(closeout, closeout.order, list(closeout.lines))
+
+
+def closeouts(status: str | None = None) -> list[Closeout]:
+    """Open close-outs first (they are the work), then the latest closed, bounded."""
+    query = db.select(Closeout)
+    if status:
+        query = query.where(Closeout.status == status)
+    return list(
+        db.session.scalars(
+            query.order_by(Closeout.started_at.desc(), Closeout.id.desc()).limit(PAGE)
+        )
+    )
+
+
+def get_closeout(closeout_id: int) -> Closeout:
+    """A close-out by id, or NotFound."""
+    closeout = db.session.get(Closeout, closeout_id)
+    if closeout is None:
+        raise NotFound()
+    return closeout
+
+
+def get_product(product_id: int) -> Product:
+    """A product by id, or NotFound."""
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def costed_products() -> list[tuple[ProductCost, Product]]:
+    """The products closed orders have costed, the latest first (bounded)."""
+    rows = db.session.execute(
+        db.select(ProductCost, Product)
+        .join(Product, Product.id == ProductCost.product_id)
+        .order_by(ProductCost.latest_at.desc(), Product.code)
+        .limit(PAGE)
+    )
+    return [(cost, product) for cost, product in rows]
