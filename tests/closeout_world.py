@@ -59,13 +59,13 @@ class CloseoutWorld:
         )
 
     def custom(self, quantity: str, price: str, hours: str | None = "0.5") -> OrderLine:
-        """A non-standard item estimated at `hours` per unit on L2."""
+        """A non-standard item production estimated at `hours` per unit on L2."""
         return OrderLine(
             description="Custom frame",
             quantity=Decimal(quantity),
             unit_price=Decimal(price),
-            est_hours_per_unit=Decimal(hours) if hours else None,
-            est_line_id=self.l2.id if hours else None,
+            prod_hours_per_unit=Decimal(hours) if hours else None,
+            prod_line_id=self.l2.id if hours else None,
         )
 
     def order(self, *lines: OrderLine, currency="CNY", rate=None, status="delivered") -> Order:
@@ -108,7 +108,8 @@ class CloseoutWorld:
         data = dict(extra)
         for item, (material, labour, machine, other) in zip(order.lines, rows, strict=True):
             k = f"co-{item.id}-"
-            chosen = line or (item.est_line or self.l1)
+            estimate = item.planned_estimate
+            chosen = line or (estimate.line if estimate else self.l1)
             data.update(
                 {
                     k + "line": str(chosen.id),

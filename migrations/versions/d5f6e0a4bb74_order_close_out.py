@@ -1,7 +1,7 @@
 """order close-out
 
 Revision ID: d5f6e0a4bb74
-Revises: d4e9e3f7a090
+Revises: 575f2f1583ab
 Create Date: 2026-12-04 16:33:59.539484
 
 """
@@ -14,7 +14,7 @@ import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = "d5f6e0a4bb74"
-down_revision = "d4e9e3f7a090"
+down_revision = "575f2f1583ab"
 branch_labels = None
 depends_on = None
 

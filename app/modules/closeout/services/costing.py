@@ -110,10 +110,11 @@ class Figures:
 
 
 def default_line(item: OrderLine) -> ProductionLine | None:
-    """The line an order line was most likely made on: its estimate's, else its product's
-    first line by code."""
-    if item.est_line is not None:
-        return item.est_line
+    """The line an order line was most likely made on: the estimate the plan used (production's,
+    else engineering's), else its product's first line by code."""
+    estimate = item.planned_estimate
+    if estimate is not None:
+        return estimate.line
     product = item.product or item.standard_product
     if product is not None and product.rates:
         return sorted((r.line for r in product.rates), key=lambda line: line.code)[0]
@@ -122,14 +123,16 @@ def default_line(item: OrderLine) -> ProductionLine | None:
 
 def planned_cost(item: OrderLine, found: dict[int, CostRate]) -> Decimal | None:
     """The line's planned cost: quantity x the product's standard cost, else quantity x the
-    estimated hours per unit x (labour + machine rate) of the estimated line."""
+    estimated hours per unit x (labour + machine rate) of the estimated line (the estimate the
+    plan used: production's, else engineering's)."""
     product = item.product
     if product is not None:
         return cents(item.quantity * product.standard_cost)
-    if item.est_hours_per_unit is not None and item.est_line_id in found:
-        rate = found[item.est_line_id]
+    estimate = item.planned_estimate
+    if estimate is not None and estimate.line.id in found:
+        rate = found[estimate.line.id]
         return cents(
-            item.quantity * item.est_hours_per_unit * (rate.labour_rate + rate.machine_rate)
+            item.quantity * estimate.hours_per_unit * (rate.labour_rate + rate.machine_rate)
         )
     return None
 
