@@ -1,5 +1,6 @@
 """workflows/order_fulfilment.bpmn through the runner (docs/FULFILMENT.md): it waits for the
-production_complete message of its own order, marks the order, and the warehouse receives."""
+production_complete message of its own order, marks the order, the warehouse receives, then
+it waits for shipped_in_full and delivered (docs/SHIPPING.md)."""
 
 from __future__ import annotations
 
@@ -47,4 +48,19 @@ def test_waits_for_its_orders_production_then_the_warehouse(defn) -> None:
         defn, made.state, task.task_id,
         {"receive_finished_goods": {"received": "in_full", "location": "A-01"}},
     )  # fmt: skip
-    assert done.error is None and done.completed
+    # Ready to ship: it waits for the shipping pages' messages of its own order (issue 12).
+    assert done.error is None and not done.completed and done.ready == []
+    with pytest.raises(MessageNotWaiting):
+        runner.send_message(defn, done.state, "delivered", {"order_id": 42}, {"order_id": 42})
+    with pytest.raises(MessageNotWaiting):
+        runner.send_message(defn, done.state, "shipped_in_full", {}, {"order_id": 7})
+    shipped = runner.send_message(
+        defn, done.state, "shipped_in_full", {"order_id": 42}, {"order_id": 42}
+    )
+    assert shipped.error is None and not shipped.completed
+    assert shipped.data["order_status"] == "shipped"
+    delivered = runner.send_message(
+        defn, shipped.state, "delivered", {"order_id": 42}, {"order_id": 42}
+    )
+    assert delivered.error is None and delivered.completed
+    assert delivered.data["order_status"] == "delivered"

@@ -36,9 +36,8 @@ AFTER_PRODUCTION = ("production_complete", "partly_shipped", "shipped", "deliver
 SHIPPED_IN_FULL = "shipped_in_full"
 DELIVERED = "delivered"
 RECEIPT_NOTE_KIND = "signed_delivery_note"
-# The warehouse's steps a message overtakes (workflows/order_fulfilment.bpmn).
+# The warehouse's step a shipment in full overtakes (workflows/order_fulfilment.bpmn).
 RECEIVE_STEP = "receive_finished_goods"
-CHASE_STEP = "chase_receipt"
 
 
 def _require(allowed: bool, actor: User, order: Order, action: str, message: str) -> None:
@@ -265,7 +264,7 @@ def record_receipt(
         data={"number": shipment.number, "signer": signer, "received_on": day.isoformat()},
     )
     if follow_shipments(order) == "delivered":
-        _tell(order, DELIVERED, CHASE_STEP, {"outcome": "asked_again", "comments": ""})
+        _tell(order, DELIVERED)
         _notify(order, actor, "order_delivered", {})
     return shipment
 
@@ -303,16 +302,16 @@ def on_outcome(instance, data: dict) -> None:
             follow_shipments(order)
 
 
-def _tell(order: Order, message: str, overtaken: str, data: dict) -> bool:
+def _tell(order: Order, message: str, overtaken: str | None = None, data=None) -> bool:
     """Send the fulfilment process its message; False when nothing waits for it (an order
     whose fulfilment started before the shipping steps existed).
 
-    The goods may ship before the warehouse closed its step (`overtaken`: the goods' receipt
-    into stock before shipping in full, the chase for the receipts before delivery): that step
-    is then completed by the event, as the customer's confirmation completes sales' step, so the
-    process can take the message and no inbox keeps a pointless task.
+    The goods may ship in full before the warehouse closed its step (`overtaken`: the goods'
+    receipt into stock): that step is then completed by the event, as the customer's
+    confirmation completes sales' step, so the process can take the message and no inbox keeps
+    a pointless task.
     """
-    waiting = db.session.scalar(
+    waiting = overtaken and db.session.scalar(
         db.select(HumanTask)
         .where(
             order_subject.about_order(HumanTask, order.id),
@@ -323,9 +322,9 @@ def _tell(order: Order, message: str, overtaken: str, data: dict) -> bool:
         .order_by(HumanTask.id)
         .limit(1)
     )
-    if waiting is not None:
+    if waiting:
         instance = instances.lock_instance(waiting.instance_id)
-        instances.complete_by_event(instance, overtaken, data, message)
+        instances.complete_by_event(instance, overtaken, data or {}, message)
     try:
         instances.deliver_message(
             order_subject.ref(order),
