@@ -177,6 +177,8 @@ def test_standardisation_asks_rates_prefilled_from_the_plans_estimate(
     assert change.action == "create" and change.changed_by_id == engineer.id
     assert change.reason == f"{released_order.number} #1"
     assert {"field": "rate:L1", "old": "", "new": "1.4"} in json.loads(change.changes)
+    order_page = client.get(f"/orders/{released_order.id}").get_data(as_text=True)
+    assert f'href="/catalogue/products/{product.id}"' in order_page  # "Standardised as BR-9"
 
 
 def _create(user_id: int, line_id: int, code: str):
