@@ -74,3 +74,39 @@ def test_late_orders_on_a_phone_in_chinese(live_server, new_page, make_user, pla
     expect(page.locator("[data-progress]")).to_contain_text(t("Production progress", "zh_CN"))
     assert page.url.endswith(f"/orders/{late.id}")
     no_sideways_scroll(page)
+
+
+def test_progress_reported_in_chinese_on_a_phone(
+    live_server, new_page, make_user, plan_world, password
+):
+    order = plan_world.order("SO-E-ZH", 20, "2027-06-30")
+    page = new_page(locale="zh-CN", viewport=PHONE)
+    log_in(page, live_server, make_user("production"), password, lang="zh_CN")
+    page.goto(f"{live_server}/orders/{order.id}/progress")
+    page.wait_for_load_state()
+    form = page.locator("form[data-report-line='1']")
+    form.get_by_label(t("Step reached", "zh_CN")).select_option("assembly")
+    form.get_by_label(t("Quantity done in total", "zh_CN")).fill("abc")
+    form.get_by_role("button", name=t("Report", "zh_CN")).click()
+    error = page.locator("form[data-report-line='1'] .field-error")
+    expect(error).to_have_text(
+        t("Enter a number between %(low)s and %(high)s.", "zh_CN", low="0", high="20")
+    )
+    form = page.locator("form[data-report-line='1']")
+    form.get_by_label(t("Quantity done in total", "zh_CN")).fill("5")
+    form.get_by_role("button", name=t("Report", "zh_CN")).click()
+    expect(page.locator(".flash-success")).to_contain_text(t("Progress reported.", "zh_CN"))
+    expect(page.locator("[data-progress] tr[data-line='1'] [data-done]")).to_have_text(
+        "5 / 20 (25%)"
+    )
+    no_sideways_scroll(page)
+
+
+def test_late_orders_in_english(live_server, new_page, make_user, plan_world, password):
+    plan_world.order("SO-E-RISK", 8, "2027-03-02")  # Monday's work, promised Tuesday: at risk
+    page = new_page()
+    log_in(page, live_server, make_user("management", role="head"), password)
+    page.get_by_role("link", name="Late orders").click()
+    row = page.locator("tr[data-order='SO-E-RISK']")
+    expect(row.locator("[data-late='at_risk']")).to_have_text("At risk")
+    expect(row.locator("td").nth(7)).to_have_text("1")
