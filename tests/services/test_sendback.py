@@ -229,14 +229,14 @@ def test_htmx_refusal_is_a_message_in_place(client, login, make_order, complete,
 def test_a_delegate_cannot_send_back_but_the_head_sends_the_original_back_with_its_child(
     make_order, complete, make_user
 ):
-    from app.core.tasks import actions
+    from app.core.tasks import actions, delegation
 
     order = make_order()
     complete(order, "confirm_order")
     task = open_task(order, "pmc_dispatch")
     holder, helper = make_user("pmc"), make_user("pmc")
     actions.claim(task.id, holder)
-    actions.delegate(task.id, holder, helper.id, "Please look")
+    delegation.delegate(task.id, holder, helper.id, "Please look")
     db.session.commit()
     child = db.session.scalar(db.select(HumanTask).where(HumanTask.parent_id == task.id))
     target = completed_row(order, "confirm_order")

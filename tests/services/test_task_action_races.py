@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.core import clock
-from app.core.tasks import actions, completion, copies
+from app.core.tasks import actions, completion, copies, delegation
 from app.core.tasks.models import HumanTask, TaskCosign
 from app.core.users import away
 from app.core.users.models import OutOfOffice, User
@@ -46,7 +46,7 @@ def test_two_claims_at_once_one_wins_the_other_reads_who(app, make_order, make_u
 
 
 def _agree(child_id: int, user_id: int) -> int:
-    return actions.answer(child_id, _user(user_id), "agree", "ok").id
+    return delegation.answer(child_id, _user(user_id), "agree", "ok").id
 
 
 def test_two_after_cosigners_agreeing_at_once_release_the_completion_once(

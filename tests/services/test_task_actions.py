@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from app.core import clock
 from app.core.audit.models import AuditEvent
 from app.core.notifications.models import Notification
-from app.core.tasks import actions, completion, copies
+from app.core.tasks import actions, completion, copies, delegation
 from app.core.tasks.models import HumanTask, TaskCopy, TaskCosign, TaskDelegation
 from app.core.users import away
 from app.core.users.models import OutOfOffice
@@ -165,28 +165,28 @@ def test_transfer_bad_input_changes_nothing(world):
 
 def test_delegate_round_trip_returns_the_task_to_the_delegator(world):
     actions.claim(world.task.id, world.ann)
-    delegation = actions.delegate(world.task.id, world.ann, world.quality.id, "Is IP65 enough?")
+    delegated = delegation.delegate(world.task.id, world.ann, world.quality.id, "Is IP65 enough?")
     db.session.commit()
     task = _reload(world.task.id)
     assert task.state == "waiting"
     with pytest.raises(Conflict, match="Quinn"):  # the delegator waits for the answer
         _complete(task.id, world.ann)
     db.session.rollback()
-    child = db.session.get(HumanTask, delegation.child_task_id)
+    child = db.session.get(HumanTask, delegated.child_task_id)
     assert child.assignee_id == world.quality.id and child.parent_id == task.id
     assert _notified(world.quality, "task_delegated") == 1
     with pytest.raises(PermissionDenied):  # only the delegate answers
-        actions.answer(child.id, world.bob, None, "yes")
+        delegation.answer(child.id, world.bob, None, "yes")
     db.session.commit()
     assert "denied.answer" in _actions(world.bob)
     with pytest.raises(Conflict):  # the child is answered, never completed through the engine
         completion.complete_task(child.id, world.quality, MultiDict())
     db.session.rollback()
-    actions.answer(child.id, world.quality, None, "IP65 is enough")
+    delegation.answer(child.id, world.quality, None, "IP65 is enough")
     db.session.commit()
     task = _reload(world.task.id)
     assert task.state == "ready" and task.assignee_id == world.ann.id
-    assert db.session.get(TaskDelegation, delegation.id).answer == "IP65 is enough"
+    assert db.session.get(TaskDelegation, delegated.id).answer == "IP65 is enough"
     assert _notified(world.ann, "delegation_answered") == 1
     _complete(task.id, world.ann)
     db.session.commit()
@@ -195,17 +195,17 @@ def test_delegate_round_trip_returns_the_task_to_the_delegator(world):
 
 def test_delegator_takes_the_task_back_before_the_answer(world):
     actions.claim(world.task.id, world.ann)
-    delegation = actions.delegate(world.task.id, world.ann, world.quality.id, "")
+    delegated = delegation.delegate(world.task.id, world.ann, world.quality.id, "")
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        actions.recall_delegation(world.task.id, world.bob)
+        delegation.recall_delegation(world.task.id, world.bob)
     db.session.commit()
-    actions.recall_delegation(world.task.id, world.ann)
+    delegation.recall_delegation(world.task.id, world.ann)
     db.session.commit()
     assert _reload(world.task.id).state == "ready"
-    assert _reload(delegation.child_task_id).state == "cancelled"
+    assert _reload(delegated.child_task_id).state == "cancelled"
     with pytest.raises(Conflict):
-        actions.answer(delegation.child_task_id, world.quality, None, "late")
+        delegation.answer(delegated.child_task_id, world.quality, None, "late")
 
 
 def test_delegate_denied_to_non_holders(world):
@@ -213,7 +213,7 @@ def test_delegate_denied_to_non_holders(world):
     db.session.commit()
     for who in (world.bob, world.head, world.quality):
         with pytest.raises(PermissionDenied):
-            actions.delegate(world.task.id, who, world.quality.id, "")
+            delegation.delegate(world.task.id, who, world.quality.id, "")
         db.session.commit()
         assert "denied.delegate" in _actions(who)
     assert _reload(world.task.id).state == "ready"
@@ -232,9 +232,9 @@ def test_cosign_before_holds_the_original_until_the_opinion(world):
         _complete(world.task.id, world.ann)
     db.session.rollback()
     with pytest.raises(InvalidInput):  # an opinion is required
-        actions.answer(row.child_task_id, world.quality, "agree", "")
+        delegation.answer(row.child_task_id, world.quality, "agree", "")
     db.session.rollback()
-    actions.answer(row.child_task_id, world.quality, "disagree", "Packaging unclear")
+    delegation.answer(row.child_task_id, world.quality, "disagree", "Packaging unclear")
     db.session.commit()
     task = _reload(world.task.id)
     assert task.state == "ready" and task.assignee_id == world.ann.id
@@ -258,7 +258,7 @@ def test_cosign_after_holds_the_completion_until_agreement(world, task_of):
     assert task_of(world.order, "pmc_dispatch") is None  # the process has not moved
     row = db.session.get(TaskCosign, row.id)
     assert row.state == "active"
-    actions.answer(row.child_task_id, world.head, "agree", "Fine")
+    delegation.answer(row.child_task_id, world.head, "agree", "Fine")
     db.session.commit()
     task = _reload(world.task.id)
     assert task.state == "completed" and task.completed_by_id == world.ann.id
@@ -272,7 +272,7 @@ def test_cosign_after_disagreement_gives_the_task_back_and_asks_again(world, tas
     _complete(world.task.id, world.ann)
     db.session.commit()
     active = db.session.scalar(db.select(TaskCosign).where(TaskCosign.state == "active"))
-    actions.answer(active.child_task_id, world.head, "disagree", "Wrong category")
+    delegation.answer(active.child_task_id, world.head, "disagree", "Wrong category")
     db.session.commit()
     task = _reload(world.task.id)
     assert task.state == "ready" and task.held_form is None
@@ -459,7 +459,7 @@ def test_bulk_assign_leaves_a_cosign_task_with_its_cosigner(world, make_user):
 def test_delegating_to_someone_away_reaches_their_substitute(world):
     _away(world.quality, world.other_head, TODAY, TODAY + timedelta(days=1))
     actions.claim(world.task.id, world.ann)
-    row = actions.delegate(world.task.id, world.ann, world.quality.id, "")
+    row = delegation.delegate(world.task.id, world.ann, world.quality.id, "")
     db.session.commit()
     assert row.delegate_id == world.other_head.id
     assert _reload(row.child_task_id).assignee_id == world.other_head.id
@@ -479,7 +479,7 @@ def test_transfer_to_someone_away_whose_substitute_cannot_act_is_refused(world):
 
 def test_a_waiting_task_cannot_be_claimed_transferred_or_delegated_again(world):
     actions.claim(world.task.id, world.ann)
-    actions.delegate(world.task.id, world.ann, world.quality.id, "")
+    delegation.delegate(world.task.id, world.ann, world.quality.id, "")
     db.session.commit()
     with pytest.raises(Conflict, match="Quinn"):
         actions.transfer(world.task.id, world.head, world.bob.id, "now")

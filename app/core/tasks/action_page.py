@@ -1,7 +1,7 @@
 """What a task page shows of the approval actions: open requests, choices, who may do what."""
 
 from app.core.tasks import cosign, inbox
-from app.core.tasks.actions import child_request
+from app.core.tasks.delegation import child_request
 from app.core.tasks.models import HumanTask, TaskCopy, TaskCosign, TaskDelegation
 from app.core.users import permissions
 from app.core.users.models import User

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import limits
-from app.core.tasks import actions, copies
+from app.core.tasks import actions, copies, delegation
 from app.core.web import commit, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
@@ -61,7 +61,7 @@ def delegate(task_id: int):
     to = limits.record_id(request.form.get("user_id"))
     return _run(
         task_id,
-        lambda: actions.delegate(task_id, current_user, to, request.form.get("note"), _ip()),
+        lambda: delegation.delegate(task_id, current_user, to, request.form.get("note"), _ip()),
         _("The task was delegated; it comes back to you when they answer."),
     )
 
@@ -72,7 +72,7 @@ def recall(task_id: int):
     """Take a delegated task back before the delegate answered."""
     return _run(
         task_id,
-        lambda: actions.recall_delegation(task_id, current_user, _ip()),
+        lambda: delegation.recall_delegation(task_id, current_user, _ip()),
         _("The task is back with you."),
     )
 
@@ -113,7 +113,7 @@ def answer(task_id: int):
     """Answer a co-sign or a delegation with an opinion."""
     return _run(
         task_id,
-        lambda: actions.answer(
+        lambda: delegation.answer(
             task_id,
             current_user,
             request.form.get("decision"),
