@@ -53,3 +53,10 @@ def run_together(app: Flask, actions: list[Callable[[], object]], timeout: float
 def kinds(outcomes: list) -> list[str]:
     """The sorted kinds of outcome ("ok", "conflict", ...), for comparing rounds."""
     return sorted(outcome.split(":")[0] for outcome, _result in outcomes)
+
+
+def results(outcomes: list) -> list:
+    """The results of actions that must all end "ok", in order; fails showing every outcome."""
+    if [outcome for outcome, _result in outcomes] != ["ok"] * len(outcomes):
+        raise AssertionError(f"not every action ended ok: {outcomes}")
+    return [result for _outcome, result in outcomes]

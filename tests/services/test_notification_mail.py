@@ -3,7 +3,6 @@ which language; never for a rolled-back change; retried with back-off when the s
 delivered once; the daily digest."""
 
 import socket
-import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -16,6 +15,7 @@ from app.core.notifications import services as notifications
 from app.core.notifications.models import MailOutbox, Notification, NotificationPreference
 from app.core.subjects.services import SubjectRef
 from app.extensions import db
+from tests.races import results, run_together
 
 KIND = "order_released"  # registered by the orders domain, with its template
 PARAMS = {"number": "SO-2026-00042", "customer": "ACME", "requirements": ["Salt spray 48 h"]}
@@ -253,27 +253,12 @@ def test_two_workers_at_once_deliver_each_mail_exactly_once(smtp, make_user, app
             [r.id for r in readers], None, KIND, {**PARAMS, "number": f"SO-{n}"}
         )
     db.session.commit()
-    barrier = threading.Barrier(2)
-    sent = [0, 0]
-    failures: list[BaseException] = []
 
-    def work(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                for _ in range(6):
-                    sent[index] += mail.send_pending(batch=2)
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-                failures.append(exc)
-            finally:
-                db.session.remove()
+    def deliver() -> int:
+        return sum(mail.send_pending(batch=2) for _ in range(6))
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert failures == [] and sum(sent) == 12
+    sent = results(run_together(app, [deliver, deliver], timeout=60))
+    assert sum(sent) == 12
     delivered = sorted((rcpt[0], msg["Subject"]) for rcpt, msg in smtp.messages)
     assert len(delivered) == 12 and len(set(delivered)) == 12  # each once
     db.session.expire_all()

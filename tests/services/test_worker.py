@@ -1,6 +1,5 @@
 """The timer worker: a due BPMN timer fires once, moves the process on, and never fires twice."""
 
-import threading
 import time
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from app.core.tasks import instance_admin, instances, timers
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from tests.engine.builders import diagram, linear, user_task
+from tests.races import results, run_together
 
 
 def timer_process(process_id: str, duration: str) -> bytes:
@@ -109,26 +109,8 @@ def test_worker_command_fires_due_timers(app, make_user):
 def test_two_workers_at_once_fire_each_timer_exactly_once(app, make_user):
     started = start(make_user, "timer_soon", "PT1S", how_many=3)
     wait_until_due(*started)
-    barrier = threading.Barrier(2)
-    fired = [0, 0]
-    failures: list[BaseException] = []
-
-    def work(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                fired[index] = worker.run_once()
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-                failures.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert failures == [] and sum(fired) == 3
+    fired = results(run_together(app, [worker.run_once, worker.run_once], timeout=30))
+    assert sum(fired) == 3
     db.session.expire_all()
     for instance in started:
         assert task_rows(instance) == [("confirm", "ready")]

@@ -14,6 +14,7 @@ from app.core.audit.models import AuditEvent
 from app.core.tasks import timers
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
+from tests.races import results, run_together
 from tests.services.test_worker import start
 
 
@@ -112,30 +113,14 @@ def test_two_workers_share_a_burst_on_postgresql_and_fire_nothing_twice(app, mak
         pytest.fail("run with DATABASE_URL pointing at PostgreSQL (marked postgres)")
     started = start(make_user, "burst", "PT1H", how_many=60)
     fake_clock.advance(hours=2)
-    barrier = threading.Barrier(2)
-    fired: list[list[int]] = [[], []]
-    failures: list[BaseException] = []
 
-    def work(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                while True:
-                    count = worker.run_once(batch=7)
-                    fired[index].append(count)
-                    if count == 0:
-                        break
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-                failures.append(exc)
-            finally:
-                db.session.remove()
+    def drain() -> list[int]:
+        counts = []
+        while counts[-1:] != [0]:
+            counts.append(worker.run_once(batch=7))
+        return counts
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert failures == []
+    fired = results(run_together(app, [drain, drain], timeout=120))
     assert sum(map(sum, fired)) == 60, fired
     db.session.expire_all()
     assert fired_audits() == 60
