@@ -257,7 +257,14 @@ def _confirm_and_meet(order: Order, sales: User) -> None:
 
 # Released standard orders for the production schedule: (customer, product, quantity, days
 # from today to the promised date). At 0.25 h a unit on L2 (16 h a day) they fill about a month.
-PLAN_EXAMPLES = ((1, 0, 300, 14), (2, 1, 400, 21), (0, 2, 200, 24), (1, 1, 600, 45))
+PLAN_EXAMPLES = (
+    (1, 0, 300, 14),
+    (2, 1, 400, 21),
+    (0, 2, 200, 24),
+    (1, 1, 600, 45),
+    (0, 0, 120, 10),
+    (2, 2, 80, 12),
+)
 # Production progress on them (docs/FULFILMENT.md): (step, total done, note) per example; the
 # first is made in full (production complete, with the warehouse), the last not started.
 PROGRESS_EXAMPLES = (
@@ -265,6 +272,14 @@ PROGRESS_EXAMPLES = (
     (("assembly", "180", "装配过半 assembly under way"),),
     (("cutting", "40", ""),),
     (),
+    (("packing", "120", "全部包装完成 all packed"),),
+    (("packing", "80", "全部包装完成 all packed"),),
+)
+# Shipments of the last two (docs/SHIPPING.md): (quantity, carrier, tracking number, received)
+# per shipment; the first is delivered, the second partly shipped.
+SHIPPING_EXAMPLES = (
+    ((70, "顺丰速运 SF Express", "SF1402238811", True), (50, "德邦 Deppon", "DP88230417", True)),
+    ((30, "自有车辆 own truck", "", False),),
 )
 
 
@@ -296,6 +311,7 @@ def _plan_examples(customers: list[Customer], products: list[Product], sales: Us
         _confirm_and_meet(order, sales)
         made.append(order)
     _progress_examples(made)
+    _shipping_examples(made[-len(SHIPPING_EXAMPLES) :])
 
 
 def _progress_examples(made: list[Order]) -> None:
@@ -307,6 +323,28 @@ def _progress_examples(made: list[Order]) -> None:
         for step, quantity, note in reports:
             reporting.report(reporter, order.lines[0].id, step, quantity, note)
             db.session.flush()
+
+
+def _shipping_examples(made: list[Order]) -> None:
+    """The warehouse ships made goods; sales files the customer's signed delivery notes (here the
+    delivery note itself stands in for the signed scan)."""
+    from app.modules.shipping.services import note, shipping
+
+    keeper, sales = _user_named("warehouse.member"), _user_named("sales.member")
+    today = clock.today().isoformat()
+    for order, shipments in zip(made, SHIPPING_EXAMPLES, strict=True):
+        line = order.lines[0]
+        for quantity, carrier, tracking, received in shipments:
+            typed = {line.id: str(quantity)}
+            sent = shipping.record_shipment(keeper, order.id, typed, carrier, tracking, today, "")
+            db.session.flush()
+            if received:
+                scan = note.note_pdf(sent, current_app.config["TIMEZONE"])
+                upload = FileStorage(
+                    io.BytesIO(scan), filename=f"{sent.number}.pdf", content_type="application/pdf"
+                )
+                shipping.record_receipt(sales, sent.id, upload, "王建国", today)
+                db.session.flush()
 
 
 def seed_demo() -> list[str]:

@@ -244,6 +244,24 @@ def test_seed_demo_has_orders_in_production_with_progress(app):
     assert result.exit_code == 0, result.output
     statuses = db.session.scalars(db.select(Order.status)).all()
     assert statuses.count("in_production") == 2 and statuses.count("production_complete") == 1
-    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 4
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 6
     complete = db.session.scalar(db.select(Order).where(Order.status == "production_complete"))
     assert process.fulfilment_of(complete.id).status == "running"  # the warehouse receives it
+
+
+def test_seed_demo_has_a_partly_shipped_and_a_delivered_order(app):
+    from app.modules.fulfilment.services import process
+    from app.modules.shipping.models import Shipment
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
+    partly = db.session.scalar(db.select(Order).where(Order.status == "partly_shipped"))
+    shipments = db.session.scalars(db.select(Shipment).order_by(Shipment.id)).all()
+    assert [(s.order_id, s.is_received) for s in shipments] == [
+        (delivered.id, True),
+        (delivered.id, True),
+        (partly.id, False),
+    ]
+    assert process.fulfilment_of(delivered.id).status == "completed"
+    assert process.fulfilment_of(partly.id).status == "running"
