@@ -315,7 +315,7 @@ def test_two_final_approvals_at_once_apply_only_one(app, plan_world, make_user):
     requests = [ask(plan_world, orders[n], "2027-03-02")[0] for n in ("SO-C", "SO-B")]
     for request in requests:
         decide(request, make_user)  # PMC assessed both on the same plan
-    base_fingerprint = plan.current().fingerprint
+    base_fingerprint = rush.live(requests[0]).preview.base_fingerprint  # what the pages show
     heads = [make_user("production", role="head").id for _r in requests]
     steps = [open_step(r).id for r in requests]
     barrier = threading.Barrier(2)
