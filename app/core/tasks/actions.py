@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import limits
-from app.core.audit import services as audit
 from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
 from app.core.tasks import cosign, inbox, instances
@@ -112,14 +111,8 @@ def _routed(user: User, task: HumanTask, actor: User, department_task: bool) -> 
                 sub=target.display_name,
             ),
         )
-    audit.record(
-        actor,
-        "task.substitute",
-        "human_task",
-        task.id,
-        data={"for": user.id, "to": target.id, "away": holding.id},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
+    inbox.audit_task(
+        actor, "task.substitute", task, data={"for": user.id, "to": target.id, "away": holding.id}
     )
     notify_about([target.id], task, "substitute_active", {"for_name": user.display_name}, task)
     return target
@@ -194,14 +187,11 @@ def transfer(
     db.session.refresh(task)
     if not taken:
         raise Conflict()
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.transfer",
-        "human_task",
-        task.id,
+        task,
         data={"from": previous, "to": target.id, "reason": text, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     notify_about(

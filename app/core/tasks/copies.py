@@ -6,10 +6,8 @@ the same who-may rules, audit and refusals (docs/TASK_ACTIONS.md).
 
 from flask_babel import gettext as _
 
-from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.subjects import services as subjects
-from app.core.tasks import instances
+from app.core.tasks import inbox, instances
 from app.core.tasks.actions import _deny, _text, _user, notify_about
 from app.core.tasks.cosign import bad
 from app.core.tasks.inbox import get_task
@@ -54,14 +52,11 @@ def copy(
         if user.id not in already and user.id != actor.id
     ]
     db.session.add_all(rows)
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.copy",
-        "human_task",
-        task.id,
+        task,
         data={"to": [row.recipient_id for row in rows], "note": text, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     notify_about(

@@ -18,10 +18,8 @@ import json
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.subjects import services as subjects
-from app.core.tasks import instances
+from app.core.tasks import inbox, instances
 from app.core.tasks.models import COSIGN_POSITIONS, HumanTask, TaskCosign, TaskDelegation
 from app.core.users import permissions
 from app.core.users.models import User
@@ -151,14 +149,11 @@ def add(
     if position == "before":
         _activate(task, row, notify)
         task.state = "waiting"
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.cosign_add",
-        "human_task",
-        task.id,
+        task,
         data={"cosigner": cosigner.id, "position": position, "note": note, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     db.session.flush()
@@ -193,14 +188,11 @@ def cancel(cosign_id: int, actor: User, ip: str | None, deny) -> TaskCosign:
     if row.state not in ("pending", "active"):
         raise Conflict(_("This co-sign was answered or ended already."))
     _close(row, "cancelled")
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.cosign_cancel",
-        "human_task",
-        task.id,
+        task,
         data={"cosigner": row.cosigner_id, "position": row.position},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     if task.held_form is not None and not _open(task.id, "after", ("active",)):
@@ -238,14 +230,11 @@ def hold_for_after(task: HumanTask, actor: User, formdata) -> bool:
 
     for row in waiting:
         _activate(task, row, actions.notify_about)
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.complete_held",
-        "human_task",
-        task.id,
+        task,
         data={"step": task.name, "cosigners": [row.cosigner_id for row in waiting]},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
     )
     db.session.flush()
     return True
@@ -259,14 +248,11 @@ def answer(child: HumanTask, row: TaskCosign, actor: User, agree: bool, opinion:
     child.data = json.dumps({"agree": agree, "opinion": opinion}, ensure_ascii=False)
     row.state = "agreed" if agree else "disagreed"
     row.opinion, row.answered_at = opinion, now
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.cosign_answer",
-        "human_task",
-        task.id,
+        task,
         data={"position": row.position, "agree": agree, "opinion": opinion, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     db.session.flush()
@@ -340,14 +326,11 @@ def _release(task: HumanTask, actor: User) -> None:
     except DomainError as exc:
         savepoint.rollback()
         db.session.refresh(task)
-        audit.record(
+        inbox.audit_task(
             actor,
             "task.complete_release_failed",
-            "human_task",
-            task.id,
+            task,
             data={"step": task.name, "why": exc.message},
-            subject=subjects.ref_of(task),
-            instance_id=task.instance_id,
         )
         return
     savepoint.commit()

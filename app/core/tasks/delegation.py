@@ -6,10 +6,8 @@ own rules in app/core/tasks/cosign.py.
 
 from flask_babel import gettext as _
 
-from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.subjects import services as subjects
-from app.core.tasks import cosign, instances
+from app.core.tasks import cosign, inbox, instances
 from app.core.tasks.actions import _deny, _holder_task, _routed, _text, _user, notify_about
 from app.core.tasks.cosign import bad
 from app.core.tasks.inbox import ensure_open, get_task
@@ -52,15 +50,8 @@ def delegate(
     )
     db.session.add(row)
     task.state, task.assignee_id = "waiting", actor.id
-    audit.record(
-        actor,
-        "task.delegate",
-        "human_task",
-        task.id,
-        data={"to": target.id, "note": text, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
-        ip=ip,
+    inbox.audit_task(
+        actor, "task.delegate", task, data={"to": target.id, "note": text, "step": task.name}, ip=ip
     )
     notify_about(
         [target.id], task, "task_delegated", {"by": actor.display_name, "note": text}, child
@@ -91,14 +82,11 @@ def recall_delegation(task_id: int, actor: User, ip: str | None = None) -> Human
     child = db.session.get(HumanTask, row.child_task_id)
     if child is not None and child.state == "ready":
         child.state = "cancelled"
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.delegate_recall",
-        "human_task",
-        task.id,
+        task,
         data={"delegate": row.delegate_id, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     db.session.flush()
@@ -153,14 +141,11 @@ def answer(
     child.data = _json({"answer": text})
     request.state, request.answer, request.answered_at = "answered", text, now
     task.assignee_id = request.delegator_id
-    audit.record(
+    inbox.audit_task(
         actor,
         "task.delegate_answer",
-        "human_task",
-        task.id,
+        task,
         data={"delegator": request.delegator_id, "answer": text, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     notify_about(

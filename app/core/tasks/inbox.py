@@ -26,17 +26,25 @@ def may_act(user: User, task: HumanTask) -> bool:
     return permissions.may_act_on_task(user, task.department_id, task.role)
 
 
-def record_denial(user: User, task: HumanTask, action: str, ip: str | None = None) -> None:
-    """Audit a refused attempt on a task (`denied.<action>`), flushed with the refusal."""
+def audit_task(
+    actor: User | None, action: str, task: HumanTask, *, data=None, ip: str | None = None
+) -> None:
+    """One audit row about a task, filed under its subject and its instance."""
     audit.record(
-        user,
-        "denied." + action,
+        actor,
+        action,
         "human_task",
         task.id,
+        data=data,
         subject=subjects.ref_of(task),
         instance_id=task.instance_id,
         ip=ip,
     )
+
+
+def record_denial(user: User, task: HumanTask, action: str, ip: str | None = None) -> None:
+    """Audit a refused attempt on a task (`denied.<action>`), flushed with the refusal."""
+    audit_task(user, "denied." + action, task, ip=ip)
     db.session.flush()
 
 
@@ -138,14 +146,11 @@ def departments() -> list[Department]:
 def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: str, ip) -> None:
     previous = task.assignee_id
     task.assignee_id = assignee.id if assignee else None
-    audit.record(
+    audit_task(
         actor,
         "task." + action,
-        "human_task",
-        task.id,
+        task,
         data={"from": previous, "to": task.assignee_id, "step": task.name},
-        subject=subjects.ref_of(task),
-        instance_id=task.instance_id,
         ip=ip,
     )
     db.session.flush()
