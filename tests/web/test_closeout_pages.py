@@ -81,5 +81,9 @@ def test_product_cost_history_page(client, login, world):
     assert "CNY\u00a011.32" in page and "38.83%" in page and order.number in page
     index = client.get("/closeout/").get_data(as_text=True)
     assert order.number in index and "P-100" in index
+    product_page = client.get(f"/catalogue/products/{world.product.id}").get_data(as_text=True)
+    assert "cost-history" in product_page and "CNY\u00a011.32" in product_page
     login(world.make_user("production"))
     assert client.get(f"/products/{world.product.id}/costs").status_code == 403
+    product_page = client.get(f"/catalogue/products/{world.product.id}").get_data(as_text=True)
+    assert "cost-history" not in product_page and "11.32" not in product_page

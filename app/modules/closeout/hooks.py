@@ -10,10 +10,15 @@ from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel, TaskPage
 from app.core.users import permissions
 from app.core.users.models import User
-from app.modules.closeout.services import costing, process, reading
+from app.modules.closeout.services import costing, history, process, reading
 from app.modules.orders import events
-from app.modules.orders.models import Order
-from app.modules.orders.panels import OrderPage, register_order_panels
+from app.modules.orders.models import Order, Product
+from app.modules.orders.panels import (
+    OrderPage,
+    ProductPage,
+    register_order_panels,
+    register_product_panels,
+)
 from app.modules.orders.services import subject as order_subject
 
 
@@ -64,6 +69,14 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     ]
 
 
+def _product_panels(product: Product, page: ProductPage) -> list[Panel]:
+    """The product's cost history from closed orders, for price readers."""
+    if not page.may_see_prices:
+        return []
+    context = {"product": product, "cost": history.cost_history(product.id)}
+    return [Panel("sections", "closeout/_product_costs.html", context, order=10)]
+
+
 def register() -> None:
     """Plug close-out into the core and the orders."""
     registry.register(process.KIND, on_outcome=process.on_outcome, on_cancel=process.on_cancel)
@@ -72,6 +85,7 @@ def register() -> None:
     registry.register_step(process.COSTING_STEP, check=_check, apply=_apply)
     registry.register_task_panels(_task_panels)
     register_order_panels(_order_panels)
+    register_product_panels(_product_panels)
     notifications.register_kind(
         "closeout_due", "closeout/_notice_due.html", _l("Delivered order to close out")
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.tasks.registry import Panel, panels_by_slot
-from app.modules.orders.models import Order
+from app.modules.orders.models import Order, Product
 
 SLOTS = ("actions", "summary", "sections", "timeline")
 
@@ -50,6 +50,34 @@ def register_order_panels(build: OrderPanels) -> None:
 def order_panels(order: Order, page: OrderPage) -> dict[str, list[Panel]]:
     """Every domain's panels for this order's page, by slot, in order."""
     return panels_by_slot(_BUILDERS, SLOTS, order, page, "order page")
+
+
+# The product page (`catalogue.product`) takes panels the same way: close-out shows the
+# product's cost history there ("sections": cards below the product's own).
+PRODUCT_SLOTS = ("sections",)
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """What a panel builder knows about the product page being built."""
+
+    viewer: Any
+    may_see_prices: bool
+
+
+ProductPanels = Callable[[Product, ProductPage], list[Panel]]
+_PRODUCT_BUILDERS: list[ProductPanels] = []
+
+
+def register_product_panels(build: ProductPanels) -> None:
+    """Register a builder of product-page panels: (product, page) -> panels (empty if none)."""
+    if build not in _PRODUCT_BUILDERS:
+        _PRODUCT_BUILDERS.append(build)
+
+
+def product_panels(product: Product, page: ProductPage) -> dict[str, list[Panel]]:
+    """Every domain's panels for this product's page, by slot, in order."""
+    return panels_by_slot(_PRODUCT_BUILDERS, PRODUCT_SLOTS, product, page, "product page")
 
 
 def public_summary(order: Order) -> Panel:

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.users import permissions
-from app.core.web import commit, submit
+from app.core.web import commit, panels, submit
 from app.errors import InvalidInput
 from app.extensions import db
+from app.modules.orders import panels as domain_panels
 from app.modules.orders.models import Product
 from app.modules.orders.services import catalogue, orders
 from app.modules.orders.services import products as product_service
@@ -116,6 +117,11 @@ def product(product_id: int):
         errors=errors,
         values=request.form if errors else product_service.form_values(item),
         can_edit=permissions.may_edit_products(current_user),
+        **panels.page_context(
+            domain_panels.product_panels(
+                item, domain_panels.ProductPage(current_user, may_see_cost)
+            )
+        ),
     ), (400 if errors else 200)
 
 
