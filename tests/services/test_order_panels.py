@@ -69,8 +69,9 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 
 def test_the_app_registers_the_domains_above_orders(app):
-    """Built by create_app: confirmations, changes, rush, schedule, fulfilment and shipping add
-    panels; orders adds the core's comments and notes to its own timeline the same way."""
+    """Built by create_app: confirmations, changes, rush, schedule, fulfilment, shipping and
+    closeout add panels; orders adds the core's comments and notes to its own timeline the same
+    way. Close-out also adds the product page's cost history."""
     owners = {build.__module__ for build in panels._BUILDERS}
     assert owners == {
         "app.modules.orders.hooks",
@@ -80,4 +81,8 @@ def test_the_app_registers_the_domains_above_orders(app):
         "app.modules.schedule.hooks",
         "app.modules.fulfilment.hooks",
         "app.modules.shipping.hooks",
+        "app.modules.closeout.hooks",
+    }
+    assert {build.__module__ for build in panels._PRODUCT_BUILDERS} == {
+        "app.modules.closeout.hooks"
     }
