@@ -359,4 +359,8 @@ def seed_demo() -> list[str]:
         lines.extend(report.created + report.problems)
     _lines_and_rates()
     lines.append(f"{_orders()} demo order(s) added")
+    from app.modules.closeout.services import examples as closeout_examples
+
+    costed = closeout_examples.seed(_user_named("finance.member"))
+    lines.append(f"{costed} close-out(s) costed")
     return lines

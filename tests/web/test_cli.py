@@ -265,3 +265,17 @@ def test_seed_demo_has_a_partly_shipped_and_a_delivered_order(app):
     ]
     assert process.fulfilment_of(delivered.id).status == "completed"
     assert process.fulfilment_of(partly.id).status == "running"
+
+
+def test_seed_demo_costs_the_delivered_order_for_close_out(app):
+    from app.modules.closeout.models import Closeout, CostRate
+    from app.modules.orders.models import ProductionLine
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "1 close-out(s) costed" in result.output
+    lines = db.session.scalar(db.select(db.func.count()).select_from(ProductionLine))
+    assert db.session.scalar(db.select(db.func.count()).select_from(CostRate)) == lines
+    delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
+    closeout = db.session.scalar(db.select(Closeout).where(Closeout.order_id == delivered.id))
+    assert closeout.status == "costed" and closeout.actual_cost > 0
