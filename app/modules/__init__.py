@@ -17,6 +17,7 @@ DOMAINS = (
     "fulfilment",
     "shipping",
     "closeout",
+    "returns",
 )
 
 

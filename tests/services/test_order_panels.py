@@ -69,9 +69,9 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 
 def test_the_app_registers_the_domains_above_orders(app):
-    """Built by create_app: confirmations, changes, rush, schedule, fulfilment, shipping and
-    closeout add panels; orders adds the core's comments and notes to its own timeline the same
-    way. Close-out also adds the product page's cost history."""
+    """Built by create_app: confirmations, changes, rush, schedule, fulfilment, shipping,
+    closeout and returns add panels; orders adds the core's comments and notes to its own
+    timeline the same way. Close-out also adds the product page's cost history."""
     owners = {build.__module__ for build in panels._BUILDERS}
     assert owners == {
         "app.modules.orders.hooks",
@@ -82,6 +82,7 @@ def test_the_app_registers_the_domains_above_orders(app):
         "app.modules.fulfilment.hooks",
         "app.modules.shipping.hooks",
         "app.modules.closeout.hooks",
+        "app.modules.returns.hooks",
     }
     assert {build.__module__ for build in panels._PRODUCT_BUILDERS} == {
         "app.modules.closeout.hooks"

@@ -27,10 +27,13 @@ from app.modules.orders.models import (
     ProductionLine,
     ProductLineRate,
 )
+from app.modules.orders.services.order_input import LineInput
+from app.modules.returns.models import Complaint, ReturnRequest
 from app.modules.rush.models import RushRequest
 from tests.answers import FORM_ANSWERS, SPECS
 from tests.conftest import open_task
 from tests.reliability import record, scale
+from tests.returns_helpers import deliver
 
 pytestmark = pytest.mark.reliability
 
@@ -462,6 +465,41 @@ def test_product_steps(client, login, make_user, world):
         {"steps": "weld, Welding, 焊接"},
         ["steps"],
         (ProgressStep,),
+    )
+
+
+def test_return_requests_and_complaints(client, login, make_user, make_order):
+    login(make_user("sales"))
+    order = make_order(
+        lines=[
+            LineInput(description="Bracket", quantity="1000", unit_price="2.5", specs=dict(SPECS))
+        ]
+    )
+    deliver(order, make_user("warehouse"))
+    base = {
+        f"qty-{order.lines[0].id}": "0.001",
+        "reason_category": "defective",
+        "reason": "Cracked welds",
+        "requested_outcome": "refund",
+    }
+    attack(
+        "return_request",
+        client,
+        "zh_CN",
+        lambda d: client.post(f"/returns/orders/{order.id}/new", data=d),
+        base,
+        list(base),
+        (ReturnRequest,),
+    )
+    complaint = {"category": "quality", "description": "Burrs on the edges"}
+    attack(
+        "complaint",
+        client,
+        "en",
+        lambda d: client.post(f"/returns/orders/{order.id}/complaint", data=d),
+        complaint,
+        list(complaint),
+        (Complaint,),
     )
 
 

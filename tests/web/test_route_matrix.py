@@ -32,11 +32,13 @@ from app.modules.orders.models import Attachment, Product, ProductionLine
 from app.modules.orders.services import attachments
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
+from app.modules.returns.services import requests
 from app.modules.rush.services import rush
 from app.modules.shipping.services import shipping
 from tests.answers import SPECS
 from tests.conftest import REVIEW_STEPS, open_task
 from tests.reliability import record
+from tests.returns_helpers import deliver
 
 pytestmark = pytest.mark.reliability
 
@@ -320,6 +322,17 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET fulfilment.late": (Case("/late-orders", dept("pmc", "management") | ADMIN),),
     "GET fulfilment.product_steps": (Case("/progress/steps"),),
     "POST fulfilment.product_steps": (Case("/progress/steps", ok=404, data={}),),
+    # Returns and complaints (a delivered order's)
+    "GET returns.index": (Case("/returns", frozenset(DEPARTMENT_ROLES)),),
+    "GET returns.detail": (Case("/returns/{return}", missing=404),),
+    "GET returns.new": (Case("/returns/orders/{delivered}/new", dept("sales"), missing=404),),
+    "POST returns.new": (Case("/returns/orders/{delivered}/new", dept("sales"), ok=400, data={}),),
+    "GET returns.complaint": (
+        Case("/returns/orders/{delivered}/complaint", dept("sales"), missing=404),
+    ),
+    "POST returns.complaint": (
+        Case("/returns/orders/{delivered}/complaint", dept("sales"), ok=400, data={}),
+    ),
     # Process owners: processes, forms, migrations
     "GET processes.index": (Case("/processes", OWNERS),),
     "GET processes.detail": (Case("/processes/{process}", OWNERS),),
@@ -416,6 +429,18 @@ def _rush(order, sales):
     return found
 
 
+def _return(make_order, sales, warehouse):
+    """A delivered order (made, shipped and signed for) and a return of one piece."""
+    line = LineInput(description="Returned bracket", quantity="3", unit_price=PRICE, specs=SPECS)
+    order = make_order(lines=[line])
+    deliver(order, warehouse)
+    found = requests.request_return(
+        sales, order.id, {order.lines[0].id: "1"}, "defective", "Cracked", "refund"
+    )
+    db.session.commit()
+    return order, found
+
+
 def _file(order, sales, name: str, kind: str) -> Attachment:
     upload = attachments.Upload(name, "application/pdf", b"%PDF-1.4 route matrix")
     stored = attachments.store(order, upload, sales, kind=kind)
@@ -440,6 +465,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     change = _raise_price_change(released, sales, complete)
     found = _rush(released, sales)
     shipment = _shipment(released, users["warehouse.member"])
+    delivered, returned = _return(make_order, sales, users["warehouse.member"])
     latest = db.session.scalar(
         db.select(ProcessVersion.id)
         .where(ProcessVersion.process_id == "order_lifecycle")
@@ -467,6 +493,8 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "change": change.id,
         "rush": found.id,
         "shipment": shipment.id,
+        "delivered": delivered.id,
+        "return": returned.id,
         "batch": batch.id,
         "instance": released.instances[0].id,
         "drawing": _file(released, sales, "drawing.pdf", "document").id,

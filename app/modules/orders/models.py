@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -164,6 +164,9 @@ class Order(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The return flag: a return was requested against the order (app/modules/returns sets it),
+    # so the order list can filter them without reading the returns' tables.
+    has_returns: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
 
     customer: Mapped[Customer] = relationship()
     lines: Mapped[list["OrderLine"]] = relationship(

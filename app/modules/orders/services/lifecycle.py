@@ -130,7 +130,8 @@ def notify_release(order: Order, data: dict | None = None) -> int:
 def notify_cancelled(user_id: int | None, order: Order, what: str, ref: int, reason: str) -> int:
     """Tell whoever asked for it that an admin cancelled an order, a change or a rush request.
 
-    `what` is "order", "change" or "rush"; `ref` the request's id (the order's for "order").
+    `what` is "order", "change", "rush" or "return"; `ref` the request's id (the order's for
+    "order").
     """
     params = {"number": order.number, "what": what, "ref": ref, "reason": reason}
     return notifications.notify_users(

@@ -17,7 +17,12 @@ from app.extensions import db
 from app.modules.orders.models import RELEASED_STATUSES, Customer, Order, OrderLine, Product
 from app.modules.orders.services import access, attachments, revisions
 from app.modules.orders.services import subject as order_subject
-from app.modules.orders.services.order_input import LineInput, OrderInput, check_order
+from app.modules.orders.services.order_input import (
+    CheckedOrder,
+    LineInput,
+    OrderInput,
+    check_order,
+)
 
 __all__ = ["LineInput", "OrderInput", "create_order", "update_order"]
 
@@ -70,6 +75,19 @@ def create_order(
     uploads = attachments.check_uploads(files, errors)
     if errors:
         raise InvalidInput(errors=errors)
+    order = enter_order(actor, checked, uploads)
+    uniqueness.bind_submission(submission, order.id)
+    return order
+
+
+def enter_order(
+    actor: User, checked: CheckedOrder, uploads=(), audit_data: dict | None = None
+) -> Order:
+    """Store a checked order (revision 1, attachments) in review and start its lifecycle.
+
+    The one way an order enters the lifecycle at review: sales' entry form and the replacement
+    order of an exchange (app/modules/returns) both come through here.
+    """
     order = Order(
         number=_next_number(utcnow().date()),
         customer=checked.customer,
@@ -85,7 +103,6 @@ def create_order(
     )
     db.session.add(order)
     db.session.flush()
-    uniqueness.bind_submission(submission, order.id)
     revisions.create_revision(order, actor, revisions.ENTERED)
     for upload in uploads:
         attachments.store(order, upload, actor)
@@ -95,7 +112,7 @@ def create_order(
         "order",
         order.id,
         subject=order_subject.ref(order),
-        data={"number": order.number, "lines": len(order.lines)},
+        data={"number": order.number, "lines": len(order.lines), **(audit_data or {})},
     )
     process_id = ORDER_PROCESS if processes.latest_version(ORDER_PROCESS) else REVIEW_PROCESS
     instances.start_process(
@@ -222,6 +239,7 @@ def list_orders(
     order_type: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
+    with_returns: bool = False,
     limit: int = 200,
 ) -> list[Order]:
     """Orders for the list page, newest first, filtered."""
@@ -232,6 +250,8 @@ def list_orders(
         stmt = stmt.where(Order.customer_id == customer_id)
     if order_type:
         stmt = stmt.where(Order.order_type == order_type)
+    if with_returns:
+        stmt = stmt.where(Order.has_returns.is_(True))
     if date_from:
         stmt = stmt.where(Order.requested_date >= date_from)
     if date_to:

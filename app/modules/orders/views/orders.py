@@ -62,6 +62,7 @@ def index():
         order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
+        with_returns=args.get("returns") == "1",
         query=limits.search_text(args.get("q")),
     )
     return render_template(
