@@ -363,4 +363,8 @@ def seed_demo() -> list[str]:
 
     costed = closeout_examples.seed(_user_named("finance.member"))
     lines.append(f"{costed} close-out(s) costed")
+    from app.modules.returns.services import examples as return_examples
+
+    returned = return_examples.seed(_user_named("sales.member"))
+    lines.append(f"{returned} order(s) with a demo complaint and return")
     return lines

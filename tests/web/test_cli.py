@@ -279,3 +279,28 @@ def test_seed_demo_costs_the_delivered_order_for_close_out(app):
     delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
     closeout = db.session.scalar(db.select(Closeout).where(Closeout.order_id == delivered.id))
     assert closeout.status == "costed" and closeout.actual_cost > 0
+
+
+def test_seed_demo_has_a_complaint_and_a_return_waiting_for_quality(app):
+    from app.core.tasks.models import HumanTask
+    from app.modules.returns.models import Complaint, ReturnRequest
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "1 order(s) with a demo complaint and return" in result.output
+    delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
+    assert delivered.has_returns
+    found = db.session.scalar(
+        db.select(ReturnRequest).where(ReturnRequest.order_id == delivered.id)
+    )
+    assert (found.status, found.requested_outcome) == ("open", "exchange")
+    step = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == found.instance_id, HumanTask.state == "ready"
+        )
+    )
+    assert step.spec_name == "return_inspection"
+    complained = db.session.scalar(db.select(Complaint.order_id))
+    assert complained == delivered.id
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "0 order(s) with a demo complaint and return" in again.output
