@@ -203,3 +203,13 @@ def test_rejection_at_inspection_sends_the_findings_to_sales(make_order, make_us
         )
     )
     assert '"status": "rejected"' in note.params
+
+
+def test_a_closed_order_still_takes_a_return_of_what_was_delivered(make_order, make_user):
+    order = delivered_order(make_order, make_user)
+    order.status = "closed"  # close-out's end state (finance closed it after delivery)
+    db.session.commit()
+    request = ask(order, make_user("sales"), {order.lines[0].id: "10"}, outcome="refund")
+    assert (request.status, request.lines[0].quantity) == ("open", Decimal("10"))
+    with pytest.raises(InvalidInput):
+        ask(order, make_user("sales"), {order.lines[0].id: "0.001"})
