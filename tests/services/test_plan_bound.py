@@ -20,8 +20,13 @@ def _measure() -> tuple[int, int, str]:
     return seen.statements, seen.rows, state.fingerprint
 
 
+# Every status an order leaves the plan with: made, shipped, delivered, closed or cancelled.
+_FINISHED = ("production_complete", "partly_shipped", "shipped", "delivered", "closed", "cancelled")
+
+
 def _finished_history(count: int) -> None:
-    """`count` orders made in full long ago, bulk-written as seed-volume writes history."""
+    """`count` orders finished long ago, in every status after production, bulk-written as
+    seed-volume writes history."""
     customer_id, owner_id = db.session.execute(
         db.select(Order.customer_id, Order.created_by_id).order_by(Order.id).limit(1)
     ).one()
@@ -31,7 +36,7 @@ def _finished_history(count: int) -> None:
         {
             "number": f"SO-2026-H{n:05d}",
             "customer_id": customer_id,
-            "status": "production_complete" if n % 10 else "cancelled",
+            "status": _FINISHED[n % len(_FINISHED)],
             "promised_date": first + timedelta(days=n % 300),
             "created_by_id": owner_id,
         }
@@ -62,7 +67,7 @@ def test_finished_history_leaves_the_plans_statements_and_rows_unchanged(plan_wo
     for n in range(6):
         plan_world.order(f"SO-OPEN-{n}", 10 + n, f"2027-04-{n + 1:02d}", {"L1": "1", "L2": "2"})
     before = _measure()
-    _finished_history(3000)
+    _finished_history(10_000)
     after = _measure()
     assert after == before
     statements, rows, _ = after
