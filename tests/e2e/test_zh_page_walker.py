@@ -37,6 +37,7 @@ from app.modules.orders.models import (
     Product,
     ProductionLine,
 )
+from app.modules.returns.models import Complaint, Refund, ReturnRequest
 from app.modules.rush.models import RushRequest
 from app.modules.shipping.models import Shipment
 from tests.answers import FORM_ANSWERS, SPECS
@@ -152,7 +153,8 @@ def zh_data() -> list[str]:
         User.display_name, Order.number, Order.customer_po, OrderLine.description,
         ChangeRequest.reason, ChangeRequest.customer_ref, RushRequest.reason,
         Confirmation.signer_name, Attachment.file_name, Department.name_en, Shipment.carrier,
-        Shipment.tracking_number, Shipment.note, Shipment.receipt_signer,
+        Shipment.tracking_number, Shipment.note, Shipment.receipt_signer, ReturnRequest.reason,
+        ReturnRequest.decision_reason, Refund.paid_reference, Complaint.description,
     )  # fmt: skip
     for column in columns:
         values += [v for v in db.session.scalars(db.select(column).distinct()) if v]
