@@ -231,7 +231,7 @@ def _orders() -> int:
     _review(fourth)
     _confirm_and_meet(fourth, sales)
     _plan_examples(customers, products, sales)
-    return 8
+    return db.session.scalar(db.select(db.func.count()).select_from(Order))
 
 
 def _confirm_and_meet(order: Order, sales: User) -> None:
@@ -264,6 +264,7 @@ PLAN_EXAMPLES = (
     (1, 1, 600, 45),
     (0, 0, 120, 10),
     (2, 2, 80, 12),
+    (2, 0, 60, 8),
 )
 # Production progress on them (docs/FULFILMENT.md): (step, total done, note) per example; the
 # first is made in full (production complete, with the warehouse), the last not started.
@@ -274,12 +275,15 @@ PROGRESS_EXAMPLES = (
     (),
     (("packing", "120", "全部包装完成 all packed"),),
     (("packing", "80", "全部包装完成 all packed"),),
+    (("packing", "60", "全部包装完成 all packed"),),
 )
-# Shipments of the last two (docs/SHIPPING.md): (quantity, carrier, tracking number, received)
-# per shipment; the first is delivered, the second partly shipped.
+# Shipments of the last three (docs/SHIPPING.md): (quantity, carrier, tracking number, received)
+# per shipment; the first is delivered, the second partly shipped, the third delivered and then
+# closed out by finance (so the demo has an order in every state after release).
 SHIPPING_EXAMPLES = (
     ((70, "顺丰速运 SF Express", "SF1402238811", True), (50, "德邦 Deppon", "DP88230417", True)),
     ((30, "自有车辆 own truck", "", False),),
+    ((60, "顺丰速运 SF Express", "SF1402239907", True),),
 )
 
 
@@ -363,6 +367,9 @@ def seed_demo() -> list[str]:
 
     costed = closeout_examples.seed(_user_named("finance.member"))
     lines.append(f"{costed} close-out(s) costed")
+    # Only on the first run (an order was costed now): the newest is approved, the other waits.
+    closed = closeout_examples.approve_newest(_user_named("finance.head")) if costed > 1 else 0
+    lines.append(f"{closed} order(s) closed")
     from app.modules.returns.services import examples as return_examples
 
     returned = return_examples.seed(_user_named("sales.member"))

@@ -244,12 +244,12 @@ def test_seed_demo_has_orders_in_production_with_progress(app):
     assert result.exit_code == 0, result.output
     statuses = db.session.scalars(db.select(Order.status)).all()
     assert statuses.count("in_production") == 2 and statuses.count("production_complete") == 1
-    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 6
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 7
     complete = db.session.scalar(db.select(Order).where(Order.status == "production_complete"))
     assert process.fulfilment_of(complete.id).status == "running"  # the warehouse receives it
 
 
-def test_seed_demo_has_a_partly_shipped_and_a_delivered_order(app):
+def test_seed_demo_has_a_partly_shipped_a_delivered_and_a_closed_order(app):
     from app.modules.fulfilment.services import process
     from app.modules.shipping.models import Shipment
 
@@ -257,28 +257,38 @@ def test_seed_demo_has_a_partly_shipped_and_a_delivered_order(app):
     assert result.exit_code == 0, result.output
     delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
     partly = db.session.scalar(db.select(Order).where(Order.status == "partly_shipped"))
+    closed = db.session.scalar(db.select(Order).where(Order.status == "closed"))
     shipments = db.session.scalars(db.select(Shipment).order_by(Shipment.id)).all()
     assert [(s.order_id, s.is_received) for s in shipments] == [
         (delivered.id, True),
         (delivered.id, True),
         (partly.id, False),
+        (closed.id, True),
     ]
     assert process.fulfilment_of(delivered.id).status == "completed"
     assert process.fulfilment_of(partly.id).status == "running"
+    assert process.fulfilment_of(closed.id).status == "completed"
 
 
-def test_seed_demo_costs_the_delivered_order_for_close_out(app):
+def test_seed_demo_costs_both_delivered_orders_and_closes_the_newest(app):
     from app.modules.closeout.models import Closeout, CostRate
     from app.modules.orders.models import ProductionLine
 
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "1 close-out(s) costed" in result.output
+    assert "2 close-out(s) costed" in result.output
+    assert "1 order(s) closed" in result.output
     lines = db.session.scalar(db.select(db.func.count()).select_from(ProductionLine))
     assert db.session.scalar(db.select(db.func.count()).select_from(CostRate)) == lines
     delivered = db.session.scalar(db.select(Order).where(Order.status == "delivered"))
     closeout = db.session.scalar(db.select(Closeout).where(Closeout.order_id == delivered.id))
     assert closeout.status == "costed" and closeout.actual_cost > 0
+    closed = db.session.scalar(db.select(Order).where(Order.status == "closed"))
+    assert closed.id > delivered.id
+    done = db.session.scalar(db.select(Closeout).where(Closeout.order_id == closed.id))
+    assert done.actual_cost > 0 and done.status == "closed"
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "0 order(s) closed" in again.output
 
 
 def test_seed_demo_has_a_complaint_and_a_return_waiting_for_quality(app):
