@@ -22,9 +22,7 @@ def test_process_names_follow_the_readers_language(client, login, make_user):
     assert "Order lifecycle" in client.get("/processes/order_lifecycle").get_data(as_text=True)
 
 
-def test_the_forms_and_diff_pages_name_processes_in_the_readers_language(
-    client, login, make_user
-):
+def test_the_forms_and_diff_pages_name_processes_in_the_readers_language(client, login, make_user):
     login(make_user(None, is_process_owner=True))
     forms = client.get("/forms").get_data(as_text=True)
     assert "订单全流程 v1" in forms and "order_lifecycle v1" not in forms
