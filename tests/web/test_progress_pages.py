@@ -22,6 +22,23 @@ def test_production_reports_on_the_progress_page(client, login, make_user, plan_
     assert "data-report-progress" in detail
 
 
+def test_an_order_made_in_full_says_so_instead_of_zero_percent(
+    client, login, make_user, plan_world
+):
+    # Made in full, the order has left the plan: its hours are no longer known, so the section
+    # must not say "0% of the hours" (as it did) nor give its steps zero hours.
+    order = plan_world.order("SO-W-FULL", 10, "2027-03-02")
+    login(make_user("production"))
+    data = {"line_id": order.lines[0].id, "step": "packing", "quantity_done": "10", "note": ""}
+    assert client.post(f"/orders/{order.id}/progress", data=data).status_code == 303
+    detail = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "10 / 10 (100%)" in detail and "此订单每一行都已全部完工。" in detail
+    assert "已完成：工时的 0%" not in detail and "0.0 小时" not in detail
+    client.post("/language", data={"lang": "en"})
+    english = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "Every line of this order is made in full." in english and "0.0 h" not in english
+
+
 def test_late_orders_page_lists_them_for_pmc_only(client, login, make_user, plan_world):
     plan_world.order("SO-W-LATE", 24, "2027-03-02")
     plan_world.order("SO-W-FINE", 8, "2027-04-30")

@@ -66,11 +66,17 @@ class OrderProgress:
     baseline_finish: date | None  # the finish PMC's plan last wrote (plan_slot)
 
     @property
-    def done_share(self) -> float:
+    def done_share(self) -> float | None:
+        """The share of the order's hours made; None when no line has planned hours (an order
+        made in full has left the plan, so its hours are no longer known)."""
         total = sum(lp.hours or 0 for lp in self.lines)
         if not total:
-            return 0.0
+            return None
         return sum((lp.hours or 0) * float(lp.done_share) for lp in self.lines) / total
+
+    @property
+    def made_in_full(self) -> bool:
+        return bool(self.lines) and all(lp.done_share >= 1 for lp in self.lines)
 
 
 def _last_steps(line_ids: list[int]) -> dict[int, str]:
