@@ -271,3 +271,26 @@ def test_shape_check_catches_a_domain_missing_its_parts(tmp_path):
         "stray: no services/ package",
         "stray: no views.py or views/ package",
     ]
+
+
+def duplicate_test_modules(root: Path) -> dict[str, list[str]]:
+    """Test files under `root` sharing a base name: the test folders are not packages, so
+    pytest cannot import two `test_x.py` in one run (it stops the whole run at collection)."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("test_*.py")):
+        seen.setdefault(path.name, []).append(str(path.relative_to(root)))
+    return {name: paths for name, paths in seen.items() if len(paths) > 1}
+
+
+def test_no_two_test_files_share_a_base_name():
+    assert duplicate_test_modules(Path(__file__).resolve().parent) == {}
+
+
+def test_two_test_files_with_one_base_name_are_caught(tmp_path):
+    for folder in ("web", "e2e"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "test_pages.py").write_text("")
+    (tmp_path / "web" / "test_other.py").write_text("")
+    assert duplicate_test_modules(tmp_path) == {
+        "test_pages.py": ["e2e/test_pages.py", "web/test_pages.py"]
+    }
