@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from .documents import BPMN_NS
-from .problems import Problem, at
+from .problems import Problem, at, said
 
 FLOW_NODES = frozenset(
     (
@@ -154,7 +154,7 @@ def _event_problems(node: etree._Element, name: str) -> list[Problem]:
     allowed = EVENT_DEFINITIONS[name]
     problems = []
     if len(definitions) > 1:
-        problems.append(at(node, f"{describe(node)} has several event definitions; keep one."))
+        problems.append(at(node, said("several_definitions", node)))
     for kind in definitions:
         if kind in SUPPORTED and kind not in allowed:
             problems.append(
@@ -191,13 +191,7 @@ def unsupported_problems(root: etree._Element) -> list[Problem]:
             problems.append(_unsupported(node, name))
             continue
         if is_event_subprocess(node):
-            problems.append(
-                at(
-                    node,
-                    f"Event subprocess '{node.get('id')}' is not supported; use a boundary "
-                    "timer event, or a message catch event in the main flow, instead.",
-                )
-            )
+            problems.append(at(node, said("event_subprocess", id=node.get("id"))))
             continue
         if name != "extensionElements":
             stack.extend(reversed(list(node)))
@@ -220,13 +214,7 @@ def duplicate_id_problems(root: etree._Element) -> list[Problem]:
         if node_id is None:
             continue
         if node_id in seen:
-            problems.append(
-                at(
-                    node,
-                    f"The id '{node_id}' is used twice (first on line "
-                    f"{seen[node_id]}); give each element its own id.",
-                )
-            )
+            problems.append(at(node, said("duplicate_id", id=node_id, first=seen[node_id])))
         else:
             seen[node_id] = node.sourceline or 0
     return problems
@@ -260,54 +248,28 @@ def _has_condition(flow: etree._Element) -> bool:
 
 def _dangling(flow: etree._Element, nodes: dict) -> list[Problem]:
     problems = []
-    for end, verb in (("sourceRef", "starts at"), ("targetRef", "ends at")):
+    for end, side in (("sourceRef", "source"), ("targetRef", "target")):
         ref = flow.get(end)
         if not ref:
-            where = "start" if end == "sourceRef" else "end"
-            problems.append(
-                at(
-                    flow,
-                    f"Sequence flow '{flow.get('id')}' has no {where} ({end} is missing); "
-                    "connect both of its ends.",
-                )
-            )
+            problems.append(at(flow, said(f"flow_no_{side}", id=flow.get("id"))))
         elif ref not in nodes:
-            problems.append(
-                at(
-                    flow,
-                    f"Sequence flow '{flow.get('id')}' {verb} '{ref}', which is "
-                    "not an element of this process; reconnect it.",
-                )
-            )
+            problems.append(at(flow, said(f"flow_bad_{side}", id=flow.get("id"), ref=ref)))
     return problems
 
 
 def _gateway_problems(gateway: etree._Element, leaving: list[etree._Element]) -> list[Problem]:
     if not leaving:
-        return [
-            at(gateway, f"{describe(gateway)} has no outgoing flow; connect it to the next step.")
-        ]
+        return [at(gateway, said("gateway_no_outgoing", gateway))]
     if local(gateway) not in CHOOSING_GATEWAYS:
         return []
     default = gateway.get("default")
     problems = []
     if default and default not in {f.get("id") for f in leaving}:
-        problems.append(
-            at(
-                gateway,
-                f"The default flow '{default}' of {describe(gateway, False)} does not leave "
-                "it; choose one of its outgoing flows as the default.",
-            )
-        )
+        problems.append(at(gateway, said("default_not_leaving", gateway, default=default)))
     if len(leaving) < 2:
         return problems
     return problems + [
-        at(
-            flow,
-            f"Sequence flow '{flow.get('id')}' leaves {describe(gateway, False)} without a "
-            "condition and is not its default flow; add a condition or make it the "
-            "default.",
-        )
+        at(flow, said("flow_no_condition", gateway, flow=flow.get("id")))
         for flow in leaving
         if flow.get("id") != default and not _has_condition(flow)
     ]
@@ -328,7 +290,7 @@ def flow_problems(container: etree._Element) -> list[Problem]:
 
 def _start_problems(container: etree._Element, starts: list[etree._Element]) -> list[Problem]:
     if not starts:
-        return [at(container, f"{describe(container)} has no start event; add one.")]
+        return [at(container, said("no_start", container))]
     plain = [s for s in starts if not any((local(c) or "").endswith("EventDefinition") for c in s)]
     if len(starts) < 2 or not plain:
         return []  # several message/timer start events: the first one triggered wins
@@ -336,9 +298,13 @@ def _start_problems(container: etree._Element, starts: list[etree._Element]) -> 
     return [
         at(
             starts[1],
-            f"{describe(container)} has {len(starts)} start events ({names}); a start event "
-            f"without a message or timer ('{plain[0].get('id')}') starts at once and cancels "
-            "the others, so keep only one, or give every start event a message or timer.",
+            said(
+                "competing_starts",
+                container,
+                count=len(starts),
+                names=names,
+                plain=plain[0].get("id"),
+            ),
         )
     ]
 
@@ -363,7 +329,7 @@ def reachability_problems(container: etree._Element) -> list[Problem]:
         queue.extend(targets.get(current, []))
         queue.extend(b for b, host in boundary.items() if host == current)
     return problems + [
-        at(node, f"{describe(node)} cannot be reached from a start event; connect it or delete it.")
+        at(node, said("unreachable", node))
         for node_id, node in nodes.items()
         if node_id not in reached and not _started_otherwise(node)
     ]

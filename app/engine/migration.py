@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import runner
 from .events import due_timers
 from .outcomes import depth_error, ready_tasks
+from .problems import Reason
 from .runner import StepResult
 from .spec_diff import bookkeeping, display, label, registry_for, spec_diff, words
 from .specs import ProcessDefinition
@@ -35,19 +36,6 @@ from .state import dump_state, load_state
 SETTLED = TaskState.COMPLETED | TaskState.STARTED | TaskState.ERROR
 # What SpiffWorkflow resets and predicts again (migrate_workflow's default mask).
 RESET = TaskState.READY | TaskState.WAITING
-
-
-class Reason(str):
-    """One refusal: the English sentence (what `str` gives: logs, the CLI, tests) with a `key`
-    and `params`, so the app can say it in its reader's language (docs/I18N.md)."""
-
-    key: str
-    params: dict
-
-    def __new__(cls, key: str, text: str, **params) -> Reason:
-        reason = super().__new__(cls, text)
-        reason.key, reason.params = key, params
-        return reason
 
 
 def _step(spec) -> dict:

@@ -2,7 +2,77 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+
+class Reason(str):
+    """A sentence said by the engine: the English text (what `str` gives: logs, the CLI, tests)
+    with a `key` and `params`, so the app can say it in its reader's language (docs/I18N.md).
+    Used for migration refusals (`migration.py`) and diagram problems (`said`)."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, text: str, **params) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.key, reason.params = key, params
+        return reason
+
+
+# Diagram problems with a key: English template (str.format). `app/core/processes/
+# diagram_problems.py` says each key in the reader's language; a test checks both lists agree.
+# {element} / {element_lc} name the element (kind and id) at the start of / inside a sentence.
+MESSAGES = {
+    "several_definitions": "{element} has several event definitions; keep one.",
+    "event_subprocess": "Event subprocess '{id}' is not supported; use a boundary timer event, "
+    "or a message catch event in the main flow, instead.",
+    "duplicate_id": "The id '{id}' is used twice (first on line {first}); give each element its "
+    "own id.",
+    "flow_no_source": "Sequence flow '{id}' has no start (sourceRef is missing); connect both of "
+    "its ends.",
+    "flow_no_target": "Sequence flow '{id}' has no end (targetRef is missing); connect both of "
+    "its ends.",
+    "flow_bad_source": "Sequence flow '{id}' starts at '{ref}', which is not an element of this "
+    "process; reconnect it.",
+    "flow_bad_target": "Sequence flow '{id}' ends at '{ref}', which is not an element of this "
+    "process; reconnect it.",
+    "gateway_no_outgoing": "{element} has no outgoing flow; connect it to the next step.",
+    "default_not_leaving": "The default flow '{default}' of {element_lc} does not leave it; "
+    "choose one of its outgoing flows as the default.",
+    "flow_no_condition": "Sequence flow '{flow}' leaves {element_lc} without a condition and is "
+    "not its default flow; add a condition or make it the default.",
+    "no_start": "{element} has no start event; add one.",
+    "competing_starts": "{element} has {count} start events ({names}); a start event without a "
+    "message or timer ('{plain}') starts at once and cancels the others, so keep only one, or "
+    "give every start event a message or timer.",
+    "unreachable": "{element} cannot be reached from a start event; connect it or delete it.",
+    "schema": "The file does not follow the BPMN 2.0 schema: {detail}; fix or remove this element.",
+    "not_executable": 'No process is marked executable; set isExecutable="true" on the process '
+    "OrderGate should run.",
+    "build_failed": "SpiffWorkflow cannot build the process: {detail}.",
+    "spiff_warns": "SpiffWorkflow warns: {detail}",
+    "unchecked": "The diagram could not be checked ({detail}); save it again from the modeler "
+    "and retry.",
+}
+
+
+def _kind_words(kind: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r" \1", kind).lower()
+
+
+def said(key: str, node: object = None, **params) -> Reason:
+    """The problem `key` with its facts; `node` (an lxml element) adds its kind and id."""
+    if node is not None:
+        tag = getattr(node, "tag", "")
+        params.setdefault("kind", tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "element")
+        params.setdefault("id", node.get("id") or "?")
+    fields = dict(params)
+    if "kind" in params:
+        words = _kind_words(params["kind"] or "element")
+        fields["element"] = f"{words.capitalize()} '{params['id']}'"
+        fields["element_lc"] = f"{words} '{params['id']}'"
+    return Reason(key, MESSAGES[key].format(**fields), **params)
 
 
 @dataclass

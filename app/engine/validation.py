@@ -15,7 +15,7 @@ from .check_content import content_problems
 from .check_loops import multi_instance_problems
 from .check_structure import structure_problems
 from .documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn, parse_document
-from .problems import Catalog, Problem, at
+from .problems import Catalog, Problem, at, said
 from .specs import build_parser
 
 __all__ = ["Catalog", "Problem", "validate_bpmn"]
@@ -37,8 +37,7 @@ def schema_problems(root: etree._Element) -> list[Problem]:
     return [
         Problem(
             e.line,
-            f"The file does not follow the BPMN 2.0 schema: "
-            f"{_plain_schema_message(e.message)}; fix or remove this element.",
+            said("schema", detail=_plain_schema_message(e.message)),
         )
         for e in errors
     ]
@@ -67,14 +66,10 @@ def build_problems(root: etree._Element, dmn_roots: Sequence[etree._Element]) ->
             element_id = getattr(exc, "id", None) or None
             line = _line_of(root, element_id) or exc.line_number or 0
             text = str(exc.args[0] if exc.args else exc).rstrip(". ")
-            problems.append(
-                Problem(line, f"SpiffWorkflow cannot build the process: {text}.", element_id)
-            )
+            problems.append(Problem(line, said("build_failed", detail=text), element_id))
         except Exception as exc:  # noqa: BLE001 - any parser failure is a problem to report
-            problems.append(
-                Problem(0, f"SpiffWorkflow cannot build the process: {type(exc).__name__}: {exc}")
-            )
-    problems += [Problem(0, f"SpiffWorkflow warns: {w.message}") for w in caught]
+            problems.append(Problem(0, said("build_failed", detail=f"{type(exc).__name__}: {exc}")))
+    problems += [Problem(0, said("spiff_warns", detail=str(w.message))) for w in caught]
     return problems
 
 
@@ -88,13 +83,7 @@ def _validate(data: bytes, catalog: Catalog, decisions: Sequence[bytes]) -> list
     if not executable_processes(root):
         first = root.find(f"{{{BPMN_NS}}}process")
         node = first if first is not None else root
-        problems.append(
-            at(
-                node,
-                'No process is marked executable; set isExecutable="true" on '
-                "the process OrderGate should run.",
-            )
-        )
+        problems.append(at(node, said("not_executable")))
     structure = structure_problems(root)
     duplicate_lines = {p.line for p in structure if "is used twice" in p.message}
     # The schema reports a duplicate id as an invalid xs:ID; ours says it plainly.
@@ -112,10 +101,4 @@ def validate_bpmn(data: bytes, catalog: Catalog, decisions: Sequence[bytes] = ()
     try:
         return _validate(data, catalog, decisions)
     except Exception as exc:  # noqa: BLE001 - validation must never raise
-        return [
-            Problem(
-                0,
-                f"The diagram could not be checked ({type(exc).__name__}: {exc}); "
-                "save it again from the modeler and retry.",
-            )
-        ]
+        return [Problem(0, said("unchecked", detail=f"{type(exc).__name__}: {exc}"))]

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import limits
-from app.core.processes import diagrams, modeling, version_diff
+from app.core.processes import diagram_problems, diagrams, modeling, version_diff
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -126,10 +126,7 @@ def publish(process_id: str):
         return _json_error(exc)
     commit()  # the draft is saved even when publishing is refused
     if result.version is None:
-        problems = [
-            {"message": p.message, "element": p.element_id, "line": p.line or None}
-            for p in result.problems
-        ]
+        problems = [diagram_problems.said(p) for p in result.problems]
         body = {"published": False, "problems": problems, "token": modeling.edit_token(process_id)}
         return jsonify(body), 422
     if result.created:

@@ -1,0 +1,106 @@
+"""The engine's diagram problems said in the reader's language (docs/I18N.md).
+
+The engine (`app/engine/problems.py`) gives each problem a `Reason`: its English sentence (logs,
+`flask workflows deploy`, engine tests) with a key and its facts, the same way migration
+refusals are said (`migration_reasons.py`). Here each key has a gettext sentence; element ids,
+names and technical details (SpiffWorkflow's or the schema's own words) stay as written. A
+problem without a key (or with one this module does not know) shows its English text.
+"""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.core.processes.version_diff import KIND_WORDS
+from app.engine.problems import Problem
+
+KINDS = {**KIND_WORDS, "process": _l("Process")}
+
+SENTENCES = {
+    "several_definitions": _l("%(element)s has several event definitions; keep one."),
+    "event_subprocess": _l(
+        "Event subprocess %(id)s is not supported; use a boundary timer event, or a message "
+        "catch event in the main flow, instead."
+    ),
+    "duplicate_id": _l(
+        "The id %(id)s is used twice (first on line %(first)s); give each element its own id."
+    ),
+    "flow_no_source": _l(
+        "Sequence flow %(id)s has no start (sourceRef is missing); connect both of its ends."
+    ),
+    "flow_no_target": _l(
+        "Sequence flow %(id)s has no end (targetRef is missing); connect both of its ends."
+    ),
+    "flow_bad_source": _l(
+        "Sequence flow %(id)s starts at %(ref)s, which is not an element of this process; "
+        "reconnect it."
+    ),
+    "flow_bad_target": _l(
+        "Sequence flow %(id)s ends at %(ref)s, which is not an element of this process; "
+        "reconnect it."
+    ),
+    "gateway_no_outgoing": _l("%(element)s has no outgoing flow; connect it to the next step."),
+    "default_not_leaving": _l(
+        "The default flow %(default)s of %(element_lc)s does not leave it; choose one of its "
+        "outgoing flows as the default."
+    ),
+    "flow_no_condition": _l(
+        "Sequence flow %(flow)s leaves %(element_lc)s without a condition and is not its "
+        "default flow; add a condition or make it the default."
+    ),
+    "no_start": _l("%(element)s has no start event; add one."),
+    "competing_starts": _l(
+        "%(element)s has %(count)s start events (%(names)s); a start event without a message "
+        "or timer (%(plain)s) starts at once and cancels the others, so keep only one, or give "
+        "every start event a message or timer."
+    ),
+    "unreachable": _l("%(element)s cannot be reached from a start event; connect it or delete it."),
+    "schema": _l(
+        "The file does not follow the BPMN 2.0 schema: %(detail)s; fix or remove this element."
+    ),
+    "not_executable": _l(
+        'No process is marked executable; set isExecutable="true" on the process OrderGate '
+        "should run."
+    ),
+    "build_failed": _l("SpiffWorkflow cannot build the process: %(detail)s."),
+    "spiff_warns": _l("SpiffWorkflow warns: %(detail)s"),
+    "unchecked": _l(
+        "The diagram could not be checked (%(detail)s); save it again from the modeler and retry."
+    ),
+}
+QUOTED = ("id", "ref", "default", "flow", "plain")  # ids, quoted the reader's way
+
+
+def _quote(value: object, zh: bool) -> str:
+    return f"“{value}”" if zh else f"'{value}'"
+
+
+def text(message: str) -> str:
+    """`message` (a problem's message) in the current request's language."""
+    key, params = getattr(message, "key", None), getattr(message, "params", None)
+    if key not in SENTENCES or not isinstance(params, dict):
+        return str(message)
+    zh = str(get_locale() or "").startswith("zh")
+    facts = dict(params)
+    for name in QUOTED:
+        if name in facts:
+            facts[name] = _quote(facts[name], zh)
+    if "kind" in params:
+        kind = params["kind"]
+        word = str(KINDS[kind]) if kind in KINDS else kind
+        element = f"{word}{_quote(params.get('id'), zh)}" if zh else f"{word} {facts['id']}"
+        facts["element"] = element
+        facts["element_lc"] = (
+            element if zh or kind not in KINDS else element[:1].lower() + element[1:]
+        )
+    return str(SENTENCES[key]) % facts
+
+
+def said(problem: Problem) -> dict:
+    """A problem as the modeler's publish answer shows it."""
+    return {
+        "message": text(problem.message),
+        "element": problem.element_id,
+        "line": problem.line or None,
+    }
