@@ -11,15 +11,15 @@ from .check_decisions import decision_problems, dmn_local
 from .check_expressions import checked
 from .check_foreign import (
     assignment_note,
-    due_hint,
+    due_note,
     foreign_expression,
-    form_hint,
+    form_note,
     language_problem,
 )
 from .check_structure import bpmn_elements, describe, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .durations import working_problem
-from .problems import Catalog, Problem, at
+from .problems import Catalog, Problem, Reason, at, said
 from .timers import (
     ESCALATE_PROPERTY,
     ESCALATE_VALUES,
@@ -43,24 +43,16 @@ def _lanes(root: etree._Element) -> dict[str, str]:
     return lanes
 
 
-def _listing(values: set[str]) -> str:
-    return ", ".join(sorted(values)) if values else "(none defined yet)"
+def _listing(values: set[str]) -> str | Reason:
+    return ", ".join(sorted(values)) if values else said("none_defined")
 
 
 def _lane_problem(task: etree._Element, lane: str | None, catalog: Catalog) -> Problem | None:
     if lane is None:
-        return at(
-            task,
-            f"{describe(task)} is not in any lane; put it in the lane of the "
-            f"department that does it{assignment_note(task)}.",
-        )
+        return at(task, said("not_in_lane", task, note=assignment_note(task)))
     if catalog.department_for(lane) is None:
         known = sorted(set(catalog.departments.values()))
-        return at(
-            task,
-            f"{describe(task)} is in the lane '{lane}', which is not a department; "
-            f"rename the lane to one of: {', '.join(known)}.",
-        )
+        return at(task, said("lane_not_department", task, lane=lane, known=", ".join(known)))
     return None
 
 
@@ -76,29 +68,21 @@ def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]
         props = spiff_properties(task)
         form, role, due = props.get("form"), props.get("role"), props.get("due")
         if not form and local(task) == "userTask":
-            problems.append(at(task, f"{describe(task)} has no form; {form_hint(task)}."))
+            problems.append(at(task, said("no_form", task, note=form_note(task))))
         elif form and form not in catalog.forms:
             problems.append(
-                at(
-                    task,
-                    f"{describe(task)} uses the form '{form}', which does not "
-                    f"exist; use one of: {_listing(catalog.forms)}.",
-                )
+                at(task, said("unknown_form", task, form=form, known=_listing(catalog.forms)))
             )
         if role and role not in catalog.roles:
             problems.append(
-                at(
-                    task,
-                    f"{describe(task)} requires the role '{role}', which does "
-                    f"not exist; use one of: {_listing(catalog.roles)}.",
-                )
+                at(task, said("unknown_role", task, role=role, known=_listing(catalog.roles)))
             )
         if not (due or "").strip():
             if local(task) == "userTask":  # a manual task may go without one
-                problems.append(at(task, f"{describe(task)} has no due time; {due_hint(task)}."))
+                problems.append(at(task, said("no_due", task, note=due_note(task))))
         elif duration_problem(due.strip()) or working_problem(due.strip()):
             why = duration_problem(due.strip()) or working_problem(due.strip())
-            problems.append(at(task, f"{describe(task)} has the due time '{due}': {why}."))
+            problems.append(at(task, said("bad_due", task, due=due, detail=why)))
     return problems
 
 

@@ -8,7 +8,7 @@ from lxml import etree
 
 from .check_constants import short
 from .documents import BPMN_NS
-from .problems import Problem, at
+from .problems import Problem, Reason, at, said
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
@@ -37,11 +37,11 @@ def _camunda_assignment(task: etree._Element) -> bool:
     )
 
 
-def _camunda_form(task: etree._Element) -> str | None:
-    """The Camunda 7 or 8 form a user task names (which OrderGate does not read), or None."""
+def _camunda_form(task: etree._Element) -> Reason | None:
+    """The note for a Camunda 7 or 8 form a user task names (OrderGate does not read it)."""
     for attribute in ("formKey", "formRef"):
         if task.get(f"{{{CAMUNDA_NS}}}{attribute}"):
-            return f"its Camunda form '{task.get(f'{{{CAMUNDA_NS}}}{attribute}')}'"
+            return said("note_camunda_form", form=task.get(f"{{{CAMUNDA_NS}}}{attribute}"))
     extensions = f"{{{BPMN_NS}}}extensionElements"
     definition = task.find(f"{extensions}/{{{ZEEBE_NS}}}formDefinition")
     if definition is not None:
@@ -50,9 +50,9 @@ def _camunda_form(task: etree._Element) -> str | None:
             or definition.get("formKey")
             or definition.get("externalReference")
         )
-        return f"its Camunda form '{name}'" if name else "its Camunda form"
+        return said("note_camunda_form", form=name) if name else said("note_camunda_form_unnamed")
     if task.find(f"{extensions}/{{{CAMUNDA_NS}}}formData") is not None:
-        return "its Camunda form fields in camunda:formData"
+        return said("note_camunda_form_data")
     return None
 
 
@@ -61,34 +61,26 @@ def _camunda_property(task: etree._Element, name: str) -> bool:
     return any(p.get("name") == name for p in task.iterfind(path))
 
 
-def assignment_note(task: etree._Element) -> str:
+def assignment_note(task: etree._Element) -> Reason | str:
     """A note for a task outside any lane that Camunda would have assigned, else ''."""
-    if not _camunda_assignment(task):
-        return ""
-    return " (OrderGate assigns work by lane, not by Camunda assignees or candidate groups)"
+    return said("note_assignment") if _camunda_assignment(task) else ""
 
 
-def form_hint(task: etree._Element) -> str:
-    """What to do about a user task without a form (naming the Camunda form it has)."""
-    hint = "add the spiffworkflow property 'form' naming one"
+def form_note(task: etree._Element) -> Reason | str:
+    """Why a user task without a form may look as if it had one (a Camunda form), else ''."""
     camunda = _camunda_form(task)
     if camunda:
-        return f"{hint} (OrderGate does not read {camunda})"
-    if _camunda_property(task, "form"):
-        return f"{hint} (it is a camunda:property; OrderGate reads spiffworkflow:properties)"
-    return hint
+        return camunda
+    return said("note_camunda_property") if _camunda_property(task, "form") else ""
 
 
-def due_hint(task: etree._Element) -> str:
-    """What to do about a user task without a due time (naming the Camunda one it has)."""
-    hint = "add the spiffworkflow property 'due' with a duration such as PT8H or P2D"
+def due_note(task: etree._Element) -> Reason | str:
+    """Why a user task without a due time may look as if it had one (Camunda's), else ''."""
     if task.get(f"{{{CAMUNDA_NS}}}dueDate"):
-        return f"{hint} (OrderGate does not read camunda:dueDate)"
+        return said("note_camunda_due")
     if task.find(f"{{{BPMN_NS}}}extensionElements/{{{ZEEBE_NS}}}taskSchedule") is not None:
-        return f"{hint} (OrderGate does not read zeebe:taskSchedule)"
-    if _camunda_property(task, "due"):
-        return f"{hint} (it is a camunda:property; OrderGate reads spiffworkflow:properties)"
-    return hint
+        return said("note_zeebe_schedule")
+    return said("note_camunda_property") if _camunda_property(task, "due") else ""
 
 
 def _is_python(language: str | None) -> bool:

@@ -54,10 +54,33 @@ MESSAGES = {
     "spiff_warns": "SpiffWorkflow warns: {detail}",
     "unchecked": "The diagram could not be checked ({detail}); save it again from the modeler "
     "and retry.",
+    "not_in_lane": "{element} is not in any lane; put it in the lane of the department that "
+    "does it{note}.",
+    "lane_not_department": "{element} is in the lane '{lane}', which is not a department; rename "
+    "the lane to one of: {known}.",
+    "no_form": "{element} has no form; add the spiffworkflow property 'form' naming one{note}.",
+    "unknown_form": "{element} uses the form '{form}', which does not exist; use one of: {known}.",
+    "unknown_role": "{element} requires the role '{role}', which does not exist; use one of: "
+    "{known}.",
+    "no_due": "{element} has no due time; add the spiffworkflow property 'due' with a duration "
+    "such as PT8H or P2D{note}.",
+    "bad_due": "{element} has the due time '{due}': {detail}.",
+    # parts of sentences (a note in brackets, an empty list)
+    "none_defined": "(none defined yet)",
+    "note_assignment": " (OrderGate assigns work by lane, not by Camunda assignees or candidate "
+    "groups)",
+    "note_camunda_form": " (OrderGate does not read its Camunda form '{form}')",
+    "note_camunda_form_unnamed": " (OrderGate does not read its Camunda form)",
+    "note_camunda_form_data": " (OrderGate does not read its Camunda form fields in "
+    "camunda:formData)",
+    "note_camunda_property": " (it is a camunda:property; OrderGate reads "
+    "spiffworkflow:properties)",
+    "note_camunda_due": " (OrderGate does not read camunda:dueDate)",
+    "note_zeebe_schedule": " (OrderGate does not read zeebe:taskSchedule)",
 }
 
 
-def _kind_words(kind: str) -> str:
+def kind_words(kind: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r" \1", kind).lower()
 
 
@@ -69,7 +92,7 @@ def said(key: str, node: object = None, **params) -> Reason:
         params.setdefault("id", node.get("id") or "?")
     fields = dict(params)
     if "kind" in params:
-        words = _kind_words(params["kind"] or "element")
+        words = kind_words(params["kind"] or "element")
         fields["element"] = f"{words.capitalize()} '{params['id']}'"
         fields["element_lc"] = f"{words} '{params['id']}'"
     return Reason(key, MESSAGES[key].format(**fields), **params)

@@ -96,3 +96,25 @@ def test_a_refused_publish_says_its_problems_in_the_page_language(client, login,
     )
     assert expected in messages, messages
     assert processes.latest_version(PID).number == 1
+
+
+def test_notes_and_lists_inside_a_problem_are_said_too(app):
+    note = said("note_camunda_form", form="approve.form")
+    problem = said("no_form", kind="userTask", id="Review", note=note)
+    assert str(problem) == (
+        "User task 'Review' has no form; add the spiffworkflow property 'form' naming one "
+        "(OrderGate does not read its Camunda form 'approve.form')."
+    )
+    assert _say(app, "en", problem) == str(problem)
+    assert _say(app, "zh_CN", problem) == (
+        "用户任务“Review” 没有表单；请添加 spiffworkflow 属性“form”，填写表单名称"
+        "（OrderGate 不读取它的 Camunda 表单 “approve.form”）。"
+    )
+    empty = said(
+        "unknown_role", kind="userTask", id="Review", role="boss", known=said("none_defined")
+    )
+    assert str(empty).endswith("use one of: (none defined yet).")
+    assert _say(app, "en", empty) == str(empty)
+    assert _say(app, "zh_CN", empty).endswith(
+        "要求的角色 “boss” 不存在；请使用以下之一：（尚未定义）。"
+    )

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core.processes.version_diff import KIND_WORDS
-from app.engine.problems import Problem
+from app.engine.problems import Problem, kind_words
 
 KINDS = {**KIND_WORDS, "process": _l("Process")}
 
@@ -68,8 +68,53 @@ SENTENCES = {
     "unchecked": _l(
         "The diagram could not be checked (%(detail)s); save it again from the modeler and retry."
     ),
+    "not_in_lane": _l(
+        "%(element)s is not in any lane; put it in the lane of the department that does it%(note)s."
+    ),
+    "lane_not_department": _l(
+        "%(element)s is in the lane %(lane)s, which is not a department; rename the lane to one "
+        "of: %(known)s."
+    ),
+    "no_form": _l(
+        "%(element)s has no form; add the spiffworkflow property 'form' naming one%(note)s."
+    ),
+    "unknown_form": _l(
+        "%(element)s uses the form %(form)s, which does not exist; use one of: %(known)s."
+    ),
+    "unknown_role": _l(
+        "%(element)s requires the role %(role)s, which does not exist; use one of: %(known)s."
+    ),
+    "no_due": _l(
+        "%(element)s has no due time; add the spiffworkflow property 'due' with a duration such "
+        "as PT8H or P2D%(note)s."
+    ),
+    "bad_due": _l("%(element)s has the due time %(due)s: %(detail)s."),
+    "none_defined": _l("(none defined yet)"),
+    "note_assignment": _l(
+        " (OrderGate assigns work by lane, not by Camunda assignees or candidate groups)"
+    ),
+    "note_camunda_form": _l(" (OrderGate does not read its Camunda form %(form)s)"),
+    "note_camunda_form_unnamed": _l(" (OrderGate does not read its Camunda form)"),
+    "note_camunda_form_data": _l(
+        " (OrderGate does not read its Camunda form fields in camunda:formData)"
+    ),
+    "note_camunda_property": _l(
+        " (it is a camunda:property; OrderGate reads spiffworkflow:properties)"
+    ),
+    "note_camunda_due": _l(" (OrderGate does not read camunda:dueDate)"),
+    "note_zeebe_schedule": _l(" (OrderGate does not read zeebe:taskSchedule)"),
 }
-QUOTED = ("id", "ref", "default", "flow", "plain")  # ids, quoted the reader's way
+QUOTED = (
+    "id",
+    "ref",
+    "default",
+    "flow",
+    "plain",
+    "lane",
+    "form",
+    "role",
+    "due",
+)  # ids, quoted the reader's way
 
 
 def _quote(value: object, zh: bool) -> str:
@@ -82,18 +127,16 @@ def text(message: str) -> str:
     if key not in SENTENCES or not isinstance(params, dict):
         return str(message)
     zh = str(get_locale() or "").startswith("zh")
-    facts = dict(params)
+    facts = {name: text(v) if hasattr(v, "key") else v for name, v in params.items()}
     for name in QUOTED:
         if name in facts:
             facts[name] = _quote(facts[name], zh)
     if "kind" in params:
         kind = params["kind"]
-        word = str(KINDS[kind]) if kind in KINDS else kind
+        word = str(KINDS[kind]) if kind in KINDS else kind_words(kind).capitalize()
         element = f"{word}{_quote(params.get('id'), zh)}" if zh else f"{word} {facts['id']}"
         facts["element"] = element
-        facts["element_lc"] = (
-            element if zh or kind not in KINDS else element[:1].lower() + element[1:]
-        )
+        facts["element_lc"] = element if zh else element[:1].lower() + element[1:]
     return str(SENTENCES[key]) % facts
 
 
