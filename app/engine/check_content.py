@@ -135,13 +135,7 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
         event = timer.getparent()
         values = [c for c in timer if local(c) in TIMER_KINDS]
         if len(values) != 1:
-            problems.append(
-                at(
-                    event,
-                    f"The timer of {describe(event, False)} needs exactly one "
-                    "date, duration or cycle; set it in the modeler.",
-                )
-            )
+            problems.append(at(event, said("timer_needs_one", event)))
             continue
         kind, text = TIMER_KINDS[local(values[0])], values[0].text
         problem = (
@@ -152,11 +146,7 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
         )
         if problem:
             problems.append(
-                at(
-                    values[0],
-                    f"The timer of {describe(event, False)} is invalid: {problem}.",
-                    event.get("id"),
-                )
+                at(values[0], said("timer_invalid", event, detail=problem), event.get("id"))
             )
     return problems
 
@@ -197,22 +187,20 @@ def escalation_problems(root: etree._Element) -> list[Problem]:
             continue
         is_timer = node.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None
         if not (is_timer and _on_user_task(root, node)):
-            problems.append(
-                at(
-                    node,
-                    f"{describe(node)} has the property '{ESCALATE_PROPERTY}', which only a "
-                    "timer on the boundary of a user task may have; remove it or move it there.",
-                )
-            )
+            problems.append(at(node, said("escalate_misplaced", node, name=ESCALATE_PROPERTY)))
         elif not escalation_levels(value) or any(
             level not in ESCALATE_VALUES for level in escalation_levels(value)
         ):
             problems.append(
                 at(
                     node,
-                    f"{describe(node)} has '{ESCALATE_PROPERTY}' = '{value}'; use one of: "
-                    f"{', '.join(ESCALATE_VALUES)}, or several separated by commas for a "
-                    "cycle timer (the first firing takes the first).",
+                    said(
+                        "escalate_bad_value",
+                        node,
+                        name=ESCALATE_PROPERTY,
+                        value=value,
+                        known=", ".join(ESCALATE_VALUES),
+                    ),
                 )
             )
     return problems
@@ -274,13 +262,7 @@ def expression_problems(root: etree._Element) -> list[Problem]:
         name = (var.text or "").strip()
         if not name.isidentifier() or name.startswith("_"):
             problems.append(
-                at(
-                    var,
-                    f"The message variable '{name}' of "
-                    f"{describe(_owner(var), False)} must be a plain name "
-                    "(letters, digits, _; not starting with _).",
-                    _owner(var).get("id"),
-                )
+                at(var, said("message_variable_bad", _owner(var), name=name), _owner(var).get("id"))
             )
     return problems
 
@@ -290,24 +272,12 @@ def property_problems(root: etree._Element) -> list[Problem]:
     problems = []
     for prop in root.iter(f"{{{SPIFF_NS}}}property"):
         owner = _owner(prop)
-        where, owner_id = describe(owner, False), owner.get("id")
+        owner_id = owner.get("id")
         if prop.get("name") is None:
-            problems.append(
-                at(
-                    prop,
-                    f"A spiffworkflow property of {where} has no name; name it (form, due, "
-                    "role, ...) or remove it.",
-                    owner_id,
-                )
-            )
+            problems.append(at(prop, said("property_no_name", owner), owner_id))
         elif prop.get("value") is None:
             problems.append(
-                at(
-                    prop,
-                    f"The spiffworkflow property '{prop.get('name')}' of {where} has no value; "
-                    "set one or remove the property.",
-                    owner_id,
-                )
+                at(prop, said("property_no_value", owner, name=prop.get("name")), owner_id)
             )
     return problems
 
@@ -319,45 +289,19 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
     problems = []
     for prop in root.iter(f"{{{BPMN_NS}}}correlationProperty"):
         if not prop.get("id"):
-            problems.append(
-                at(
-                    prop,
-                    f"The correlation property '{prop.get('name') or '?'}' has no id; give it "
-                    "one (correlation keys and messages refer to it by id).",
-                )
-            )
+            problems.append(at(prop, said("correlation_no_id", name=prop.get("name") or "?")))
     for definition in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
         event = definition.getparent()
         if definition.get("messageRef") not in messages:
-            problems.append(
-                at(
-                    event,
-                    f"{describe(event)} does not name a message; choose or "
-                    "create the message it sends or waits for.",
-                )
-            )
+            problems.append(at(event, said("no_message", event)))
     for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
         if call.get("calledElement") not in processes:
-            problems.append(
-                at(
-                    call,
-                    f"{describe(call)} calls the process "
-                    f"'{call.get('calledElement')}', which is not in this file; "
-                    "pick a process defined here.",
-                )
-            )
+            problems.append(at(call, said("call_unknown", call, called=call.get("calledElement"))))
     for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         called = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
         decision = (called.text or "").strip() if called is not None else ""
         if decision not in decision_ids:
-            problems.append(
-                at(
-                    task,
-                    f"{describe(task)} calls the decision '{decision}', but no "
-                    "DMN file with that decision was supplied; upload it or fix "
-                    "the decision id.",
-                )
-            )
+            problems.append(at(task, said("decision_unknown", task, decision=decision)))
     return problems
 
 

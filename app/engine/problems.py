@@ -65,6 +65,27 @@ MESSAGES = {
     "no_due": "{element} has no due time; add the spiffworkflow property 'due' with a duration "
     "such as PT8H or P2D{note}.",
     "bad_due": "{element} has the due time '{due}': {detail}.",
+    "timer_needs_one": "The timer of {element_lc} needs exactly one date, duration or cycle; set "
+    "it in the modeler.",
+    "timer_invalid": "The timer of {element_lc} is invalid: {detail}.",
+    "escalate_misplaced": "{element} has the property '{name}', which only a timer on the "
+    "boundary of a user task may have; remove it or move it there.",
+    "escalate_bad_value": "{element} has '{name}' = '{value}'; use one of: {known}, or several "
+    "separated by commas for a cycle timer (the first firing takes the first).",
+    "message_variable_bad": "The message variable '{name}' of {element_lc} must be a plain name "
+    "(letters, digits, _; not starting with _).",
+    "property_no_name": "A spiffworkflow property of {element_lc} has no name; name it (form, "
+    "due, role, ...) or remove it.",
+    "property_no_value": "The spiffworkflow property '{name}' of {element_lc} has no value; set "
+    "one or remove the property.",
+    "correlation_no_id": "The correlation property '{name}' has no id; give it one (correlation "
+    "keys and messages refer to it by id).",
+    "no_message": "{element} does not name a message; choose or create the message it sends or "
+    "waits for.",
+    "call_unknown": "{element} calls the process '{called}', which is not in this file; pick a "
+    "process defined here.",
+    "decision_unknown": "{element} calls the decision '{decision}', but no DMN file with that "
+    "decision was supplied; upload it or fix the decision id.",
     # parts of sentences (a note in brackets, an empty list)
     "none_defined": "(none defined yet)",
     "note_assignment": " (OrderGate assigns work by lane, not by Camunda assignees or candidate "

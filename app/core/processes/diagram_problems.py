@@ -89,6 +89,46 @@ SENTENCES = {
         "as PT8H or P2D%(note)s."
     ),
     "bad_due": _l("%(element)s has the due time %(due)s: %(detail)s."),
+    "timer_needs_one": _l(
+        "The timer of %(element_lc)s needs exactly one date, duration or cycle; set it in the "
+        "modeler."
+    ),
+    "timer_invalid": _l("The timer of %(element_lc)s is invalid: %(detail)s."),
+    "escalate_misplaced": _l(
+        "%(element)s has the property %(name)s, which only a timer on the boundary of a user task "
+        "may have; remove it or move it there."
+    ),
+    "escalate_bad_value": _l(
+        "%(element)s has %(name)s = %(value)s; use one of: %(known)s, or several separated by "
+        "commas for a cycle timer (the first firing takes the first)."
+    ),
+    "message_variable_bad": _l(
+        "The message variable %(name)s of %(element_lc)s must be a plain name (letters, digits, "
+        "_; not starting with _)."
+    ),
+    "property_no_name": _l(
+        "A spiffworkflow property of %(element_lc)s has no name; name it (form, due, role, ...) "
+        "or remove it."
+    ),
+    "property_no_value": _l(
+        "The spiffworkflow property %(name)s of %(element_lc)s has no value; set one or remove "
+        "the property."
+    ),
+    "correlation_no_id": _l(
+        "The correlation property %(name)s has no id; give it one (correlation keys and messages "
+        "refer to it by id)."
+    ),
+    "no_message": _l(
+        "%(element)s does not name a message; choose or create the message it sends or waits for."
+    ),
+    "call_unknown": _l(
+        "%(element)s calls the process %(called)s, which is not in this file; pick a process "
+        "defined here."
+    ),
+    "decision_unknown": _l(
+        "%(element)s calls the decision %(decision)s, but no DMN file with that decision was "
+        "supplied; upload it or fix the decision id."
+    ),
     "none_defined": _l("(none defined yet)"),
     "note_assignment": _l(
         " (OrderGate assigns work by lane, not by Camunda assignees or candidate groups)"
