@@ -16,7 +16,7 @@ from .check_foreign import (
     form_note,
     language_problem,
 )
-from .check_structure import bpmn_elements, describe, local
+from .check_structure import bpmn_elements, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .durations import working_problem
 from .problems import Catalog, Problem, Reason, at, said
@@ -219,33 +219,32 @@ def expression_problems(root: etree._Element) -> list[Problem]:
     problems = []
     for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         for cond in flow.iterchildren(f"{{{BPMN_NS}}}conditionExpression"):
-            owner = f"sequence flow '{flow.get('id')}'"
+            owner = said("owner", flow)
             language = language_problem(cond, "language", owner, flow.get("id"))
+            what = said("what_condition")
             problems += (
-                [language]
-                if language
-                else checked(cond, cond.text, "condition", owner, flow.get("id"))
+                [language] if language else checked(cond, cond.text, what, owner, flow.get("id"))
             )
     for task in root.iter(f"{{{BPMN_NS}}}scriptTask"):
         script = task.find(f"{{{BPMN_NS}}}script")
         node = script if script is not None else task
         text = script.text if script is not None else None
-        owner = describe(task, False)
+        owner, what = said("owner", task), said("what_script")
         language = language_problem(task, "scriptFormat", owner, task.get("id"))
         problems += (
-            [language] if language else checked(node, text, "script", owner, task.get("id"), True)
+            [language] if language else checked(node, text, what, owner, task.get("id"), True)
         )
     spiff_items = (
-        ("preScript", True),
-        ("postScript", True),
-        ("messagePayload", False),
-        ("expression", False),
+        ("preScript", True, "what_preScript"),
+        ("postScript", True, "what_postScript"),
+        ("messagePayload", False, "what_messagePayload"),
+        ("expression", False, "what_expression"),
     )
-    for name, is_script in spiff_items:
+    for name, is_script, what in spiff_items:
         for node in root.iter(f"{{{SPIFF_NS}}}{name}"):
             owner = _owner(node)
             problems += checked(
-                node, node.text, name, describe(owner, False), owner.get("id"), is_script
+                node, node.text, said(what), said("owner", owner), owner.get("id"), is_script
             )
     for prop in root.iter(f"{{{BPMN_NS}}}correlationPropertyRetrievalExpression"):
         correlation = prop.getparent()
@@ -254,8 +253,8 @@ def expression_problems(root: etree._Element) -> list[Problem]:
             problems += checked(
                 expr,
                 expr.text,
-                "retrieval expression",
-                f"correlation property '{label}'",
+                said("what_retrieval"),
+                said("owner_correlation", name=label),
                 correlation.get("id"),
             )
     for var in root.iter(f"{{{SPIFF_NS}}}messageVariable"):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from .check_expressions import checked
-from .problems import Problem, at
+from .problems import Problem, Reason, at, said
 
 
 def _dmn_cell_expression(input_expr: str, cell: str) -> str:
@@ -32,22 +32,18 @@ def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
     problems = []
     for dmn in dmn_roots:
         for table in (n for n in dmn.iter() if dmn_local(n) == "decisionTable"):
-            owner = f"decision table '{table.get('id')}' (DMN)"
+            owner = said("owner_table", id=table.get("id"))
             inputs = [i for i in table if dmn_local(i) == "input"]
             exprs = [
                 next((t.text or "" for t in i.iter() if dmn_local(t) == "text"), "") for i in inputs
             ]
             for expr, node in zip(exprs, inputs, strict=True):
-                problems += checked(node, expr, "input expression", owner, node.get("id"))
+                problems += checked(
+                    node, expr, said("what_input_expression"), owner, node.get("id")
+                )
             rules = [r for r in table if dmn_local(r) == "rule"]
             if not rules:
-                problems.append(
-                    at(
-                        table,
-                        f"The {owner} has no rules, so it can never decide; add at least one "
-                        "rule (a last rule with '-' in every input catches everything else).",
-                    )
-                )
+                problems.append(at(table, said("table_no_rules", owner=owner)))
             for rule in rules:
                 cells = [c for c in rule if dmn_local(c) in ("inputEntry", "outputEntry")]
                 problems += _rule_problems(rule, cells, exprs, owner)
@@ -55,7 +51,7 @@ def decision_problems(dmn_roots: Sequence[etree._Element]) -> list[Problem]:
 
 
 def _rule_problems(
-    rule: etree._Element, cells: list[etree._Element], input_exprs: list[str], owner: str
+    rule: etree._Element, cells: list[etree._Element], input_exprs: list[str], owner: Reason
 ) -> list[Problem]:
     problems, position = [], 0
     for cell in cells:
@@ -66,7 +62,9 @@ def _rule_problems(
             position += 1
             if text and text != "-":
                 full = _dmn_cell_expression(expr, text)
-                problems += checked(cell, full, f"rule '{rule.get('id')}' cell", owner, cell_id)
+                what = said("what_rule_cell", rule=rule.get("id"))
+                problems += checked(cell, full, what, owner, cell_id)
         elif text:
-            problems += checked(cell, text, f"rule '{rule.get('id')}' output", owner, cell_id)
+            what = said("what_rule_output", rule=rule.get("id"))
+            problems += checked(cell, text, what, owner, cell_id)
     return problems

@@ -8,27 +8,27 @@ from lxml import etree
 from .check_constants import constant_problem, short
 from .check_foreign import foreign_expression
 from .expressions import check_expression, check_script
-from .problems import Problem, at
+from .problems import Problem, Reason, at, said
 
 
 def checked(
     node: etree._Element,
     text: str | None,
-    what: str,
-    owner: str,
+    what: Reason,
+    owner: Reason,
     owner_id: str | None,
     script: bool = False,
 ) -> list[Problem]:
     """An empty or refused expression (or script) as a Problem about its owner."""
     if not (text or "").strip():
-        return [at(node, f"The {what} of {owner} is empty; write one or remove it.", owner_id)]
+        return [at(node, said("expr_empty", what=what, owner=owner), owner_id)]
     foreign = foreign_expression(text)
     if foreign:
-        return [at(node, f"The {what} of {owner} was refused: {foreign}.", owner_id)]
+        return [at(node, said("expr_refused", what=what, owner=owner, detail=foreign), owner_id)]
     problem = (check_script if script else check_expression)(text)
     if problem and "SyntaxError" in problem and not script:
-        problem = f"'{short(text)}' is not a Python expression ({problem.rstrip('.')})."
+        problem = said("not_python", expr=short(text), detail=problem.rstrip("."))
     problem = problem or constant_problem(text, "exec" if script else "eval")
     if problem:
-        return [at(node, f"The {what} of {owner} was refused: {problem}", owner_id)]
+        return [at(node, said("expr_rejected", what=what, owner=owner, detail=problem), owner_id)]
     return []

@@ -15,19 +15,13 @@ ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 _CAMUNDA_ASSIGNMENT = ("assignee", "candidateGroups", "candidateUsers")
 
 
-def foreign_expression(text: str | None) -> str | None:
+def foreign_expression(text: str | None) -> Reason | None:
     """Why text is another engine's expression (Camunda JUEL or FEEL), or None."""
     text = (text or "").strip()
     if text.startswith(("${", "#{")):
-        return (
-            f"'{short(text)}' is a Camunda 7 (JUEL) expression; OrderGate evaluates Python, so "
-            "write it as a Python expression without ${ }"
-        )
+        return said("foreign_juel", expr=short(text))
     if text.startswith("=") and not text.startswith("=="):
-        return (
-            f"'{short(text)}' is a FEEL expression (Camunda 8); OrderGate evaluates Python, so "
-            "write it as a Python expression without the leading '='"
-        )
+        return said("foreign_feel", expr=short(text))
     return None
 
 
@@ -88,15 +82,11 @@ def _is_python(language: str | None) -> bool:
 
 
 def language_problem(
-    node: etree._Element, attribute: str, owner: str, owner_id: str | None
+    node: etree._Element, attribute: str, owner: Reason, owner_id: str | None
 ) -> Problem | None:
     """A script (scriptFormat) or condition (language) written in a language other than Python."""
     language = node.get(attribute)
     if _is_python(language):
         return None
-    return at(
-        node,
-        f"The {'script' if attribute == 'scriptFormat' else 'condition'} of {owner} is written "
-        f"in {language}; OrderGate runs Python only, so rewrite it in Python.",
-        owner_id,
-    )
+    what = said("what_script" if attribute == "scriptFormat" else "what_condition")
+    return at(node, said("other_language", what=what, owner=owner, language=language), owner_id)

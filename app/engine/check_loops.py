@@ -11,10 +11,10 @@ from lxml import etree
 
 from .check_content import HUMAN_TASKS
 from .check_expressions import checked
-from .check_structure import describe, local
+from .check_structure import local
 from .documents import BPMN_NS
 from .expressions import check_expression
-from .problems import Problem, at
+from .problems import Problem, Reason, at, said
 
 
 def _child(node: etree._Element, name: str) -> etree._Element | None:
@@ -22,77 +22,52 @@ def _child(node: etree._Element, name: str) -> etree._Element | None:
 
 
 def _name_problems(
-    node: etree._Element, name: str | None, what: str, owner: str, owner_id: str | None
+    node: etree._Element, name: str | None, what: Reason, owner: Reason, owner_id: str | None
 ) -> list[Problem]:
     """A collection or item must be a plain task-data name (what SpiffWorkflow reads as is)."""
     name = (name or "").strip()
     refused = check_expression(name) if name else None
     if refused:
-        return [at(node, f"The {what} of {owner} was refused: {refused}", owner_id)]
+        return [at(node, said("expr_rejected", what=what, owner=owner, detail=refused), owner_id)]
     if not name.isidentifier() or name.startswith("_"):
-        return [
-            at(
-                node,
-                f"The {what} '{name}' of {owner} must be the name of a task data variable "
-                "(letters, digits, _; not starting with _).",
-                owner_id,
-            )
-        ]
+        return [at(node, said("mi_name_bad", what=what, name=name, owner=owner), owner_id)]
     return []
 
 
-def _pairing_problems(mi: etree._Element, owner: str, owner_id: str | None) -> list[Problem]:
+def _pairing_problems(mi: etree._Element, owner: Reason, owner_id: str | None) -> list[Problem]:
     problems = []
     if (_child(mi, "loopCardinality") is None) == (_child(mi, "loopDataInputRef") is None):
-        problems.append(
-            at(
-                mi,
-                f"The multi-instance marker of {owner} needs either a collection (loop input) "
-                "or a cardinality, not both or neither; set one of them.",
-                owner_id,
-            )
-        )
+        problems.append(at(mi, said("mi_input_or_cardinality", owner=owner), owner_id))
     if (_child(mi, "loopDataOutputRef") is None) != (_child(mi, "outputDataItem") is None):
-        problems.append(
-            at(
-                mi,
-                f"The multi-instance marker of {owner} needs both an output collection and an "
-                "output item, or neither.",
-                owner_id,
-            )
-        )
+        problems.append(at(mi, said("mi_output_pair", owner=owner), owner_id))
     return problems
 
 
 def _marker_problems(mi: etree._Element, task: etree._Element) -> list[Problem]:
-    owner, owner_id = describe(task, False), task.get("id")
+    owner, owner_id = said("owner", task), task.get("id")
     problems = _pairing_problems(mi, owner, owner_id)
     cardinality = _child(mi, "loopCardinality")
     if cardinality is not None:
-        problems += checked(cardinality, cardinality.text, "loop cardinality", owner, owner_id)
+        problems += checked(
+            cardinality, cardinality.text, said("what_cardinality"), owner, owner_id
+        )
     condition = _child(mi, "completionCondition")
     if condition is not None:
-        problems += checked(condition, condition.text, "completion condition", owner, owner_id)
+        what = said("what_completion")
+        problems += checked(condition, condition.text, what, owner, owner_id)
     names = {}
     for tag, what, value in (
-        ("loopDataInputRef", "collection", lambda n: n.text),
-        ("loopDataOutputRef", "output collection", lambda n: n.text),
-        ("inputDataItem", "input item", lambda n: n.get("id")),
-        ("outputDataItem", "output item", lambda n: n.get("id")),
+        ("loopDataInputRef", "what_collection", lambda n: n.text),
+        ("loopDataOutputRef", "what_output_collection", lambda n: n.text),
+        ("inputDataItem", "what_input_item", lambda n: n.get("id")),
+        ("outputDataItem", "what_output_item", lambda n: n.get("id")),
     ):
         node = _child(mi, tag)
         if node is not None:
             names[tag] = (value(node) or "").strip()
-            problems += _name_problems(node, value(node), what, owner, owner_id)
+            problems += _name_problems(node, value(node), said(what), owner, owner_id)
     if names.get("inputDataItem") and names.get("inputDataItem") == names.get("loopDataInputRef"):
-        problems.append(
-            at(
-                mi,
-                f"The input item of {owner} has the name of its collection; give each item "
-                "its own name (e.g. 'line' for 'lines').",
-                owner_id,
-            )
-        )
+        problems.append(at(mi, said("mi_item_is_collection", owner=owner), owner_id))
     return problems
 
 
@@ -102,14 +77,7 @@ def multi_instance_problems(root: etree._Element) -> list[Problem]:
     for mi in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
         task = mi.getparent()
         if local(task) not in HUMAN_TASKS:
-            problems.append(
-                at(
-                    mi,
-                    f"{describe(task)} is multi-instance, which only user and manual tasks may "
-                    "be; model the repetition with gateways.",
-                    task.get("id"),
-                )
-            )
+            problems.append(at(mi, said("mi_not_human", task), task.get("id")))
             continue
         problems += _marker_problems(mi, task)
     return problems

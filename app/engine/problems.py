@@ -86,7 +86,48 @@ MESSAGES = {
     "process defined here.",
     "decision_unknown": "{element} calls the decision '{decision}', but no DMN file with that "
     "decision was supplied; upload it or fix the decision id.",
+    "expr_empty": "The {what} of {owner} is empty; write one or remove it.",
+    "expr_refused": "The {what} of {owner} was refused: {detail}.",
+    "expr_rejected": "The {what} of {owner} was refused: {detail}",  # detail ends its sentence
+    "not_python": "'{expr}' is not a Python expression ({detail}).",
+    "other_language": "The {what} of {owner} is written in {language}; OrderGate runs Python "
+    "only, so rewrite it in Python.",
+    "mi_not_human": "{element} is multi-instance, which only user and manual tasks may be; model "
+    "the repetition with gateways.",
+    "mi_name_bad": "The {what} '{name}' of {owner} must be the name of a task data variable "
+    "(letters, digits, _; not starting with _).",
+    "mi_input_or_cardinality": "The multi-instance marker of {owner} needs either a collection "
+    "(loop input) or a cardinality, not both or neither; set one of them.",
+    "mi_output_pair": "The multi-instance marker of {owner} needs both an output collection and "
+    "an output item, or neither.",
+    "mi_item_is_collection": "The input item of {owner} has the name of its collection; give "
+    "each item its own name (e.g. 'line' for 'lines').",
+    "table_no_rules": "The {owner} has no rules, so it can never decide; add at least one rule (a "
+    "last rule with '-' in every input catches everything else).",
     # parts of sentences (a note in brackets, an empty list)
+    "foreign_juel": "'{expr}' is a Camunda 7 (JUEL) expression; OrderGate evaluates Python, so "
+    "write it as a Python expression without ${{ }}",
+    "foreign_feel": "'{expr}' is a FEEL expression (Camunda 8); OrderGate evaluates Python, so "
+    "write it as a Python expression without the leading '='",
+    "owner": "{element_lc}",
+    "owner_correlation": "correlation property '{name}'",
+    "owner_table": "decision table '{id}' (DMN)",
+    "what_condition": "condition",
+    "what_script": "script",
+    "what_preScript": "preScript",
+    "what_postScript": "postScript",
+    "what_messagePayload": "messagePayload",
+    "what_expression": "expression",
+    "what_retrieval": "retrieval expression",
+    "what_cardinality": "loop cardinality",
+    "what_completion": "completion condition",
+    "what_input_expression": "input expression",
+    "what_rule_cell": "rule '{rule}' cell",
+    "what_rule_output": "rule '{rule}' output",
+    "what_collection": "collection",
+    "what_output_collection": "output collection",
+    "what_input_item": "input item",
+    "what_output_item": "output item",
     "none_defined": "(none defined yet)",
     "note_assignment": " (OrderGate assigns work by lane, not by Camunda assignees or candidate "
     "groups)",

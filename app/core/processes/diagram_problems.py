@@ -9,7 +9,7 @@ problem without a key (or with one this module does not know) shows its English 
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.processes.version_diff import KIND_WORDS
@@ -129,6 +129,66 @@ SENTENCES = {
         "%(element)s calls the decision %(decision)s, but no DMN file with that decision was "
         "supplied; upload it or fix the decision id."
     ),
+    "expr_empty": _l("The %(what)s of %(owner)s is empty; write one or remove it."),
+    "expr_refused": _l("The %(what)s of %(owner)s was refused: %(detail)s."),
+    "expr_rejected": _l("The %(what)s of %(owner)s was refused: %(detail)s"),
+    "not_python": _l("%(expr)s is not a Python expression (%(detail)s)."),
+    "other_language": _l(
+        "The %(what)s of %(owner)s is written in %(language)s; OrderGate runs Python only, so "
+        "rewrite it in Python."
+    ),
+    "mi_not_human": _l(
+        "%(element)s is multi-instance, which only user and manual tasks may be; model the "
+        "repetition with gateways."
+    ),
+    "mi_name_bad": _l(
+        "The %(what)s %(name)s of %(owner)s must be the name of a task data variable (letters, "
+        "digits, _; not starting with _)."
+    ),
+    "mi_input_or_cardinality": _l(
+        "The multi-instance marker of %(owner)s needs either a collection (loop input) or a "
+        "cardinality, not both or neither; set one of them."
+    ),
+    "mi_output_pair": _l(
+        "The multi-instance marker of %(owner)s needs both an output collection and an output "
+        "item, or neither."
+    ),
+    "mi_item_is_collection": _l(
+        "The input item of %(owner)s has the name of its collection; give each item its own name "
+        "(e.g. 'line' for 'lines')."
+    ),
+    "table_no_rules": _l(
+        "The %(owner)s has no rules, so it can never decide; add at least one rule (a last rule "
+        "with '-' in every input catches everything else)."
+    ),
+    "foreign_juel": _l(
+        "%(expr)s is a Camunda 7 (JUEL) expression; OrderGate evaluates Python, so write it as a "
+        "Python expression without ${ }"
+    ),
+    "foreign_feel": _l(
+        "%(expr)s is a FEEL expression (Camunda 8); OrderGate evaluates Python, so write it as a "
+        "Python expression without the leading '='"
+    ),
+    "owner": lambda: "%(element_lc)s",  # the element alone: its kind says itself
+    "owner_correlation": _l("correlation property %(name)s"),
+    "owner_table": _l("decision table %(id)s (DMN)"),
+    # Called when said: lazy_pgettext is not among the extraction keywords (Makefile).
+    "what_condition": lambda: pgettext("diagram part", "condition"),
+    "what_script": lambda: pgettext("diagram part", "script"),
+    "what_preScript": lambda: pgettext("diagram part", "preScript"),
+    "what_postScript": lambda: pgettext("diagram part", "postScript"),
+    "what_messagePayload": lambda: pgettext("diagram part", "messagePayload"),
+    "what_expression": lambda: pgettext("diagram part", "expression"),
+    "what_retrieval": lambda: pgettext("diagram part", "retrieval expression"),
+    "what_cardinality": lambda: pgettext("diagram part", "loop cardinality"),
+    "what_completion": lambda: pgettext("diagram part", "completion condition"),
+    "what_input_expression": lambda: pgettext("diagram part", "input expression"),
+    "what_rule_cell": _l("rule %(rule)s cell"),
+    "what_rule_output": _l("rule %(rule)s output"),
+    "what_collection": lambda: pgettext("diagram part", "collection"),
+    "what_output_collection": lambda: pgettext("diagram part", "output collection"),
+    "what_input_item": lambda: pgettext("diagram part", "input item"),
+    "what_output_item": lambda: pgettext("diagram part", "output item"),
     "none_defined": _l("(none defined yet)"),
     "note_assignment": _l(
         " (OrderGate assigns work by lane, not by Camunda assignees or candidate groups)"
@@ -144,17 +204,9 @@ SENTENCES = {
     "note_camunda_due": _l(" (OrderGate does not read camunda:dueDate)"),
     "note_zeebe_schedule": _l(" (OrderGate does not read zeebe:taskSchedule)"),
 }
-QUOTED = (
-    "id",
-    "ref",
-    "default",
-    "flow",
-    "plain",
-    "lane",
-    "form",
-    "role",
-    "due",
-)  # ids, quoted the reader's way
+# Facts that are ids or values from the file, quoted the reader's way.
+QUOTED = ("id", "ref", "default", "flow", "plain", "lane", "form", "role", "due", "name", "value")
+QUOTED += ("called", "decision", "expr", "rule")
 
 
 def _quote(value: object, zh: bool) -> str:
@@ -177,7 +229,8 @@ def text(message: str) -> str:
         element = f"{word}{_quote(params.get('id'), zh)}" if zh else f"{word} {facts['id']}"
         facts["element"] = element
         facts["element_lc"] = element if zh else element[:1].lower() + element[1:]
-    return str(SENTENCES[key]) % facts
+    sentence = SENTENCES[key]
+    return (sentence() if callable(sentence) else str(sentence)) % facts
 
 
 def said(problem: Problem) -> dict:
