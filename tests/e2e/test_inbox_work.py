@@ -48,6 +48,9 @@ def rows(page: Page):
 
 def fits(page: Page) -> None:
     """Nothing reaches past the window and no menu entry is squeezed into a column."""
+    # After a link's navigation the rows can be in the DOM before app.css has applied; measured
+    # then, the unstyled table is wider than a phone. "load" waits for the stylesheets.
+    page.wait_for_load_state()
     assert page.evaluate(TOO_WIDE_JS) == []
     assert page.evaluate(SQUEEZED_JS) == []
 
@@ -72,6 +75,7 @@ def test_search_in_chinese_sort_and_page(live_server, new_page, make_user, passw
     expect(rows(page).first).to_contain_text(max(numbers))
     page.locator(".pager a[rel=next]").click()
     expect(rows(page)).to_have_count(2)
+    page.wait_for_load_state()  # a new page: htmx (deferred) must listen before the keys
     expect(page.locator(".pager-status")).to_have_text("第 11–12 条，共 12 条")
     expect(rows(page).last).to_contain_text(min(numbers))
     fits(page)
