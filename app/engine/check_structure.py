@@ -45,32 +45,33 @@ EVENT_DEFINITIONS = {
     "intermediateThrowEvent": {"messageEventDefinition"},
     "boundaryEvent": {"timerEventDefinition"},
 }
-# What to use instead, per event kind, when an event definition is not supported.
+# What to use instead (a key of problems.MESSAGES), per event kind, when an event definition is
+# not supported.
 EVENT_HINTS = {
-    "startEvent": "use a plain, message or timer start event",
-    "endEvent": "use a plain or message end event",
-    "intermediateCatchEvent": "use a message or timer event",
-    "intermediateThrowEvent": "use a message throw event",
-    "boundaryEvent": "use a boundary timer event",
+    "startEvent": "hint_start_event",
+    "endEvent": "hint_end_event",
+    "intermediateCatchEvent": "hint_catch_event",
+    "intermediateThrowEvent": "hint_throw_event",
+    "boundaryEvent": "hint_boundary_event",
 }
 HINTS = {
-    "complexGateway": "use an exclusive, inclusive or parallel gateway",
-    "transaction": "use a plain subprocess",
-    "adHocSubProcess": "use a plain subprocess",
-    "serviceTask": "use a script task or a user task",
-    "sendTask": "use a message throw event",
-    "receiveTask": "use a message catch event",
-    "standardLoopCharacteristics": "model the loop with an exclusive gateway",
-    "complexBehaviorDefinition": "remove it; instances run to completion",
-    "dataStore": "keep the data in the task data (form fields and scripts)",
-    "dataStoreReference": "keep the data in the task data (form fields and scripts)",
-    "ioSpecification": "remove it (every step sees the whole task data)",
-    "choreography": "model the process in a pool (bpmn:process) instead",
-    "conversation": "connect the pools with message flows instead",
-    "globalUserTask": "put the user task in the process itself",
-    "globalScriptTask": "put the script task in the process itself",
-    "globalManualTask": "put the manual task in the process itself",
-    "globalBusinessRuleTask": "put the business rule task in the process itself",
+    "complexGateway": "hint_gateway",
+    "transaction": "hint_subprocess",
+    "adHocSubProcess": "hint_subprocess",
+    "serviceTask": "hint_service_task",
+    "sendTask": "hint_throw_event",
+    "receiveTask": "hint_receive_task",
+    "standardLoopCharacteristics": "hint_loop",
+    "complexBehaviorDefinition": "hint_complex_behavior",
+    "dataStore": "hint_data_store",
+    "dataStoreReference": "hint_data_store",
+    "ioSpecification": "hint_io_specification",
+    "choreography": "hint_choreography",
+    "conversation": "hint_conversation",
+    "globalUserTask": "hint_global_user_task",
+    "globalScriptTask": "hint_global_script_task",
+    "globalManualTask": "hint_global_manual_task",
+    "globalBusinessRuleTask": "hint_global_rule_task",
 }
 # Children of a process that are not flow nodes (everything else with an id is a node, supported
 # or not, so one unsupported element does not also make its flows look dangling).
@@ -133,20 +134,14 @@ def _unsupported(node: etree._Element, name: str) -> Problem:
     if name.endswith("EventDefinition") and parent is not None:
         kind = _event_kind(name)
         article = "an" if kind[:1] in "aeiou" else "a"
-        hint = EVENT_HINTS.get(local(parent) or "", "use a message or timer event")
-        return at(
-            node,
-            f"{describe(parent)} is {article} {kind} event, which is not supported; {hint}.",
-            parent.get("id"),
-        )
-    hint = HINTS.get(name, "remove it or replace it with a supported element")
+        hint = said(EVENT_HINTS.get(local(parent) or "", "hint_catch_event"))
+        problem = said("unsupported_event", parent, article=article, event=kind, hint=hint)
+        return at(node, problem, parent.get("id"))
+    hint = said(HINTS.get(name, "hint_default"))
     if node.get("id") or parent is None:
-        return at(node, f"{words(name).capitalize()} '{node.get('id')}' is not supported; {hint}.")
-    return at(
-        node,
-        f"The {words(name)} in {describe(parent, False)} is not supported; {hint}.",
-        parent.get("id"),
-    )
+        return at(node, said("unsupported", kind=name, id=str(node.get("id")), hint=hint))
+    problem = said("unsupported_inside", parent, part=name, part_words=words(name), hint=hint)
+    return at(node, problem, parent.get("id"))
 
 
 def _event_problems(node: etree._Element, name: str) -> list[Problem]:
@@ -160,16 +155,25 @@ def _event_problems(node: etree._Element, name: str) -> list[Problem]:
             problems.append(
                 at(
                     node,
-                    f"{describe(node)} cannot be a {_event_kind(kind)} event; "
-                    f"use {_choices(allowed)} event instead.",
+                    said(
+                        "wrong_event",
+                        node,
+                        event=_event_kind(kind),
+                        choices=_choices(allowed),
+                        allowed=[_event_kind(a) for a in sorted(allowed)],
+                    ),
                 )
             )
     if not definitions and name in ("intermediateCatchEvent", "boundaryEvent"):
         problems.append(
             at(
                 node,
-                f"{describe(node)} waits for nothing; "
-                f"give it {_choices(allowed)} event definition.",
+                said(
+                    "waits_for_nothing",
+                    node,
+                    choices=_choices(allowed),
+                    allowed=[_event_kind(a) for a in sorted(allowed)],
+                ),
             )
         )
     return problems

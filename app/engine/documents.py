@@ -6,6 +6,8 @@ import re
 
 from lxml import etree
 
+from .problems import said
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NESTING = 60
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -48,11 +50,7 @@ def _nesting(root: etree._Element) -> tuple[int, int]:
 
 
 def _declaration(what: str, line: int) -> DocumentRejected:
-    return DocumentRejected(
-        f"The {what} file contains a DOCTYPE or ENTITY declaration; remove it "
-        "(diagrams never need one).",
-        line,
-    )
+    return DocumentRejected(said("doc_declaration", what=what), line)
 
 
 def _declaration_line(data: bytes, root: etree._Element) -> int:
@@ -77,36 +75,24 @@ def _looks_binary(data: bytes) -> bool:
 def _not_xml(what: str, data: bytes, exc: Exception) -> DocumentRejected:
     """Why bytes lxml could not parse are not a diagram: binary, plain text or broken XML."""
     if _looks_binary(data):
-        return DocumentRejected(
-            f"The {what} file holds binary data, not XML; upload the .{what.lower()} file the "
-            "modeler saved.",
-            1,
-        )
+        return DocumentRejected(said("doc_binary", what=what, ext=what.lower()), 1)
     first = data.lstrip(b"".join(_BOMS) + b" \t\r\n")[:1]
     if first and first != b"<":
         char = first.decode("ascii", "replace") if first.isascii() else "?"
-        return DocumentRejected(
-            f"The {what} file is not XML: it starts with '{char}' instead of '<'; upload the "
-            f".{what.lower()} file the modeler saved.",
-            1,
-        )
+        return DocumentRejected(said("doc_not_xml", what=what, char=char, ext=what.lower()), 1)
     message = getattr(exc, "msg", None) or str(exc)
     return DocumentRejected(
-        f"The {what} file is not well-formed XML: {message}.", getattr(exc, "lineno", 0) or 0
+        said("doc_broken_xml", what=what, detail=message), getattr(exc, "lineno", 0) or 0
     )
 
 
 def parse_document(data: bytes, what: str = "BPMN") -> etree._Element:
     """Parse untrusted XML bytes into a root element, or raise DocumentRejected."""
     if not data or not data.strip():
-        raise DocumentRejected(
-            f"The {what} file is empty; upload a diagram saved by the modeler.", 1
-        )
+        raise DocumentRejected(said("doc_empty", what=what), 1)
     if len(data) > MAX_BYTES:
         raise DocumentRejected(
-            f"The {what} file is {len(data) / 1024 / 1024:.1f} MB; the limit is 2 MB. "
-            "Split it into smaller processes.",
-            1,
+            said("doc_too_big", what=what, size=f"{len(data) / 1024 / 1024:.1f}"), 1
         )
     match = _DECLARATION.search(data)
     if match:
@@ -121,9 +107,7 @@ def parse_document(data: bytes, what: str = "BPMN") -> etree._Element:
     depth, line = _nesting(root)
     if depth > MAX_NESTING:
         raise DocumentRejected(
-            f"The {what} file nests elements {depth} levels deep (the limit is {MAX_NESTING}); "
-            "flatten the diagram.",
-            line,
+            said("doc_too_deep", what=what, depth=depth, limit=MAX_NESTING), line
         )
     return root
 
@@ -132,11 +116,7 @@ def parse_bpmn(data: bytes) -> etree._Element:
     """Parse untrusted bytes that must be a BPMN definitions document."""
     root = parse_document(data, "BPMN")
     if root.tag != f"{{{BPMN_NS}}}definitions":
-        raise DocumentRejected(
-            "This is not a BPMN 2.0 file: the root element must be bpmn:definitions in the "
-            f"namespace {BPMN_NS}.",
-            root.sourceline or 0,
-        )
+        raise DocumentRejected(said("doc_not_bpmn", ns=BPMN_NS), root.sourceline or 0)
     return root
 
 

@@ -104,11 +104,50 @@ MESSAGES = {
     "each item its own name (e.g. 'line' for 'lines').",
     "table_no_rules": "The {owner} has no rules, so it can never decide; add at least one rule (a "
     "last rule with '-' in every input catches everything else).",
+    "unsupported_event": "{element} is {article} {event} event, which is not supported; {hint}.",
+    "unsupported": "{element} is not supported; {hint}.",
+    "unsupported_inside": "The {part_words} in {element_lc} is not supported; {hint}.",
+    "wrong_event": "{element} cannot be a {event} event; use {choices} event instead.",
+    "waits_for_nothing": "{element} waits for nothing; give it {choices} event definition.",
+    "doc_declaration": "The {what} file contains a DOCTYPE or ENTITY declaration; remove it "
+    "(diagrams never need one).",
+    "doc_binary": "The {what} file holds binary data, not XML; upload the .{ext} file the modeler "
+    "saved.",
+    "doc_not_xml": "The {what} file is not XML: it starts with '{char}' instead of '<'; upload the "
+    ".{ext} file the modeler saved.",
+    "doc_broken_xml": "The {what} file is not well-formed XML: {detail}.",
+    "doc_empty": "The {what} file is empty; upload a diagram saved by the modeler.",
+    "doc_too_big": "The {what} file is {size} MB; the limit is 2 MB. Split it into smaller "
+    "processes.",
+    "doc_too_deep": "The {what} file nests elements {depth} levels deep (the limit is {limit}); "
+    "flatten the diagram.",
+    "doc_not_bpmn": "This is not a BPMN 2.0 file: the root element must be bpmn:definitions in the "
+    "namespace {ns}.",
     # parts of sentences (a note in brackets, an empty list)
     "foreign_juel": "'{expr}' is a Camunda 7 (JUEL) expression; OrderGate evaluates Python, so "
     "write it as a Python expression without ${{ }}",
     "foreign_feel": "'{expr}' is a FEEL expression (Camunda 8); OrderGate evaluates Python, so "
     "write it as a Python expression without the leading '='",
+    "hint_start_event": "use a plain, message or timer start event",
+    "hint_end_event": "use a plain or message end event",
+    "hint_catch_event": "use a message or timer event",
+    "hint_throw_event": "use a message throw event",
+    "hint_boundary_event": "use a boundary timer event",
+    "hint_gateway": "use an exclusive, inclusive or parallel gateway",
+    "hint_subprocess": "use a plain subprocess",
+    "hint_service_task": "use a script task or a user task",
+    "hint_receive_task": "use a message catch event",
+    "hint_loop": "model the loop with an exclusive gateway",
+    "hint_complex_behavior": "remove it; instances run to completion",
+    "hint_data_store": "keep the data in the task data (form fields and scripts)",
+    "hint_io_specification": "remove it (every step sees the whole task data)",
+    "hint_choreography": "model the process in a pool (bpmn:process) instead",
+    "hint_conversation": "connect the pools with message flows instead",
+    "hint_global_user_task": "put the user task in the process itself",
+    "hint_global_script_task": "put the script task in the process itself",
+    "hint_global_manual_task": "put the manual task in the process itself",
+    "hint_global_rule_task": "put the business rule task in the process itself",
+    "hint_default": "remove it or replace it with a supported element",
     "owner": "{element_lc}",
     "owner_correlation": "correlation property '{name}'",
     "owner_table": "decision table '{id}' (DMN)",

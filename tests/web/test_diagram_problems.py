@@ -179,3 +179,49 @@ def test_names_and_values_from_the_file_are_quoted_as_written(app):
     ):
         assert _say(app, "en", problem) == str(problem)
         assert re.search(r"“(due|x|other)”", _say(app, "zh_CN", problem)), problem.key
+
+
+def test_unsupported_elements_and_events_in_both_languages(app):
+    xml = processes.latest_version(PID).xml
+    task = re.search(r'<bpmn:userTask id="([^"]+)"', xml)
+    broken = xml.replace(task.group(0), f'<bpmn:serviceTask id="{task.group(1)}"', 1)
+    broken = broken.replace("</bpmn:userTask>", "</bpmn:serviceTask>", 1)
+    found = validation.validate_bpmn(broken.encode(), processes.db_catalog())
+    service = [p.message for p in found if getattr(p.message, "key", "") == "unsupported"]
+    assert service, [str(p.message) for p in found]
+    assert str(service[0]) == (
+        f"Service task '{task.group(1)}' is not supported; use a script task or a user task."
+    )
+    assert _say(app, "en", service[0]) == str(service[0])
+    assert _say(app, "zh_CN", service[0]) == (
+        f"不支持服务任务“{task.group(1)}”；请改用脚本任务或用户任务。"
+    )
+    signal = said(
+        "unsupported_event",
+        kind="boundaryEvent",
+        id="B1",
+        article="a",
+        event="signal",
+        hint=said("hint_boundary_event"),
+    )
+    assert _say(app, "en", signal) == str(signal)
+    assert _say(app, "zh_CN", signal) == "边界事件“B1” 是信号事件，不受支持；请改用边界定时器事件。"
+    waits = said(
+        "waits_for_nothing",
+        kind="intermediateCatchEvent",
+        id="W",
+        choices="a message or a timer",
+        allowed=["message", "timer"],
+    )
+    assert _say(app, "en", waits) == str(waits)
+    assert "消息或定时器事件定义" in _say(app, "zh_CN", waits)
+
+
+def test_a_file_that_is_not_a_diagram_is_refused_in_both_languages(app):
+    (problem,) = validation.validate_bpmn(b"hello", processes.db_catalog())
+    assert problem.message.key == "doc_not_xml"
+    assert _say(app, "en", problem.message) == str(problem.message)
+    assert str(problem.message).startswith("The BPMN file is not XML: it starts with 'h'")
+    assert _say(app, "zh_CN", problem.message) == (
+        "BPMN 文件不是 XML：它以 “h” 开头，而不是“<”；请上传建模器保存的 .bpmn 文件。"
+    )

@@ -189,6 +189,55 @@ SENTENCES = {
     "what_output_collection": lambda: pgettext("diagram part", "output collection"),
     "what_input_item": lambda: pgettext("diagram part", "input item"),
     "what_output_item": lambda: pgettext("diagram part", "output item"),
+    "unsupported_event": _l("%(element)s is %(event)s event, which is not supported; %(hint)s."),
+    "unsupported": _l("%(element)s is not supported; %(hint)s."),
+    "unsupported_inside": _l("The %(part_words)s in %(element_lc)s is not supported; %(hint)s."),
+    "wrong_event": _l("%(element)s cannot be a %(event)s event; use %(choices)s event instead."),
+    "waits_for_nothing": _l("%(element)s waits for nothing; give it %(choices)s event definition."),
+    "hint_start_event": _l("use a plain, message or timer start event"),
+    "hint_end_event": _l("use a plain or message end event"),
+    "hint_catch_event": _l("use a message or timer event"),
+    "hint_throw_event": _l("use a message throw event"),
+    "hint_boundary_event": _l("use a boundary timer event"),
+    "hint_gateway": _l("use an exclusive, inclusive or parallel gateway"),
+    "hint_subprocess": _l("use a plain subprocess"),
+    "hint_service_task": _l("use a script task or a user task"),
+    "hint_receive_task": _l("use a message catch event"),
+    "hint_loop": _l("model the loop with an exclusive gateway"),
+    "hint_complex_behavior": _l("remove it; instances run to completion"),
+    "hint_data_store": _l("keep the data in the task data (form fields and scripts)"),
+    "hint_io_specification": _l("remove it (every step sees the whole task data)"),
+    "hint_choreography": _l("model the process in a pool (bpmn:process) instead"),
+    "hint_conversation": _l("connect the pools with message flows instead"),
+    "hint_global_user_task": _l("put the user task in the process itself"),
+    "hint_global_script_task": _l("put the script task in the process itself"),
+    "hint_global_manual_task": _l("put the manual task in the process itself"),
+    "hint_global_rule_task": _l("put the business rule task in the process itself"),
+    "hint_default": _l("remove it or replace it with a supported element"),
+    "doc_declaration": _l(
+        "The %(what)s file contains a DOCTYPE or ENTITY declaration; remove it (diagrams never "
+        "need one)."
+    ),
+    "doc_binary": _l(
+        "The %(what)s file holds binary data, not XML; upload the .%(ext)s file the modeler saved."
+    ),
+    "doc_not_xml": _l(
+        "The %(what)s file is not XML: it starts with %(char)s instead of '<'; upload the "
+        ".%(ext)s file the modeler saved."
+    ),
+    "doc_broken_xml": _l("The %(what)s file is not well-formed XML: %(detail)s."),
+    "doc_empty": _l("The %(what)s file is empty; upload a diagram saved by the modeler."),
+    "doc_too_big": _l(
+        "The %(what)s file is %(size)s MB; the limit is 2 MB. Split it into smaller processes."
+    ),
+    "doc_too_deep": _l(
+        "The %(what)s file nests elements %(depth)s levels deep (the limit is %(limit)s); "
+        "flatten the diagram."
+    ),
+    "doc_not_bpmn": _l(
+        "This is not a BPMN 2.0 file: the root element must be bpmn:definitions in the "
+        "namespace %(ns)s."
+    ),
     "none_defined": _l("(none defined yet)"),
     "note_assignment": _l(
         " (OrderGate assigns work by lane, not by Camunda assignees or candidate groups)"
@@ -204,13 +253,40 @@ SENTENCES = {
     "note_camunda_due": _l(" (OrderGate does not read camunda:dueDate)"),
     "note_zeebe_schedule": _l(" (OrderGate does not read zeebe:taskSchedule)"),
 }
+# Kinds of event (the engine's English words), said in Chinese pages.
+EVENTS = {
+    "message": lambda: pgettext("event kind", "message"),
+    "timer": lambda: pgettext("event kind", "timer"),
+    "signal": lambda: pgettext("event kind", "signal"),
+    "error": lambda: pgettext("event kind", "error"),
+    "escalation": lambda: pgettext("event kind", "escalation"),
+    "compensation": lambda: pgettext("event kind", "compensation"),
+    "conditional": lambda: pgettext("event kind", "conditional"),
+    "cancel": lambda: pgettext("event kind", "cancel"),
+    "terminate": lambda: pgettext("event kind", "terminate"),
+    "link": lambda: pgettext("event kind", "link"),
+}
 # Facts that are ids or values from the file, quoted the reader's way.
 QUOTED = ("id", "ref", "default", "flow", "plain", "lane", "form", "role", "due", "name", "value")
-QUOTED += ("called", "decision", "expr", "rule")
+QUOTED += ("called", "decision", "expr", "rule", "char")
 
 
 def _quote(value: object, zh: bool) -> str:
     return f"“{value}”" if zh else f"'{value}'"
+
+
+def _event(kind: str) -> str:
+    return EVENTS[kind]() if kind in EVENTS else kind
+
+
+def _say_parts_in_chinese(params: dict, facts: dict) -> None:
+    """Event kinds, lists of them and an element's part: the engine gives them in English."""
+    if "event" in params:
+        facts["event"] = _event(params["event"])
+    if "allowed" in params:
+        facts["choices"] = "或".join(_event(a) for a in params["allowed"])
+    if "part" in params and params["part"] in KINDS:
+        facts["part_words"] = str(KINDS[params["part"]])
 
 
 def text(message: str) -> str:
@@ -223,6 +299,10 @@ def text(message: str) -> str:
     for name in QUOTED:
         if name in facts:
             facts[name] = _quote(facts[name], zh)
+    if zh:
+        _say_parts_in_chinese(params, facts)
+    elif "article" in params:  # "a signal", "an error": Chinese has no article
+        facts["event"] = f"{params['article']} {params['event']}"
     if "kind" in params:
         kind = params["kind"]
         word = str(KINDS[kind]) if kind in KINDS else kind_words(kind).capitalize()
