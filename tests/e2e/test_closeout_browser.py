@@ -17,6 +17,7 @@ PHONE = {"width": 390, "height": 844}
 
 def fits(page: Page) -> None:
     """Nothing on the page is wider than the window (no sideways scrolling)."""
+    page.wait_for_load_state()  # measured before app.css applies, any table is too wide
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the window"
 

@@ -154,9 +154,9 @@ def test_refund_is_due_then_confirmed_paid_by_finance(make_order, make_user):
     )
     assert request.status == "refunded" and open_step(request) is None
     told = db.session.scalars(
-        db.select(Notification.params).where(
-            Notification.user_id == raiser.id, Notification.kind == "return_decided"
-        )
+        db.select(Notification.params)
+        .where(Notification.user_id == raiser.id, Notification.kind == "return_decided")
+        .order_by(Notification.id)
     ).all()
     assert [('"status": "refund_due"' in p, '"status": "refunded"' in p) for p in told] == [
         (True, False),
