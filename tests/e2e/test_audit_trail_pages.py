@@ -24,6 +24,7 @@ def fail_a_log_in(page: Page, base: str, username: str) -> None:
 
 def no_sideways_scroll(page: Page) -> None:
     """Nothing on the page is wider than the phone's screen."""
+    page.wait_for_load_state()  # measured before app.css applies, the table is too wide
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide"
 
