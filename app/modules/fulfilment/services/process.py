@@ -4,12 +4,9 @@ released before it existed."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from app.core.tasks import instances
 from app.core.tasks.models import ProcessInstance
 from app.core.users.models import User
-from app.errors import Conflict
 from app.extensions import db
 from app.modules.orders.models import IN_PLAN_STATUSES, Order
 from app.modules.orders.services import subject as order_subject
@@ -89,14 +86,4 @@ def start_missing(actor: User | None, batch: int = 100) -> list[Order]:
 def tell_production_complete(order: Order) -> bool:
     """Send the process the `production_complete` message; False if nothing waits for it (an
     order whose fulfilment was not started yet: the command starts it, or a correction)."""
-    try:
-        instances.deliver_message(
-            order_subject.ref(order),
-            PRODUCTION_COMPLETE,
-            {"order_id": order.id},
-            {"order_id": order.id},
-            _("Order %(n)s has no process waiting for this.", n=order.number),
-        )
-    except Conflict:
-        return False
-    return True
+    return order_subject.tell(order, PRODUCTION_COMPLETE)

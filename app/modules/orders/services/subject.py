@@ -6,6 +6,8 @@ The core's instances, tasks, notifications and audit rows name an order as the s
 
 import json
 
+from flask_babel import gettext as _
+
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectCard, SubjectRef
 from app.core.tasks.models import HumanTask
@@ -82,3 +84,22 @@ def refresh(order: Order) -> None:
 def register() -> None:
     """Declare the order subject type to the core."""
     subjects.register_type(ORDER, card, "orders.detail", "order_id")
+
+
+def tell(order: Order, message: str) -> bool:
+    """Send the order's process `message`, correlated on the order id; False when no process of
+    the order waits for it (the caller's rows stand; a command or the next event catches up)."""
+    from app.core.tasks import instances
+    from app.errors import Conflict
+
+    try:
+        instances.deliver_message(
+            ref(order),
+            message,
+            {"order_id": order.id},
+            {"order_id": order.id},
+            _("Order %(n)s has no process waiting for this.", n=order.number),
+        )
+    except Conflict:
+        return False
+    return True

@@ -325,17 +325,7 @@ def _tell(order: Order, message: str, overtaken: str | None = None, data=None) -
     if waiting:
         instance = instances.lock_instance(waiting.instance_id)
         instances.complete_by_event(instance, overtaken, data or {}, message)
-    try:
-        instances.deliver_message(
-            order_subject.ref(order),
-            message,
-            {"order_id": order.id},
-            {"order_id": order.id},
-            _("Order %(n)s has no process waiting for this.", n=order.number),
-        )
-    except Conflict:
-        return False
-    return True
+    return order_subject.tell(order, message)
 
 
 def _notify(order: Order, actor: User, kind: str, params: dict) -> None:
