@@ -107,6 +107,9 @@ def test_rush_request_preview_then_three_approvals(
     log_in(gm, live_server, make_user("management", role="head"), password)
     gm.get_by_role("link", name="Approvals").click()
     card = gm.locator("section.rush-approval", has_text="SO-C")
+    # The charts draw after load and move the card; a click aimed before they settle can land
+    # beside the radio button ("Clicking the checkbox did not change its state" under load).
+    expect(chart(gm, "after").locator(".bar-wrapper")).to_have_count(3)
     card.locator("input[value=approve]").check()
     card.get_by_role("button", name="Decide").click()
     expect(gm.locator(".flash-success")).to_be_visible()
