@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.modules.orders.backfill import start_in_batches
 
 group = AppGroup("closeout", help="Order close-out: start missing close-out processes.")
 
@@ -14,13 +14,5 @@ def start_missing_command(batch: int) -> None:
     """Start order_closeout for every delivered order without a close-out."""
     from app.modules.closeout.services import process
 
-    total = 0
-    while True:
-        started = process.start_missing(None, batch)
-        db.session.commit()
-        total += len(started)
-        for order in started:
-            click.echo(f"started   {order.number}")
-        if len(started) < batch:
-            break
+    total = start_in_batches(process.start_missing, batch)
     click.echo(f"{total} close-out processes started")

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.modules.orders.backfill import start_in_batches
 
 group = AppGroup("fulfilment", help="Order fulfilment: start missing processes, flag late orders.")
 
@@ -15,15 +16,7 @@ def start_missing_command(batch: int) -> None:
     """Start order_fulfilment for every released order (or in production) without one."""
     from app.modules.fulfilment.services import process
 
-    total = 0
-    while True:
-        started = process.start_missing(None, batch)
-        db.session.commit()
-        total += len(started)
-        for order in started:
-            click.echo(f"started   {order.number}")
-        if len(started) < batch:
-            break
+    total = start_in_batches(process.start_missing, batch)
     click.echo(f"{total} fulfilment processes started")
 
 
