@@ -8,7 +8,7 @@ from app.core.tasks import registry
 from app.core.tasks.registry import Panel
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
-from app.modules.schedule.services import plan
+from app.modules.schedule.services import materials, plan
 
 
 def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
@@ -24,6 +24,7 @@ def register() -> None:
     """Say where a calendar date, once saved, is shown; show the order's place in the plan."""
     registry.register_submitted_page("calendar_day", "schedule.index", anchor="#calendar")
     register_order_panels(_order_panels)
+    materials.register()
     notifications.register_kind(
         "order_delayed", "schedule/_notice_delayed.html", _l("Order late against its promised date")
     )
