@@ -16,6 +16,7 @@ from app.modules.orders.services import orders
 from app.modules.orders.services.orders import LineInput, OrderInput
 
 LANG_BUTTON = {"en": "English", "zh_CN": "中文"}
+PHONE = {"width": 390, "height": 844}
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
@@ -26,6 +27,14 @@ def t(msgid: str, lang: str, **params) -> str:
     if lang.startswith("zh"):
         assert CJK.search(text), f"no Chinese translation for {msgid!r}"
     return text
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window. Waits for the page's load first: measured
+    before app.css has applied (right after a navigation), any table is wider than a phone."""
+    page.wait_for_load_state()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 def switch_language(page: Page, lang: str) -> None:

@@ -4,22 +4,14 @@ and answer, a co-signer before, copy, transfer; and the out-of-office page."""
 from datetime import timedelta
 
 import pytest
-from e2e_helpers import log_in, place_order, switch_language
-from playwright.sync_api import Page, expect
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, place_order, switch_language
+from playwright.sync_api import expect
 
 from app.core import clock
 from app.core.tasks import inbox
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from tests.conftest import open_task
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page: Page) -> None:
-    """Nothing on the page is wider than the window (no sideways scrolling)."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
@@ -34,14 +26,14 @@ def test_delegate_answer_and_come_back(live_server, new_page, make_user, passwor
     page = new_page(**({"viewport": viewport} if viewport else {}))
     log_in(page, live_server, ann, password)
     page.goto(f"{live_server}/tasks/{task.id}")
-    _fits(page)
+    assert_no_sideways_scroll(page)
     page.locator("#act-delegate summary").click()
     page.select_option("#delegate-user", label="Quinn Ma")
     page.fill("#delegate-note", "Is IP65 enough?")
     page.locator("#act-delegate button[type=submit]").click()
     expect(page.locator("#waiting-reason")).to_contain_text("Delegated to Quinn Ma")
     expect(page.locator("form.taskform")).to_have_count(0)
-    _fits(page)
+    assert_no_sideways_scroll(page)
 
     child = db.session.scalar(db.select(HumanTask).where(HumanTask.parent_id == task.id))
     other = new_page(**({"viewport": viewport} if viewport else {}))
@@ -49,7 +41,7 @@ def test_delegate_answer_and_come_back(live_server, new_page, make_user, passwor
     other.goto(f"{live_server}/tasks/{child.id}")
     expect(other.locator("#answer-form")).to_be_visible()
     expect(other.locator(".task-acts")).to_contain_text("Is IP65 enough?")
-    _fits(other)
+    assert_no_sideways_scroll(other)
     other.fill("#opinion", "Yes, IP65 is enough")
     other.locator("#answer-form button[type=submit]").click()
     expect(other.locator(".flash-success")).to_contain_text("Your answer was sent.")
@@ -85,13 +77,13 @@ def test_cosign_before_copy_and_transfer_in_chinese(
     page.select_option("#cosign-user", label="Hu Qing")
     page.locator("#act-cosign button[type=submit]").click()
     expect(page.locator("#waiting-reason")).to_contain_text("加签人")
-    _fits(page)
+    assert_no_sideways_scroll(page)
 
     other = new_page(**({"viewport": viewport} if viewport else {}))
     log_in(other, live_server, head, password)
     other.goto(f"{live_server}/tasks/shared")
     expect(other.locator(".shared-list")).to_contain_text(order.number)
-    _fits(other)
+    assert_no_sideways_scroll(other)
     child = db.session.scalar(db.select(HumanTask).where(HumanTask.parent_id == task.id))
     other.goto(f"{live_server}/tasks/{child.id}")
     other.locator("input[name=decision][value=disagree]").check()
@@ -120,7 +112,7 @@ def test_out_of_office_page(live_server, new_page, make_user, password, viewport
     page = new_page(**({"viewport": viewport} if viewport else {}))
     log_in(page, live_server, bob, password)
     page.goto(f"{live_server}/account/away")
-    _fits(page)
+    assert_no_sideways_scroll(page)
     today = clock.today()
     page.select_option("#substitute_id", label="Sam Stand")
     page.fill("#starts_on", (today + timedelta(days=3)).isoformat())
@@ -130,6 +122,6 @@ def test_out_of_office_page(live_server, new_page, make_user, password, viewport
     page.fill("#ends_on", (today + timedelta(days=5)).isoformat())
     page.locator("#away-form button[type=submit]").click()
     expect(page.locator(".away-list")).to_contain_text("Sam Stand")
-    _fits(page)
+    assert_no_sideways_scroll(page)
     page.locator(".away-list button[type=submit]").click()
     expect(page.locator(".away-list")).to_contain_text("You have no out-of-office planned.")

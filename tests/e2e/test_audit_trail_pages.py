@@ -3,14 +3,12 @@ as CSV, and reads the page on a 390 px phone in Chinese; a non-admin is refused.
 
 from pathlib import Path
 
-from e2e_helpers import log_in, t, untranslated, visible_texts
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, t, untranslated, visible_texts
 from playwright.sync_api import Page, expect
 
 from app.core.audit import chain
 from app.core.audit.models import AuditEvent
 from app.extensions import db
-
-PHONE = {"width": 390, "height": 844}
 
 
 def fail_a_log_in(page: Page, base: str, username: str) -> None:
@@ -20,13 +18,6 @@ def fail_a_log_in(page: Page, base: str, username: str) -> None:
     page.fill("#password", "not-the-password")
     page.locator("form:has(#password) button[type=submit]").click()
     expect(page.locator("#password")).to_be_visible()
-
-
-def no_sideways_scroll(page: Page) -> None:
-    """Nothing on the page is wider than the phone's screen."""
-    page.wait_for_load_state()  # measured before app.css applies, the table is too wide
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width}px wide"
 
 
 def test_admin_filters_the_trail_and_exports_it_as_csv(live_server, new_page, make_user, password):
@@ -69,12 +60,12 @@ def test_the_audit_page_on_a_phone_in_chinese(live_server, new_page, make_user, 
 
     page.goto(f"{live_server}/admin/audit")
     expect(page.get_by_role("heading", name=t("Audit trail", "zh_CN"))).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     page.fill("input[name=action]", "login")
     page.get_by_role("button", name=t("Filter", "zh_CN")).click()
     rows = page.locator("tr[data-audit]")
     expect(rows).to_have_count(2)  # the failed log-in and the admin's own
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     # Each row is a card: its cells stack under one another, each named by its column.
     first = rows.first.locator("td")
     boxes = [first.nth(i).bounding_box() for i in range(3)]

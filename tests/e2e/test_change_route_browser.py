@@ -5,14 +5,12 @@ with who acted and who is next, and the rule that puts the general manager in it
 The shared released order has one line of 10 units at 2.5 (CNY 25.00), promised 2027-03-05.
 """
 
-from e2e_helpers import log_in
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in
 from playwright.sync_api import expect
 
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
-
-PHONE = {"width": 390, "height": 844}
 
 
 def raise_in_browser(page, base, order, quantity: str, promised: str = "2027-03-05"):
@@ -38,11 +36,6 @@ def finish_reviews(change, order, complete) -> None:
     ).all()
     for step in steps:
         complete(order, step, {"opinion": "approve", "delivery_impact_days": "0"})
-
-
-def no_overflow(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 def test_a_20_percent_rise_goes_to_the_general_manager_who_decides_on_a_phone_in_chinese(
@@ -93,14 +86,14 @@ def test_a_20_percent_rise_goes_to_the_general_manager_who_decides_on_a_phone_in
     expect(done).to_contain_text("Sam Head")
     expect(phone.locator("table.route tr[data-step=gm_approval]")).to_contain_text("待处理")
     expect(phone.locator(".route-next")).to_contain_text("下一步")
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     # Rejecting without a reason on the change page: the message shows in place.
     form = phone.locator("#route form")
     form.locator("input[value=reject]").check()
     form.get_by_role("button", name="提交审批结论").click()
     expect(form.get_by_role("alert")).to_be_visible()
     expect(phone).to_have_url(f"{live_server}/changes/{change.id}")
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     form.locator("input[name=reason]").fill("预算不允许")
     form.get_by_role("button", name="提交审批结论").click()
     expect(phone.locator(".flash-success")).to_be_visible()
@@ -141,4 +134,4 @@ def test_a_5_percent_rise_stays_with_the_department_head_in_chinese_on_a_phone(
     expect(step).to_contain_text("待处理")
     expect(step).to_contain_text("Sam Head")
     expect(card.locator("tr[data-step=change_review_pmc]")).to_contain_text("通过")
-    no_overflow(manager)
+    assert_no_sideways_scroll(manager)

@@ -5,21 +5,12 @@ with the figures in view, and the product's cost history shows it — in both la
 from decimal import Decimal
 
 import pytest
-from e2e_helpers import complete_task, log_in, t
-from playwright.sync_api import Page, expect
+from e2e_helpers import PHONE, assert_no_sideways_scroll, complete_task, log_in, t
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.modules.closeout.services import process
 from tests.closeout_world import CloseoutWorld
-
-PHONE = {"width": 390, "height": 844}
-
-
-def fits(page: Page) -> None:
-    """Nothing on the page is wider than the window (no sideways scrolling)."""
-    page.wait_for_load_state()  # measured before app.css applies, any table is too wide
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
@@ -34,7 +25,7 @@ def test_close_out_task_approval_and_cost_history(live_server, new_page, make_us
     page.wait_for_load_state()
     page.goto(f"{live_server}/tasks/{costing.id}")
     expect(page.get_by_text(t("Actual costs per line (CNY)", lang))).to_be_visible()
-    fits(page)
+    assert_no_sideways_scroll(page)
     k = f"co-{item.id}-"
     # A typo is refused in the reader's language and nothing is stored.
     page.locator(f"[name='{k}labour_hours']").fill("8,5h")
@@ -45,7 +36,7 @@ def test_close_out_task_approval_and_cost_history(live_server, new_page, make_us
         t("Enter a number between %(low)s and %(high)s.", lang, low="0", high="1,000,000")
     )
     assert process.closeout_of(order.id).costed_at is None
-    fits(page)
+    assert_no_sideways_scroll(page)
     complete_task(page, {k + "labour_hours": "8.5", k + "other": "15"})
     db.session.expire_all()
     assert process.closeout_of(order.id).actual_cost == Decimal("1131.65")
@@ -59,7 +50,7 @@ def test_close_out_task_approval_and_cost_history(live_server, new_page, make_us
     expect(figures).to_contain_text(t("Close-out figures", lang))
     expect(figures).to_contain_text("1,131.65")
     expect(figures).to_contain_text("38.83%")
-    fits(head)
+    assert_no_sideways_scroll(head)
     complete_task(head, {"decision": "approve"})
     db.session.expire_all()
     assert process.closeout_of(order.id).status == "closed"
@@ -69,7 +60,7 @@ def test_close_out_task_approval_and_cost_history(live_server, new_page, make_us
     manager.wait_for_load_state()
     manager.goto(f"{live_server}/orders/{order.id}")
     expect(manager.locator(".closeout-figures")).to_contain_text("718.35")
-    fits(manager)
+    assert_no_sideways_scroll(manager)
     manager.goto(f"{live_server}/catalogue/products/{world.product.id}")
     history = manager.locator(".cost-history")
     expect(history.locator("h2")).to_contain_text(t("Cost history", lang))
@@ -77,7 +68,7 @@ def test_close_out_task_approval_and_cost_history(live_server, new_page, make_us
     expect(history).to_contain_text("11.32")  # 1131.65 / 100 per unit
     expect(history).to_contain_text("38.83%")
     expect(history).to_contain_text(order.number)
-    fits(manager)
+    assert_no_sideways_scroll(manager)
 
 
 def test_finance_sets_a_line_rate_in_chinese_on_a_phone(live_server, new_page, make_user, password):
@@ -87,7 +78,7 @@ def test_finance_sets_a_line_rate_in_chinese_on_a_phone(live_server, new_page, m
     page.wait_for_load_state()
     page.goto(f"{live_server}/closeout/rates")
     expect(page.locator("h1")).to_have_text(t("Cost rates", "zh_CN"))
-    fits(page)
+    assert_no_sideways_scroll(page)
     page.select_option("#line_id", str(world.l2.id))
     page.fill("#labour_rate", "61.5")
     page.fill("#machine_rate", "abc")
@@ -98,4 +89,4 @@ def test_finance_sets_a_line_rate_in_chinese_on_a_phone(live_server, new_page, m
     page.get_by_role("button", name=t("Save the rates", "zh_CN")).click()
     expect(page.locator(".flash-success")).to_contain_text(t("The rates were saved.", "zh_CN"))
     expect(page.locator("table").last).to_contain_text("61.50")
-    fits(page)
+    assert_no_sideways_scroll(page)

@@ -4,18 +4,11 @@ reads the late orders page (Chinese, on a 390 px phone) and opens a late order's
 The factory date is Monday 2027-03-01 and lines L1/L2 work 8 h a day (`plan_world`).
 """
 
-from e2e_helpers import log_in, t
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.modules.fulfilment.models import ProgressReport
-
-PHONE = {"width": 390, "height": 844}
-
-
-def no_sideways_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 def test_progress_is_reported_refused_and_corrected_in_english(
@@ -69,11 +62,11 @@ def test_late_orders_on_a_phone_in_chinese(live_server, new_page, make_user, pla
     label = t("Will miss the promised date", "zh_CN")
     expect(row.locator("[data-late='late']")).to_have_text(label)
     expect(page.locator("tr[data-order='SO-E-FINE']")).to_have_count(0)
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     row.get_by_role("link", name="SO-E-LATE").click()
     expect(page.locator("[data-progress]")).to_contain_text(t("Production progress", "zh_CN"))
     assert page.url.endswith(f"/orders/{late.id}")
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_progress_reported_in_chinese_on_a_phone(
@@ -99,7 +92,7 @@ def test_progress_reported_in_chinese_on_a_phone(
     expect(page.locator("[data-progress] tr[data-line='1'] [data-done]")).to_have_text(
         "5 / 20 (25%)"
     )
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_late_orders_in_english(live_server, new_page, make_user, plan_world, password):

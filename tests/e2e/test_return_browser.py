@@ -2,14 +2,13 @@
 Chinese on a 390 px phone (issue 12). The order is made, shipped and signed for through the
 services (tests/returns_helpers.py `deliver`)."""
 
-from e2e_helpers import log_in, place_order, t
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, place_order, t
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.modules.returns.models import Complaint, ReturnRequest
 from tests.returns_helpers import deliver
 
-PHONE = {"width": 390, "height": 844}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -17,11 +16,6 @@ def delivered(make_user):
     order = place_order(make_user("sales"))
     deliver(order, make_user("warehouse"))
     return order
-
-
-def no_overflow(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 def test_sales_requests_a_return_in_english(live_server, page, make_user, password):
@@ -64,7 +58,7 @@ def test_complaint_and_return_form_in_chinese_on_a_phone(
     phone.wait_for_load_state()
     phone.get_by_role("link", name=t("Record a complaint", "zh_CN")).click()
     phone.wait_for_load_state()
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     phone.get_by_role("button", name=t("Record the complaint", "zh_CN")).click()
     expect(phone.locator("body")).to_contain_text(t("Choose what the complaint is about.", "zh_CN"))
     phone.select_option("#category", "delivery")
@@ -75,18 +69,18 @@ def test_complaint_and_return_form_in_chinese_on_a_phone(
     )
     expect(phone.locator("#returns")).to_contain_text("两箱货物在运输中受潮")
     expect(phone.locator("#returns")).to_contain_text("共退货 0 次、投诉 1 次")
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     assert db.session.scalar(db.select(db.func.count(Complaint.id))) == 1
     phone.get_by_role("link", name=t("Request a return", "zh_CN")).click()
     phone.wait_for_load_state()
     expect(phone.locator("h1")).to_contain_text(t("Return request", "zh_CN"))
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     phone.get_by_label(t("Quantity returned of line %(n)s", "zh_CN", n=1)).fill("2")
     phone.select_option("#reason_category", "wrong_item")
     phone.fill("#reason", "规格不符")
     phone.get_by_label(t("Refund", "zh_CN")).check()
     phone.get_by_role("button", name=t("Send the return request", "zh_CN")).click()
     expect(phone.locator(".flash-success")).to_contain_text("品质部检验")
-    no_overflow(phone)
+    assert_no_sideways_scroll(phone)
     found = db.session.scalar(db.select(ReturnRequest))
     assert (found.requested_outcome, str(found.lines[0].quantity.normalize())) == ("refund", "2")

@@ -6,21 +6,14 @@ shows it."""
 import re
 
 import pytest
-from e2e_helpers import log_in, t
-from playwright.sync_api import Page, expect
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, t
+from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.conftest import open_task
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def fits(page: Page, viewport: dict) -> None:
-    """Nothing on the page is wider than the screen."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"the page is {width}px wide"
 
 
 @pytest.mark.parametrize(
@@ -42,7 +35,7 @@ def test_send_back_with_a_reason_then_comment_with_a_mention_and_a_file(
     page.goto(f"{live_server}/tasks/{dispatch.id}")
     page.locator("#sendback summary").click()
     page.select_option("#sendback-target", str(confirmed.id))
-    fits(page, viewport)
+    assert_no_sideways_scroll(page)
     page.fill("#sendback-reason", "Packaging is unclear, please ask the customer")
     page.locator("#sendback button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/inbox"))
@@ -56,7 +49,7 @@ def test_send_back_with_a_reason_then_comment_with_a_mention_and_a_file(
     reason = page.locator(".sent-back")
     expect(reason).to_contain_text("Packaging is unclear, please ask the customer")
     expect(reason).to_contain_text("Li PMC")
-    fits(page, viewport)
+    assert_no_sideways_scroll(page)
 
     attachment = tmp_path / "packaging.pdf"
     attachment.write_bytes(PDF)
@@ -66,12 +59,12 @@ def test_send_back_with_a_reason_then_comment_with_a_mention_and_a_file(
     notes = page.locator("#comments .notes")
     expect(notes).to_contain_text("the customer confirmed carton packaging")
     expect(notes.get_by_role("link", name="packaging.pdf")).to_be_visible()
-    fits(page, viewport)
+    assert_no_sideways_scroll(page)
 
     page.goto(f"{live_server}/orders/{order.id}")
     expect(page.locator(".notes")).to_contain_text("the customer confirmed carton packaging")
     expect(page.locator(".notes")).to_contain_text("Packaging is unclear")
-    fits(page, viewport)
+    assert_no_sideways_scroll(page)
 
     page = new_page(locale=locale, viewport=viewport)
     log_in(page, live_server, pmc, password, lang=lang)

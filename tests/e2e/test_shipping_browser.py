@@ -2,20 +2,13 @@
 receipt; in English at desktop width and in Chinese on a 390 px phone."""
 
 import pytest
-from e2e_helpers import log_in, t
+from e2e_helpers import PHONE, assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import expect
 
 from app.core import clock
 from app.extensions import db
 from app.modules.shipping.models import Shipment
 from tests.shipping_helpers import PNG, two_line_order
-
-PHONE = {"width": 390, "height": 844}
-
-
-def no_overflow(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"the page is {overflow}px wider than the window"
 
 
 @pytest.mark.parametrize(
@@ -41,7 +34,7 @@ def test_warehouse_ships_part_then_sales_records_the_receipt(
     expect(page.locator(f"#qty_{first.id}-error")).to_be_visible()
     expect(page.locator(f"#qty_{second.id}")).to_have_value("40")
     if viewport:
-        no_overflow(page)
+        assert_no_sideways_scroll(page)
     page.fill(f"#qty_{first.id}", "60")
     page.get_by_role("button", name=t("Record the shipment", lang)).click()
     expect(page.locator(".flash-success")).to_contain_text(f"{order.number}-D1")
@@ -64,7 +57,7 @@ def test_warehouse_ships_part_then_sales_records_the_receipt(
         "#receipt_file", {"name": "signed.png", "mimeType": "image/png", "buffer": PNG}
     )
     if viewport:
-        no_overflow(sales)
+        assert_no_sideways_scroll(sales)
     sales.get_by_role("button", name=t("Record the receipt", lang)).click()
     expect(sales.locator(".flash-success")).to_contain_text(
         t("The customer's receipt was recorded.", lang)
@@ -76,6 +69,6 @@ def test_warehouse_ships_part_then_sales_records_the_receipt(
         t("Received on %(day)s", lang, day=clock.today().isoformat())
     )
     if viewport:
-        no_overflow(sales)
+        assert_no_sideways_scroll(sales)
     db.session.expire_all()
     assert db.session.get(Shipment, shipment.id).is_received
