@@ -16,7 +16,7 @@ from .check_foreign import (
     form_note,
     language_problem,
 )
-from .check_structure import bpmn_elements, local
+from .check_structure import bpmn_elements, definition_allowed, inside_unsupported, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .durations import working_problem
 from .problems import Catalog, Problem, Reason, at, said
@@ -32,6 +32,9 @@ from .timers import (
 )
 
 HUMAN_TASKS = ("userTask", "manualTask")
+# A plain task (bpmn:task) waits for a person too (SpiffWorkflow runs it as a manual task), so
+# it needs a lane like them: else its inbox row would be nobody's.
+LANED_TASKS = (*HUMAN_TASKS, "task")
 
 
 def _lanes(root: etree._Element) -> dict[str, str]:
@@ -48,6 +51,8 @@ def _listing(values: set[str]) -> str | Reason:
 
 
 def _lane_problem(task: etree._Element, lane: str | None, catalog: Catalog) -> Problem | None:
+    if lane is None and local(task) == "task":
+        return at(task, said("plain_task_not_in_lane", task))
     if lane is None:
         return at(task, said("not_in_lane", task, note=assignment_note(task)))
     if catalog.department_for(lane) is None:
@@ -61,7 +66,7 @@ def human_task_problems(root: etree._Element, catalog: Catalog) -> list[Problem]
     (user tasks must have a form and a due duration; manual tasks may go without)."""
     lanes, problems = _lanes(root), []
     for task in bpmn_elements(root):
-        if local(task) not in HUMAN_TASKS:
+        if local(task) not in LANED_TASKS or inside_unsupported(task):
             continue
         lane_problem = _lane_problem(task, lanes.get(task.get("id")), catalog)
         problems += [lane_problem] if lane_problem else []
@@ -133,6 +138,8 @@ def timer_problems(root: etree._Element, dmn_roots: Sequence[etree._Element] = (
     problems, names = [], data_names(root, dmn_roots)
     for timer in root.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
         event = timer.getparent()
+        if not definition_allowed(timer):
+            continue  # a definition nothing uses, or one its event may not have (said once)
         values = [c for c in timer if local(c) in TIMER_KINDS]
         if len(values) != 1:
             problems.append(at(event, said("timer_needs_one", event)))
@@ -291,6 +298,8 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
             problems.append(at(prop, said("correlation_no_id", name=prop.get("name") or "?")))
     for definition in root.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
         event = definition.getparent()
+        if not definition_allowed(definition):
+            continue
         if definition.get("messageRef") not in messages:
             problems.append(at(event, said("no_message", event)))
     for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
@@ -299,7 +308,9 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
     for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         called = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
         decision = (called.text or "").strip() if called is not None else ""
-        if decision not in decision_ids:
+        if not decision:
+            problems.append(at(task, said("decision_missing", task)))
+        elif decision not in decision_ids:
             problems.append(at(task, said("decision_unknown", task, decision=decision)))
     return problems
 

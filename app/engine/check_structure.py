@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 
 from lxml import etree
 
 from .documents import BPMN_NS
 from .problems import Problem, at, said
+
+OMG_PREFIX = "{http://www.omg.org/spec/"
 
 FLOW_NODES = frozenset(
     (
@@ -144,6 +147,20 @@ def _unsupported(node: etree._Element, name: str) -> Problem:
     return at(node, problem, parent.get("id"))
 
 
+def inside_unsupported(node: etree._Element) -> bool:
+    """Whether node is inside an element that is refused as a whole (its content is not
+    checked: the container's message says what to do)."""
+    return any(local(a) not in SUPPORTED for a in node.iterancestors())
+
+
+def definition_allowed(definition: etree._Element) -> bool:
+    """Whether an event definition sits on an event that may carry it: else the event's one
+    message is that it cannot (or the definition is a top-level one no event holds)."""
+    parent = definition.getparent()
+    allowed = EVENT_DEFINITIONS.get(local(parent) if parent is not None else "", set())
+    return local(definition) in allowed
+
+
 def _event_problems(node: etree._Element, name: str) -> list[Problem]:
     definitions = [local(c) for c in node if (local(c) or "").endswith("EventDefinition")]
     allowed = EVENT_DEFINITIONS[name]
@@ -209,12 +226,20 @@ def is_event_subprocess(node: etree._Element) -> bool:
     return local(node) == "subProcess" and node.get("triggeredByEvent") == "true"
 
 
+def _standard(node: etree._Element) -> bool:
+    """An element of the OMG's BPMN/DI namespaces, outside vendor extension content (where
+    Camunda and others give their own elements ids that are not BPMN ids)."""
+    if not isinstance(node.tag, str) or not node.tag.startswith(OMG_PREFIX):
+        return False
+    return not any(local(a) == "extensionElements" for a in node.iterancestors())
+
+
 def duplicate_id_problems(root: etree._Element) -> list[Problem]:
-    """Ids used more than once in the document."""
+    """Ids used more than once by BPMN and diagram (DI) elements."""
     seen: dict[str, int] = {}
     problems = []
     for node in root.iter():
-        node_id = node.get("id") if isinstance(node.tag, str) else None
+        node_id = node.get("id") if _standard(node) else None
         if node_id is None:
             continue
         if node_id in seen:
@@ -345,17 +370,37 @@ def _started_otherwise(node: etree._Element) -> bool:
     return is_event_subprocess(node) or node.get("isForCompensation") == "true"
 
 
-def _in_executable_process(node: etree._Element) -> bool:
-    while node is not None and local(node) != "process":
-        node = node.getparent()
-    return node is not None and node.get("isExecutable") == "true"
+def running_process_ids(root: etree._Element) -> set[str]:
+    """Executable processes and every process their call activities reach: what can run. With
+    none executable, every process (the owner is told to mark one; the rest is checked now)."""
+    processes = {p.get("id"): p for p in root.iterchildren(f"{{{BPMN_NS}}}process")}
+    running: set[str] = set()
+    queue = [pid for pid, p in processes.items() if p.get("isExecutable") == "true"]
+    queue = queue or list(processes)
+    while queue:
+        pid = queue.pop()
+        if pid in running or pid not in processes:
+            continue
+        running.add(pid)
+        queue += [c.get("calledElement") for c in processes[pid].iter(f"{{{BPMN_NS}}}callActivity")]
+    return running
 
 
-def structure_problems(root: etree._Element) -> list[Problem]:
-    """All structural problems of a parsed BPMN document."""
-    problems = unsupported_problems(root) + duplicate_id_problems(root)
-    for container in containers(root):
-        if not _in_executable_process(container):
-            continue  # documentation-only pools (and their subprocesses) are never run
+def running_part(root: etree._Element) -> etree._Element:
+    """A copy of the document without the pools that never run (documentation-only processes
+    no executable process calls): what content and element checks look at. Lines are kept."""
+    running = running_process_ids(root)
+    copy = deepcopy(root)
+    for process in list(copy.iterchildren(f"{{{BPMN_NS}}}process")):
+        if process.get("id") not in running:
+            copy.remove(process)
+    return copy
+
+
+def structure_problems(root: etree._Element, running: etree._Element) -> list[Problem]:
+    """All structural problems of a parsed BPMN document: ids of the whole document, elements
+    and flows of `running` (its `running_part`)."""
+    problems = unsupported_problems(running) + duplicate_id_problems(root)
+    for container in containers(running):
         problems += flow_problems(container) + reachability_problems(container)
     return problems

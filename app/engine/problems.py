@@ -56,6 +56,9 @@ MESSAGES = {
     "and retry.",
     "not_in_lane": "{element} is not in any lane; put it in the lane of the department that "
     "does it{note}.",
+    "plain_task_not_in_lane": "{element} is not in any lane, but a plain task waits for someone "
+    "to mark it done; put it in the lane of the department that does it, or make it a script "
+    "task if nobody needs to act.",
     "lane_not_department": "{element} is in the lane '{lane}', which is not a department; rename "
     "the lane to one of: {known}.",
     "no_form": "{element} has no form; add the spiffworkflow property 'form' naming one{note}.",
@@ -86,6 +89,8 @@ MESSAGES = {
     "process defined here.",
     "decision_unknown": "{element} calls the decision '{decision}', but no DMN file with that "
     "decision was supplied; upload it or fix the decision id.",
+    "decision_missing": "{element} does not name a decision; set its decision id "
+    "(spiffworkflow:calledDecisionId) to a decision of the DMN file it uses.",
     "expr_empty": "The {what} of {owner} is empty; write one or remove it.",
     "expr_refused": "The {what} of {owner} was refused: {detail}.",
     "expr_rejected": "The {what} of {owner} was refused: {detail}",  # detail ends its sentence

@@ -24,6 +24,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ManualTask, UserTask
 from SpiffWorkflow.task import Task
 
+from .check_structure import OMG_PREFIX
 from .documents import (
     BPMN_NS,
     DocumentRejected,
@@ -113,6 +114,15 @@ def _main_process_id(root: etree._Element) -> str:
     return (top or executable)[0]
 
 
+def _drop_vendor_ids(root: etree._Element) -> None:
+    """Remove the ids other tools give their extension elements (Camunda's input parameters,
+    listeners): SpiffWorkflow looks every id up in the whole document, so one equal to a
+    task's id would be taken for the task."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and not node.tag.startswith(OMG_PREFIX) and node.get("id"):
+            del node.attrib["id"]
+
+
 def build_parser(
     root: etree._Element,
     decisions: Sequence[etree._Element] = (),
@@ -120,6 +130,7 @@ def build_parser(
 ) -> OrderGateParser:
     """A parser loaded with the (timer-normalised) BPMN root and DMN roots; may raise."""
     normalise_timers(root)
+    _drop_vendor_ids(root)
     parser = OrderGateParser(validator=validator)
     for dmn in decisions:
         parser.add_dmn_xml(dmn)

@@ -13,7 +13,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from .check_content import content_problems
 from .check_loops import multi_instance_problems
-from .check_structure import structure_problems
+from .check_structure import running_part, structure_problems
 from .documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn, parse_document
 from .problems import Catalog, Problem, at, said
 from .specs import build_parser
@@ -69,7 +69,13 @@ def build_problems(root: etree._Element, dmn_roots: Sequence[etree._Element]) ->
             problems.append(Problem(line, said("build_failed", detail=text), element_id))
         except Exception as exc:  # noqa: BLE001 - any parser failure is a problem to report
             problems.append(Problem(0, said("build_failed", detail=f"{type(exc).__name__}: {exc}")))
-    problems += [Problem(0, said("spiff_warns", detail=str(w.message))) for w in caught]
+    # A deprecation (e.g. spiff-arena's messageVariable on the message) changes nothing at run
+    # time: SpiffWorkflow still reads the old placement. Other warnings are reported.
+    problems += [
+        Problem(0, said("spiff_warns", detail=str(w.message)))
+        for w in caught
+        if not issubclass(w.category, DeprecationWarning)
+    ]
     return problems
 
 
@@ -84,13 +90,14 @@ def _validate(data: bytes, catalog: Catalog, decisions: Sequence[bytes]) -> list
         first = root.find(f"{{{BPMN_NS}}}process")
         node = first if first is not None else root
         problems.append(at(node, said("not_executable")))
-    structure = structure_problems(root)
+    running = running_part(root)
+    structure = structure_problems(root, running)
     duplicate_lines = {p.line for p in structure if "is used twice" in p.message}
     # The schema reports a duplicate id as an invalid xs:ID; ours says it plainly.
     problems = [p for p in problems if not (p.line in duplicate_lines and "xs:ID" in p.message)]
     problems += structure
-    problems += content_problems(root, catalog, dmn_roots)
-    problems += multi_instance_problems(root)
+    problems += content_problems(running, catalog, dmn_roots)
+    problems += multi_instance_problems(running)
     if not problems:
         problems = build_problems(root, dmn_roots)
     return sorted(problems, key=lambda p: p.line)

@@ -71,6 +71,11 @@ SENTENCES = {
     "not_in_lane": _l(
         "%(element)s is not in any lane; put it in the lane of the department that does it%(note)s."
     ),
+    "plain_task_not_in_lane": _l(
+        "%(element)s is not in any lane, but a plain task waits for someone to mark it done; put "
+        "it in the lane of the department that does it, or make it a script task if nobody needs "
+        "to act."
+    ),
     "lane_not_department": _l(
         "%(element)s is in the lane %(lane)s, which is not a department; rename the lane to one "
         "of: %(known)s."
@@ -128,6 +133,10 @@ SENTENCES = {
     "decision_unknown": _l(
         "%(element)s calls the decision %(decision)s, but no DMN file with that decision was "
         "supplied; upload it or fix the decision id."
+    ),
+    "decision_missing": _l(
+        "%(element)s does not name a decision; set its decision id "
+        "(spiffworkflow:calledDecisionId) to a decision of the DMN file it uses."
     ),
     "expr_empty": _l("The %(what)s of %(owner)s is empty; write one or remove it."),
     "expr_refused": _l("The %(what)s of %(owner)s was refused: %(detail)s."),
