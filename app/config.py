@@ -16,6 +16,23 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
     return int(raw)
 
 
+def _rates(name: str) -> dict[str, str]:
+    """Exchange rates from the environment, e.g. "USD=7.1,EUR=7.8" (CNY per unit); a wrong entry
+    stops the start with its name rather than leaving a currency silently without a rate."""
+    rates: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in os.environ.get(name, "").split(","))):
+        code, _, value = entry.partition("=")
+        code, value = code.strip().upper(), value.strip()
+        try:
+            valid = len(code) == 3 and code.isalpha() and 0 < float(value) < 1e6
+        except ValueError:
+            valid = False
+        if not valid:
+            raise RuntimeError(f"{name} takes CODE=rate pairs such as USD=7.1, not {entry!r}.")
+        rates[code] = value
+    return rates
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -73,6 +90,9 @@ class Config:
         ("packing", "Packing", "包装"),
     )
     LATE_RISK_DAYS = _int("ORDERGATE_LATE_RISK_DAYS", 2, minimum=0)
+    # CNY per unit of a foreign currency, captured on an order when its customer confirms it
+    # (close-out revenue, the return limit in CNY). A currency without a rate is entered by hand.
+    EXCHANGE_RATES = _rates("ORDERGATE_EXCHANGE_RATES")
     # The key that seals the audit chain; never stored in the database. Unset: a key file
     # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None

@@ -26,11 +26,18 @@ def defn() -> ProcessDefinition:
     )
 
 
-def start(defn: ProcessDefinition, amount: float, outcome: str = "refund") -> StepResult:
+def start(
+    defn: ProcessDefinition,
+    amount: float,
+    outcome: str = "refund",
+    currency: str = "CNY",
+    amount_cny: float | None | str = "same",
+) -> StepResult:
     data = {
         "order_id": 7,
         "order": {"id": 7, "number": "SO-2026-00007", "customer": "ACME", "status": "delivered"},
-        "return_request": {"id": 1, "amount": amount, "currency": "CNY",
+        "return_request": {"id": 1, "amount": amount, "currency": currency,
+                           "amount_cny": amount if amount_cny == "same" else amount_cny,
                            "requested_outcome": outcome},
     }  # fmt: skip
     return runner.start(defn, data)
@@ -82,6 +89,21 @@ def test_the_general_manager_approves_above_the_amount(defn, amount, gm) -> None
     assert names(result) == ["refund_payment"] and result.data["return_outcome"] == "refund_due"
     result = submit(defn, result, "refund_payment", {"paid": True, "payment_reference": "B-1"})
     assert result.completed and result.data["return_outcome"] == "refunded"
+
+
+@pytest.mark.parametrize(
+    ("amount", "amount_cny", "gm"),
+    [(1500.0, 10650.0, True), (1400.0, 9940.0, False), (100.0, None, True)],
+    ids=["usd-over-in-cny", "usd-within-in-cny", "rate-unknown"],
+)
+def test_the_limit_is_in_cny_whatever_the_order_currency(defn, amount, amount_cny, gm) -> None:
+    """USD 1,500 at 7.1 is CNY 10,650: over the limit though 1,500 is not; no rate: the GM."""
+    result = start(defn, amount, currency="USD", amount_cny=amount_cny)
+    result = submit(
+        defn, submit(defn, result, "return_inspection", ACCEPT), "return_approval_sales", APPROVE
+    )
+    assert result.data["needs_gm"] is gm
+    assert names(result) == (["return_approval_gm"] if gm else ["refund_payment"])
 
 
 @pytest.mark.parametrize(

@@ -107,18 +107,15 @@ def test_a_missing_rate_is_asked_at_close_out(world):
     assert (c.exchange_rate, c.revenue, c.actual_cost) == (D("7.65"), D("765.00"), D("10.00"))
 
 
-def test_the_rate_is_captured_when_the_customer_confirms(app, world):
+def test_the_rate_is_captured_when_the_customer_confirms(app, world, monkeypatch):
     from app.modules.orders.services import lifecycle
 
-    app.config["EXCHANGE_RATES"] = {"USD": "7.1234"}
-    try:
-        usd = world.order(world.catalogue("1", "1"), currency="USD", status="awaiting_customer")
-        cny = world.order(world.catalogue("1", "1"), status="awaiting_customer")
-        jpy = world.order(world.catalogue("1", "1"), currency="JPY", status="awaiting_customer")
-        for order in (usd, cny, jpy):
-            lifecycle.capture_exchange_rate(order)
-    finally:
-        del app.config["EXCHANGE_RATES"]
+    monkeypatch.setitem(app.config, "EXCHANGE_RATES", {"USD": "7.1234"})
+    usd = world.order(world.catalogue("1", "1"), currency="USD", status="awaiting_customer")
+    cny = world.order(world.catalogue("1", "1"), status="awaiting_customer")
+    jpy = world.order(world.catalogue("1", "1"), currency="JPY", status="awaiting_customer")
+    for order in (usd, cny, jpy):
+        lifecycle.capture_exchange_rate(order)
     assert (usd.exchange_rate, cny.exchange_rate, jpy.exchange_rate) == (D("7.1234"), 1, None)
 
 

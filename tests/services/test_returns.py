@@ -134,6 +134,28 @@ def test_general_manager_approves_only_above_the_amount(make_order, make_user, q
         assert request.status == "refund_due"
 
 
+@pytest.mark.parametrize(
+    ("rate", "quantity", "gm_needed"),
+    [("7.1", "600", True), ("7.1", "560", False), (None, "4", True)],
+    ids=["USD1500=CNY10650", "USD1400=CNY9940", "no-rate"],
+)
+def test_the_amount_is_compared_in_cny(
+    make_order, make_user, app, monkeypatch, rate, quantity, gm_needed
+):
+    """The limit is CNY 10,000: USD 1,500 at 7.1 is over it; a currency without a rate asks
+    the general manager rather than guessing."""
+    order = delivered_order(make_order, make_user, quantity="1000", price="2.5", currency="USD")
+    order.exchange_rate = Decimal(rate) if rate else None
+    monkeypatch.setitem(app.config, "EXCHANGE_RATES", {})  # no configured rate to fall back on
+    request = ask(order, make_user("sales"), {order.lines[0].id: quantity}, outcome="refund")
+    data = requests.start_data(request)
+    expected = float(Decimal(quantity) * Decimal("2.5") * Decimal(rate)) if rate else None
+    assert (data["currency"], data["amount_cny"]) == ("USD", expected)
+    act(request, make_user, ACCEPT)
+    act(request, make_user, APPROVE)
+    assert open_step(request).spec_name == ("return_approval_gm" if gm_needed else "refund_payment")
+
+
 def test_refund_is_due_then_confirmed_paid_by_finance(make_order, make_user):
     order = delivered_order(make_order, make_user)
     raiser = make_user("sales")

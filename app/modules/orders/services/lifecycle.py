@@ -58,13 +58,20 @@ def capture_exchange_rate(order: Order) -> None:
     if order.currency == "CNY":
         order.exchange_rate = Decimal(1)
         return
-    configured = current_app.config.get("EXCHANGE_RATES", {}).get(order.currency)
+    rate = configured_rate(order.currency)
+    if rate is not None:
+        order.exchange_rate = rate.quantize(Decimal("0.000001"))
+
+
+def configured_rate(currency: str) -> Decimal | None:
+    """Today's rate for `currency` (CNY per unit) from the app config's `EXCHANGE_RATES`, or
+    None when it has none or a value that is not a positive number."""
+    configured = current_app.config.get("EXCHANGE_RATES", {}).get(currency)
     try:
         rate = Decimal(str(configured)) if configured is not None else None
     except InvalidOperation:
-        rate = None
-    if rate is not None and rate.is_finite() and rate > 0:
-        order.exchange_rate = rate.quantize(Decimal("0.000001"))
+        return None
+    return rate if rate is not None and rate.is_finite() and rate > 0 else None
 
 
 def stop_order(instance: ProcessInstance) -> None:

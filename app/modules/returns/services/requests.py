@@ -20,7 +20,7 @@ from app.core.users.models import User
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.modules.orders.models import Order, OrderLine
-from app.modules.orders.services import attachments, orders
+from app.modules.orders.services import attachments, lifecycle, orders
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
 from app.modules.returns.models import ReturnLine, ReturnPhoto, ReturnRequest
@@ -191,13 +191,27 @@ def request_return(
 
 
 def start_data(request: ReturnRequest) -> dict:
-    """What order_return.bpmn reads (docs/RETURNS.md): the amount decides the approval level."""
+    """What order_return.bpmn reads (docs/RETURNS.md): the value in CNY decides the approval
+    level, so a USD return is not held to a limit meant in yuan. `amount_cny` is None when the
+    order's currency has no known rate; the decision table then asks the general manager."""
+    rate = cny_rate(request.order)
     return {
         "id": request.id,
         "amount": float(request.amount),
         "currency": request.currency,
+        "amount_cny": float(request.amount * rate) if rate is not None else None,
         "requested_outcome": request.requested_outcome,
     }
+
+
+def cny_rate(order: Order) -> Decimal | None:
+    """CNY per unit of the order's currency: 1 for CNY, else the rate captured when the customer
+    confirmed the order, else today's configured rate (app config EXCHANGE_RATES), else None."""
+    if order.currency == "CNY":
+        return Decimal(1)
+    if order.exchange_rate is not None:
+        return order.exchange_rate
+    return lifecycle.configured_rate(order.currency)
 
 
 def _check_photos(files, errors: dict) -> list:
