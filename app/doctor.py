@@ -15,6 +15,7 @@ from app.extensions import db
 from app.modules.orders.models import RELEASED_STATUSES, Order
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
+from app.modules.purchasing.services import stock
 
 BATCH = 200
 OPEN_ORDER_STATUSES = (
@@ -43,6 +44,7 @@ def check_all(timer_grace: timedelta = timedelta(minutes=10)) -> Iterator[str]:
     yield from check_instances(timer_grace)
     yield from check_finished_instances()
     yield from check_orders()
+    yield from stock.ledger_problems()
 
 
 def check_instances(timer_grace: timedelta) -> Iterator[str]:

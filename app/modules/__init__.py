@@ -18,6 +18,7 @@ DOMAINS = (
     "shipping",
     "closeout",
     "returns",
+    "purchasing",
 )
 
 

@@ -32,6 +32,7 @@ from app.modules.orders.models import Attachment, Product, ProductionLine
 from app.modules.orders.services import attachments
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
+from app.modules.purchasing.models import Component, StockBalance
 from app.modules.returns.services import requests
 from app.modules.rush.services import rush
 from app.modules.shipping.services import shipping
@@ -54,12 +55,16 @@ PRICE_READERS = frozenset(
 OWNERS = frozenset({"owner", "admin"})
 ADMIN = frozenset({"admin"})
 NO_DEPARTMENT = frozenset({"owner", "admin"})
+MEMBERS_OR_ADMIN = frozenset(DEPARTMENT_ROLES) | ADMIN
 
 
 def dept(*keys: str, heads_only: bool = False) -> frozenset[str]:
     """The roles of these departments (only their heads with heads_only)."""
     kinds = ("head",) if heads_only else ("member", "head")
     return frozenset(f"{k}.{kind}" for k in keys for kind in kinds)
+
+
+BOM_KEEPERS = dept("engineering", "purchasing") | ADMIN
 
 
 # Known money of the world's orders and products: only price readers may ever see these.
@@ -333,6 +338,30 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST returns.complaint": (
         Case("/returns/orders/{delivered}/complaint", dept("sales"), ok=400, data={}),
     ),
+    # Purchasing: components, BOMs, stock (docs/PURCHASING.md)
+    "GET purchasing.component_list": (Case("/purchasing/components", MEMBERS_OR_ADMIN),),
+    "POST purchasing.component_list": (
+        Case("/purchasing/components", BOM_KEEPERS, ok=400, data={}),
+    ),
+    "GET purchasing.component_edit": (
+        Case("/purchasing/components/{component}", MEMBERS_OR_ADMIN, missing=404),
+    ),
+    "POST purchasing.component_edit": (
+        Case("/purchasing/components/{component}", BOM_KEEPERS, ok=400, data={}),
+    ),
+    "GET purchasing.product_bom": (
+        Case("/purchasing/products/{product}/bom", BOM_KEEPERS, missing=404),
+    ),
+    "POST purchasing.product_bom": (
+        Case("/purchasing/products/{product}/bom", BOM_KEEPERS, ok=400, data={}),
+    ),
+    "GET purchasing.stock_index": (Case("/purchasing/stock", MEMBERS_OR_ADMIN),),
+    "GET purchasing.stock_ledger": (
+        Case("/purchasing/stock/{component}", MEMBERS_OR_ADMIN, missing=404),
+    ),
+    "POST purchasing.stock_ledger": (
+        Case("/purchasing/stock/{component}", dept("warehouse"), ok=400, data={}),
+    ),
     # Process owners: processes, forms, migrations
     "GET processes.index": (Case("/processes", OWNERS),),
     "GET processes.detail": (Case("/processes/{process}", OWNERS),),
@@ -474,6 +503,10 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     batch = migrations.dry_run(users["owner"], "order_lifecycle", latest)
     product = Product(code="P-COST", name="Costed part", unit="pcs", standard_cost=COST)
     db.session.add(product)
+    component = Component(code="C-STEEL", name="Steel sheet", unit="kg")
+    db.session.add(component)
+    db.session.flush()
+    db.session.add(StockBalance(component_id=component.id))
     # Everyone's release notifications are read already, so "mark all read" changes nothing.
     db.session.execute(db.update(Notification).values(read_at=utcnow()))
     # Everyone chose English already, so the language switch (kept on the user) changes nothing.
@@ -501,6 +534,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "scan": _file(waiting, sales, "signed.pdf", "signed_confirmation").id,
         "line": db.session.scalar(db.select(ProductionLine.id).where(ProductionLine.code == "L1")),
         "product": product.id,
+        "component": component.id,
         "user": users["engineering.member"].id,
         "process": "order_lifecycle",
         "form": "order_intake",

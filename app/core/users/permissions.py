@@ -28,6 +28,12 @@ The rules (department keys are what BPMN lanes name):
   customer's signed delivery note.
 - customers: `may_edit_customers(user)`: sales or admin; products and production lines:
   `may_edit_products(user)`: engineering, production or admin.
+- purchasing (docs/PURCHASING.md): components and bills of materials: `may_edit_boms(user)`:
+  engineering or purchasing (`BOM_KEEPERS`) or admin; the stock ledger (receipts, issues,
+  adjustments): `may_move_stock(user)`: the warehouse (`STOCK_KEEPERS`); suppliers, purchase
+  requests and orders: `may_purchase(user)`: purchasing (`BUYERS`); incoming inspection:
+  `may_inspect_material(user)`: quality (`INSPECTORS`); purchase prices and stock values:
+  `may_see_purchase_prices(user)`: price readers and purchasing.
 - money: `can_see_prices(user)`: sales, PMC, finance, management (`PRICE_DEPARTMENTS`) or admin.
   Prices, amounts, margins and costs are commercial data; every other department (engineering,
   production, quality, warehouse, purchasing, …) works from quantities, specifications, dates and
@@ -63,6 +69,10 @@ PRODUCT_KEEPERS = frozenset({"engineering", "production"})
 PROGRESS_REPORTERS = frozenset({"production", PMC})
 SHIPPERS = frozenset({"warehouse"})
 RECEIPT_RECORDERS = frozenset({"warehouse", SALES})
+BOM_KEEPERS = frozenset({"engineering", "purchasing"})
+STOCK_KEEPERS = frozenset({"warehouse"})
+BUYERS = frozenset({"purchasing"})
+INSPECTORS = frozenset({"quality"})
 # A form field, diff row or stored value whose name matches carries money (unit_price,
 # standard_cost, amount, total, margin, value_delta …); process owners' new forms are covered
 # by their field names.
@@ -195,6 +205,33 @@ def may_edit_customers(user: Any) -> bool:
 def may_edit_products(user: Any) -> bool:
     """Engineering (and production) keep the catalogue and the lines; admins may too."""
     return is_admin(user) or in_department(user, *PRODUCT_KEEPERS)
+
+
+def may_edit_boms(user: Any) -> bool:
+    """Engineering or purchasing keeps components and bills of materials; admins may too."""
+    return is_admin(user) or in_department(user, *BOM_KEEPERS)
+
+
+def may_move_stock(user: Any) -> bool:
+    """The warehouse records receipts, issues to orders and stock adjustments."""
+    return in_department(user, *STOCK_KEEPERS)
+
+
+def may_purchase(user: Any) -> bool:
+    """Purchasing keeps suppliers and turns purchase requests into purchase orders."""
+    return in_department(user, *BUYERS)
+
+
+def may_inspect_material(user: Any) -> bool:
+    """Quality inspects incoming material (accepts or rejects what arrived)."""
+    return in_department(user, *INSPECTORS)
+
+
+def may_see_purchase_prices(user: Any) -> bool:
+    """Purchase prices and stock values: the price readers and purchasing, who buys at them."""
+    return can_see_prices(user) or (
+        getattr(user, "is_authenticated", False) and in_department(user, *BUYERS)
+    )
 
 
 def can_see_prices(user: Any) -> bool:
