@@ -37,6 +37,7 @@ from app.modules.orders.models import (
     Product,
     ProductionLine,
 )
+from app.modules.purchasing.models import Component
 from app.modules.returns.models import Complaint, Refund, ReturnRequest
 from app.modules.rush.models import RushRequest
 from app.modules.shipping.models import Shipment
@@ -155,6 +156,7 @@ def zh_data() -> list[str]:
         Confirmation.signer_name, Attachment.file_name, Department.name_en, Shipment.carrier,
         Shipment.tracking_number, Shipment.note, Shipment.receipt_signer, ReturnRequest.reason,
         ReturnRequest.decision_reason, Refund.paid_reference, Complaint.description,
+        Component.code, Component.name, Component.unit,
     )  # fmt: skip
     for column in columns:
         values += [v for v in db.session.scalars(db.select(column).distinct()) if v]
