@@ -154,8 +154,8 @@ class Style:
         did = self.id(node.id + "_def", "EventDefinition")
         if kind in ("start_timer", "catch_timer", "b_timer"):
             text = self.timer_text(node)
-            which = "timeCycle" if text.startswith("R") else "timeDuration"
-            if text and text[0].isdigit() and "T" in text and "-" in text:
+            which = "timeCycle" if node.timer.startswith("R") else "timeDuration"
+            if node.timer[:1].isdigit() and "T" in node.timer and "-" in node.timer:
                 which = "timeDate"
             inner = (
                 f'<{self.t(which)} xsi:type="{self.prefix}tFormalExpression">{escape(text)}'

@@ -370,6 +370,7 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST processes.save_draft": (Case("/processes/{process}/draft", OWNERS, ok=400, data={}),),
     "POST processes.publish": (Case("/processes/{process}/publish", OWNERS, ok=400, data={}),),
     "POST processes.discard_draft": (Case("/processes/{process}/draft/discard", OWNERS, ok=302),),
+    "POST processes.convert": (Case("/processes/convert", OWNERS, ok=400, data={}),),
     "GET processes.version_view": (Case("/processes/{process}/versions/1", OWNERS, missing=404),),
     "GET processes.version_xml": (
         Case("/processes/{process}/versions/1.bpmn", OWNERS, missing=404),

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import limits
-from app.core.processes import diagram_problems, diagrams, modeling, version_diff
+from app.core.processes import conversion, diagram_problems, diagrams, modeling, version_diff
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -144,6 +144,21 @@ def publish(process_id: str):
             "url": url_for("processes.detail", process_id=process_id),
         }
     )
+
+
+@bp.post("/convert")
+@login_required
+def convert():
+    """Convert a diagram from another tool (JSON {"xml": ...}): the converted diagram and the
+    report of what was mapped, what to check, what needs the owner and what was kept. Stores
+    nothing (docs/FOREIGN_DIAGRAMS.md)."""
+    body = request.get_json(silent=True)
+    xml = body.get("xml") if isinstance(body, dict) else None
+    try:
+        result = conversion.convert_file(current_user, xml)
+    except DomainError as exc:
+        return _json_error(exc)
+    return jsonify(conversion.report(result))
 
 
 @bp.post("/<process_id>/draft/discard")
