@@ -119,7 +119,7 @@ _HINT = {
 }
 
 
-def said(key: str, node: etree._Element | None = None, **params: object) -> Reason:
+def tell(key: str, node: etree._Element | None = None, **params: object) -> Reason:
     """The report sentence `key`; `node` adds its kind, id and name (`element`, `element_lc`)."""
     if node is not None:
         params.setdefault("kind", _kind(node))
@@ -313,7 +313,7 @@ class _Converter:
                     self.timer(node)
                 elif kind == "timerEventDefinition" and not len(node):
                     event = node.getparent()
-                    self.add("owner", event, said("timer_empty", event), field="timer")
+                    self.add("owner", event, tell("timer_empty", event), field="timer")
                 if kind in ("serviceTask", "sendTask", "receiveTask", "businessRuleTask"):
                     self.implementation(node)
         self.kept()
@@ -329,12 +329,12 @@ class _Converter:
             main = max(processes, key=size)
             main.set("isExecutable", "true")
             self.changed = True
-            self.add("mapped", main, said("made_executable", main), value="true")
+            self.add("mapped", main, tell("made_executable", main), value="true")
             running = [main]
         for other in processes:
             if other not in running:
                 main_id = running[0].get("id") if running else ""
-                self.add("kept", other, said("other_pool", other, main=main_id))
+                self.add("kept", other, tell("other_pool", other, main=main_id))
         return running
 
     def lanes(self, process: etree._Element) -> None:
@@ -358,7 +358,7 @@ class _Converter:
                 label = self.lane_label(dept, name)
                 lane.set("name", label)
                 self.changed = True
-                reason = said("lane_renamed", lane, before=name, after=label)
+                reason = tell("lane_renamed", lane, before=name, after=label)
                 self.add(
                     "check",
                     lane,
@@ -371,7 +371,7 @@ class _Converter:
                 self.add(
                     "owner",
                     lane,
-                    said("lane_unknown", lane),
+                    tell("lane_unknown", lane),
                     field="department",
                     choices=self.ranked_departments([name, *groups]),
                 )
@@ -402,7 +402,7 @@ class _Converter:
                 self.use(node, tag)
                 place_in_lane(process, task, dept)
                 self.changed = True
-                reason = said("task_placed", task, before=group, after=dept.key)
+                reason = tell("task_placed", task, before=group, after=dept.key)
                 self.add(
                     "check",
                     task,
@@ -415,7 +415,7 @@ class _Converter:
                 self.add(
                     "owner",
                     task,
-                    said("task_no_lane", task),
+                    tell("task_no_lane", task),
                     field="department",
                     choices=self.ranked_departments([group]),
                 )
@@ -423,7 +423,7 @@ class _Converter:
             self.add(
                 "owner",
                 task,
-                said("plain_task", task),
+                tell("plain_task", task),
                 field="kind",
                 choices=("manualTask", "userTask"),
             )
@@ -479,11 +479,11 @@ class _Converter:
         if hint and best[0] >= 0.5 and best[0] > runner_up:
             set_property(task, "form", best[1])
             self.changed = True
-            reason = said("form_suggested", task, before=hint, after=best[1])
+            reason = tell("form_suggested", task, before=hint, after=best[1])
             self.add("check", task, reason, field="form", value=best[1], choices=choices)
         else:
             self.add(
-                "owner", task, said("form_needed", task, before=hint), field="form", choices=choices
+                "owner", task, tell("form_needed", task, before=hint), field="form", choices=choices
             )
 
     def due_hint(self, task: etree._Element) -> str:
@@ -505,13 +505,13 @@ class _Converter:
         if duration:
             set_property(task, "due", duration)
             self.changed = True
-            reason = said("due_mapped", task, before=hint, after=duration)
+            reason = tell("due_mapped", task, before=hint, after=duration)
             self.add("mapped", task, reason, field="due", value=duration)
         else:
             self.add(
                 "owner",
                 task,
-                said("due_needed", task, before=hint),
+                tell("due_needed", task, before=hint),
                 field="due",
                 choices=DUE_CHOICES,
             )
@@ -533,7 +533,7 @@ class _Converter:
                     )
                     > 1
                 ):
-                    self.add("owner", flow, said("condition_missing", flow), field="condition")
+                    self.add("owner", flow, tell("condition_missing", flow), field="condition")
             return
         found = foreign_body(text)
         if found is not None:
@@ -541,16 +541,16 @@ class _Converter:
             try:
                 python = to_python(*found)
             except NotTranslated as why:
-                reason = said("condition_untranslated", flow, before=text, why=str(why))
+                reason = tell("condition_untranslated", flow, before=text, why=str(why))
                 self.add("owner", flow, reason, field="condition")
                 return
             expression.text = python
             _drop_language(expression)
             self.changed = True
-            reason = said("condition_mapped", flow, language=language, before=text, after=python)
+            reason = tell("condition_mapped", flow, language=language, before=text, after=python)
             self.add("mapped", flow, reason, field="condition", value=python)
         elif check_expression(text):
-            reason = said("condition_untranslated", flow, before=text, why="not an expression")
+            reason = tell("condition_untranslated", flow, before=text, why="not an expression")
             self.add("owner", flow, reason, field="condition")
 
     def script(self, task: etree._Element) -> None:
@@ -565,7 +565,7 @@ class _Converter:
                 if not result.isidentifier():
                     raise NotTranslated("no result variable")
             except NotTranslated as why:
-                reason = said("script_untranslated", task, language="FEEL", why=str(why))
+                reason = tell("script_untranslated", task, language="FEEL", why=str(why))
                 self.add("owner", task, reason, field="script")
                 return
             set_script(task, python)
@@ -573,20 +573,20 @@ class _Converter:
             self.add(
                 "mapped",
                 task,
-                said("script_mapped", task, language="FEEL", after=python),
+                tell("script_mapped", task, language="FEEL", after=python),
                 field="script",
                 value=python,
             )
             return
         if body is None or not (body.text or "").strip():
-            self.add("owner", task, said("script_missing", task), field="script")
+            self.add("owner", task, tell("script_missing", task), field="script")
             return
         if not language or "python" in language.lower():
             return
         try:
             python = script_to_python(body.text)
         except NotTranslated as why:
-            reason = said("script_untranslated", task, language=language, why=str(why))
+            reason = tell("script_untranslated", task, language=language, why=str(why))
             self.add("owner", task, reason, field="script")
             return
         set_script(task, python)
@@ -594,7 +594,7 @@ class _Converter:
         self.add(
             "mapped",
             task,
-            said("script_mapped", task, language=language, after=python),
+            tell("script_mapped", task, language=language, after=python),
             field="script",
             value=python,
         )
@@ -603,18 +603,18 @@ class _Converter:
         text = (node.text or "").strip()
         event = node.getparent().getparent() if node.getparent() is not None else node
         if not text:
-            self.add("owner", event, said("timer_empty", event), field="timer")
+            self.add("owner", event, tell("timer_empty", event), field="timer")
             return
         value = timer_value(text)
         if value is None:
             if text.startswith(("=", "${", "#{")):
-                reason = said("timer_untranslated", event, before=text)
+                reason = tell("timer_untranslated", event, before=text)
                 self.add("owner", event, reason, field="timer")
             return
         if value != text:
             node.text = value
             self.changed = True
-            reason = said("timer_mapped", event, before=text, after=value)
+            reason = tell("timer_mapped", event, before=text, after=value)
             self.add("mapped", event, reason, field="timer", value=value)
 
     def implementation(self, task: etree._Element) -> None:
@@ -642,7 +642,7 @@ class _Converter:
                 names.append(f"{_qname(child, child.tag)}" + (f" '{detail}'" if detail else ""))
                 self.use(child, child.tag)
         if names:
-            reason = said("implementation", task, implementation=", ".join(names))
+            reason = tell("implementation", task, implementation=", ".join(names))
             self.add("owner", task, reason, field="implementation")
 
     def kept(self) -> None:
@@ -669,7 +669,7 @@ class _Converter:
                 self.add(
                     "kept",
                     owner if owner is not None else node,
-                    said("vendor_kept", owner if owner is not None else node, names=names),
+                    tell("vendor_kept", owner if owner is not None else node, names=names),
                 )
 
 
