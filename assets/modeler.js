@@ -4,6 +4,10 @@
 //
 //   <div class="og-modeler" data-bpmn-modeler
 //        data-xml-url="/processes/P/modeler.bpmn"      GET, the BPMN XML to edit
+//        data-open-url="/processes/P/import"            POST multipart {"file", "token"} ->
+//                                                       {"url"} (the modeler on the converted
+//                                                       draft) or {"error"}
+//        data-file-name="P"                             downloads are named P.bpmn, P.svg, P.png
 //        data-save-url="/processes/P/draft"             POST {"xml"} -> {"saved", "saved_at"}
 //        data-publish-url="/processes/P/publish">       POST {"xml"} -> {"published", "version",
 //                                                       "url"} or 422 {"problems": [...]}
@@ -15,14 +19,19 @@
 //       <button type="button" data-action="publish">…</button>
 //       <span class="og-modeler-status" role="status"></span>
 //       <span class="og-lint-summary"></span>
+//       <button type="button" data-action="open">…</button>  (and <input type="file"> in it)
+//       <button type="button" data-action="export" data-format="bpmn|svg|png">…</button>
 //     </div>
+//     <section class="og-modeler-notes" hidden>  import warnings and what saving would drop
+//     <button data-select-element="ID">           anywhere inside: selects that element
 //     <div class="og-modeler-canvas"></div>
 //     <div class="og-modeler-panel"></div>
 //     <ul class="og-modeler-problems"></ul>
 //   </div>
 //
+// A .bpmn file dropped on the canvas is opened like one chosen with the Open button.
 // State for tests and styles, on the container: data-modeler-ready="1" once the diagram is
-// imported; data-lint-errors / data-lint-warnings after every lint run; data-dirty="1" while
+// imported; data-import-warnings and data-dropped (counts) after the import; data-lint-errors / data-lint-warnings after every lint run; data-dirty="1" while
 // there are unsaved changes. The status span gets data-state="saving|saved|publishing|
 // published|blocked|error". The Publish button is disabled while the linter reports errors
 // (and until the first lint run). The bpmn.io watermark stays visible: the licence requires it.
@@ -39,11 +48,12 @@ import './ordergate.css';
 import './modeler.css';
 
 import { linterConfig, setLintContext } from './lint/index.js';
+import { bpmnBlob, download, dropped, fileName, inventory, pngBlob, svgBlob } from './modeler/files.js';
 import { KeepVariableRefsModule } from './modeler/keep-variable-refs.js';
 import { OrderGatePropertiesModule } from './modeler/properties.js';
 import { zhTemplate } from './modeler/translations_zh.js';
 import spiffworkflowModdle from './modeler/spiffworkflow-moddle.json';
-import { onContent, showError } from './mount.js';
+import { onContent, onFileDrop, showError } from './mount.js';
 
 const FALLBACK_MESSAGES = {
   saved: 'Draft saved',
@@ -57,6 +67,12 @@ const FALLBACK_MESSAGES = {
   line: 'line %(n)s',
   lint_none: 'No issues',
   lint_toggle: 'Show or hide the lint markers',
+  import_warnings: 'The modeler could not read everything in this diagram:',
+  dropped: 'Saving will remove what the modeler could not read:',
+  drop_confirm: 'Saving removes %(n)s elements the modeler could not read:\n%(list)s\n\nSave anyway?',
+  open_replaces: 'Opening a file replaces the diagram and its unsaved changes. Continue?',
+  open_failed: 'The file could not be opened',
+  export_failed: 'The download could not be made',
 };
 
 /** Fill Python-style `%(name)s` placeholders (the server's catalogue uses them). */
@@ -294,6 +310,69 @@ async function mountModeler(el) {
   }
 
   let editToken = config.token || null;
+  // What the modeler could not read from the diagram it opened: saving would drop it. The
+  // owner is asked once before the first save or publish; afterwards it is gone from the draft.
+  let lost = [];
+
+  function elementLabel(element) {
+    const name = element.name ? ` “${element.name}”` : '';
+    const of = element.of ? ` → ${element.of}` : '';
+    const ref = element.ref ? ` (${element.ref})` : '';
+    return `${element.kind} ${element.id}${name}${of}${ref}`;
+  }
+
+  function noteList(title, items, kind) {
+    const section = document.createElement('div');
+    section.className = `og-modeler-note og-modeler-note-${kind}`;
+    const heading = document.createElement('p');
+    heading.textContent = title;
+    const list = document.createElement('ul');
+    const registry = modeler.get('elementRegistry');
+    for (const { label, id } of items) {
+      const item = document.createElement('li');
+      const element = id ? registry.get(id) : null;
+      if (element) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'og-modeler-problem-link';
+        button.dataset.selectElement = id;
+        button.textContent = label;
+        item.append(button);
+      } else {
+        item.textContent = label;
+      }
+      list.append(item);
+    }
+    section.append(heading, list);
+    return section;
+  }
+
+  /** Show bpmn-js's import warnings and what saving would drop, above the canvas. */
+  function showNotes(warnings) {
+    const notesEl = part(el, 'og-modeler-notes', 'section');
+    notesEl.replaceChildren();
+    el.dataset.importWarnings = String(warnings.length);
+    el.dataset.dropped = String(lost.length);
+    if (warnings.length) {
+      const items = warnings.map((warning) => ({
+        label: String(warning.message || warning),
+        id: warning.element && warning.element.id,
+      }));
+      notesEl.append(noteList(messages.import_warnings, items, 'warnings'));
+    }
+    if (lost.length) {
+      const items = lost.map((element) => ({ label: elementLabel(element), id: null }));
+      notesEl.append(noteList(messages.dropped, items, 'dropped'));
+    }
+    notesEl.hidden = !warnings.length && !lost.length;
+  }
+
+  /** Whether the owner agrees to lose what the modeler could not read (true when nothing is). */
+  function agreeToLoss() {
+    if (!lost.length) return true;
+    const list = lost.map((element) => `• ${elementLabel(element)}`).join('\n');
+    return window.confirm(text('drop_confirm', { n: lost.length, list }));
+  }
 
   async function send(kind) {
     if (busy) return;
@@ -304,6 +383,7 @@ async function mountModeler(el) {
       updateButtons();
       return;
     }
+    if (!agreeToLoss()) return;
     busy = true;
     updateButtons();
     setStatus(kind === 'save' ? 'saving' : 'publishing', '…');
@@ -312,6 +392,7 @@ async function mountModeler(el) {
       const { xml } = await modeler.saveXML({ format: true });
       const { status, ok, body } = await postXml(url, xml, config.csrf_token, editToken);
       if (body && body.token) editToken = body.token;
+      if (ok) lost = []; // the stored draft no longer holds what was lost
       if (kind === 'save') {
         if (ok && body.saved) {
           markSaved(changesSent);
@@ -345,6 +426,82 @@ async function mountModeler(el) {
   if (publishButton) publishButton.addEventListener('click', () => send('publish'));
   updateButtons();
 
+  const MAKERS = { bpmn: bpmnBlob, svg: svgBlob, png: pngBlob };
+  for (const button of el.querySelectorAll('[data-action="export"]')) {
+    button.addEventListener('click', async () => {
+      const format = button.dataset.format;
+      if (!MAKERS[format]) return;
+      try {
+        download(await MAKERS[format](modeler), fileName(el.dataset.fileName, format));
+      } catch (err) {
+        console.error(err);
+        setStatus('error', messages.export_failed);
+      }
+    });
+  }
+
+  async function openFile(file) {
+    const url = el.dataset.openUrl;
+    if (!url || !file || busy) return;
+    if (isDirty() && !window.confirm(messages.open_replaces)) return;
+    busy = true;
+    updateButtons();
+    setStatus('saving', '…');
+    try {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      if (editToken) form.append('token', editToken);
+      const response = await fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          Accept: 'application/json',
+          ...(config.csrf_token ? { 'X-CSRFToken': config.csrf_token } : {}),
+        },
+        body: form,
+      });
+      let body = {};
+      try {
+        body = (await response.json()) || {};
+      } catch {
+        body = {};
+      }
+      if (response.ok && body.url) {
+        markSaved(changes); // the file replaced the diagram on the server: nothing to warn about
+        window.location.assign(body.url);
+        return;
+      }
+      const why = body.error || `${response.status}`;
+      setStatus('error', `${messages.open_failed}: ${why}`);
+    } catch (err) {
+      console.error(err);
+      setStatus('error', messages.open_failed);
+    } finally {
+      busy = false;
+      updateButtons();
+    }
+  }
+
+  const fileInput = el.querySelector('input[type="file"]');
+  const openButton = el.querySelector('[data-action="open"]');
+  if (openButton && fileInput) {
+    openButton.addEventListener('click', () => fileInput.click());
+    fileInput.addEventListener('change', () => {
+      const [file] = fileInput.files;
+      fileInput.value = ''; // choosing the same file again opens it again
+      openFile(file);
+    });
+  }
+  if (el.dataset.openUrl) onFileDrop(canvasEl, (files) => openFile(files[0]));
+
+  // Buttons that name an element (conversion report, import notes) select it on the canvas.
+  el.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-select-element]');
+    if (!button || !el.contains(button)) return;
+    const element = modeler.get('elementRegistry').get(button.dataset.selectElement);
+    if (element) focusElement(element);
+  });
+
   window.addEventListener('beforeunload', (event) => {
     if (!isDirty() || !el.isConnected) return;
     event.preventDefault();
@@ -359,8 +516,11 @@ async function mountModeler(el) {
         headers: { Accept: 'application/xml, text/xml' },
       });
       if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
-      const { warnings } = await modeler.importXML(await response.text());
-      if (warnings.length) console.warn('BPMN import warnings', warnings);
+      const source = await response.text();
+      const { warnings } = await modeler.importXML(source);
+      const { xml: first } = await modeler.saveXML();
+      lost = dropped(inventory(source), first);
+      showNotes(warnings);
     } else {
       await modeler.createDiagram();
     }
@@ -368,6 +528,10 @@ async function mountModeler(el) {
     // The import itself is not an edit; start counting from here.
     changes = 0;
     markSaved(0);
+    // A link from the conversion report (…/edit?select=ID) opens with that element selected.
+    const wanted = new URLSearchParams(window.location.search).get('select');
+    const element = wanted ? modeler.get('elementRegistry').get(wanted) : null;
+    if (element) focusElement(element);
     el.dataset.modelerReady = '1';
     el.dispatchEvent(new CustomEvent('og:modeler-ready', { bubbles: true, detail: { modeler } }));
   } catch (err) {

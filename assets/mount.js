@@ -33,3 +33,26 @@ export function showError(el, err) {
   message.textContent = el.dataset.errorMessage || 'The diagram could not be shown.';
   el.prepend(message);
 }
+
+/**
+ * Let `target` take files dragged onto it: data-dropping is set while a file is over it (for
+ * the styles), and `open(files)` gets the dropped FileList. Drags of anything else pass by.
+ */
+export function onFileDrop(target, open) {
+  const hasFiles = (event) =>
+    event.dataTransfer && Array.from(event.dataTransfer.types || []).includes('Files');
+  target.addEventListener('dragover', (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    target.dataset.dropping = '1';
+  });
+  target.addEventListener('dragleave', () => delete target.dataset.dropping);
+  target.addEventListener('drop', (event) => {
+    delete target.dataset.dropping;
+    const files = event.dataTransfer ? event.dataTransfer.files : null;
+    if (!files || !files.length) return;
+    event.preventDefault();
+    open(files);
+  });
+}

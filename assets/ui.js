@@ -5,7 +5,9 @@
 //                               says so in the button's data-copied text for two seconds; the
 //                               button is `hidden` in the page and shown only here, so a browser
 //                               without scripts never shows a button that cannot work.
-import { onContent } from './mount.js';
+//   <form data-file-drop>       a file dropped anywhere on the form goes into its file input and
+//                               the form is submitted (the input still works on its own).
+import { onContent, onFileDrop } from './mount.js';
 
 document.addEventListener(
   'submit',
@@ -42,5 +44,14 @@ onContent('[data-copy]', (button) => {
       document.execCommand('copy');
     }
     copied(button);
+  });
+});
+
+onContent('[data-file-drop]', (form) => {
+  const input = form.querySelector('input[type="file"]');
+  if (!input) return;
+  onFileDrop(form, (files) => {
+    input.files = files;
+    form.requestSubmit();
   });
 });

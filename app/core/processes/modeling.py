@@ -19,7 +19,7 @@ from app.core.submissions import uniqueness
 from app.core.tasks.models import ProcessInstance
 from app.core.users import permissions
 from app.core.users.models import Department, User
-from app.engine.documents import DocumentRejected, parse_bpmn
+from app.engine.documents import DocumentRejected, parse_bpmn, spiff_properties
 from app.engine.problems import Problem
 from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
@@ -111,6 +111,43 @@ def draft_of(process_id: str) -> ProcessDraft | None:
     return db.session.scalar(db.select(ProcessDraft).where(ProcessDraft.process_id == process_id))
 
 
+def new_drafts() -> list[ProcessDraft]:
+    """Drafts of new processes (opened from a file) that have no published version yet."""
+    published = db.select(ProcessVersion.process_id).distinct()
+    return list(
+        db.session.scalars(
+            db.select(ProcessDraft)
+            .where(ProcessDraft.process_id.not_in(published))
+            .order_by(ProcessDraft.process_id)
+        )
+    )
+
+
+def draft_name(draft: ProcessDraft, locale: str) -> str:
+    """A draft's process name as its diagram says (name_zh for Chinese), else its key."""
+    try:
+        root = parse_bpmn(draft.xml.encode("utf-8"))
+    except DocumentRejected:
+        return draft.process_id
+    for process in root.iterfind(f"{{{BPMN}}}process"):
+        if process.get("id") == draft.process_id:
+            if locale.startswith("zh"):
+                zh = spiff_properties(process).get("name_zh")
+                if zh:
+                    return zh
+            return process.get("name") or draft.process_id
+    return draft.process_id
+
+
+def editing(process_id: str) -> tuple[ProcessVersion | None, ProcessDraft | None]:
+    """The newest version and the draft of a process the modeler opens; NotFound if neither."""
+    latest = processes.latest_version(process_id)
+    draft = draft_of(process_id)
+    if latest is None and draft is None:
+        raise NotFound(_("This process does not exist."))
+    return latest, draft
+
+
 def modeler_xml(process_id: str) -> str:
     """What the modeler opens: the draft if there is one, else the newest version."""
     draft = draft_of(process_id)
@@ -135,7 +172,7 @@ def edit_token(process_id: str) -> str:
     return f"version-{latest.id}" if latest else ""
 
 
-def _check_token(process_id: str, token: object) -> None:
+def check_token(process_id: str, token: object) -> None:
     if token is not None and token != edit_token(process_id):
         raise Conflict(
             _(
@@ -161,11 +198,11 @@ def save_draft(actor: User, process_id: str, xml: object, token: object = None) 
     # Saves and publishes of one process take turns, so the edit token below sees the last one.
     uniqueness.lock_series(processes.series(process_id))
     latest = processes.latest_version(process_id)
-    if latest is None:
+    draft = draft_of(process_id)
+    if latest is None and draft is None:  # a new process has its draft and no version yet
         raise NotFound(_("This process does not exist."))
     text = _xml_text(xml)
-    _check_token(process_id, token)
-    draft = draft_of(process_id)
+    check_token(process_id, token)
     if draft is None:
         draft = ProcessDraft(process_id=process_id, xml=text, base_version_id=latest.id)
         db.session.add(draft)

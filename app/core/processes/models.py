@@ -79,10 +79,13 @@ class ProcessDraft(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), unique=True)
     xml: Mapped[str] = mapped_column(Text)
+    # None for a new process that has no published version yet (opened from a file).
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The conversion report (JSON) of the file the draft was opened from; kept until publishing.
+    report: Mapped[str | None] = mapped_column(Text)
 
     base_version: Mapped[ProcessVersion | None] = relationship()
     updated_by = relationship("User")

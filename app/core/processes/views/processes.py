@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from app import limits
-from app.core.processes import conversion, diagram_problems, diagrams, modeling, version_diff
+from app.core.processes import (
+    conversion,
+    diagram_files,
+    diagram_problems,
+    diagrams,
+    modeling,
+    version_diff,
+)
+from app.core.processes import versions as processes
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -31,7 +39,92 @@ def _owner_only(action: str, target: str) -> None:
 def index():
     """Every process: newest version, draft, running instances (and how many on old versions)."""
     _owner_only("list", "processes")
-    return render_template("processes/index.html", rows=modeling.summaries())
+    locale = current_locale()
+    new = [(d, modeling.draft_name(d, locale)) for d in modeling.new_drafts()]
+    return render_template("processes/index.html", rows=modeling.summaries(), new=new)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _opened(opened: diagram_files.Opened):
+    """Answer a file opened into a draft: the modeler on it (JSON for the modeler's fetch)."""
+    commit()
+    url = url_for("processes.edit", process_id=opened.draft.process_id)
+    if _wants_json():
+        return jsonify({"url": url, "process": opened.draft.process_id})
+    flash(_("The file was opened as a draft; the conversion report says what to check."), "success")
+    return redirect(url)
+
+
+def _not_opened(exc: DomainError, back: str):
+    if _wants_json():
+        return _json_error(exc)
+    if exc.status == 403:
+        raise exc
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(back)
+
+
+@bp.get("/new")
+@login_required
+def new():
+    """Open a .bpmn file from another tool as a new process (file picker or drag and drop)."""
+    _owner_only("open_file", "new")
+    return render_template("processes/new.html", max_mb=diagram_files.MAX_FILE_BYTES // 2**20)
+
+
+@bp.post("/new")
+@login_required
+def create_from_file():
+    """Convert an uploaded file into a new process's draft and open it in the modeler."""
+    _owner_only("open_file", "new")
+    upload = request.files.get("file")
+    try:
+        data = diagram_files.read_upload(upload)
+        opened = diagram_files.new_process(current_user, upload.filename, data)
+    except DomainError as exc:
+        return _not_opened(exc, url_for("processes.new"))
+    return _opened(opened)
+
+
+@bp.post("/<process_id>/import")
+@login_required
+def open_file(process_id: str):
+    """Convert an uploaded file into this process's draft (replacing the draft)."""
+    _owner_only("open_file", process_id)
+    upload = request.files.get("file")
+    try:
+        data = diagram_files.read_upload(upload)
+        token = request.form.get("token") or None
+        opened = diagram_files.into_draft(current_user, process_id, upload.filename, data, token)
+    except DomainError as exc:
+        return _not_opened(exc, url_for("processes.edit", process_id=process_id))
+    return _opened(opened)
+
+
+@bp.get("/<process_id>/report")
+@login_required
+def report(process_id: str):
+    """The conversion report of the file the draft was opened from."""
+    _owner_only("view", process_id)
+    latest, draft = modeling.editing(process_id)
+    return render_template(
+        "processes/report.html",
+        process_id=process_id,
+        name=_name(latest, draft),
+        draft=draft,
+        report=diagram_files.grouped(diagram_files.report_of(draft)),
+        report_text=diagram_files.item_text,
+    )
+
+
+def _name(latest, draft) -> str:
+    if latest is not None:
+        return processes.display_name(latest, current_locale())
+    return modeling.draft_name(draft, current_locale())
 
 
 @bp.get("/<process_id>")
@@ -39,6 +132,9 @@ def index():
 def detail(process_id: str):
     """A process's versions (who published each, when), its draft and its migrations."""
     _owner_only("view", process_id)
+    if processes.latest_version(process_id) is None and modeling.draft_of(process_id):
+        # A new process opened from a file: nothing published yet, the modeler is all there is.
+        return redirect(url_for("processes.edit", process_id=process_id))
     found = modeling.versions(process_id)
     return render_template(
         "processes/detail.html",
@@ -56,7 +152,7 @@ def detail(process_id: str):
 def edit(process_id: str):
     """The modeler: bpmn-js with this product's properties panel group and live lint."""
     _owner_only("edit", process_id)
-    found = modeling.versions(process_id)
+    latest, draft = modeling.editing(process_id)
     config = {
         **modeling.modeler_config(current_locale()),
         "csrf_token": generate_csrf(),
@@ -67,9 +163,12 @@ def edit(process_id: str):
     return render_template(
         "processes/edit.html",
         process_id=process_id,
-        latest=found[0][0],
-        draft=modeling.draft_of(process_id),
+        name=_name(latest, draft),
+        latest=latest,
+        draft=draft,
         config=config,
+        report=diagram_files.grouped(diagram_files.report_of(draft)),
+        report_text=diagram_files.item_text,
     )
 
 
@@ -168,6 +267,8 @@ def discard_draft(process_id: str):
     if modeling.discard_draft(current_user, process_id):
         flash(_("The draft was discarded."), "success")
     commit()
+    if processes.latest_version(process_id) is None:  # a new process's draft: nothing is left
+        return redirect(url_for("processes.index"))
     return redirect(url_for("processes.detail", process_id=process_id))
 
 
