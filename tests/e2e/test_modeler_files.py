@@ -6,7 +6,7 @@ saving would drop — in English and Chinese, at desktop and phone width."""
 import re
 import struct
 
-from e2e_helpers import log_in, t
+from e2e_helpers import assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import Page, expect
 from test_modeler import click_lane
 
@@ -48,12 +48,6 @@ def chinese_phone_on_the_new_page(live_server, new_page, make_user, password) ->
     page.goto(f"{live_server}/processes/new")
     page.wait_for_load_state()
     return page
-
-
-def fits(page: Page) -> None:
-    """Nothing wider than the phone's screen: the page does not scroll sideways."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
 
 
 def test_a_file_opened_as_a_new_process_is_fixed_published_and_started(
@@ -104,19 +98,19 @@ def test_a_file_dropped_on_the_new_process_page_opens_in_chinese_at_phone_width(
 ):
     page = chinese_phone_on_the_new_page(live_server, new_page, make_user, password)
     expect(page.locator("h1")).to_have_text(t("Open a diagram file", "zh_CN"))
-    fits(page)
+    assert_no_sideways_scroll(page)
     page.evaluate(DROP_FILE, ["[data-file-drop]", "goods.bpmn", goods_check()])
     expect(page).to_have_url(re.compile(r"/processes/Process_goods_check/edit$"))
     ready_modeler(page)
     report = page.locator(".og-modeler-report")
     expect(report).to_contain_text(t("Conversion report of the opened file", "zh_CN"))
     expect(report).to_contain_text("成为新流程 Process_goods_check")
-    fits(page)
+    assert_no_sideways_scroll(page)
 
     page.get_by_role("link", name=t("full page", "zh_CN")).click()
     page.wait_for_load_state()
     expect(page.locator("[data-report]")).to_contain_text(t("Mapped automatically", "zh_CN"))
-    fits(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_a_file_dropped_on_an_existing_processs_canvas_replaces_its_draft(
@@ -199,7 +193,7 @@ def test_import_warnings_show_and_saving_lists_what_it_drops(
     expect(notes).to_contain_text(t("Saving will remove what the modeler could not read:", "zh_CN"))
     for lost in ("1 ledger copy", "Task_fancy", "messageRef"):
         expect(notes).to_contain_text(lost)
-    fits(page)
+    assert_no_sideways_scroll(page)
 
     save = page.get_by_role("button", name=t("Save draft", "zh_CN"))
     said = []

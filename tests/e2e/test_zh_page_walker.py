@@ -67,6 +67,7 @@ ALLOWED_WORDS = {
     "KB": "a file size unit",
     "MB": "a file size unit",
     "PNG": "a file format",
+    "SVG": "an image file format (the modeler's diagram download)",
     "JPEG": "a file format",
     "DWG": "a drawing file format",
     "DXF": "a drawing file format",
