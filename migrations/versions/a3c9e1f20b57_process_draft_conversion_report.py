@@ -1,7 +1,7 @@
 """process draft: conversion report of the file it was opened from
 
 Revision ID: a3c9e1f20b57
-Revises: 416c7aa0fd93
+Revises: c6d4235f1fc4
 Create Date: 2026-12-04 19:40:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a3c9e1f20b57'
-down_revision = '416c7aa0fd93'
+down_revision = 'c6d4235f1fc4'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,6 @@ import struct
 
 from e2e_helpers import assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import Page, expect
-from test_modeler import click_lane
 
 from app.core.processes import modeling
 from app.core.processes import versions as processes
@@ -69,11 +68,14 @@ def test_a_file_opened_as_a_new_process_is_fixed_published_and_started(
     expect(report).to_be_visible()
     expect(report).to_contain_text("Conversion report of the opened file")
     expect(report).to_contain_text("is the new process Process_goods_check")
-    # The lane is no department yet: the linter says so and publishing waits.
+    # The lane is no department: the report asks the owner, the linter agrees, publishing waits.
+    needs = report.locator("[data-report-status='owner']")
+    expect(needs).to_contain_text("The lane 'Reviewers' is not a department")
     expect(modeler).not_to_have_attribute("data-lint-errors", "0")
     expect(page.get_by_role("button", name="Publish")).to_be_disabled()
 
-    click_lane(page, "Lane_reviewers")
+    # The report's item selects the lane; its department is picked in the panel.
+    needs.locator("[data-select-element='Lane_reviewers']").click()
     page.locator("select[name='ordergate-department']").select_option("warehouse")
     expect(modeler).to_have_attribute("data-lint-errors", "0")
     page.get_by_role("button", name="Publish").click()

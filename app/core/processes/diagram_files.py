@@ -9,7 +9,6 @@ and publishes. The report is kept with the draft until it is published or discar
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from dataclasses import dataclass
@@ -20,11 +19,12 @@ from lxml import etree
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
-from app.core.processes import diagram_problems, modeling
+from app.core.processes import conversion, diagram_problems, modeling
 from app.core.processes import versions as processes
 from app.core.processes.models import ProcessDraft, ProcessVersion
 from app.core.submissions import uniqueness
 from app.core.users.models import User
+from app.engine.convert import ReportItem, convert
 from app.engine.documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn
 from app.engine.problems import Reason
 from app.errors import InvalidInput, NotFound
@@ -137,43 +137,30 @@ def _text(root: etree._Element) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
-def _conversion():
-    """app.core.processes.conversion, which another change brings (None until it is in)."""
-    # TODO(modeler): a plain import once the conversion is merged.
-    try:
-        return importlib.import_module("app.core.processes.conversion")
-    except ImportError:
-        return None
-
-
 def _convert(data: bytes) -> tuple[bytes, list[dict]]:
     """Run the conversion (app/engine/convert.py with this OrderGate's departments and forms);
     its report as stored items."""
-    conversion = _conversion()
-    if conversion is None:  # the conversion is not in this checkout yet: the file as it is
-        return data, []
     try:
-        result = conversion.convert(data, conversion.departments(), conversion.form_names())
+        result = convert(data, conversion.departments(), conversion.form_names())
     except DocumentRejected as exc:
         raise InvalidInput(diagram_problems.text(exc.message)) from None
     return result.xml, [_stored(item) for item in result.items]
 
 
-def _stored(item: object) -> dict:
+def _stored(item: ReportItem) -> dict:
     """A report item as the draft keeps it: JSON, its message as key and facts (said in the
     reader's language when shown) and in English."""
-    message = getattr(item, "message", "")
-    params = getattr(message, "params", None)
+    params = getattr(item.message, "params", None)
     return {
-        "status": getattr(item, "status", "owner"),
-        "element": getattr(item, "element_id", None),
-        "name": getattr(item, "name", ""),
-        "kind": getattr(item, "kind", ""),
-        "field": getattr(item, "field", ""),
-        "value": getattr(item, "value", ""),
-        "choices": list(getattr(item, "choices", ())),
-        "message": str(message),
-        "key": getattr(message, "key", None),
+        "status": item.status,
+        "element": item.element_id,
+        "name": item.name,
+        "kind": item.kind,
+        "field": item.field,
+        "value": item.value,
+        "choices": list(item.choices),
+        "message": str(item.message),
+        "key": getattr(item.message, "key", None),
         "params": json.loads(json.dumps(params, default=str)) if isinstance(params, dict) else None,
     }
 
@@ -200,11 +187,8 @@ def item_text(item: dict) -> str:
 
 
 def _conversion_text(item: dict, key: object, params: dict) -> str:
-    conversion = _conversion()
-    if conversion is None:
-        return str(item.get("message") or "")
     message = Reason(str(key), str(item.get("message") or ""), **params)
-    found = conversion.ReportItem(
+    found = ReportItem(
         status=str(item.get("status") or "owner"),
         element_id=item.get("element"),
         name=str(item.get("name") or ""),
