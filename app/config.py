@@ -93,6 +93,11 @@ class Config:
     # CNY per unit of a foreign currency, captured on an order when its customer confirms it
     # (close-out revenue, the return limit in CNY). A currency without a rate is entered by hand.
     EXCHANGE_RATES = _rates("ORDERGATE_EXCHANGE_RATES")
+    # Quotations (docs/QUOTATIONS.md): a line is flagged below this margin (% of its price), or
+    # more than QUOTATION_BELOW_PAST_PCT % below the median of the customer's last five prices
+    # for the product; a flagged quotation needs approval before it is sent.
+    QUOTATION_MIN_MARGIN_PCT = _int("ORDERGATE_QUOTATION_MIN_MARGIN_PCT", 15, minimum=0)
+    QUOTATION_BELOW_PAST_PCT = _int("ORDERGATE_QUOTATION_BELOW_PAST_PCT", 15, minimum=0)
     # The key that seals the audit chain; never stored in the database. Unset: a key file
     # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None

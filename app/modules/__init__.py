@@ -19,6 +19,7 @@ DOMAINS = (
     "closeout",
     "returns",
     "purchasing",
+    "quotations",
 )
 
 

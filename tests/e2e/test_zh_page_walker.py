@@ -38,6 +38,7 @@ from app.modules.orders.models import (
     ProductionLine,
 )
 from app.modules.purchasing.models import Component
+from app.modules.quotations.models import Quotation, QuotationLine, QuotationRevision
 from app.modules.returns.models import Complaint, Refund, ReturnRequest
 from app.modules.rush.models import RushRequest
 from app.modules.shipping.models import Shipment
@@ -158,6 +159,8 @@ def zh_data() -> list[str]:
         Shipment.tracking_number, Shipment.note, Shipment.receipt_signer, ReturnRequest.reason,
         ReturnRequest.decision_reason, Refund.paid_reference, Complaint.description,
         Component.code, Component.name, Component.unit,
+        Quotation.payment_terms, Quotation.notes, Quotation.decision_reason,
+        Quotation.accepted_by_name, QuotationLine.description, QuotationRevision.reason,
     )  # fmt: skip
     for column in columns:
         values += [v for v in db.session.scalars(db.select(column).distinct()) if v]

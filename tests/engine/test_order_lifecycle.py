@@ -148,6 +148,25 @@ def test_full_path_for_everything_else(defn: ProcessDefinition, order: dict) -> 
     assert result.data["order_status"] == "awaiting_customer"
 
 
+@pytest.mark.parametrize(
+    ("order", "route"),
+    [
+        ({"repeat_customer": False, "from_quotation": True}, "short"),
+        ({"repeat_customer": False, "from_quotation": False}, "full"),
+        ({"type": "new", "from_quotation": True}, "full"),
+        ({"type": "non_standard", "all_standard": False, "from_quotation": True}, "full"),
+    ],
+)
+def test_an_accepted_quotation_settles_only_a_regular_order_of_standard_products(
+    defn: ProcessDefinition, order: dict, route: str
+) -> None:
+    """The intake table reads order['from_quotation']: a new customer's regular order of
+    catalogue products from an accepted quotation needs PMC's check only; new and non-standard
+    orders still get the cross-department review."""
+    result = submit(defn, runner.start(defn, start_data(**order)), "confirm_order", {})
+    assert result.data["route"] == route
+
+
 def test_rejection_goes_back_through_route_order_with_fresh_answers(
     defn: ProcessDefinition,
 ) -> None:

@@ -33,6 +33,7 @@ from app.modules.orders.services import attachments
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
 from app.modules.purchasing.models import Component, StockBalance
+from app.modules.quotations.services import quotations
 from app.modules.returns.services import requests
 from app.modules.rush.services import rush
 from app.modules.shipping.services import shipping
@@ -297,6 +298,16 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     ),
     "GET closeout.product_costs": (Case("/products/{product}/costs", PRICE_READERS, missing=404),),
     "GET rush.index": (Case("/rush"),),
+    # Quotations: prices, so price readers only; sales writes them
+    "GET quotations.index": (Case("/quotations/", PRICE_READERS),),
+    "GET quotations.new": (Case("/quotations/new", dept("sales")),),
+    "POST quotations.new": (Case("/quotations/new", dept("sales"), ok=400, data={}),),
+    "GET quotations.detail": (
+        Case("/quotations/{quotation}", PRICE_READERS, prices=PRICE, missing=404),
+    ),
+    "GET quotations.edit": (Case("/quotations/{quotation}/edit", dept("sales"), missing=404),),
+    "POST quotations.edit": (Case("/quotations/{quotation}/edit", dept("sales"), ok=400, data={}),),
+    "POST quotations.figures": (Case("/quotations/figures", dept("sales"), data={}),),
     # Shipments and the customer's receipt
     "GET shipping.new": (Case("/orders/{order}/shipments/new", missing=404),),
     "POST shipping.new": (
@@ -482,6 +493,14 @@ def _file(order, sales, name: str, kind: str) -> Attachment:
     return stored
 
 
+def _quotation(customer_id: int, product: Product, sales):
+    """A draft quotation of one product at PRICE (its cost basis is the product's COST)."""
+    valid = (clock.today() + timedelta(days=30)).isoformat()
+    lines = [LineInput(product_id=str(product.id), quantity="1", unit_price=PRICE)]
+    data = quotations.QuotationInput(str(customer_id), "CNY", "30 days net", valid, "", lines)
+    return quotations.create_quotation(sales, data)
+
+
 def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     """The users of every role and the rows every route works on; returns (ids, users)."""
     users = {
@@ -512,6 +531,8 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     db.session.add(component)
     db.session.flush()
     db.session.add(StockBalance(component_id=component.id))
+    db.session.flush()
+    quote = _quotation(released.customer_id, product, sales)
     # Everyone's release notifications are read already, so "mark all read" changes nothing.
     db.session.execute(db.update(Notification).values(read_at=utcnow()))
     # Everyone chose English already, so the language switch (kept on the user) changes nothing.
@@ -540,6 +561,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "line": db.session.scalar(db.select(ProductionLine.id).where(ProductionLine.code == "L1")),
         "product": product.id,
         "component": component.id,
+        "quotation": quote.id,
         "user": users["engineering.member"].id,
         "process": "order_lifecycle",
         "form": "order_intake",

@@ -79,6 +79,8 @@ class Customer(db.Model):
     contact: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(Text, default="")
     tier: Mapped[str] = mapped_column(String(20), default="standard")
+    # Where quotations are mailed (app/modules/quotations); empty: they are downloaded only.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
 
 class ProductionLine(db.Model):
@@ -167,6 +169,9 @@ class Order(db.Model):
     # The return flag: a return was requested against the order (app/modules/returns sets it),
     # so the order list can filter them without reading the returns' tables.
     has_returns: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    # Entered from a quotation the customer accepted (app/modules/quotations): the intake
+    # decision table (workflows/intake_route.dmn) reads it as order['from_quotation'].
+    from_quotation: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     customer: Mapped[Customer] = relationship()
     lines: Mapped[list["OrderLine"]] = relationship(
@@ -193,7 +198,20 @@ class Order(db.Model):
         return sum((line.amount for line in self.lines), Decimal(0))
 
 
-class OrderLine(db.Model):
+class SpecColumns:
+    """The columns of a non-standard item's specification (SPEC_FIELDS), shared by an order line
+    and a quoted line (app/modules/quotations), which becomes one."""
+
+    structure_function: Mapped[str] = mapped_column(Text, default="")
+    dimensions_performance: Mapped[str] = mapped_column(Text, default="")
+    technical_requirements: Mapped[str] = mapped_column(Text, default="")
+    process_requirements: Mapped[str] = mapped_column(Text, default="")
+    quality_requirements: Mapped[str] = mapped_column(Text, default="")
+    packaging_requirements: Mapped[str] = mapped_column(Text, default="")
+    packaging_materials: Mapped[str] = mapped_column(Text, default="")
+
+
+class OrderLine(SpecColumns, db.Model):
     """One line of an order: a catalogue product or a described non-standard item."""
 
     __tablename__ = "order_line"
@@ -205,13 +223,6 @@ class OrderLine(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=0)
-    structure_function: Mapped[str] = mapped_column(Text, default="")
-    dimensions_performance: Mapped[str] = mapped_column(Text, default="")
-    technical_requirements: Mapped[str] = mapped_column(Text, default="")
-    process_requirements: Mapped[str] = mapped_column(Text, default="")
-    quality_requirements: Mapped[str] = mapped_column(Text, default="")
-    packaging_requirements: Mapped[str] = mapped_column(Text, default="")
-    packaging_materials: Mapped[str] = mapped_column(Text, default="")
     # Each reviewing department's estimate for a non-standard item, kept apart: the plan uses
     # production's when given, else engineering's (`planned_estimate`, docs/PLANNING.md).
     eng_hours_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))

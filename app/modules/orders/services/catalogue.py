@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from app import limits
 from app.core.audit import services as audit
+from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
 from app.core.users import permissions
 from app.core.users.models import User
@@ -24,7 +25,13 @@ def _deny(actor: User, what: str) -> PermissionDenied:
 
 
 def create_customer(
-    actor: User, name: str, contact: str, address: str, tier: str, form_token: str = ""
+    actor: User,
+    name: str,
+    contact: str,
+    address: str,
+    tier: str,
+    form_token: str = "",
+    email: str = "",
 ) -> Customer:
     """Add a customer (once per rendered form: `form_token`, see uniqueness.claim_submission)."""
     if not permissions.may_edit_customers(actor):
@@ -42,9 +49,10 @@ def create_customer(
     address = limits.check_text(address, "notes", errors, "address")
     if tier not in TIERS:
         errors["tier"] = _("Choose a tier.")
+    email = notifications.clean_email(email, errors) or ""
     if errors:
         raise InvalidInput(errors=errors)
-    customer = Customer(name=name, contact=contact, address=address, tier=tier)
+    customer = Customer(name=name, contact=contact, address=address, tier=tier, email=email)
     with uniqueness.refuse_duplicate("name", _("This customer already exists.")):
         db.session.add(customer)
     uniqueness.bind_submission(submission, customer.id)

@@ -80,7 +80,13 @@ def values_of(order: Order) -> dict[str, str]:
         "requested_date": order.requested_date.isoformat() if order.requested_date else "",
         "promised_date": order.promised_date.isoformat() if order.promised_date else "",
     }
-    for i, line in enumerate(order.lines):
+    return {**values, **line_values(order.lines)}
+
+
+def line_values(lines) -> dict[str, str]:
+    """Lines (an order's, or a quotation's with the same fields) as the form's row values."""
+    values = {}
+    for i, line in enumerate(lines):
         p = f"lines-{i}-"
         values.update(
             {

@@ -81,12 +81,17 @@ def create_order(
 
 
 def enter_order(
-    actor: User, checked: CheckedOrder, uploads=(), audit_data: dict | None = None
+    actor: User,
+    checked: CheckedOrder,
+    uploads=(),
+    audit_data: dict | None = None,
+    from_quotation: bool = False,
 ) -> Order:
     """Store a checked order (revision 1, attachments) in review and start its lifecycle.
 
-    The one way an order enters the lifecycle at review: sales' entry form and the replacement
-    order of an exchange (app/modules/returns) both come through here.
+    The one way an order enters the lifecycle at review: sales' entry form, the replacement
+    order of an exchange (app/modules/returns) and an accepted quotation
+    (app/modules/quotations, `from_quotation`) all come through here.
     """
     order = Order(
         number=_next_number(utcnow().date()),
@@ -100,6 +105,7 @@ def enter_order(
         created_by_id=actor.id,
         lines=checked.lines,
         status="in_review",
+        from_quotation=from_quotation,
     )
     db.session.add(order)
     db.session.flush()
@@ -210,6 +216,7 @@ def process_data(order: Order) -> dict:
             "non_standard_count": len(nonstandard),
             "all_standard": not nonstandard,
             "repeat_customer": repeat,
+            "from_quotation": bool(order.from_quotation),
         },
         "nonstandard_lines": [
             {"line_id": line.id, "position": line.position, "description": line.description}

@@ -31,6 +31,7 @@ def customers():
                 f.get("address", ""),
                 f.get("tier", ""),
                 f.get("form_token", ""),
+                f.get("email", ""),
             )
         )
         if not errors:

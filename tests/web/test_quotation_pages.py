@@ -1,0 +1,128 @@
+"""Quotation pages: the editor (save, refusals in the reader's language, the htmx figures), the
+list's filters and pages, the detail with its revisions, and the customer's email field."""
+
+from datetime import timedelta
+
+import pytest
+
+from app.core import clock
+from app.extensions import db
+from app.modules.orders.models import Customer
+from app.modules.quotations.models import Quotation
+from app.modules.quotations.services import reading
+from tests.quotations_helpers import QuoteWorld
+
+
+@pytest.fixture
+def world(make_user) -> QuoteWorld:
+    return QuoteWorld(make_user)
+
+
+def speak(client, lang: str) -> None:
+    client.post("/language", data={"lang": lang})
+
+
+def form(world, price: str, **extra) -> dict:
+    return {
+        "customer_id": str(world.customer.id),
+        "currency": "CNY",
+        "payment_terms": "30 days net",
+        "valid_until": (clock.today() + timedelta(days=30)).isoformat(),
+        "lines-0-product_id": str(world.p100.id),
+        "lines-0-quantity": "10",
+        "lines-0-unit_price": price,
+        **extra,
+    }
+
+
+def test_sales_saves_a_quotation_and_sees_its_flags(client, login, world):
+    login(world.sales)
+    speak(client, "en")
+    page = client.get("/quotations/new").get_data(as_text=True)
+    assert "data-line-template" in page and 'name="payment_terms"' in page
+    figures = client.post("/quotations/figures", data=form(world, "90")).get_data(as_text=True)
+    assert "11.11 %" in figures and "below the minimum of 15" in figures
+    saved = client.post("/quotations/new", data=form(world, "90"))
+    assert saved.status_code == 302
+    found = db.session.scalar(db.select(Quotation))
+    detail = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert found.number in detail and "standard cost" in detail and "11.11 %" in detail
+    speak(client, "zh_CN")
+    detail = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    assert "低于最低要求 15" in detail and "标准成本" in detail
+
+
+def test_bad_input_is_said_in_the_readers_language_and_saves_nothing(client, login, world):
+    login(world.sales)
+    speak(client, "zh_CN")
+    bad = client.post("/quotations/new", data=form(world, "1.001", valid_until="2000-01-01"))
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "报价有效期自今日起最多" in text and "小数" in text
+    assert db.session.scalar(db.select(db.func.count(Quotation.id))) == 0
+
+
+def test_the_list_filters_and_pages(client, login, world):
+    other = Customer(name="Other Ltd")
+    db.session.add(other)
+    db.session.commit()
+    for _ in range(reading.PAGE_SIZE + 1):
+        world.quote(world.line(world.p100, "1", "100"))
+    world.quote(world.line(world.p100, "1", "100"), customer_id=other.id)
+    login(world.sales_head)
+    speak(client, "en")
+    first = client.get("/quotations/").get_data(as_text=True)
+    rows = '<tr><td data-label="Quotation">'
+    assert first.count(rows) == reading.PAGE_SIZE and "Next page" in first
+    second = client.get("/quotations/?page=2").get_data(as_text=True)
+    assert second.count(rows) == 2 and "Previous page" in second
+    only = client.get(f"/quotations/?customer={other.id}").get_data(as_text=True)
+    assert "Other Ltd" in only and "Next page" not in only
+    none = client.get("/quotations/?status=accepted").get_data(as_text=True)
+    assert "No quotations." in none
+
+
+def test_an_edit_after_sending_shows_both_revisions(client, login, world):
+    found = world.quote(world.line(world.p100, "10", "100"))
+    found.revisions[0].sent_at, found.status = clock.utcnow(), "sent"
+    db.session.commit()
+    login(world.sales)
+    speak(client, "en")
+    page = client.get(f"/quotations/{found.id}/edit").get_data(as_text=True)
+    assert "saving makes revision 2" in page and 'value="100"' in page
+    missing = client.post(f"/quotations/{found.id}/edit", data=form(world, "95"))
+    assert missing.status_code == 400 and "Say what changed and why" in missing.get_data(True)
+    saved = client.post(
+        f"/quotations/{found.id}/edit", data=form(world, "95", reason="Bigger batch")
+    )
+    assert saved.status_code == 302
+    detail = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    assert "Lines of revision 2" in detail and "Lines of revision 1" in detail
+    assert "Bigger batch" in detail
+
+
+def test_others_do_not_see_quotations(client, login, world, make_user):
+    found = world.quote(world.line(world.p100, "10", "100"))
+    login(make_user("production"))
+    assert client.get(f"/quotations/{found.id}").status_code == 403
+    assert client.get("/quotations/").status_code == 403
+    login(make_user("finance"))
+    assert client.get(f"/quotations/{found.id}").status_code == 200
+    assert client.get("/quotations/new").status_code == 403
+
+
+def test_sales_adds_a_customer_with_an_email(client, login, make_user):
+    login(make_user("sales"))
+    speak(client, "zh_CN")
+    bad = client.post(
+        "/catalogue/customers",
+        data={"name": "Mail Co", "tier": "standard", "email": "no at sign"},
+    )
+    assert bad.status_code == 400 and "name@example.com" in bad.get_data(as_text=True)
+    good = client.post(
+        "/catalogue/customers",
+        data={"name": "Mail Co", "tier": "standard", "email": "buyer@mail.example"},
+    )
+    assert good.status_code == 302
+    assert db.session.scalar(db.select(Customer.email).where(Customer.name == "Mail Co")) == (
+        "buyer@mail.example"
+    )
