@@ -44,16 +44,27 @@ class Line:
 
 @dataclass(frozen=True)
 class Job:
-    """A released order to make: its total hours on each line that can make it."""
+    """A released order to make: its total hours on each line that can make it.
+
+    `not_before` is the first day it may start (its materials' expected date; None: any day).
+    """
 
     order_id: int
     order_number: str
     hours_by_line: Mapping[str, Number] = field(default_factory=dict)
     promised: date | None = None
     released_at: datetime | None = None
+    not_before: date | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hours_by_line", dict(self.hours_by_line))
+        if self.not_before is not None and (
+            isinstance(self.not_before, datetime) or not isinstance(self.not_before, date)
+        ):
+            raise InvalidHours(
+                f"Order {self.order_number} has a start date of {self.not_before!r}; "
+                "it must be a date or None."
+            )
         for code, hours in self.hours_by_line.items():
             if not _is_positive(hours):
                 raise InvalidHours(

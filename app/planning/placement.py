@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from app.planning.calendars import WorkCalendar
@@ -49,6 +49,7 @@ class _Fill:
     first: Fraction  # hours on the start day
     whole_days: int  # working days after the start day, the finish day included
     last: Fraction  # hours on the finish day, when it is not the start day
+    offset: Fraction = Fraction(0)  # hours the line did on the start day before this job
 
 
 def _fill(cursor: _Cursor, hours: Fraction, calendar: WorkCalendar, horizon: date) -> _Fill | None:
@@ -61,12 +62,12 @@ def _fill(cursor: _Cursor, hours: Fraction, calendar: WorkCalendar, horizon: dat
     first = min(capacity - used, hours)
     left = hours - first
     if not left:
-        return _Fill(day, day, used + first, first, 0, Fraction(0))
+        return _Fill(day, day, used + first, first, 0, Fraction(0), used)
     if left > capacity * calendar.workdays_between(day, horizon):
         return None
     days = math.ceil(left / capacity)
     last = left - (days - 1) * capacity
-    return _Fill(day, calendar.add_workdays(day, days), last, first, days, last)
+    return _Fill(day, calendar.add_workdays(day, days), last, first, days, last, used)
 
 
 def _allocations(fill: _Fill, capacity: Fraction, calendar: WorkCalendar) -> tuple:
@@ -148,57 +149,201 @@ def _fixed_lines(
     return fixed
 
 
+class _Gaps:
+    """The gaps waiting jobs left on one line and the hours left in each, keyed by the day each
+    ends on (the start of the job after it: no two gaps end on the same day).
+
+    A waiting job starts on its material date, however early the line is free; the hours before
+    it are a gap that later jobs may fill (they pass it). Gaps never overlap, so their order by
+    end day is their order in time. A max segment tree over the end days (sparse: only the
+    nodes on the paths to the gaps exist) finds the first gap after a day with enough hours
+    left in O(log days); a full gap is dropped from it.
+    """
+
+    def __init__(self, first: date, last: date):
+        self.base = first.toordinal()
+        self.size = 1 << max(last.toordinal() - self.base + 1, 1).bit_length()
+        self.room: dict[int, Fraction] = {}
+        self.cursors: dict[date, _Cursor] = {}  # where work in the gap ending that day starts
+
+    def set(self, end: date, cursor: _Cursor, room: Fraction) -> None:
+        """The gap ending on `end` starts at `cursor` with `room` hours (0: drop it)."""
+        if room > 0:
+            self.cursors[end] = cursor
+        else:
+            self.cursors.pop(end, None)
+        node = end.toordinal() - self.base + self.size
+        self.room[node] = room
+        while node > 1:
+            node //= 2
+            self.room[node] = max(self.room.get(2 * node, 0), self.room.get(2 * node + 1, 0))
+
+    def first(self, after: date, hours: Fraction) -> date | None:
+        """The first gap ending after `after` with `hours` left (any hours if 0)."""
+        low = max(after.toordinal() - self.base + 1, 0)
+        found = self._leftmost(1, 0, self.size, low, hours)
+        return None if found is None else date.fromordinal(found + self.base)
+
+    def _leftmost(self, node: int, left: int, right: int, low: int, hours: Fraction) -> int | None:
+        room = self.room.get(node, 0)
+        if right <= low or room <= 0 or room < hours:
+            return None
+        if right - left == 1:
+            return left
+        middle = (left + right) // 2
+        found = self._leftmost(2 * node, left, middle, low, hours)
+        if found is None:
+            found = self._leftmost(2 * node + 1, middle, right, low, hours)
+        return found
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """Where a job would go on a line: its fill (None: past the horizon), the gap it fills
+    (None: the end of the line), and the day its material date holds it to (None: not held;
+    the line had capacity earlier)."""
+
+    fill: _Fill | None
+    gap: int | None = None
+    held: date | None = None
+
+
+@dataclass
+class _Place:
+    """A job placed on a line, before positions are numbered."""
+
+    job: Job
+    fill: _Fill
+    waits: bool
+
+    @property
+    def key(self) -> tuple[date, Fraction]:
+        """Time order on the line: two jobs never start at the same hour of the same day."""
+        return self.fill.start, self.fill.offset
+
+
 class _Planner:
-    """The lines' cursors, the jobs placed so far and those past the horizon."""
+    """The lines' cursors and gaps, the jobs placed so far and those past the horizon."""
 
     def __init__(
-        self, lines: Mapping[str, Line], calendar: WorkCalendar, first_day: date, horizon: date
+        self,
+        lines: Mapping[str, Line],
+        calendar: WorkCalendar,
+        first_day: date,
+        horizon: date,
     ):
-        self.calendar, self.horizon = calendar, horizon
+        self.calendar, self.horizon, self.first_day = calendar, horizon, first_day
         self.cursors = {
             code: _Cursor(exact(line.daily_hours), first_day, Fraction(0))
             for code, line in lines.items()
         }
-        self.placed: dict[str, list[ScheduledJob]] = {code: [] for code in lines}
+        self.placed: dict[str, list[_Place]] = {code: [] for code in lines}
         self.beyond: list[Unplaced] = []
+        # Made for a line when a job first waits for its material there.
+        self.gaps: dict[str, _Gaps] = {}
 
-    def fill(self, job: Job, code: str) -> _Fill | None:
-        """Where the job would go if appended to the line now (None: past the horizon)."""
+    def _free(self, cursor: _Cursor) -> date:
+        """The first day the cursor has capacity left."""
+        if cursor.used < cursor.capacity:
+            return cursor.day
+        return self.calendar.next_workday(cursor.day)
+
+    def _room(self, cursor: _Cursor, end: date) -> Fraction:
+        """Hours a line can do from the cursor up to the day before `end` (a working day)."""
+        if self._free(cursor) >= end:
+            return Fraction(0)
+        first = max(cursor.capacity - cursor.used, Fraction(0))
+        return first + cursor.capacity * (self.calendar.workdays_between(cursor.day, end) - 1)
+
+    def where(self, job: Job, code: str) -> _Spot:
+        """Where the job would go if added to the line now: the first gap it fits in on or
+        after its material date, else the end of the line, on or after its material date."""
         hours = exact(job.hours_by_line[code])
-        return _fill(self.cursors[code], hours, self.calendar, self.horizon)
+        ready = self.calendar.roll_forward(job.not_before) if job.not_before else None
+        gaps = self.gaps.get(code)
+        if gaps is not None:
+            after = self.first_day - timedelta(days=1)
+            if ready is not None:
+                # The gap open before the material date and still open after it: start on the date.
+                after = self.calendar.previous_workday(ready)
+                end = gaps.first(after, Fraction(0))
+                if end is not None and self._free(gaps.cursors[end]) < ready:
+                    inside = _Cursor(gaps.cursors[end].capacity, ready, Fraction(0))
+                    if hours <= self._room(inside, end):
+                        fill = _fill(inside, hours, self.calendar, self.horizon)
+                        return _Spot(fill, end, ready)
+                    after = end
+            end = gaps.first(after, hours)
+            if end is not None:
+                return _Spot(_fill(gaps.cursors[end], hours, self.calendar, self.horizon), end)
+        cursor = self.cursors[code]
+        if ready is not None and ready > self._free(cursor):
+            start = _Cursor(cursor.capacity, ready, Fraction(0))
+            return _Spot(_fill(start, hours, self.calendar, self.horizon), None, ready)
+        return _Spot(_fill(cursor, hours, self.calendar, self.horizon))
 
     def earliest(self, job: Job) -> str:
         """The capable line that finishes the job earliest; ties go to the line listed first."""
         options = []
         for index, code in enumerate(self.cursors):
             if code in job.hours_by_line:
-                fill = self.fill(job, code)
+                fill = self.where(job, code).fill
                 options.append((fill is None, fill.finish if fill else None, index, code))
         return min(options)[3]
 
+    def _take_gap(self, code: str, end: date, fill: _Fill) -> None:
+        """The job fills part of the gap ending on `end`: the part after it stays a gap, and so
+        does the part before it when it started later than the gap opens (its material date)."""
+        gaps = self.gaps[code]
+        at = gaps.cursors[end]
+        after = _Cursor(at.capacity, fill.finish, fill.used)
+        if fill.start > self._free(at):
+            gaps.set(fill.start, at, self._room(at, fill.start))
+        gaps.set(end, after, self._room(after, end))
+
     def append(self, job: Job, code: str) -> None:
-        """Put the job at the end of the line, or report it if it ends past the horizon."""
-        fill = self.fill(job, code)
-        if fill is None:
+        """Put the job where `where` says; report it if it ends past the horizon."""
+        spot = self.where(job, code)
+        if spot.fill is None:
             # Like an order without hours, it takes no capacity: the others are planned as usual.
             self.beyond.append(Unplaced(job.order_id, job.order_number, code))
             return
         cursor = self.cursors[code]
-        cursor.day, cursor.used = fill.finish, fill.used
-        allocations = _allocations(fill, cursor.capacity, self.calendar)
-        self.placed[code].append(
+        if spot.gap is not None:
+            self._take_gap(code, spot.gap, spot.fill)
+        else:
+            if spot.held is not None:
+                gaps = self.gaps.get(code) or self.gaps.setdefault(
+                    code, _Gaps(self.first_day, self.horizon)
+                )
+                held = _Cursor(cursor.capacity, cursor.day, cursor.used)
+                gaps.set(spot.held, held, self._room(cursor, spot.held))
+            cursor.day, cursor.used = spot.fill.finish, spot.fill.used
+        self.placed[code].append(_Place(job, spot.fill, spot.held is not None))
+
+    def scheduled(self, code: str) -> list[ScheduledJob]:
+        """The line's jobs in time order, numbered."""
+        capacity = self.cursors[code].capacity
+        ordered = sorted(self.placed[code], key=lambda place: place.key)
+        return [
             ScheduledJob(
-                order_id=job.order_id,
-                order_number=job.order_number,
+                order_id=place.job.order_id,
+                order_number=place.job.order_number,
                 line=code,
-                position=len(self.placed[code]) + 1,
-                hours=float(exact(job.hours_by_line[code])),
-                start=fill.start,
-                finish=fill.finish,
-                promised=job.promised,
-                allocations=tuple((day, float(hours)) for day, hours in allocations),
+                position=position,
+                hours=float(exact(place.job.hours_by_line[code])),
+                start=place.fill.start,
+                finish=place.fill.finish,
+                promised=place.job.promised,
+                allocations=tuple(
+                    (day, float(hours))
+                    for day, hours in _allocations(place.fill, capacity, self.calendar)
+                ),
+                not_before=place.job.not_before,
+                waits=place.waits,
             )
-        )
+            for position, place in enumerate(ordered, start=1)
+        ]
 
 
 def horizon_of(start: date, years: int = HORIZON_YEARS) -> date:
@@ -237,7 +382,7 @@ def schedule(
     for job in sorted(by_id.values(), key=Job.queue_key):
         if job.order_id not in sequenced:
             planner.append(job, fixed.get(job.order_id) or planner.earliest(job))
-    planned = tuple(job for code in by_code for job in planner.placed[code])
+    planned = tuple(job for code in by_code for job in planner.scheduled(code))
     return Schedule(
         start=start,
         lines=tuple(by_code.values()),

@@ -33,6 +33,10 @@ class ScheduledJob:
     finish: date
     promised: date | None
     allocations: tuple[tuple[date, float], ...]
+    not_before: date | None = None  # the job's material date, as given
+    # Its material date held its start: the line was free earlier (the job starts on the first
+    # working day on or after its material date, and later jobs may fill the line before it).
+    waits: bool = False
 
     @property
     def late(self) -> bool:
@@ -103,6 +107,8 @@ class Schedule:
                     job.finish.isoformat(),
                     job.promised.isoformat() if job.promised else None,
                     [[day.isoformat(), hours_text(hours)] for day, hours in job.allocations],
+                    # Only when there is one, so that plans without material dates keep theirs.
+                    *([job.not_before.isoformat()] if job.not_before else []),
                 ]
                 for job in self.jobs
             ],

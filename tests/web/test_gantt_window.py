@@ -105,6 +105,7 @@ def test_schedule_chart_opens_today_with_late_orders_and_the_legend_in_chinese(
         "og-late": "逾期",
         "og-slipped": "延后",
         "og-rush": "插单",
+        "og-waiting": "待料",
         "today": "今天",
     }
     assert "完工晚于承诺交期" in text and "工厂时区的 2027-03-01" in text

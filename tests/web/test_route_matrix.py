@@ -288,6 +288,13 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST schedule.calendar_set": (
         Case("/schedule/calendar", dept("pmc") | ADMIN, ok=400, data={}),
     ),
+    # Invalid input (no date, no reason) or nothing to remove: a message, back to the order.
+    "POST schedule.material_set": (
+        Case("/orders/{order}/materials", dept("pmc") | ADMIN, ok=303, data={}),
+    ),
+    "POST schedule.material_clear": (
+        Case("/orders/{order}/materials/clear", dept("pmc") | ADMIN, ok=303, data={}),
+    ),
     "POST schedule.calendar_clear": (
         Case("/schedule/calendar/2027-01-04/clear", dept("pmc") | ADMIN, ok=302),
     ),

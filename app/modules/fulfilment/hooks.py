@@ -1,6 +1,7 @@
 """How fulfilment plugs into the core and the order page: the fulfilment process's kind and
 its start on release (an outcome listener), the progress section and button on the order page,
-the late-order notification, and where a progress form's second submit lands."""
+the late-order notification (also after a material date changes), and where a progress form's
+second submit lands."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -11,7 +12,7 @@ from app.core.users import permissions
 from app.modules.fulfilment.services import lateness, process, tracking
 from app.modules.orders.models import IN_PLAN_STATUSES, RELEASED_STATUSES, Order
 from app.modules.orders.panels import OrderPage, register_order_panels
-from app.modules.schedule.services import plan
+from app.modules.schedule.services import materials, plan
 
 
 def _order_panels(order: Order, page: OrderPage) -> list:
@@ -42,3 +43,5 @@ def register() -> None:
     notifications.register_kind(
         "order_late", "fulfilment/_notice_late.html", _l("Order behind plan or late")
     )
+    # A material date that moves an order past its promised date flags it and tells its owner.
+    materials.on_change("late_orders", lateness.check)

@@ -1,23 +1,36 @@
 """How the schedule plugs into the core and the order page: the factory calendar's form lives on
-its page; the order page shows the order's place in the plan (or why it has none)."""
+its page; the order page shows the order's place in the plan (or why it has none) and its
+materials (ready, expected by a date, or unknown; PMC's override and its form)."""
 
 from flask_babel import lazy_gettext as _l
 
 from app.core.notifications import services as notifications
 from app.core.tasks import registry
 from app.core.tasks.registry import Panel
+from app.core.users import permissions
 from app.modules.orders.models import Order
 from app.modules.orders.panels import OrderPage, register_order_panels
 from app.modules.schedule.services import materials, plan
+from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
 
 def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
     place, problem = plan.attempt(lambda: plan.place_of(order))
     planned, unplanned_reason = place or (None, None)
+    panels = []
+    if order.status in ACTIVE_STATUSES:
+        context = {
+            "order": order,
+            "material": materials.material_of(order),
+            "planned": planned,
+            "may_set": permissions.may_plan(page.viewer),
+            "reason_limit": materials.REASON_LIMIT,
+        }
+        panels.append(Panel("sections", "schedule/_order_materials.html", context, order=5))
     if not (planned or unplanned_reason or problem):
-        return []
+        return panels
     context = {"planned": planned, "unplanned_reason": unplanned_reason, "plan_problem": problem}
-    return [Panel("summary", "schedule/_order_panel.html", context, order=10)]
+    return [Panel("summary", "schedule/_order_panel.html", context, order=10), *panels]
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.columns import UTCDateTime
+from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import Order, ProductionLine
 
@@ -41,3 +42,21 @@ class PlanSlot(db.Model):
 
     order: Mapped[Order] = relationship()
     line: Mapped[ProductionLine] = relationship()
+
+
+class MaterialOverride(db.Model):
+    """PMC's word on when an order's materials are ready, over what the material sources say.
+
+    One row per order while it stands; setting, changing and removing it each write an audit row
+    (who, when, why), and the order page shows the standing one (docs/PLANNING.md).
+    """
+
+    __tablename__ = "material_override"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), primary_key=True)
+    ready_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    set_by: Mapped[User | None] = relationship()

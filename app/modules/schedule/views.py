@@ -9,8 +9,9 @@ from app.core.calendar import services as factory_calendar
 from app.core.users import permissions
 from app.core.web import commit, submit
 from app.i18n import current_locale
+from app.modules.orders.services import orders
 from app.modules.orders.services.order_input import record_id
-from app.modules.schedule.services import charts, plan
+from app.modules.schedule.services import charts, materials, plan
 from app.planning import weekly_load
 
 bp = Blueprint("schedule", __name__, template_folder="templates")
@@ -24,6 +25,7 @@ def _plan_context(state) -> dict:
             {
                 "job": scheduled,
                 "order": state.orders[scheduled.order_id],
+                "material": state.materials.get(scheduled.order_id),
                 "capable": sorted(
                     line
                     for line in jobs[scheduled.order_id].hours_by_line
@@ -111,3 +113,39 @@ def calendar_clear(day: str):
         flash(_("The date follows the official calendar again."), "success")
     commit()
     return redirect(url_for("schedule.index") + "#calendar")
+
+
+@bp.post("/orders/<int:order_id>/materials")
+@login_required
+def material_set(order_id: int):
+    """PMC sets when the order's materials are ready, with a reason (the plan follows it)."""
+    order = orders.get_order(order_id)
+    f = request.form
+    _row, errors = submit(
+        lambda: materials.set_override(
+            current_user, order, f.get("ready_on", ""), f.get("reason", "")
+        )
+    )
+    if errors:
+        for message in errors.values():
+            flash(message, "error")
+        return redirect(url_for("orders.detail", order_id=order_id) + "#materials", 303)
+    flash(_("The material date was set; the plan follows it."), "success")
+    return redirect(url_for("orders.detail", order_id=order_id) + "#materials", 303)
+
+
+@bp.post("/orders/<int:order_id>/materials/clear")
+@login_required
+def material_clear(order_id: int):
+    """PMC removes its material date: the warehouse's or purchasing's answer holds again."""
+    order = orders.get_order(order_id)
+    removed, errors = submit(lambda: materials.clear_override(current_user, order))
+    if errors:
+        for message in errors.values():
+            flash(message, "error")
+    elif removed:
+        flash(
+            _("PMC's material date was removed; the plan follows the other sources again."),
+            "success",
+        )
+    return redirect(url_for("orders.detail", order_id=order_id) + "#materials", 303)

@@ -48,7 +48,8 @@ def effect_of_change(order: Order, lines: list, promised: date | None) -> Change
         items.append((item.quantity, rates))
     try:
         hours = order_hours(order.number, items)
-        changed = Job(order.id, order.number, hours, promised, order.released_at)
+        held = next(job.not_before for job in state.jobs if job.order_id == order.id)
+        changed = Job(order.id, order.number, hours, promised, order.released_at, held)
     except PlanningError:
         return None
     jobs = [changed if job.order_id == order.id else job for job in state.jobs]

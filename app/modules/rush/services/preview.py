@@ -250,6 +250,7 @@ def compute(order: Order, required_by: date, line_code: str | None, state=None) 
     rush_job = job_for(order)
     if rush_job is None:
         raise InvalidInput(_("Every line of this order is made in full: there is nothing to rush."))
+    rush_job = plan.material_job(state, order, rush_job)  # it does not start before its materials
     # A line left out of the plan (no usable capacity) cannot take the rush either.
     if line_code is not None and line_code not in state.line_rows:
         raise InvalidInput(errors={"line_code": _("This line cannot make the order.")})
@@ -263,6 +264,7 @@ def compute(order: Order, required_by: date, line_code: str | None, state=None) 
         rush_job.order_number,
         tuple(sorted(rush_job.hours_by_line.items())),
         rush_job.promised,
+        rush_job.not_before,
         required_by,
         line_code,
     )

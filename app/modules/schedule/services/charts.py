@@ -18,9 +18,23 @@ SCHEDULE_WINDOW_DAYS = 91
 
 
 def gantt_bars(sched: Schedule, marks: dict[int, list[str]]) -> list[dict]:
-    """The schedule as Gantt bars; `marks` adds CSS classes per order (late ones are marked)."""
+    """The schedule as Gantt bars; `marks` adds CSS classes per order (late ones are marked).
+
+    An order its material date holds gets a bar of its own before it (`og-waiting`, "waiting
+    for material"): from the plan's start to the day before it starts.
+    """
     tasks = []
     for job in sched.jobs:
+        if job.waits:
+            tasks.append(
+                {
+                    "id": f"w{job.order_id}",
+                    "name": f"{job.line} · {job.order_number}",
+                    "start": sched.start.isoformat(),
+                    "end": (job.start - timedelta(days=1)).isoformat(),
+                    "classes": ["og-waiting"],
+                }
+            )
         classes = list(marks.get(job.order_id, []))
         if job.late:
             classes.append("og-late")

@@ -15,11 +15,24 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from app import limits
+from app.core import clock
+from app.core.audit import services as audit
+from app.core.clock import utcnow
+from app.core.submissions import uniqueness
 from app.core.tasks.models import HumanTask
+from app.core.users import permissions
+from app.core.users.models import User
+from app.errors import InvalidInput, PermissionDenied
 from app.extensions import db
+from app.modules.orders.models import Order
 from app.modules.orders.services import subject as order_subject
+from app.modules.schedule.models import MaterialOverride
+from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
 READY = "ready"  # every material is there: nothing holds the order
 EXPECTED = "expected"  # materials arrive by `expected`: the plan does not start it before
@@ -199,3 +212,158 @@ WAREHOUSE_PRIORITY = 0
 def register() -> None:
     """Register the built-in source (from the schedule's hooks)."""
     register_material_source(warehouse_review, WAREHOUSE_PRIORITY, name="warehouse_review")
+
+
+# --- PMC's override, and what the plan and the pages read ---------------------------------------
+
+OVERRIDE_SOURCE = "pmc_override"
+OVERRIDE_BASIS = _l("Set by PMC")
+
+
+@dataclass(frozen=True)
+class Material:
+    """An order's material status as the plan uses it (`status`): PMC's override when there is
+    one, else the sources' answer (`answer`, kept to show beside the override)."""
+
+    status: MaterialStatus
+    answer: MaterialStatus
+    override: MaterialOverride | None = None
+
+
+def _overridden(row: MaterialOverride, today: date) -> MaterialStatus:
+    if row.ready_on > today:
+        return replace(
+            MaterialStatus.expected_by(row.ready_on, OVERRIDE_BASIS), source=OVERRIDE_SOURCE
+        )
+    return replace(MaterialStatus.ready(OVERRIDE_BASIS), source=OVERRIDE_SOURCE)
+
+
+def materials_of(order_ids: Iterable[int], today: date) -> dict[int, Material]:
+    """Every order's material status: the sources' statements and one for the overrides."""
+    ids = set(order_ids)
+    answers = statuses(ids)
+    overrides: dict[int, MaterialOverride] = {}
+    for part in chunks(ids):
+        overrides.update(
+            (row.order_id, row)
+            for row in db.session.scalars(
+                db.select(MaterialOverride)
+                .where(MaterialOverride.order_id.in_(part))
+                .options(selectinload(MaterialOverride.set_by))
+            )
+        )
+    found = {}
+    for order_id in ids:
+        row = overrides.get(order_id)
+        status = _overridden(row, today) if row is not None else answers[order_id]
+        found[order_id] = Material(status, answers[order_id], row)
+    return found
+
+
+def material_of(order: Order) -> Material:
+    """One order's material status (the order page)."""
+    return materials_of([order.id], clock.today())[order.id]
+
+
+# Called with the actor after a material date changed (an override set or removed; purchasing
+# calls `changed` when its dates move): fulfilment registers its late-order check here, so an
+# order a material date makes late is flagged and its owner told (docs/FULFILMENT.md).
+_LISTENERS: dict[str, Callable[[User | None], object]] = {}
+
+
+def on_change(name: str, fn: Callable[[User | None], object]) -> None:
+    """Register what runs after a material date changed (once per name)."""
+    _LISTENERS[name] = fn
+
+
+def changed(actor: User | None) -> None:
+    """Tell the listeners that material dates changed (after the change is flushed)."""
+    db.session.flush()
+    for name in sorted(_LISTENERS):
+        _LISTENERS[name](actor)
+
+
+REASON_LIMIT = 500
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _check_planner(actor: User, order: Order, action: str) -> None:
+    if not permissions.may_plan(actor):
+        audit.record(actor, f"{action}.denied", "order", order.id, subject=order_subject.ref(order))
+        raise PermissionDenied(_("Only PMC sets an order's material date."))
+    if order.status not in ACTIVE_STATUSES:
+        raise InvalidInput(
+            _(
+                "Order %(number)s is not waiting for production: its material date no "
+                "longer matters.",
+                number=order.number,
+            )
+        )
+
+
+def _row_data(row: MaterialOverride | None) -> dict | None:
+    if row is None:
+        return None
+    return {"ready_on": row.ready_on.isoformat(), "reason": row.reason, "by": row.set_by_id}
+
+
+def set_override(actor: User, order: Order, day_text: str, reason: str) -> MaterialOverride:
+    """PMC says when the order's materials are ready (a date on or before today: ready now),
+    with a reason; the plan uses it over every source. Replaces an earlier override."""
+    _check_planner(actor, order, "material.override")
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat((day_text or "").strip())
+    except ValueError:
+        day = None
+        errors["ready_on"] = _("Enter the date as YYYY-MM-DD.")
+    if day is not None and not EARLIEST <= day <= LATEST:
+        errors["ready_on"] = _("Enter a date between 2000 and 2100.")
+    reason = limits.check_text(reason, REASON_LIMIT, errors, "reason")
+    if not reason and "reason" not in errors:
+        errors["reason"] = _("Say why the materials' date differs from what the system knows.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    row = db.session.get(MaterialOverride, order.id)
+    before = _row_data(row)
+    if row is None:
+        taken = _(
+            "Someone else just set this order's material date; check it and change it if needed."
+        )
+        with uniqueness.refuse_duplicate("ready_on", taken):
+            row = MaterialOverride(
+                order_id=order.id, ready_on=day, reason=reason, set_by_id=actor.id, set_at=utcnow()
+            )
+            db.session.add(row)
+    else:
+        row.ready_on, row.reason, row.set_by_id, row.set_at = day, reason, actor.id, utcnow()
+    audit.record(
+        actor,
+        "material.override",
+        "order",
+        order.id,
+        data={"ready_on": day.isoformat(), "reason": reason, "before": before},
+        subject=order_subject.ref(order),
+    )
+    changed(actor)
+    return row
+
+
+def clear_override(actor: User, order: Order) -> bool:
+    """PMC removes its override: the sources' answer holds again. False if there was none."""
+    _check_planner(actor, order, "material.override_cleared")
+    row = db.session.get(MaterialOverride, order.id)
+    if row is None:
+        return False
+    before = _row_data(row)
+    db.session.delete(row)
+    audit.record(
+        actor,
+        "material.override_cleared",
+        "order",
+        order.id,
+        data={"before": before},
+        subject=order_subject.ref(order),
+    )
+    changed(actor)
+    return True

@@ -10,7 +10,7 @@ the one the user saw (its fingerprint), and rewrites every slot in the same tran
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
@@ -31,6 +31,7 @@ from app.extensions import db
 from app.modules.orders.models import Order, ProductionLine
 from app.modules.orders.services import subject as order_subject
 from app.modules.schedule.models import PlanSlot, ProductionPlan
+from app.modules.schedule.services import materials as material_dates
 from app.modules.schedule.services.jobs import (
     ACTIVE_STATUSES,
     job_for,
@@ -82,6 +83,8 @@ class PlanState:
     unplanned: list[Unplanned] = field(default_factory=list)
     # Lines left out of the plan (a capacity of 0 or less in the database), with the reason.
     problems: list[str] = field(default_factory=list)
+    # Each planned order's material status (docs/PLANNING.md, "Material dates").
+    materials: dict[int, material_dates.Material] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -149,6 +152,8 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
     line_rows, problems = usable_lines(all_rows)
     lines = [Line(code, row.daily_hours) for code, row in line_rows.items()]
     orders, jobs, unplanned = _jobs(line_rows, set(all_rows) - set(line_rows))
+    materials = material_dates.materials_of(orders, start)
+    jobs = [held(job, orders[job.order_id], materials[job.order_id], start) for job in jobs]
     by_id = {job.order_id: job for job in jobs}
     sequence: dict[str, list[int]] = {code: [] for code in line_rows}
     slots = db.session.scalars(db.select(PlanSlot).order_by(PlanSlot.position, PlanSlot.order_id))
@@ -171,8 +176,26 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
             )
         )
     return PlanState(
-        start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned, problems
+        start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned, problems, materials
     )
+
+
+def held(job: Job, order: Order, material: material_dates.Material, start: date) -> Job:
+    """The job with its material date as the first day it may start, if that is after `start`.
+
+    An order already in production is not held: its materials are there, work has begun.
+    """
+    if order.status == "in_production":
+        return job
+    return replace(job, not_before=material.status.not_before(start))
+
+
+def material_job(state: PlanState, order: Order, job: Job) -> Job:
+    """`job` (the order's work, e.g. to rush) held by the order's material date, as in `state`."""
+    material = state.materials.get(order.id)
+    if material is None:
+        material = material_dates.materials_of([order.id], state.start)[order.id]
+    return held(job, order, material, state.start)
 
 
 def write(state: PlanState, new: Schedule, actor: User | None, action: str, data: dict) -> int:
