@@ -1,7 +1,7 @@
 """material override: PMC's word on when an order's materials are ready (issue 13), audited
 
 Revision ID: 269b1c9cf39b
-Revises: 416c7aa0fd93
+Revises: 754f7540a24e
 Create Date: 2026-12-04 19:30:10.212416
 
 """
@@ -13,7 +13,7 @@ import app.core.columns
 
 # revision identifiers, used by Alembic.
 revision = '269b1c9cf39b'
-down_revision = '416c7aa0fd93'
+down_revision = '754f7540a24e'
 branch_labels = None
 depends_on = None
 
