@@ -288,6 +288,27 @@ def property_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
+# Event definitions that name a root element, and the element they name.
+_DEFINITION_REFS = {
+    "errorEventDefinition": ("errorRef", "error"),
+    "escalationEventDefinition": ("escalationRef", "escalation"),
+    "signalEventDefinition": ("signalRef", "signal"),
+}
+
+
+def _definition_ref_problems(root: etree._Element) -> list[Problem]:
+    """An error, escalation or signal event names one this file defines (or none: an error
+    boundary without one catches every error, a signal without one goes by the event's name)."""
+    problems = []
+    for definition_name, (attribute, kind) in _DEFINITION_REFS.items():
+        defined = {n.get("id") for n in root.iter(f"{{{BPMN_NS}}}{kind}")}
+        for definition in root.iter(f"{{{BPMN_NS}}}{definition_name}"):
+            ref, event = definition.get(attribute), definition.getparent()
+            if ref and ref not in defined and definition_allowed(definition):
+                problems.append(at(event, said("ref_unknown", event, event=kind, ref=ref)))
+    return problems
+
+
 def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Problem]:
     """Message, correlation, called process and called decision references must resolve."""
     messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
@@ -302,6 +323,11 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
             continue
         if definition.get("messageRef") not in messages:
             problems.append(at(event, said("no_message", event)))
+    for task in root.iter(f"{{{BPMN_NS}}}sendTask", f"{{{BPMN_NS}}}receiveTask"):
+        has_definition = task.find(f"{{{BPMN_NS}}}messageEventDefinition") is not None
+        if not has_definition and task.get("messageRef") not in messages:
+            problems.append(at(task, said("no_message", task)))
+    problems += _definition_ref_problems(root)
     for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
         if call.get("calledElement") not in processes:
             problems.append(at(call, said("call_unknown", call, called=call.get("calledElement"))))

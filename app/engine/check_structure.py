@@ -17,7 +17,7 @@ FLOW_NODES = frozenset(
     (
         "startEvent endEvent userTask manualTask scriptTask businessRuleTask task exclusiveGateway"
         " parallelGateway inclusiveGateway eventBasedGateway intermediateCatchEvent"
-        " intermediateThrowEvent boundaryEvent subProcess callActivity"
+        " intermediateThrowEvent boundaryEvent subProcess callActivity sendTask receiveTask"
     ).split()
 )
 # Multi-instance markers (on human tasks only: check_loops.py).
@@ -36,17 +36,29 @@ OTHER_ELEMENTS = frozenset(
         " messageEventDefinition timerEventDefinition timeDate timeDuration timeCycle dataObject"
         " dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef"
         " textAnnotation text association group category categoryValue property itemDefinition"
-        " signal error escalation"
+        " signal error escalation errorEventDefinition escalationEventDefinition"
+        " signalEventDefinition terminateEventDefinition"
     ).split()
 )
 SUPPORTED = FLOW_NODES | MULTI_INSTANCE | OTHER_ELEMENTS
 # Event definitions each kind of event may carry.
+# Signals reach the instance that throws them only (docs/ENGINE_CONTRACT.md); a start event
+# has no other instance to hear one, so signal start events stay refused.
+_THROWN = {"messageEventDefinition", "signalEventDefinition", "escalationEventDefinition"}
+_CAUGHT = {"messageEventDefinition", "timerEventDefinition", "signalEventDefinition"}
 EVENT_DEFINITIONS = {
     "startEvent": {"messageEventDefinition", "timerEventDefinition"},
-    "endEvent": {"messageEventDefinition"},
-    "intermediateCatchEvent": {"messageEventDefinition", "timerEventDefinition"},
-    "intermediateThrowEvent": {"messageEventDefinition"},
-    "boundaryEvent": {"timerEventDefinition"},
+    # SpiffWorkflow 3.2 reads no signal on an end event (it would end without sending it):
+    # throw the signal from an intermediate event just before the end.
+    "endEvent": {
+        "messageEventDefinition",
+        "escalationEventDefinition",
+        "errorEventDefinition",
+        "terminateEventDefinition",
+    },
+    "intermediateCatchEvent": _CAUGHT,
+    "intermediateThrowEvent": _THROWN,
+    "boundaryEvent": _CAUGHT | {"errorEventDefinition", "escalationEventDefinition"},
 }
 # What to use instead (a key of problems.MESSAGES), per event kind, when an event definition is
 # not supported.
@@ -62,8 +74,6 @@ HINTS = {
     "transaction": "hint_subprocess",
     "adHocSubProcess": "hint_subprocess",
     "serviceTask": "hint_service_task",
-    "sendTask": "hint_throw_event",
-    "receiveTask": "hint_receive_task",
     "standardLoopCharacteristics": "hint_loop",
     "complexBehaviorDefinition": "hint_complex_behavior",
     "dataStore": "hint_data_store",
@@ -128,15 +138,20 @@ def _event_kind(definition: str) -> str:
     return "compensation" if kind == "compensate" else kind
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _choices(allowed: set[str]) -> str:
-    return " or ".join(f"a {_event_kind(a)}" for a in sorted(allowed))
+    kinds = [_event_kind(a) for a in sorted(allowed)]
+    return " or ".join(f"{_article(k)} {k}" for k in kinds)
 
 
 def _unsupported(node: etree._Element, name: str) -> Problem:
     parent = node.getparent()
     if name.endswith("EventDefinition") and parent is not None:
         kind = _event_kind(name)
-        article = "an" if kind[:1] in "aeiou" else "a"
+        article = _article(kind)
         hint = said(EVENT_HINTS.get(local(parent) or "", "hint_catch_event"))
         problem = said("unsupported_event", parent, article=article, event=kind, hint=hint)
         return at(node, problem, parent.get("id"))

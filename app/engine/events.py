@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -94,6 +95,33 @@ def deliver_message(task: Task, payload: dict, correlation: dict | None) -> None
         raise MessageNotWaiting(
             definition.name, detail=f"correlation did not match: {exc}"
         ) from exc
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A message the instance sent (send task, message throw or end event) that nothing in the
+    instance caught: the service hands it to the subject's other processes."""
+
+    name: str
+    payload: object
+    correlation: dict = field(default_factory=dict)  # correlation property id -> value
+
+
+def _flat(correlations: dict | None) -> dict:
+    return {prop: v for values in (correlations or {}).values() for prop, v in values.items()}
+
+
+def sent_messages(workflow: BpmnWorkflow) -> list[SentMessage]:
+    """The messages sent since the last call (taken out of the workflow, so never sent twice);
+    other events nothing caught (a signal, an escalation at the top) end there. A message
+    carries the instance's own correlation (its order) unless its payload gives another."""
+    sent, own = [], _flat(workflow.correlations)
+    for event in workflow.get_events():
+        if not isinstance(event.event_definition, MessageEventDefinition):
+            continue
+        correlation = {**own, **_flat(event.correlations)}
+        sent.append(SentMessage(event.event_definition.name, event.payload, correlation))
+    return sent
 
 
 def _when(definition: TimerEventDefinition, value: object) -> datetime | None:

@@ -83,6 +83,8 @@ MESSAGES = {
     "one or remove the property.",
     "correlation_no_id": "The correlation property '{name}' has no id; give it one (correlation "
     "keys and messages refer to it by id).",
+    "ref_unknown": "{element} refers to the {event} '{ref}', which this file does not define; "
+    "pick one defined here or add it.",
     "no_message": "{element} does not name a message; choose or create the message it sends or "
     "waits for.",
     "call_unknown": "{element} calls the process '{called}', which is not in this file; pick a "
@@ -134,14 +136,14 @@ MESSAGES = {
     "foreign_feel": "'{expr}' is a FEEL expression (Camunda 8); OrderGate evaluates Python, so "
     "write it as a Python expression without the leading '='",
     "hint_start_event": "use a plain, message or timer start event",
-    "hint_end_event": "use a plain or message end event",
-    "hint_catch_event": "use a message or timer event",
-    "hint_throw_event": "use a message throw event",
-    "hint_boundary_event": "use a boundary timer event",
+    "hint_end_event": "use a plain, message, escalation, error or terminate end event (a "
+    "signal is thrown by an intermediate event)",
+    "hint_catch_event": "use a message, timer or signal event",
+    "hint_throw_event": "use a message, signal or escalation throw event",
+    "hint_boundary_event": "use a timer, message, signal, error or escalation boundary event",
     "hint_gateway": "use an exclusive, inclusive or parallel gateway",
     "hint_subprocess": "use a plain subprocess",
     "hint_service_task": "use a script task or a user task",
-    "hint_receive_task": "use a message catch event",
     "hint_loop": "model the loop with an exclusive gateway",
     "hint_complex_behavior": "remove it; instances run to completion",
     "hint_data_store": "keep the data in the task data (form fields and scripts)",

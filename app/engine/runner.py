@@ -10,7 +10,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from .budget import run_limit
 from .errors import EngineError, TaskNotReady
-from .events import deliver_message, due_timers, seed_correlations, waiting_task
+from .events import (
+    SentMessage,
+    deliver_message,
+    due_timers,
+    seed_correlations,
+    sent_messages,
+    waiting_task,
+)
 from .multi import resume_setups, setup_failures
 from .outcomes import (
     ReadyTask,
@@ -30,6 +37,7 @@ MAX_TIMER_ROUNDS = 10
 
 __all__ = [
     "ReadyTask",
+    "SentMessage",
     "StepResult",
     "complete",
     "fire_due_timers",
@@ -51,6 +59,7 @@ class StepResult:
     data: dict
     next_timer: datetime | None = None  # when the earliest waiting timer fires (UTC)
     fired_timers: list[FiredTimer] = field(default_factory=list)  # what fired in this step
+    sent: list[SentMessage] = field(default_factory=list)  # messages nothing here caught
 
 
 def _current_data(workflow: BpmnWorkflow, completed: bool) -> dict:
@@ -65,6 +74,7 @@ def _result(
     too_deep = depth_error(workflow)
     error = error or too_deep
     completed = error is None and not unfinished(workflow)
+    sent = sent_messages(workflow)  # before the state is written: they leave with this step
     return StepResult(
         state=dump_state(workflow),
         ready=[] if too_deep else ready_tasks(defn, workflow),
@@ -72,6 +82,7 @@ def _result(
         error=error,
         data=_current_data(workflow, completed),
         next_timer=min(due_timers(workflow), default=None),
+        sent=sent,
     )
 
 

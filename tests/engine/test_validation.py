@@ -157,10 +157,11 @@ def test_unsupported_elements_are_named(catalog: Catalog) -> None:
         '<bpmn:complexGateway id="cx" name="Complex" />': "Complex gateway 'cx' is not supported",
         '<bpmn:transaction id="tx" name="Tx" />': "Transaction 'tx' is not supported",
         '<bpmn:serviceTask id="svc" name="Call" />': "Service task 'svc' is not supported",
-        '<bpmn:intermediateCatchEvent id="sig" name="Signal"><bpmn:signalEventDefinition />'
-        "</bpmn:intermediateCatchEvent>": "Intermediate catch event 'sig' is a signal event",
-        '<bpmn:boundaryEvent id="esc" attachedToRef="start"><bpmn:escalationEventDefinition />'
-        "</bpmn:boundaryEvent>": "Boundary event 'esc' is an escalation event",
+        '<bpmn:intermediateCatchEvent id="lnk" name="Link"><bpmn:linkEventDefinition '
+        'name="l" /></bpmn:intermediateCatchEvent>': "Intermediate catch event 'lnk' is a link "
+        "event",
+        '<bpmn:boundaryEvent id="cc" attachedToRef="start"><bpmn:compensateEventDefinition />'
+        "</bpmn:boundaryEvent>": "Boundary event 'cc' is a compensation event",
     }
     for element, expected in cases.items():
         node_id = element.split('id="')[1].split('"')[0]

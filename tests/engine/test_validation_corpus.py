@@ -283,25 +283,27 @@ CASES = [
         'id="svc"',
     ),
     Case(
-        "signal event",
+        "conditional event",
         unsupported(
-            '<bpmn:intermediateCatchEvent id="sig"><bpmn:signalEventDefinition />'
+            '<bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition>'
+            "<bpmn:condition>ready</bpmn:condition></bpmn:conditionalEventDefinition>"
             "</bpmn:intermediateCatchEvent>",
-            "sig",
+            "cond",
         ),
-        "Intermediate catch event 'sig' is a signal event, which is not supported",
-        'id="sig"',
-        element_id="sig",
+        "Intermediate catch event 'cond' is a conditional event, which is not supported; use a "
+        "message, timer or signal event.",
+        'id="cond"',
+        element_id="cond",
     ),
     Case(
-        "terminate end event",
+        "signal start event",
         diagram(
-            '<bpmn:startEvent id="start" />\n<bpmn:endEvent id="stop">'
-            "<bpmn:terminateEventDefinition /></bpmn:endEvent>\n" + flow("f0", "start", "stop")
+            '<bpmn:startEvent id="start"><bpmn:signalEventDefinition /></bpmn:startEvent>\n'
+            '<bpmn:endEvent id="end" />\n' + flow("f0", "start", "end")
         ),
-        "End event 'stop' is a terminate event, which is not supported; use a plain or message "
-        "end event.",
-        'id="stop"',
+        "Start event 'start' cannot be a signal event; use a message or a timer event instead.",
+        'id="start"',
+        element_id="start",
     ),
     Case(
         "event subprocess",
@@ -339,17 +341,29 @@ CASES = [
         'id="calc"',
     ),
     Case(
-        "message boundary event",
+        "error event naming no error of the file",
         diagram(
             linear(task(), ids=["review"])
-            + '\n<bpmn:boundaryEvent id="nudge" attachedToRef="review">'
-            '<bpmn:messageEventDefinition messageRef="msg" /></bpmn:boundaryEvent>\n'
-            + flow("f_nudge", "nudge", "end"),
+            + '\n<bpmn:boundaryEvent id="failed" attachedToRef="review">'
+            '<bpmn:errorEventDefinition errorRef="E_gone" /></bpmn:boundaryEvent>\n'
+            + flow("f_failed", "failed", "end"),
             lane_nodes=["review"],
-            top='<bpmn:message id="msg" name="nudge" />',
         ),
-        "Boundary event 'nudge' cannot be a message event; use a timer event instead.",
-        'id="nudge"',
+        "Boundary event 'failed' refers to the error 'E_gone', which this file does not define",
+        'id="failed"',
+    ),
+    Case(
+        "boundary event that cannot be one",
+        diagram(
+            linear(task(), ids=["review"])
+            + '\n<bpmn:boundaryEvent id="stop" attachedToRef="review">'
+            "<bpmn:terminateEventDefinition /></bpmn:boundaryEvent>\n"
+            + flow("f_stop", "stop", "end"),
+            lane_nodes=["review"],
+        ),
+        "Boundary event 'stop' cannot be a terminate event; use an error or an escalation or a "
+        "message or a signal or a timer event instead.",
+        'id="stop"',
     ),
     Case(
         "catch event without a definition",

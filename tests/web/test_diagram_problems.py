@@ -196,16 +196,18 @@ def test_unsupported_elements_and_events_in_both_languages(app):
     assert _say(app, "zh_CN", service[0]) == (
         f"不支持服务任务“{task.group(1)}”；请改用脚本任务或用户任务。"
     )
-    signal = said(
+    link = said(
         "unsupported_event",
         kind="boundaryEvent",
         id="B1",
         article="a",
-        event="signal",
+        event="link",
         hint=said("hint_boundary_event"),
     )
-    assert _say(app, "en", signal) == str(signal)
-    assert _say(app, "zh_CN", signal) == "边界事件“B1” 是信号事件，不受支持；请改用边界定时器事件。"
+    assert _say(app, "en", link) == str(link)
+    assert _say(app, "zh_CN", link) == (
+        "边界事件“B1” 是链接事件，不受支持；请改用定时器、消息、信号、错误或升级边界事件。"
+    )
     waits = said(
         "waits_for_nothing",
         kind="intermediateCatchEvent",

@@ -123,6 +123,10 @@ SENTENCES = {
         "The correlation property %(name)s has no id; give it one (correlation keys and messages "
         "refer to it by id)."
     ),
+    "ref_unknown": _l(
+        "%(element)s refers to the %(event)s %(ref)s, which this file does not define; pick one "
+        "defined here or add it."
+    ),
     "no_message": _l(
         "%(element)s does not name a message; choose or create the message it sends or waits for."
     ),
@@ -204,14 +208,16 @@ SENTENCES = {
     "wrong_event": _l("%(element)s cannot be a %(event)s event; use %(choices)s event instead."),
     "waits_for_nothing": _l("%(element)s waits for nothing; give it %(choices)s event definition."),
     "hint_start_event": _l("use a plain, message or timer start event"),
-    "hint_end_event": _l("use a plain or message end event"),
-    "hint_catch_event": _l("use a message or timer event"),
-    "hint_throw_event": _l("use a message throw event"),
-    "hint_boundary_event": _l("use a boundary timer event"),
+    "hint_end_event": _l(
+        "use a plain, message, escalation, error or terminate end event (a signal is thrown by "
+        "an intermediate event)"
+    ),
+    "hint_catch_event": _l("use a message, timer or signal event"),
+    "hint_throw_event": _l("use a message, signal or escalation throw event"),
+    "hint_boundary_event": _l("use a timer, message, signal, error or escalation boundary event"),
     "hint_gateway": _l("use an exclusive, inclusive or parallel gateway"),
     "hint_subprocess": _l("use a plain subprocess"),
     "hint_service_task": _l("use a script task or a user task"),
-    "hint_receive_task": _l("use a message catch event"),
     "hint_loop": _l("model the loop with an exclusive gateway"),
     "hint_complex_behavior": _l("remove it; instances run to completion"),
     "hint_data_store": _l("keep the data in the task data (form fields and scripts)"),

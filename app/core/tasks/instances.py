@@ -5,6 +5,7 @@ does with an instance (retry, cancel, the error screen) lives in `instance_admin
 """
 
 import json
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -177,6 +178,45 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
         instance.status = "running"
         instance.error_kind = instance.error_message = instance.error_detail = None
     db.session.flush()
+    _pass_on(instance, getattr(result, "sent", None) or [])
+
+
+# A message one process sends can make another send one back; a longer chain is a loop.
+MAX_MESSAGE_HOPS = 10
+_hops = threading.local()
+
+
+def _pass_on(instance: ProcessInstance, sent: list) -> None:
+    """Hand the messages the instance sent (send tasks, message throw/end events) to the
+    processes of the same subject that wait for them, correlated as `deliver_message` does.
+
+    A message nobody waits for is noted in the audit trail and goes no further (as one from
+    outside would be refused): a process that should hear it was not waiting yet.
+    """
+    if not sent or instance.subject_type is None:
+        return
+    depth = getattr(_hops, "depth", 0)
+    if depth >= MAX_MESSAGE_HOPS:
+        raise Conflict(f"Messages between processes went {MAX_MESSAGE_HOPS} hops deep; stopped.")
+    subject = SubjectRef(instance.subject_type, instance.subject_key)
+    _hops.depth = depth + 1
+    try:
+        for message in sent:
+            payload = message.payload if isinstance(message.payload, dict) else {}
+            try:
+                deliver_message(subject, message.name, payload, dict(message.correlation), "")
+            except Conflict:
+                audit.record(
+                    None,
+                    "instance.message_unheard",
+                    "process_instance",
+                    instance.id,
+                    data={"message": message.name},
+                    subject=subject,
+                    instance_id=instance.id,
+                )
+    finally:
+        _hops.depth = depth
 
 
 def flag_error(
