@@ -24,6 +24,7 @@
 //     </div>
 //     <section class="og-modeler-notes" hidden>  import warnings and what saving would drop
 //     <button data-select-element="ID">           anywhere inside: selects that element
+//     <form data-report-answer>                   a report answer: asks first if unsaved
 //     <div class="og-modeler-canvas"></div>
 //     <div class="og-modeler-panel"></div>
 //     <ul class="og-modeler-problems"></ul>
@@ -73,6 +74,7 @@ const FALLBACK_MESSAGES = {
   open_replaces: 'Opening a file replaces the diagram and its unsaved changes. Continue?',
   open_failed: 'The file could not be opened',
   export_failed: 'The download could not be made',
+  answer_replaces: 'The answer is written into the saved draft, which then reloads: unsaved changes are lost. Continue?',
 };
 
 /** Fill Python-style `%(name)s` placeholders (the server's catalogue uses them). */
@@ -493,6 +495,19 @@ async function mountModeler(el) {
     });
   }
   if (el.dataset.openUrl) onFileDrop(canvasEl, (files) => openFile(files[0]));
+
+  // An answer to the conversion report is written into the saved draft and the page reloads:
+  // ask before unsaved changes are lost, and send the edit token of the last save.
+  el.addEventListener('submit', (event) => {
+    const form = event.target.closest('[data-report-answer]');
+    if (!form) return;
+    if (busy || (isDirty() && !window.confirm(messages.answer_replaces))) {
+      event.preventDefault();
+      return;
+    }
+    if (form.elements.token && editToken) form.elements.token.value = editToken;
+    markSaved(changes); // leaving for the answered draft must not ask about unsaved changes
+  });
 
   // Buttons that name an element (conversion report, import notes) select it on the canvas.
   el.addEventListener('click', (event) => {

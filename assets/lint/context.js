@@ -5,6 +5,7 @@
 
 const context = {
   departments: null, // Set of department keys, or null when not configured
+  aliases: null, // Map of every accepted lane name (trimmed, lower-cased) -> department key
   forms: null, // Set of form names, or null
   messages: {}, // optional translated lint messages (lint_* keys), see message()
 };
@@ -15,8 +16,26 @@ const context = {
 export function setLintContext(config = {}) {
   const keys = (config.departments || []).map((d) => (typeof d === 'string' ? d : d.key));
   context.departments = config.departments ? new Set(keys) : null;
+  context.aliases = config.departments ? departmentAliases(config.departments) : null;
   context.forms = config.forms ? new Set(config.forms) : null;
   context.messages = config.messages || {};
+}
+
+/** A lane name as the server reads it (versions.department_aliases): trimmed, lower-cased. */
+export function aliasOf(name) {
+  return String(name || '').trim().toLowerCase();
+}
+
+/** Lane name -> department key for every name the server accepts: key, English, Chinese. */
+export function departmentAliases(departments) {
+  const found = new Map();
+  for (const d of departments) {
+    const key = typeof d === 'string' ? d : d.key;
+    for (const name of [key, ...((d && d.aliases) || [])]) {
+      if (name) found.set(aliasOf(name), key);
+    }
+  }
+  return found;
 }
 
 export function lintContext() {

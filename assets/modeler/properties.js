@@ -12,6 +12,7 @@ import { SelectEntry, TextFieldEntry, isSelectEntryEdited, isTextFieldEntryEdite
 import { h } from '@bpmn-io/properties-panel/preact';
 import { useService } from 'bpmn-js-properties-panel';
 
+import { aliasOf, departmentAliases } from '../lint/context.js';
 import { isIsoDuration } from '../lint/duration.js';
 import { is } from '../lint/util.js';
 import { setSpiffProperty, spiffProperties } from './spiff-properties.js';
@@ -114,7 +115,13 @@ function DepartmentEntry({ element, id }) {
   const modeling = useService('modeling');
   const { config, text } = useOrderGate();
   const departments = config.departments || [];
-  const getValue = () => element.businessObject.name || '';
+  // A lane named by a department's English or Chinese name (as converted diagrams are) shows
+  // that department, as the server reads it.
+  const aliases = departmentAliases(departments);
+  const getValue = () => {
+    const name = element.businessObject.name || '';
+    return aliases.get(aliasOf(name)) || name;
+  };
   const setValue = (value) => {
     if (value && value !== getValue()) modeling.updateProperties(element, { name: value });
   };

@@ -109,6 +109,22 @@ def test_a_file_dropped_on_the_new_process_page_opens_in_chinese_at_phone_width(
     expect(report).to_contain_text("成为新流程 Process_goods_check")
     assert_no_sideways_scroll(page)
 
+    # The report asks for the lane's department and offers the departments: answer it there.
+    modeler = page.locator("[data-bpmn-modeler]")
+    expect(modeler).not_to_have_attribute("data-lint-errors", "0")
+    needs = report.locator("[data-report-status='owner'] [data-report-item='Lane_reviewers']")
+    needs.locator("select[name='value']").select_option("warehouse")
+    needs.get_by_role("button", name=t("Apply", "zh_CN")).click()
+    expect(page.locator(".flash-success")).to_have_text(
+        t("The answer is written into the draft.", "zh_CN")
+    )
+    ready_modeler(page)
+    expect(needs.locator("[data-answered]")).to_have_text(
+        t("Answered: %(value)s", "zh_CN", value="仓储部")
+    )
+    expect(modeler).to_have_attribute("data-lint-errors", "0")
+    assert_no_sideways_scroll(page)
+
     page.get_by_role("link", name=t("full page", "zh_CN")).click()
     page.wait_for_load_state()
     expect(page.locator("[data-report]")).to_contain_text(t("Mapped automatically", "zh_CN"))

@@ -215,3 +215,57 @@ def test_the_report_page_lists_items_by_status_with_links_into_the_modeler(
     assert "/processes/Process_goods_check/edit?select=Lane_reviewers" in page
     editor = client.get("/processes/Process_goods_check/edit").get_data(as_text=True)
     assert 'data-select-element="Lane_reviewers"' in editor
+
+
+def test_an_owner_answers_the_report_and_the_draft_gets_the_choice(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    upload(client, "/processes/new", goods_check())
+    editor = client.get("/processes/Process_goods_check/edit").get_data(as_text=True)
+    assert "data-report-answer" in editor and '<option value="warehouse">Warehouse</option>' in (
+        editor
+    )
+
+    def answer(value, element="Lane_reviewers", field="department"):
+        token = modeling.edit_token("Process_goods_check")
+        data = {"element": element, "field": field, "value": value, "token": token}
+        return client.post("/processes/Process_goods_check/answer", data=data)
+
+    # Only what the report offers: another value, element or field is refused, nothing changes.
+    before = modeling.draft_of("Process_goods_check").xml
+    for asked, said in (
+        ({"value": "no_such_department"}, "Pick one of the choices"),
+        ({"value": "warehouse", "element": "Task_check"}, "asks nothing of this kind"),
+        ({"value": "warehouse", "field": "form"}, "asks nothing of this kind"),
+    ):
+        assert answer(**asked).status_code == 302
+        assert said in client.get("/processes/Process_goods_check/edit").get_data(as_text=True)
+    assert modeling.draft_of("Process_goods_check").xml == before
+
+    done = answer("warehouse")
+    assert done.headers["Location"].endswith(
+        "/processes/Process_goods_check/edit?select=Lane_reviewers"
+    )
+    draft = modeling.draft_of("Process_goods_check")
+    assert 'id="Lane_reviewers" name="Warehouse"' in draft.xml
+    (item,) = [i for i in diagram_files.report_of(draft) if i["element"] == "Lane_reviewers"]
+    assert item["answer"] == "warehouse"
+    page = client.get("/processes/Process_goods_check/report").get_data(as_text=True)
+    assert 'data-answered="warehouse"' in page and "Answered: Warehouse" in page
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "process.answer"))
+    assert json.loads(event.data)["value"] == "warehouse"
+    # The draft now validates: publishing it makes version 1.
+    published = client.post(
+        "/processes/Process_goods_check/publish",
+        json={"xml": draft.xml, "token": modeling.edit_token("Process_goods_check")},
+    )
+    assert published.status_code == 200, published.get_json()
+    # A stale token (the page was opened before another save) is refused.
+    upload(client, "/processes/new", goods_check())
+    token = modeling.edit_token("Process_goods_check_2")
+    client.post(
+        "/processes/Process_goods_check_2/draft", json={"xml": goods_check(), "token": token}
+    )
+    stale = {"element": "Lane_reviewers", "field": "department", "value": "sales", "token": token}
+    client.post("/processes/Process_goods_check_2/answer", data=stale)
+    assert 'Lane_reviewers" name="Sales"' not in modeling.draft_of("Process_goods_check_2").xml

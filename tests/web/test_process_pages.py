@@ -47,7 +47,8 @@ def test_owner_lists_processes_and_opens_the_modeler(client, login, make_user):
     editor = client.get(f"/processes/{PID}/edit").get_data(as_text=True)
     start = editor.index('class="og-modeler-config">') + len('class="og-modeler-config">')
     config = json.loads(editor[start : editor.index("</script>", start)])
-    assert {"key": "pmc", "name": "PMC"} in config["departments"]
+    pmc = {"key": "pmc", "name": "PMC", "aliases": ["PMC", "计划部(PMC)"]}
+    assert pmc in config["departments"]  # aliases: every lane name publishing accepts
     assert "rush_approval" in config["forms"] and config["csrf_token"]
     assert config["messages"]["publish_blocked"] == "Fix the lint errors before publishing."
     xml = client.get(f"/processes/{PID}/modeler.bpmn")

@@ -389,6 +389,7 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST processes.create_from_file": (Case("/processes/new", OWNERS, ok=302, data={}),),
     "POST processes.open_file": (Case("/processes/{process}/import", OWNERS, ok=302, data={}),),
     "GET processes.report": (Case("/processes/{process}/report", OWNERS, missing=404),),
+    "POST processes.answer": (Case("/processes/{process}/answer", OWNERS, ok=302, data={}),),
     "POST processes.save_draft": (Case("/processes/{process}/draft", OWNERS, ok=400, data={}),),
     "POST processes.publish": (Case("/processes/{process}/publish", OWNERS, ok=400, data={}),),
     "POST processes.discard_draft": (Case("/processes/{process}/draft/discard", OWNERS, ok=302),),

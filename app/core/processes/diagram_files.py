@@ -24,7 +24,8 @@ from app.core.processes import versions as processes
 from app.core.processes.models import ProcessDraft, ProcessVersion
 from app.core.submissions import uniqueness
 from app.core.users.models import User
-from app.engine.convert import ReportItem, convert
+from app.engine.convert import Answer, ReportItem, convert
+from app.engine.convert import answer as write_answers
 from app.engine.documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn
 from app.engine.problems import Reason
 from app.errors import InvalidInput, NotFound
@@ -48,6 +49,8 @@ SENTENCES = {
     ),
     "into_key": _l("The file's process %(old)s replaces the draft of %(key)s and takes its id."),
 }
+# What the report's choices can set (app/engine/convert.py `answer`); conditions are written.
+ANSWERABLE = ("department", "form", "due", "kind")
 # The conversion's statuses (app/engine/convert.py), in the order the report lists them.
 REPORT_STATUSES = ("owner", "check", "kept", "mapped")
 
@@ -275,6 +278,47 @@ def into_draft(
         draft = ProcessDraft(process_id=process_id, base_version_id=latest.id)
         db.session.add(draft)
     return _store(actor, draft, xml, report, file_name, new=False)
+
+
+def answerable(item: dict) -> bool:
+    """Whether the report offers choices for the item that an answer writes into the draft."""
+    return (
+        item.get("status") in ("owner", "check")
+        and item.get("field") in ANSWERABLE
+        and bool(item.get("choices"))
+        and bool(item.get("element"))
+    )
+
+
+def answer(
+    actor: User, process_id: str, element: object, field: object, value: object, token: object
+) -> ProcessDraft:
+    """Write one of the report's offered choices into the draft (a lane's department, a task's
+    form or due time, a plain task's kind) and mark the item answered."""
+    modeling.ensure_modeler(actor, "answer", process_id)
+    uniqueness.lock_series(processes.series(process_id))
+    draft = modeling.draft_of(process_id)
+    if draft is None:
+        raise NotFound(_("This process has no draft with a conversion report."))
+    modeling.check_token(process_id, token)
+    items = report_of(draft)
+    item = next(
+        (i for i in items if answerable(i) and i["element"] == element and i["field"] == field),
+        None,
+    )
+    if item is None:
+        raise InvalidInput(_("The conversion report asks nothing of this kind about this element."))
+    if value not in item["choices"]:
+        raise InvalidInput(_("Pick one of the choices the report offers."))
+    given = Answer(str(element), str(field), str(value))
+    xml = write_answers(draft.xml.encode("utf-8"), [given], conversion.departments())
+    item["answer"] = value
+    draft.xml, draft.updated_at, draft.updated_by_id = xml.decode("utf-8"), utcnow(), actor.id
+    draft.report = json.dumps(items, ensure_ascii=False)
+    db.session.flush()
+    data = {"process": process_id, "element": element, "field": field, "value": value}
+    audit.record(actor, "process.answer", "process_draft", draft.id, data=data)
+    return draft
 
 
 def report_of(draft: ProcessDraft | None) -> list[dict]:

@@ -271,8 +271,10 @@ def publish(
 def modeler_config(locale: str) -> dict:
     """Departments, forms and owners the modeler's panel and linter offer."""
     zh = locale.startswith("zh")
+    # `aliases`: every lane name the server maps to the department (versions.department_aliases:
+    # key, English or Chinese name), so the live lint accepts what publishing accepts.
     departments = [
-        {"key": d.key, "name": d.name_zh if zh else d.name_en}
+        {"key": d.key, "name": d.name_zh if zh else d.name_en, "aliases": [d.name_en, d.name_zh]}
         for d in db.session.scalars(db.select(Department).order_by(Department.id))
     ]
     forms = sorted(set(db.session.scalars(db.select(FormVersion.name).distinct())))

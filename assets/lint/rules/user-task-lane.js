@@ -1,7 +1,7 @@
 // ordergate/user-task-lane: every user (and manual) task sits in a lane whose name is a
 // department key. The engine maps a lane to its department by the lane's name; a task outside
 // any lane has nobody to do it.
-import { lintContext, message } from '../context.js';
+import { aliasOf, lintContext, message } from '../context.js';
 import { is, isAny } from '../util.js';
 
 const HUMAN_TASKS = ['bpmn:UserTask', 'bpmn:ManualTask'];
@@ -36,7 +36,7 @@ export default function userTaskLane() {
       return;
     }
     if (!isAny(node, HUMAN_TASKS)) return;
-    const { departments } = lintContext();
+    const { departments, aliases } = lintContext();
     if (!lanes.has(node.id)) {
       reporter.report(
         node.id,
@@ -45,7 +45,8 @@ export default function userTaskLane() {
       return;
     }
     const lane = lanes.get(node.id);
-    if (departments && !departments.has(lane)) {
+    // The server maps a lane to its department by key, English or Chinese name (any case).
+    if (departments && !(aliases || new Map()).has(aliasOf(lane))) {
       reporter.report(
         node.id,
         message(

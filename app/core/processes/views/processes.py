@@ -105,6 +105,29 @@ def open_file(process_id: str):
     return _opened(opened)
 
 
+@bp.post("/<process_id>/answer")
+@login_required
+def answer(process_id: str):
+    """Write one of the conversion report's choices into the draft; back to the modeler."""
+    _owner_only("answer", process_id)
+    element = request.form.get("element", "")
+    back = url_for("processes.edit", process_id=process_id, select=element or None)
+    try:
+        diagram_files.answer(
+            current_user,
+            process_id,
+            element,
+            request.form.get("field", ""),
+            request.form.get("value", ""),
+            request.form.get("token") or None,
+        )
+    except DomainError as exc:
+        return _not_opened(exc, back)
+    commit()
+    flash(_("The answer is written into the draft."), "success")
+    return redirect(back)
+
+
 @bp.get("/<process_id>/report")
 @login_required
 def report(process_id: str):
@@ -117,8 +140,22 @@ def report(process_id: str):
         name=_name(latest, draft),
         draft=draft,
         report=diagram_files.grouped(diagram_files.report_of(draft)),
-        report_text=diagram_files.item_text,
+        **_report_helpers(process_id),
     )
+
+
+def _report_helpers(process_id: str) -> dict:
+    """What the report's templates need besides the report: its sentences and choice labels."""
+    names = {d["key"]: d["name"] for d in modeling.modeler_config(current_locale())["departments"]}
+    kinds = {"userTask": _("User task"), "manualTask": _("Manual task")}
+    return {
+        "report_text": diagram_files.item_text,
+        "answerable": diagram_files.answerable,
+        "choice_label": lambda field, value: (
+            names.get(value, value) if field == "department" else kinds.get(value, value)
+        ),
+        "edit_token": modeling.edit_token(process_id),
+    }
 
 
 def _name(latest, draft) -> str:
@@ -168,7 +205,7 @@ def edit(process_id: str):
         draft=draft,
         config=config,
         report=diagram_files.grouped(diagram_files.report_of(draft)),
-        report_text=diagram_files.item_text,
+        **_report_helpers(process_id),
     )
 
 
