@@ -4,10 +4,13 @@ and the planned cost, in CNY (docs/CLOSEOUT.md, "Figures").
 Until quotations exist the quoted price is the line's unit price (in the order's currency,
 converted with the rate recorded at confirmation); the planned cost is the product's standard
 cost, or for a non-standard item its estimated hours x the rates of its estimated line.
-Material is entered by finance (purchasing is not built yet)."""
+Material is pre-filled from the material cost sources registered here (purchasing registers
+the value of the stock issued to each order line, docs/PURCHASING.md); finance confirms it or
+enters it where no source knows it. Close-out never imports the domains above it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +24,9 @@ from app.modules.closeout.services import rates
 from app.modules.closeout.services.money import CNY, cents, percent
 from app.modules.orders.models import Order, OrderLine, ProductionLine
 
+# Sources of a line's material cost: fn(order) -> {order line id: CNY}, lines it knows only.
+MaterialCost = Callable[[Order], Mapping[int, Decimal]]
+_MATERIAL_SOURCES: list[MaterialCost] = []
 HOURS = NumberBound(Decimal("0"), Decimal("1000000"), 2)
 EXCHANGE_RATE = NumberBound(Decimal("0.000001"), Decimal("100000"), 6)
 FIELDS = ("line", "material", "labour_hours", "machine_hours", "other")
@@ -107,6 +113,22 @@ class Figures:
         the general manager looks at an order sold for nothing)."""
         pct = self.margin_pct
         return {"closeout": {"margin_pct": float(pct if pct is not None else Decimal(-100))}}
+
+
+def register_material_cost(source: MaterialCost) -> None:
+    """Register a source of the material cost of an order's lines (the costing form's default)."""
+    if source not in _MATERIAL_SOURCES:  # every app the process builds registers again
+        _MATERIAL_SOURCES.append(source)
+
+
+def material_costs(order: Order) -> dict[int, Decimal]:
+    """Each order line's material cost (CNY, cents) as the registered sources know it; the
+    first source that knows a line wins."""
+    found: dict[int, Decimal] = {}
+    for source in _MATERIAL_SOURCES:
+        for line_id, amount in source(order).items():
+            found.setdefault(line_id, cents(amount))
+    return found
 
 
 def default_line(item: OrderLine) -> ProductionLine | None:

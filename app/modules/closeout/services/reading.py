@@ -24,12 +24,15 @@ class CostingRow:
     item: OrderLine
     key: str
     values: dict
+    material_known: bool = False  # the material was pre-filled from the stock issued to it
 
 
 def costing_form(order: Order, closeout: Closeout, values, errors: dict) -> dict:
     """The costing step's inputs: one row per order line (pre-filled with what was typed, else
-    with the figures of an earlier round, else the line it was probably made on)."""
+        with the figures of an earlier round, else the line it was probably made on and the material
+    cost the registered sources know)."""
     earlier = {item.order_line_id: item for item in closeout.lines}
+    material = costing.material_costs(order)
     rows = []
     for item in order.lines:
         key = f"co-{item.id}-"
@@ -47,7 +50,9 @@ def costing_form(order: Order, closeout: Closeout, values, errors: dict) -> dict
         else:
             line = costing.default_line(item)
             filled = {"line": str(line.id) if line else "", "other": "0"}
-        rows.append(CostingRow(item, key, filled))
+            if item.id in material:
+                filled["material"] = material[item.id]
+        rows.append(CostingRow(item, key, filled, item.id in material))
     rate = closeout.exchange_rate if closeout.exchange_rate is not None else order.exchange_rate
     if values is not None and hasattr(values, "get") and values.get("co-exchange_rate"):
         rate = values.get("co-exchange_rate")

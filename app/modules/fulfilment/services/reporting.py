@@ -21,6 +21,7 @@ from app.limits import NumberBound
 from app.modules.fulfilment.models import ProgressReport
 from app.modules.fulfilment.services import lateness, process
 from app.modules.fulfilment.services.steps import steps_by_line
+from app.modules.orders import events
 from app.modules.orders.models import IN_PLAN_STATUSES, Order, OrderLine
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
@@ -51,6 +52,8 @@ def _quantity(text: str, line: OrderLine, errors: dict) -> Decimal | None:
 def _apply(order: Order, line: OrderLine, quantity: Decimal) -> None:
     """The line's total done; the order in production, or complete when every line is."""
     line.quantity_done = quantity
+    if order.status == "released":
+        events.production_started(order)
     if all(item.quantity_done >= item.quantity for item in order.lines):
         if order.status != "production_complete":
             order.status = "production_complete"

@@ -13,6 +13,7 @@ from app.core.tasks import instance_admin
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.extensions import db
+from app.modules.orders import events
 from app.modules.orders.models import ORDER_STATUSES, Order
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.orders import ORDER_LIFECYCLE
@@ -47,6 +48,7 @@ def follow_status(instance: ProcessInstance, data: dict) -> None:
         order.released_at = utcnow()
         if first:
             notify_release(order, data)
+        events.released(order)
 
 
 def capture_exchange_rate(order: Order) -> None:

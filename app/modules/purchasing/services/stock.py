@@ -73,9 +73,12 @@ def move(
     return row
 
 
-def adjust(actor: User, component_id: int, quantity_text: str, reason: str) -> StockMove:
+def adjust(
+    actor: User, component_id: int, quantity_text: str, reason: str, unit_cost: str = ""
+) -> StockMove:
     """The warehouse corrects the stock (a count, damage, a find) by a signed quantity, with a
-    reason; it never takes away units that orders reserved."""
+    reason; it never takes away units that orders reserved. Units go in and out at the moving
+    average, or, coming in, at `unit_cost` when one is given (opening stock)."""
     if not permissions.may_move_stock(actor):
         audit.record(actor, "denied.stock_adjust", "component", component_id)
         db.session.flush()
@@ -87,6 +90,11 @@ def adjust(actor: User, component_id: int, quantity_text: str, reason: str) -> S
     reason = limits.check_text(reason, "notes", errors, "reason")
     if not reason and "reason" not in errors:
         errors["reason"] = _("Say why the stock changes.")
+    cost = None
+    if (unit_cost or "").strip():
+        cost = limits.parse_number(unit_cost, "price", errors, "unit_cost")
+        if quantity is not None and quantity < 0 and "unit_cost" not in errors:
+            errors["unit_cost"] = _("Only units coming in take a unit cost.")
     if errors:
         raise InvalidInput(errors=errors)
     balance = lock_balance(component_id)
@@ -102,10 +110,15 @@ def adjust(actor: User, component_id: int, quantity_text: str, reason: str) -> S
                 )
             }
         )
-    value = average_value(balance, abs(quantity))
-    row = move(
-        balance, "adjustment", quantity, value if quantity > 0 else -value, actor, reason=reason
-    )
+    if quantity < 0:
+        value = -average_value(balance, -quantity)
+    elif cost is not None:
+        value = (quantity * cost).quantize(CENT, ROUND_HALF_UP)
+    elif balance.on_hand > 0:
+        value = (balance.value * quantity / balance.on_hand).quantize(CENT, ROUND_HALF_UP)
+    else:
+        value = Decimal(0)
+    row = move(balance, "adjustment", quantity, value, actor, reason=reason)
     audit.record(
         actor,
         "stock.adjust",

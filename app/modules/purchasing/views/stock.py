@@ -1,22 +1,13 @@
-"""Purchasing pages: components, product BOMs, stock and its ledger (this file), and the
-purchasing pages proper (requests, orders, receipts, suppliers: views_buying.py)."""
+"""Components, product BOMs, stock and its ledger."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.users import permissions
 from app.core.web import submit
-from app.errors import PermissionDenied
 from app.modules.purchasing.services import components, stock
-
-bp = Blueprint("purchasing", __name__, url_prefix="/purchasing", template_folder="templates")
-
-
-def _require_department() -> None:
-    if not (permissions.has_department(current_user) or permissions.is_admin(current_user)):
-        raise PermissionDenied(_("Only members of a department see purchasing."))
+from app.modules.purchasing.views.blueprint import bp, require_department
 
 
 def _component_input():
@@ -29,7 +20,7 @@ def _component_input():
 @login_required
 def component_list():
     """Every component; engineering or purchasing adds one."""
-    _require_department()
+    require_department()
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else {}
     if request.method == "POST":
@@ -52,7 +43,7 @@ def component_list():
 @login_required
 def component_edit(component_id: int):
     """Change a component's code, name or (while unused) unit."""
-    _require_department()
+    require_department()
     component = components.get_component(component_id)
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else component.__dict__
@@ -107,7 +98,7 @@ def product_bom(product_id: int):
 @login_required
 def stock_index():
     """Every component's stock: on hand, reserved, free (and value for price readers)."""
-    _require_department()
+    require_department()
     return render_template(
         "purchasing/stock.html",
         rows=stock.balances(),
@@ -119,7 +110,7 @@ def stock_index():
 @login_required
 def stock_ledger(component_id: int):
     """One component's balance and ledger; the warehouse adjusts it here with a reason."""
-    _require_department()
+    require_department()
     component = components.get_component(component_id)
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else {}
@@ -147,9 +138,3 @@ def stock_ledger(component_id: int):
         values=values,
         errors=errors,
     ), (400 if errors else 200)
-
-
-@bp.app_template_filter("pu_qty")
-def pu_qty(value) -> str:
-    """A quantity in the reader's number format, with the places it has."""
-    return "" if value is None else format_decimal(value, format="#,##0.###")
