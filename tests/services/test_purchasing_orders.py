@@ -1,0 +1,198 @@
+"""Requirements, reservations, purchase orders and their approval (docs/PURCHASING.md)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from app.core import clock
+from app.core.tasks import completion
+from app.core.tasks.models import HumanTask
+from app.errors import Conflict, InvalidInput, PermissionDenied
+from app.extensions import db
+from app.modules.orders.models import Product
+from app.modules.orders.services.order_input import LineInput
+from app.modules.purchasing.models import PurchaseRequest, StockBalance
+from app.modules.purchasing.services import (
+    buying,
+    components,
+    late,
+    receiving,
+    requirements,
+    stock,
+    suppliers,
+)
+from app.modules.purchasing.services.components import ComponentInput
+
+
+class World:
+    """Component C-1 (kg), product P-1 taking 2 kg a unit, supplier S-1, and the people."""
+
+    def __init__(self, make_user, make_order):
+        self.make_order = make_order
+        self.engineer, self.keeper = make_user("engineering"), make_user("warehouse")
+        self.buyer, self.head = make_user("purchasing"), make_user("purchasing", role="head")
+        self.gm = make_user("management", role="head")
+        self.c1 = components.create_component(self.engineer, ComponentInput("C-1", "Sheet", "kg"))
+        self.product = Product(code="P-1", name="Part", unit="pcs")
+        db.session.add(self.product)
+        db.session.flush()
+        components.set_product_bom(self.engineer, self.product.id, [(str(self.c1.id), "2")])
+        self.supplier = suppliers.create_supplier(self.buyer, suppliers.SupplierInput("S-1", "Sup"))
+        db.session.commit()
+
+    def released(self, quantity: str, promised: str):
+        """An order for `quantity` of P-1, released (requirements computed as on release)."""
+        line = LineInput(product_id=str(self.product.id), quantity=quantity, unit_price="1")
+        order = self.make_order(lines=[line], order_type="regular", promised_date=promised)
+        order.status = "released"
+        requirements.compute_for_order(order)
+        db.session.commit()
+        return order
+
+    def order_all(self, price: str, days: int = 10):
+        day = (clock.today() + timedelta(days=days)).isoformat()
+        ids = [str(r.id) for r in buying.open_requests()]
+        po = buying.create_purchase_order(
+            self.buyer, str(self.supplier.id), ids, {self.c1.id: buying.LineTerms(price, day)}
+        )
+        db.session.commit()
+        return po
+
+
+@pytest.fixture
+def world(make_user, make_order) -> World:
+    return World(make_user, make_order)
+
+
+def _requests():
+    return db.session.execute(
+        db.select(
+            PurchaseRequest.order_id, PurchaseRequest.quantity, PurchaseRequest.status
+        ).order_by(PurchaseRequest.id)
+    ).all()
+
+
+def test_free_stock_is_reserved_and_the_rest_requested_once(world):
+    stock.adjust(world.keeper, world.c1.id, "15", "count", unit_cost="3")
+    db.session.commit()
+    order = world.released("10", "2027-03-05")  # needs 20 kg: 15 reserved, 5 requested
+    assert _requests() == [(order.id, Decimal(5), "open")]
+    requirements.compute_for_order(order)  # idempotent: nothing more
+    db.session.commit()
+    assert _requests() == [(order.id, Decimal(5), "open")]
+    balance = db.session.get(StockBalance, world.c1.id)
+    assert (balance.on_hand, balance.reserved, balance.free) == (15, 15, 0)
+
+
+def test_a_receipt_serves_the_earliest_promised_order_first(world):
+    late_order = world.released("5", "2027-04-01")  # 10 kg, promised later
+    early_order = world.released("5", "2027-03-01")  # 10 kg, promised earlier
+    po = world.order_all("2")
+    receiving.receive(world.keeper, po.lines[0].id, "10", inspect=False)
+    db.session.commit()
+    reserved = {
+        r.order_id: r.reserved for r in db.session.scalars(db.select(requirements.Requirement))
+    }
+    assert reserved == {late_order.id: Decimal(0), early_order.id: Decimal(10)}
+
+
+def test_bad_purchase_orders_change_nothing(world):
+    world.released("10", "2027-03-05")
+    ids = [str(r.id) for r in buying.open_requests()]
+    past = (clock.today() - timedelta(days=1)).isoformat()
+    cases = (
+        ("", ids, {world.c1.id: buying.LineTerms("1", past)}, {"supplier_id"}),
+        (str(world.supplier.id), [], {}, {"requests"}),
+        (str(world.supplier.id), ids, {world.c1.id: buying.LineTerms("-1", "x")},
+         {f"price-{world.c1.id}", f"expected-{world.c1.id}"}),
+    )  # fmt: skip
+    for supplier_id, chosen, terms, fields in cases:
+        with pytest.raises(InvalidInput) as refused:
+            buying.create_purchase_order(world.buyer, supplier_id, chosen, terms)
+        db.session.rollback()
+        assert set(refused.value.errors) == fields
+    assert [status for _o, _q, status in _requests()] == ["open"]
+    with pytest.raises(PermissionDenied):
+        buying.create_purchase_order(world.keeper, str(world.supplier.id), ids, {})
+
+
+def _decide(po, step: str, user, decision: str, reason: str = ""):
+    task = db.session.scalar(
+        db.select(HumanTask).where(
+            HumanTask.instance_id == po.instance_id,
+            HumanTask.spec_name == step,
+            HumanTask.state == "ready",
+        )
+    )
+    assert task is not None, f"{step} is not open"
+    completion.complete_task(task.id, user, MultiDict({"decision": decision, "reason": reason}))
+    db.session.commit()
+
+
+def test_above_50000_the_purchasing_head_approves(world):
+    world.released("10", "2027-03-05")  # 20 kg
+    po = world.order_all("3000")  # 60,000.00
+    assert (po.total, po.status) == (Decimal("60000.00"), "pending_approval")
+    _decide(po, "po_approval_head", world.head, "approve")
+    assert po.status == "approved"
+
+
+def test_above_200000_the_general_manager_approves_too_and_a_rejection_reopens(world):
+    world.released("10", "2027-03-05")
+    po = world.order_all("12000")  # 240,000.00
+    _decide(po, "po_approval_head", world.head, "approve")
+    assert po.status == "pending_approval"
+    _decide(po, "po_approval_gm", world.gm, "reject", "Too dear")
+    assert po.status == "rejected"
+    assert [status for _o, _q, status in _requests()] == ["open"]
+    with pytest.raises(Conflict):
+        receiving.receive(world.keeper, po.lines[0].id, "1", inspect=False)
+
+
+def test_receipts_are_bounded_and_inspection_must_add_up(world, make_user):
+    world.released("10", "2027-03-05")
+    po = world.order_all("1")
+    line = po.lines[0]
+    for quantity in ("0", "21", "abc"):
+        with pytest.raises(InvalidInput):
+            receiving.receive(world.keeper, line.id, quantity, inspect=False)
+        db.session.rollback()
+    receipt = receiving.receive(world.keeper, line.id, "8", inspect=True)
+    db.session.commit()
+    quality = make_user("quality")
+    for accepted, rejected, reason, field in (
+        ("5", "2", "x", "accepted"), ("6", "2", "", "reason"), ("9", "0", "", "accepted"),
+    ):  # fmt: skip
+        with pytest.raises(InvalidInput) as refused:
+            receiving.inspect(quality, receipt.id, accepted, rejected, reason)
+        db.session.rollback()
+        assert list(refused.value.errors) == [f"r{receipt.id}-{field}"]
+    with pytest.raises(PermissionDenied):
+        receiving.inspect(world.keeper, receipt.id, "8", "0", "")
+    db.session.rollback()
+    receiving.inspect(quality, receipt.id, "6", "2", "Scratched")
+    db.session.commit()
+    balance = db.session.get(StockBalance, world.c1.id)
+    assert (line.received, line.rejected, line.pending, line.open_quantity) == (6, 2, 0, 14)
+    assert (balance.on_hand, balance.reserved) == (6, 6)
+
+
+def test_a_late_purchase_order_flags_the_order_and_tells_pmc_once(world, make_user, monkeypatch):
+    pmc = make_user("pmc")
+    order = world.released("10", "2027-03-05")
+    po = world.order_all("1", days=3)
+    monkeypatch.setattr(clock, "today", lambda: po.lines[0].expected_date + timedelta(days=1))
+    assert [item.po.number for item in late.late_for_order(order.id)] == [po.number]
+    assert late.notify_late() == 1
+    db.session.commit()
+    assert late.notify_late() == 0
+    from app.core.notifications.models import Notification
+
+    told = db.session.scalars(
+        db.select(Notification.user_id)
+        .where(Notification.kind == "purchase_order_late")
+        .order_by(Notification.user_id)
+    ).all()
+    assert pmc.id in told and order.created_by_id in told
