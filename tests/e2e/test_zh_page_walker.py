@@ -37,7 +37,7 @@ from app.modules.orders.models import (
     Product,
     ProductionLine,
 )
-from app.modules.purchasing.models import Component
+from app.modules.purchasing.models import Component, PurchaseOrder, Receipt, Supplier
 from app.modules.quotations.models import Quotation, QuotationLine, QuotationRevision
 from app.modules.returns.models import Complaint, Refund, ReturnRequest
 from app.modules.rush.models import RushRequest
@@ -158,7 +158,8 @@ def zh_data() -> list[str]:
         Confirmation.signer_name, Attachment.file_name, Department.name_en, Shipment.carrier,
         Shipment.tracking_number, Shipment.note, Shipment.receipt_signer, ReturnRequest.reason,
         ReturnRequest.decision_reason, Refund.paid_reference, Complaint.description,
-        Component.code, Component.name, Component.unit,
+        Component.code, Component.name, Component.unit, Supplier.code, Supplier.name,
+        Supplier.contact, PurchaseOrder.number, Receipt.reject_reason, Receipt.note,
         Quotation.payment_terms, Quotation.notes, Quotation.decision_reason,
         Quotation.accepted_by_name, QuotationLine.description, QuotationRevision.reason,
     )  # fmt: skip

@@ -12,6 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -32,7 +33,14 @@ from app.modules.orders.models import Attachment, Product, ProductionLine
 from app.modules.orders.services import attachments
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.order_input import LineInput, OrderInput
-from app.modules.purchasing.models import Component, StockBalance
+from app.modules.purchasing.models import (
+    Component,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    StockBalance,
+    Supplier,
+)
 from app.modules.quotations.services import quotations
 from app.modules.returns.services import requests
 from app.modules.rush.services import rush
@@ -380,6 +388,37 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST purchasing.stock_ledger": (
         Case("/purchasing/stock/{component}", dept("warehouse"), ok=400, data={}),
     ),
+    "GET purchasing.supplier_list": (Case("/purchasing/suppliers", MEMBERS_OR_ADMIN),),
+    "POST purchasing.supplier_list": (
+        Case("/purchasing/suppliers", dept("purchasing"), ok=400, data={}),
+    ),
+    "GET purchasing.supplier_edit": (
+        Case("/purchasing/suppliers/{supplier}", MEMBERS_OR_ADMIN, missing=404),
+    ),
+    "POST purchasing.supplier_edit": (
+        Case("/purchasing/suppliers/{supplier}", dept("purchasing"), ok=400, data={}),
+    ),
+    "GET purchasing.request_list": (Case("/purchasing/requests", MEMBERS_OR_ADMIN),),
+    "POST purchasing.request_list": (
+        Case("/purchasing/requests", dept("purchasing"), ok=400, data={}),
+    ),
+    "GET purchasing.po_list": (Case("/purchasing/orders", MEMBERS_OR_ADMIN),),
+    "GET purchasing.po_detail": (Case("/purchasing/orders/{po}", MEMBERS_OR_ADMIN, missing=404),),
+    "POST purchasing.receive": (
+        Case("/purchasing/orders/{po}/lines/{po_line}/receive", dept("warehouse"), ok=400, data={}),
+    ),
+    "POST purchasing.expected": (
+        Case(
+            "/purchasing/orders/{po}/lines/{po_line}/expected", dept("purchasing"), ok=400, data={}
+        ),
+    ),
+    "POST purchasing.inspect": (
+        Case("/purchasing/receipts/{receipt}/inspect", dept("quality"), ok=400, data={}),
+    ),
+    # Nothing is reserved for the order: the warehouse is told so on the order page.
+    "POST purchasing.issue": (
+        Case("/purchasing/sales-orders/{order}/issue", dept("warehouse"), ok=302, data={}),
+    ),
     # Process owners: processes, forms, migrations
     "GET processes.index": (Case("/processes", OWNERS),),
     "GET processes.detail": (Case("/processes/{process}", OWNERS),),
@@ -494,6 +533,25 @@ def _return(make_order, sales, warehouse):
     return order, found
 
 
+def _purchase_order(component, buyer):
+    """An approved purchase order of one line with a receipt waiting for inspection."""
+    supplier = Supplier(code="S-MATRIX", name="Matrix supplies")
+    po = PurchaseOrder(
+        number="PO-MATRIX-1", supplier=supplier, status="partly_received", total=Decimal("12.00"),
+        created_by_id=buyer.id,
+    )  # fmt: skip
+    line = PurchaseOrderLine(
+        component=component, quantity=Decimal(4), unit_price=Decimal(3),
+        expected_date=date.today() + timedelta(days=9), received=Decimal(0),
+        rejected=Decimal(0), pending=Decimal(1),
+    )  # fmt: skip
+    po.lines.append(line)
+    receipt = Receipt(po_line=line, quantity=Decimal(1), status="pending_inspection")
+    db.session.add_all([po, receipt])
+    db.session.flush()
+    return po, line, receipt
+
+
 def _file(order, sales, name: str, kind: str) -> Attachment:
     upload = attachments.Upload(name, "application/pdf", b"%PDF-1.4 route matrix")
     stored = attachments.store(order, upload, sales, kind=kind)
@@ -539,6 +597,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
     db.session.add(component)
     db.session.flush()
     db.session.add(StockBalance(component_id=component.id))
+    po, po_line, receipt = _purchase_order(component, users["purchasing.member"])
     db.session.flush()
     quote = _quotation(released.customer_id, product, sales)
     # Everyone's release notifications are read already, so "mark all read" changes nothing.
@@ -570,6 +629,10 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "product": product.id,
         "component": component.id,
         "quotation": quote.id,
+        "supplier": po.supplier_id,
+        "po": po.id,
+        "po_line": po_line.id,
+        "receipt": receipt.id,
         "user": users["engineering.member"].id,
         "process": "order_lifecycle",
         "form": "order_intake",
