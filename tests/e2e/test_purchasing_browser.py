@@ -2,19 +2,24 @@
 adjustment form. Both languages; the phone width (390 px) in Chinese."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from e2e_helpers import LANG_BUTTON, log_in, t, untranslated, visible_texts
+from e2e_helpers import (
+    LANG_BUTTON,
+    assert_no_sideways_scroll,
+    log_in,
+    t,
+    untranslated,
+    visible_texts,
+)
 from playwright.sync_api import expect
 
+from app.core import clock
 from app.extensions import db
 from app.modules.orders.models import Product
-
-
-def _fits(page, width: int) -> None:
-    page.wait_for_load_state()
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"page is {scroll} px wide at {width} px"
+from app.modules.orders.services.order_input import LineInput
+from app.modules.purchasing.services import components, requirements, suppliers
 
 
 @pytest.mark.parametrize(
@@ -43,7 +48,7 @@ def test_engineering_adds_a_component_and_gives_a_product_its_bom(
     expect(page.locator(".flash-success")).to_contain_text(
         t("Component %(code)s was added.", lang, code="ST-1")
     )
-    _fits(page, width)
+    assert_no_sideways_scroll(page)
     page.goto(f"{live_server}/catalogue/products/{product.id}")
     page.wait_for_load_state()
     page.locator("#bom a.button").click()
@@ -55,7 +60,7 @@ def test_engineering_adds_a_component_and_gives_a_product_its_bom(
         t("The bill of materials was saved.", lang)
     )
     expect(page.locator("#bom")).to_contain_text("2.5 kg")
-    _fits(page, width)
+    assert_no_sideways_scroll(page)
 
 
 @pytest.mark.parametrize(
@@ -64,8 +69,6 @@ def test_engineering_adds_a_component_and_gives_a_product_its_bom(
 def test_the_warehouse_adjusts_stock_with_a_reason_and_reads_the_ledger(
     lang, width, live_server, new_page, make_user, password
 ):
-    from app.modules.purchasing.services import components
-
     steel = components.create_component(
         make_user("engineering"), components.ComponentInput("ST-2", "Steel bar", "m")
     )
@@ -94,9 +97,81 @@ def test_the_warehouse_adjusts_stock_with_a_reason_and_reads_the_ledger(
     page.locator("button.primary").click()
     expect(page.locator("#quantity-error")).to_contain_text("12")
     expect(page.locator("#on-hand")).to_have_text("12 m")
-    _fits(page, width)
+    assert_no_sideways_scroll(page)
     data = [*LANG_BUTTON.values(), "ST-2", "Steel bar", "Opening count", "Lost", "Wendy Warehouse",
             keeper.username, "m", "OrderGate"]  # fmt: skip
     texts = [x for x in visible_texts(page) if not re.fullmatch(r"[\d\-:. ·—/,]+( m)?", x)]
     assert untranslated(texts, lang, data) == []
     assert steel.id
+
+
+@pytest.mark.parametrize(
+    ("lang", "width"), [("zh_CN", 390), ("en", 1280)], ids=["zh_CN-390px", "en-desktop"]
+)
+def test_purchasing_orders_the_shortage_the_warehouse_receives_and_quality_inspects(
+    lang, width, live_server, new_page, make_user, make_order, password
+):
+    engineer = make_user("engineering")
+    bolt = components.create_component(engineer, components.ComponentInput("BT-9", "Bolt", "pcs"))
+    product = Product(code="P-8", name="Frame", unit="pcs")
+    db.session.add(product)
+    db.session.flush()
+    components.set_product_bom(engineer, product.id, [(str(bolt.id), "4")])
+    buyer = make_user("purchasing")
+    suppliers.create_supplier(buyer, suppliers.SupplierInput("SUP-9", "Bolt House"))
+    line = LineInput(product_id=str(product.id), quantity="5", unit_price="10")
+    order = make_order(lines=[line], order_type="regular", promised_date="2027-03-05")
+    order.status = "released"
+    requirements.compute_for_order(order)  # 20 bolts short: one purchase request
+    db.session.commit()
+    expected = (clock.today() + timedelta(days=7)).isoformat()
+
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, buyer, password, lang)
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/purchasing/requests")
+    page.wait_for_load_state()
+    page.locator("input[name=request_id]").check()
+    page.locator("#supplier_id").select_option(label="SUP-9 Bolt House")
+    page.fill(f"#price-{bolt.id}", "0.8")
+    page.fill(f"#expected-{bolt.id}", expected)
+    page.locator("button.primary").click()
+    expect(page.locator(".flash-success")).to_contain_text("PO-")
+    expect(page.locator("#po-status")).to_have_text(t("Approved", lang))
+    assert_no_sideways_scroll(page)
+    po_url = page.url
+
+    keeper = make_user("warehouse")
+    page2 = new_page(viewport={"width": width, "height": 800})
+    log_in(page2, live_server, keeper, password, lang)
+    page2.wait_for_load_state()
+    page2.goto(po_url)
+    page2.wait_for_load_state()
+    form = page2.locator("form.receive")
+    form.locator("input[type=number]").fill("12")
+    form.locator("input[type=checkbox]").check()
+    form.locator("button").click()
+    expect(page2.locator(".flash-success")).to_contain_text(t("The receipt was recorded.", lang))
+    expect(page2.locator("#po-status")).to_have_text(t("Partly received", lang))
+    assert_no_sideways_scroll(page2)
+
+    page3 = new_page(viewport={"width": width, "height": 800})
+    log_in(page3, live_server, make_user("quality"), password, lang)
+    page3.wait_for_load_state()
+    page3.goto(po_url)
+    page3.wait_for_load_state()
+    inspect = page3.locator("form.inspect")
+    inspect.locator("input[name$=accepted]").fill("10")
+    inspect.locator("input[name$=rejected]").fill("2")
+    inspect.locator("input[name$=reason]").fill("Bent threads")
+    inspect.locator("button").click()
+    expect(page3.locator(".flash-success")).to_contain_text(t("The inspection was recorded.", lang))
+    expect(page3.locator("table.po-lines td.received")).to_have_text("10")
+    page3.goto(f"{live_server}/orders/{order.id}")
+    page3.wait_for_load_state()
+    row = page3.locator("#materials tr[data-component='BT-9']")
+    expect(row).to_contain_text("20")
+    expect(page3.locator("#materials .material-status")).to_contain_text(
+        t("Materials expected %(day)s", lang, day=expected)
+    )
+    assert_no_sideways_scroll(page3)

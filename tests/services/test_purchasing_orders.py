@@ -196,3 +196,19 @@ def test_a_late_purchase_order_flags_the_order_and_tells_pmc_once(world, make_us
         .order_by(Notification.user_id)
     ).all()
     assert pmc.id in told and order.created_by_id in told
+
+
+def test_engineering_gives_a_non_standard_item_its_bom_before_release(world, make_order):
+    order = make_order()  # one non-standard line of 10, in review
+    item = order.lines[0]
+    components.set_item_bom(world.engineer, item.id, [(str(world.c1.id), "1.25")])
+    db.session.commit()
+    order.status = "released"
+    requirements.compute_for_order(order)
+    db.session.commit()
+    found = [(r.component_id, r.quantity) for r in requirements.requirements_of(order.id)]
+    assert found == [(world.c1.id, Decimal("12.5"))]
+    with pytest.raises(Conflict):
+        components.set_item_bom(world.engineer, item.id, [(str(world.c1.id), "2")])
+    with pytest.raises(PermissionDenied):
+        components.set_item_bom(world.keeper, item.id, [(str(world.c1.id), "2")])

@@ -381,6 +381,11 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST purchasing.product_bom": (
         Case("/purchasing/products/{product}/bom", BOM_KEEPERS, ok=400, data={}),
     ),
+    "GET purchasing.item_bom": (Case("/purchasing/items/{item}/bom", BOM_KEEPERS, missing=404),),
+    # Nothing typed: "nothing was changed" (the waiting order is not released yet).
+    "POST purchasing.item_bom": (
+        Case("/purchasing/items/{item}/bom", BOM_KEEPERS, ok=400, data={}),
+    ),
     "GET purchasing.stock_index": (Case("/purchasing/stock", MEMBERS_OR_ADMIN),),
     "GET purchasing.stock_ledger": (
         Case("/purchasing/stock/{component}", MEMBERS_OR_ADMIN, missing=404),
@@ -629,6 +634,7 @@ def build_world(make_user, make_order, complete) -> tuple[dict[str, str], dict]:
         "product": product.id,
         "component": component.id,
         "quotation": quote.id,
+        "item": waiting.lines[0].id,
         "supplier": po.supplier_id,
         "po": po.id,
         "po_line": po_line.id,

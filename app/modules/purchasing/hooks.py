@@ -21,6 +21,7 @@ from app.modules.orders.panels import (
     register_order_panels,
     register_product_panels,
 )
+from app.modules.orders.services import subject as order_subject
 from app.modules.purchasing.services import (
     buying,
     components,
@@ -58,6 +59,8 @@ def _order_panels(order: Order, page: OrderPage) -> list[Panel]:
 
 
 def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
+    if task.spec_name == ENGINEERING_REVIEW:
+        return _item_bom_panels(task, page)
     if task.spec_name not in buying.APPROVAL_STEPS:
         return []
     po = buying.for_instance(task.instance_id)
@@ -65,6 +68,22 @@ def _task_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
         return []
     context = reading.po_page(po, page.viewer)
     return [Panel("before_form", "purchasing/_task_panel.html", context, order=20)]
+
+
+# The engineering review gives each non-standard item its BOM (a page of its own, linked here).
+ENGINEERING_REVIEW = "review_engineering"
+
+
+def _item_bom_panels(task: HumanTask, page: TaskPage) -> list[Panel]:
+    order = order_subject.order_of(task)
+    items = [line for line in order.lines if line.product_id is None] if order else []
+    if not items:
+        return []
+    context = {
+        "items": [(item, components.bom_of_item(item.id)) for item in items],
+        "may_edit": permissions.may_edit_boms(page.viewer),
+    }
+    return [Panel("before_form", "purchasing/_task_item_bom.html", context, order=30)]
 
 
 def register() -> None:

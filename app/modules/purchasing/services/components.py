@@ -13,10 +13,11 @@ from app.core.audit import services as audit
 from app.core.submissions import uniqueness
 from app.core.users import permissions
 from app.core.users.models import User
-from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db
 from app.limits import NumberBound
-from app.modules.orders.models import OrderLine, Product
+from app.modules.orders.models import RELEASED_STATUSES, Order, OrderLine, Product
+from app.modules.orders.services import subject as order_subject
 from app.modules.purchasing.models import BomLine, Component, StockBalance, StockMove
 
 CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
@@ -232,12 +233,35 @@ def set_product_bom(actor: User, product_id: int, rows: list[tuple[str, str]]) -
     return changes
 
 
-def set_item_bom(actor: User, item: OrderLine, rows: list[tuple[str, str]]) -> list[dict]:
-    """Replace a non-standard order line's BOM (engineering, during review)."""
+def get_item(order_line_id: int) -> OrderLine:
+    """A non-standard order line (the items engineering gives a BOM), or NotFound."""
+    item = db.session.get(OrderLine, order_line_id)
+    if item is None or item.product_id is not None:
+        raise NotFound(_("This order line is not a non-standard item."))
+    return item
+
+
+def set_item_bom(actor: User, order_line_id: int, rows: list[tuple[str, str]]) -> list[dict]:
+    """Replace a non-standard order line's BOM: engineering (or purchasing) during the order's
+    review, before its release (the release computes the requirements from it)."""
+    require_bom_keeper(actor)
+    item = get_item(order_line_id)
+    order = db.session.get(Order, item.order_id, with_for_update=True)
+    if order.status in RELEASED_STATUSES or order.status in ("cancelled", "error"):
+        raise Conflict(_("The order is released: its items' BOMs are fixed."))
     errors: dict[str, str] = {}
     wanted = parse_bom(rows, errors)
     if errors:
         raise InvalidInput(errors=errors)
     changes = _replace(bom_of_item(item.id), wanted, order_line_id=item.id)
-    audit.record(actor, "bom.edit", "order_line", item.id, data={"changes": changes})
+    if not changes:
+        raise InvalidInput(errors={"__form__": _("Nothing was changed.")})
+    audit.record(
+        actor,
+        "bom.edit",
+        "order_line",
+        item.id,
+        subject=order_subject.ref(order),
+        data={"changes": changes},
+    )
     return changes

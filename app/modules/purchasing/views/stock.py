@@ -88,6 +88,7 @@ def product_bom(product_id: int):
     return render_template(
         "purchasing/bom.html",
         product=product,
+        item=None,
         rows=rows + [("", "")] * 3,
         components=components.components(),
         errors=errors,
@@ -136,5 +137,31 @@ def stock_ledger(component_id: int):
         may_adjust=permissions.may_move_stock(current_user),
         may_see_values=permissions.may_see_purchase_prices(current_user),
         values=values,
+        errors=errors,
+    ), (400 if errors else 200)
+
+
+@bp.route("/items/<int:order_line_id>/bom", methods=["GET", "POST"])
+@login_required
+def item_bom(order_line_id: int):
+    """Engineering gives a non-standard item its BOM during the order's review."""
+    item = components.get_item(order_line_id)
+    components.require_bom_keeper(current_user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        rows = _bom_rows()
+        _done, errors = submit(lambda: components.set_item_bom(current_user, order_line_id, rows))
+        if not errors:
+            flash(_("The bill of materials was saved."), "success")
+            return redirect(url_for("orders.detail", order_id=item.order_id))
+    else:
+        saved = components.bom_of_item(order_line_id)
+        rows = [(str(line.component_id), f"{line.quantity:f}") for line in saved]
+    return render_template(
+        "purchasing/bom.html",
+        item=item,
+        product=None,
+        rows=rows + [("", "")] * 3,
+        components=components.components(),
         errors=errors,
     ), (400 if errors else 200)
