@@ -621,3 +621,30 @@ def test_closeout_rates_and_costing(client, login, make_user):
         (CloseoutLine,),
         after_success=next_order,
     )
+
+
+def test_purchasing_components_boms_stock_and_suppliers(client, login, make_user):
+    from app.modules.purchasing.models import BomLine, Component, StockMove, Supplier
+    from app.modules.purchasing.services import components
+
+    engineer = make_user("engineering")
+    login(engineer)
+    base = {"code": "ST-1", "name": "Steel sheet", "unit": "kg"}
+    send = lambda d: client.post("/purchasing/components", data=d)  # noqa: E731
+    attack("components", client, "zh_CN", send, base, list(base), (Component,))
+    steel = components.create_component(engineer, components.ComponentInput("ST-X", "S", "kg"))
+    product = Product(code="P-H", name="Part", unit="pcs")
+    db.session.add(product)
+    db.session.commit()
+    base = {"component_id": str(steel.id), "quantity": "2.5"}
+    send = lambda d: client.post(f"/purchasing/products/{product.id}/bom", data=d)  # noqa: E731
+    attack("product_bom", client, "en", send, base, list(base), (BomLine,))
+    login(make_user("warehouse"))
+    base = {"quantity": "1", "reason": "Count"}
+    send = lambda d: client.post(f"/purchasing/stock/{steel.id}", data=d)  # noqa: E731
+    attack("stock_adjustment", client, "zh_CN", send, base, list(base), (StockMove,))
+    login(make_user("purchasing"))
+    base = {"code": "SUP-1", "name": "Steel & Co", "contact": "Li", "phone": "123",
+            "email": "li@example.com"}  # fmt: skip
+    send = lambda d: client.post("/purchasing/suppliers", data=d)  # noqa: E731
+    attack("suppliers", client, "en", send, base, list(base), (Supplier,))
