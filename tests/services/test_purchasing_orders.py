@@ -212,3 +212,18 @@ def test_engineering_gives_a_non_standard_item_its_bom_before_release(world, mak
         components.set_item_bom(world.engineer, item.id, [(str(world.c1.id), "2")])
     with pytest.raises(PermissionDenied):
         components.set_item_bom(world.keeper, item.id, [(str(world.c1.id), "2")])
+
+
+def test_a_cancelled_order_gives_its_reservation_to_the_next_order(world):
+    stock.adjust(world.keeper, world.c1.id, "10", "count", unit_cost="1")
+    db.session.commit()
+    first = world.released("5", "2027-03-01")  # takes all 10 kg
+    second = world.released("5", "2027-03-02")  # waits, 10 kg requested
+    first.status = "cancelled"
+    requirements.on_cancelled(first)
+    db.session.commit()
+    reserved = {
+        r.order_id: r.reserved for r in db.session.scalars(db.select(requirements.Requirement))
+    }
+    assert reserved == {first.id: Decimal(0), second.id: Decimal(10)}
+    assert list(stock.ledger_problems()) == []

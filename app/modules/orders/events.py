@@ -8,6 +8,8 @@ here, from their `hooks.register()`).
 - `released(order)`: the order's lifecycle released it to production (every release, a release
   again after a change's re-confirmation included); purchasing computes its material
   requirements there (docs/PURCHASING.md). Listeners must be idempotent.
+- `cancelled(order)`: an admin cancelled the order (its lifecycle); purchasing gives its
+  reservations back to the stock and cancels its open purchase requests.
 - `production_started(order)`: production reported the first progress on a released order
   (fulfilment); purchasing issues the reserved material to it there.
 """
@@ -18,6 +20,7 @@ from typing import Any
 _DELIVERED: list[Callable[[Any, Any], None]] = []
 _RELEASED: list[Callable[[Any], None]] = []
 _STARTED: list[Callable[[Any], None]] = []
+_CANCELLED: list[Callable[[Any], None]] = []
 
 
 def on_delivered(listener: Callable[[Any, Any], None]) -> None:
@@ -53,4 +56,16 @@ def on_production_started(listener: Callable[[Any], None]) -> None:
 def production_started(order: Any) -> None:
     """Tell every listener that production started on the order."""
     for listener in list(_STARTED):
+        listener(order)
+
+
+def on_cancelled(listener: Callable[[Any], None]) -> None:
+    """Register `listener(order)` for the "order cancelled" event."""
+    if listener not in _CANCELLED:
+        _CANCELLED.append(listener)
+
+
+def cancelled(order: Any) -> None:
+    """Tell every listener that the order was cancelled."""
+    for listener in list(_CANCELLED):
         listener(order)

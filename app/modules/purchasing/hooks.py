@@ -96,6 +96,7 @@ def register() -> None:
     register_order_panels(_order_panels)
     events.on_released(requirements.on_released)
     events.on_production_started(requirements.on_production_started)
+    events.on_cancelled(requirements.on_cancelled)
     register_material_source(readiness.statuses, readiness.PRIORITY, name="purchasing")
     closeout_costing.register_material_cost(costs.material_cost)
     worker.register_job("purchasing.late", late.notify_late)

@@ -154,6 +154,7 @@ def end_with_lifecycle(instance, actor: User, reason: str) -> None:
     if order is None or order.status == "cancelled":
         return
     order.status = "cancelled"
+    events.cancelled(order)
     audit.record(
         actor,
         "order.cancelled",

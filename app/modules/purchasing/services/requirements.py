@@ -289,3 +289,30 @@ def all_reserved(order_id: int) -> bool:
         .where(Requirement.order_id == order_id, Requirement.reserved < Requirement.quantity)
     )
     return short == 0
+
+
+def on_cancelled(order: Order) -> None:
+    """The cancel hook: the order's reservations not issued go back to free stock (and on to
+    the orders waiting for it), its purchase requests not on a purchase order are cancelled."""
+    freed = set()
+    for requirement in sorted(requirements_of(order.id), key=lambda r: (r.component_id, r.id)):
+        back = requirement.reserved - requirement.issued
+        if back <= 0:
+            continue
+        balance = stock.lock_balance(requirement.component_id)
+        db.session.add(
+            Reservation(
+                requirement=requirement, component_id=requirement.component_id, quantity=-back
+            )
+        )
+        requirement.reserved -= back
+        balance.reserved -= back
+        freed.add(requirement.component_id)
+    db.session.execute(
+        db.update(PurchaseRequest)
+        .where(PurchaseRequest.order_id == order.id, PurchaseRequest.status == "open")
+        .values(status="cancelled")
+    )
+    db.session.flush()
+    for component_id in sorted(freed):
+        allocate(component_id)
