@@ -130,6 +130,7 @@ def test_bad_files_are_refused_in_the_readers_language_and_change_nothing(
         ("name,qty\nbolt,3\n", "not"),
         ("<html><body>hi</body></html>", "BPMN"),
         (no_process, "holds no process"),
+        (goods_check().split("<bpmndi:BPMNDiagram")[0] + "</bpmn:definitions>", "no drawing"),
     ]
     for text, said in cases:
         name = "" if text == "" else "goods.bpmn"

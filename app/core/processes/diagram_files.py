@@ -92,6 +92,14 @@ def _checked(data: bytes) -> etree._Element:
         raise InvalidInput(
             _("The file holds no process (only a collaboration or definitions); nothing to open.")
         )
+    if root.find(f"{{{DI_NS}}}BPMNDiagram/{{{DI_NS}}}BPMNPlane") is None:
+        # The modeler draws from the diagram interchange part; without it there is nothing to show.
+        raise InvalidInput(
+            _(
+                "The file has no drawing (BPMN diagram interchange), only the process; export it "
+                "from its tool with the diagram."
+            )
+        )
     return root
 
 
