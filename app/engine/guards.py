@@ -13,6 +13,7 @@ from typing import Any
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
 from .budget import CONTAINER, SEQUENCES, SLOT, TEXT, Budget, budget_error, deep_cost, text_cost
+from .dates import HELPERS
 from .errors import EngineError
 from .methods import DATA_TYPES, bound_method
 from .restricted import BLOCKED_ATTRIBUTES
@@ -267,6 +268,7 @@ def _builtins(budget: Budget) -> dict[str, Any]:
         "int": make_int,
     }
     types = {makers[t.__name__]: t for t in (list, tuple, set, frozenset, dict, str, int)}
+    types.update({HELPERS[name]: HELPERS[name].kind for name in ("datetime", "date")})
 
     def is_instance(value: Any, kinds: Any) -> bool:
         # isinstance(x, list) names the guarded maker; check against the type it stands for.
@@ -274,7 +276,13 @@ def _builtins(budget: Budget) -> dict[str, Any]:
             kinds = tuple(types.get(k, k) for k in kinds)
         return isinstance(value, types.get(kinds, kinds))
 
-    return {**PLAIN_BUILTINS, **makers, "isinstance": is_instance, "range": budget.range}
+    return {
+        **PLAIN_BUILTINS,
+        **HELPERS,
+        **makers,
+        "isinstance": is_instance,
+        "range": budget.range,
+    }
 
 
 def restricted_globals(budget: Budget) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from .budget import CONTAINER, SLOT, TEXT, Budget, text_cost
+from .dates import HELPER_METHODS
 from .errors import EngineError
 
 _TEXT_METHODS = (
@@ -59,6 +60,7 @@ ALLOWED = {
     type({}.keys()): frozenset({"isdisjoint"}),
     type({}.items()): frozenset({"isdisjoint"}),
     type({}.values()): frozenset(),
+    **HELPER_METHODS,  # `datetime.now()`, `date.today()`, ... (dates.py)
 }
 DATA_TYPES = frozenset(ALLOWED)
 

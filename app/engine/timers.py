@@ -19,7 +19,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 
+from .dates import set_clock as set_dates_clock
+from .dates import timer_text
 from .documents import BPMN_NS
+from .errors import EngineError
 from .expressions import check_expression
 
 # Timer element local name -> what its value must be.
@@ -148,6 +151,7 @@ def set_clock(clock: Clock | None) -> None:
     """Let timers read `clock()` (an aware datetime) instead of the wall clock."""
     global _clock
     _clock = clock or (lambda: datetime.now(UTC))
+    set_dates_clock(clock)  # datetime.now() in expressions reads the same clock
 
 
 def set_working_time(
@@ -260,6 +264,19 @@ def _fire_once(my_task, due: datetime) -> bool:
     return fired_before
 
 
+def _timer_value(my_task, expression: str) -> str:
+    """The timer's expression evaluated on the task's data, as ISO 8601 text (a datetime or a
+    timedelta from the date helpers is written out); a value no timer can take is this
+    event's error."""
+    value = my_task.workflow.script_engine.evaluate(my_task, expression)
+    try:
+        return timer_text(value)
+    except ValueError as exc:
+        raise EngineError(
+            "expression", f"The timer gave {value!r}: {exc}.", element_id=my_task.task_spec.bpmn_id
+        ) from exc
+
+
 class DateTimer(TimeDateEventDefinition):
     """A timeDate timer on the app's clock; a date without an offset is factory time."""
 
@@ -267,8 +284,7 @@ class DateTimer(TimeDateEventDefinition):
         """Fired once the clock passed the date."""
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            event_value = _moment(str(expression).strip()).isoformat()
+            event_value = _moment(_timer_value(my_task, self.expression)).isoformat()
             my_task._set_internal_data(event_value=event_value)
         return _fire_once(my_task, _moment(event_value))
 
@@ -282,8 +298,8 @@ class DurationTimer(DurationTimerEventDefinition):
         """Fired once the duration, counted from when the timer was armed, has passed."""
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            event_value = _after(now(), str(expression).strip(), self.working_time).isoformat()
+            value = _timer_value(my_task, self.expression)
+            event_value = _after(now(), value, self.working_time).isoformat()
             my_task._set_internal_data(event_value=event_value)
         return _fire_once(my_task, _moment(event_value))
 
@@ -295,8 +311,8 @@ class CycleTimer(CycleTimerEventDefinition):
     working_time = False
 
     def _start(self, my_task) -> dict:
-        expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
-        parts = expression.strip().upper().replace("--", "/").split("/")
+        expression = _timer_value(my_task, self.expression)
+        parts = expression.upper().replace("--", "/").split("/")
         cycles = int(parts[0][1:]) if parts[0][1:] else -1
         if len(parts) == 3 and not parts[2].startswith("P"):  # R/duration/end
             end = _moment(parts[2])
