@@ -36,7 +36,7 @@ export DEBIAN_FRONTEND := noninteractive
 .NOTPARALLEL:
 
 .PHONY: help setup venv assets browser i18n i18n-compile i18n-init db deploy demo run test \
-	contracts bench bench-timers reliability lint format clean
+	contracts bench bench-smoke bench-timers reliability lint format clean
 
 ## help: list the targets
 help:
@@ -140,9 +140,13 @@ test: setup contracts lint
 contracts: venv
 	$(BIN)/lint-imports
 
-## bench: run bench/run.py (needs the venv; uses PostgreSQL on 127.0.0.1:5432 if up), writes bench/results.json
+## bench: every benchmark (bench/run.py; PostgreSQL on 127.0.0.1:5432), writes bench/results.json; exit 1 on a missed target
 bench: venv
 	$(BIN)/python bench/run.py
+
+## bench-smoke: every benchmark at tiny sizes (bench/results.smoke.json); fails on errors or missing keys, never on a timing
+bench-smoke: venv
+	$(BIN)/python bench/run.py --smoke
 
 ## bench-timers: 200 timers due at once, 2 worker processes on PostgreSQL; p50/p99 lag (bench/timer_burst.json)
 bench-timers: venv

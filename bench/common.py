@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import Department, User
 from app.extensions import db
@@ -206,7 +207,8 @@ def standardise_form(code: str | None, name: str = "") -> dict:
 
 
 def standardise_answers(task: HumanTask) -> dict:
-    """The first line becomes a catalogue product (unique code); the others stay non-standard."""
+    """The first line becomes a catalogue product (unique code, its rate on L1); the others
+    stay non-standard."""
     if task.spec_name != "standardise_item":
         return {}
     line = order_hooks.task_line(task)
@@ -217,10 +219,14 @@ def standardise_answers(task: HumanTask) -> dict:
     )
     if line.position != first:
         return standardise_form(None)
-    return standardise_form(
-        f"BR-{task.subject_key}-{line.position}",
-        f"Bracket {order_subject.order_of(task).number}/{line.position}",
-    )
+    l1 = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == "L1"))
+    return {
+        **standardise_form(
+            f"BR-{task.subject_key}-{line.position}",
+            f"Bracket {order_subject.order_of(task).number}/{line.position}",
+        ),
+        f"rate-{l1.id}": "1.5",  # the new product's hours a unit on L1 (docs/PRODUCTS.md)
+    }
 
 
 def step_answers(task: HumanTask) -> dict:
@@ -256,10 +262,15 @@ def open_tasks(order_id: int) -> list[OpenTask]:
 
 
 def instance_status(order_id: int) -> str | None:
-    """The status of the order's newest process instance."""
+    """The status of the order's newest order_lifecycle instance (a released order goes on in
+    processes of its own, e.g. fulfilment; they are not the benchmark's)."""
     return db.session.scalar(
         db.select(ProcessInstance.status)
-        .where(order_subject.about_order(ProcessInstance, order_id))
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+        .where(
+            order_subject.about_order(ProcessInstance, order_id),
+            ProcessVersion.process_id == PROCESS_ID,
+        )
         .order_by(ProcessInstance.id.desc())
     )
 

@@ -60,7 +60,7 @@ class Desk:
         return self.clients[key]
 
 
-def _measure(app: Flask, orders: int) -> dict:
+def _measure(app: Flask, orders: int, warmup: int = WARMUP_ORDERS) -> dict:
     desk = Desk(app)
     customer = app.test_client()  # no account: the link is the customer's only key
     with app.app_context():
@@ -98,7 +98,7 @@ def _measure(app: Flask, orders: int) -> dict:
     counted: list[tuple[str, float]] = []
     counted_confirms: list[float] = []
     steps: list[str] = []
-    for number in range(WARMUP_ORDERS + orders):
+    for number in range(warmup + orders):
         with app.app_context():
             order_id = new_order(sales_id)
         samples.clear()
@@ -108,7 +108,7 @@ def _measure(app: Flask, orders: int) -> dict:
             status = instance_status(order_id)
         if status != "completed":
             raise RuntimeError(f"order {order_id} ended with instance status {status}")
-        if number >= WARMUP_ORDERS:
+        if number >= warmup:
             counted.extend(samples)
             counted_confirms.extend(confirms)
     ms = [elapsed for _, elapsed in counted]
@@ -118,7 +118,7 @@ def _measure(app: Flask, orders: int) -> dict:
     return {
         **summarize(ms),
         "orders": orders,
-        "warmup_orders": WARMUP_ORDERS,
+        "warmup_orders": warmup,
         "posts_per_order": len(ms) // orders,
         "steps_per_order": steps,
         "server": server_version(app),
@@ -129,15 +129,25 @@ def _measure(app: Flask, orders: int) -> dict:
     }
 
 
-def run(kind: str, orders: int = 15) -> dict:
+def run(kind: str, orders: int = 15, warmup: int = WARMUP_ORDERS) -> dict:
     """Timings for one backend (`sqlite` or `postgresql`); an unreachable server is reported."""
     if kind == "postgresql":
         import psycopg
 
         try:
             with bench_app(kind) as app:
-                return _measure(app, orders)
+                return _measure(app, orders, warmup)
         except psycopg.OperationalError as exc:
             return {"error": f"PostgreSQL not reachable: {exc}".strip()}
     with bench_app(kind) as app:
-        return _measure(app, orders)
+        return _measure(app, orders, warmup)
+
+
+def measure(smoke: bool) -> dict:
+    """bench/run.py's entry: `completion_ms` per database (the in-process view of a POST; the
+    HTTP figures under load are bench/http_load.py's)."""
+    orders, warmup = (1, 0) if smoke else (15, WARMUP_ORDERS)
+    return {
+        "completion_ms": {kind: run(kind, orders, warmup) for kind in ("sqlite", "postgresql")},
+        "sizes": {"orders_per_database": orders, "warmup_orders": warmup},
+    }

@@ -103,3 +103,13 @@ def run_quantity(rounds: int = 20) -> dict:
             "plan_finish": planned.finish.isoformat(),
         }
     return results
+
+
+def measure(smoke: bool) -> dict:
+    """bench/run.py's entry: `planning_ms` and `planning_quantity` (no database)."""
+    rounds = 3 if smoke else 20
+    return {
+        "planning_ms": run(rounds),
+        "planning_quantity": run_quantity(rounds),
+        "sizes": {"rounds": rounds},
+    }
