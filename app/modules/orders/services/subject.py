@@ -23,11 +23,27 @@ def ref(order: Order | int) -> SubjectRef:
     return SubjectRef(ORDER, order if isinstance(order, int) else order.id)
 
 
+HELD = 8  # orders kept per session (see order_of)
+
+
 def order_of(row) -> Order | None:
-    """The order an instance, a task, a notification or an audit row is about, if any."""
+    """The order an instance, a task, a notification or an audit row is about, if any.
+
+    The session's identity map holds rows weakly, so each of the listeners one engine step
+    calls (lifecycle, shipping, close-out, the inbox card) read the order again: three SELECTs
+    a completion. The last few orders asked for are held for the rest of the session, so one
+    step reads its order once (docs/PERFORMANCE.md).
+    """
     if row is None or row.subject_type != ORDER or row.subject_key is None:
         return None
-    return db.session.get(Order, row.subject_key)
+    order = db.session.get(Order, row.subject_key)
+    if order is not None:
+        held = db.session.info.setdefault("orders_held", {})
+        held.pop(order.id, None)
+        held[order.id] = order
+        if len(held) > HELD:
+            del held[next(iter(held))]
+    return order
 
 
 def about(column_owner):
