@@ -8,6 +8,7 @@ import pytest
 from e2e_helpers import (
     LANG_BUTTON,
     assert_no_sideways_scroll,
+    complete_task,
     log_in,
     t,
     untranslated,
@@ -175,3 +176,42 @@ def test_purchasing_orders_the_shortage_the_warehouse_receives_and_quality_inspe
         t("Materials expected %(day)s", lang, day=expected)
     )
     assert_no_sideways_scroll(page3)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_purchasing_head_approves_a_purchase_order_above_50000(
+    lang, live_server, new_page, make_user, make_order, password
+):
+    from app.modules.purchasing.services import buying
+
+    engineer = make_user("engineering")
+    plate = components.create_component(engineer, components.ComponentInput("PL-1", "Plate", "pcs"))
+    product = Product(code="P-9", name="Housing", unit="pcs")
+    db.session.add(product)
+    db.session.flush()
+    components.set_product_bom(engineer, product.id, [(str(plate.id), "1")])
+    buyer = make_user("purchasing")
+    supplier = suppliers.create_supplier(buyer, suppliers.SupplierInput("SUP-7", "Plate Works"))
+    line = LineInput(product_id=str(product.id), quantity="100", unit_price="900")
+    order = make_order(lines=[line], order_type="regular", promised_date="2027-03-05")
+    order.status = "released"
+    requirements.compute_for_order(order)
+    day = (clock.today() + timedelta(days=5)).isoformat()
+    ids = [str(r.id) for r in buying.open_requests()]
+    po = buying.create_purchase_order(
+        buyer, str(supplier.id), ids, {plate.id: buying.LineTerms("600", day)}
+    )  # 100 x 600 = 60,000.00: the purchasing head approves
+    db.session.commit()
+    assert po.status == "pending_approval"
+    page = new_page(viewport={"width": 390, "height": 800})
+    log_in(page, live_server, make_user("purchasing", role="head"), password, lang)
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/inbox")
+    page.wait_for_load_state()
+    page.locator("#inbox-rows tr", has_text=po.number).locator("a").first.click()
+    expect(page.locator("form.taskform")).to_be_visible()
+    expect(page.locator("table.po-lines")).to_contain_text("PL-1")
+    assert_no_sideways_scroll(page)
+    complete_task(page, {"decision": "approve"})
+    page.goto(f"{live_server}/purchasing/orders/{po.id}")
+    expect(page.locator("#po-status")).to_have_text(t("Approved", lang))

@@ -18,12 +18,14 @@ from app.modules.purchasing.services import (
     buying,
     components,
     late,
+    readiness,
     receiving,
     requirements,
     stock,
     suppliers,
 )
 from app.modules.purchasing.services.components import ComponentInput
+from tests.statements import counted
 
 
 class World:
@@ -227,3 +229,20 @@ def test_a_cancelled_order_gives_its_reservation_to_the_next_order(world):
     }
     assert reserved == {first.id: Decimal(0), second.id: Decimal(10)}
     assert list(stock.ledger_problems()) == []
+
+
+def test_material_statuses_cost_the_same_statements_for_3_or_30_orders(world):
+    def orders(n: int) -> list[int]:
+        return [world.released("1", "2027-03-05").id for _ in range(n)]
+
+    few = orders(3)
+    world.order_all("1")  # the first three are on a purchase order, the rest are not
+    many = few + orders(27)
+    seen = []
+    for ids in (few, many):
+        db.session.expire_all()
+        with counted() as found:
+            statuses = readiness.statuses(ids)
+        seen.append(found.statements)
+        assert set(statuses) == set(ids)
+    assert seen[0] == seen[1] == 2  # requirements, then requests with their purchase orders
