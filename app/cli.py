@@ -171,7 +171,17 @@ def worker_command(once: bool, batch: int | None, poll: float | None) -> None:
     "--finished-only", is_flag=True, help="Only history whose production is complete (no open "
     "orders): shows that the production plan's cost does not grow with history."
 )  # fmt: skip
-def seed_volume_command(total: int, seed: int | None, finished_only: bool) -> None:
+@click.option(
+    "--to-make", type=click.IntRange(0, 10**6), help="How many of the newest finished orders "
+    "are still to make (default one in 50): the released ones are the production plan's work."
+)  # fmt: skip
+@click.option(
+    "--lines", "line_count", default=4, show_default=True, type=click.IntRange(1, 50),
+    help="Production lines (L1-L4 named, then L5, L6, ...)."
+)  # fmt: skip
+def seed_volume_command(
+    total: int, seed: int | None, finished_only: bool, to_make: int | None, line_count: int
+) -> None:
     """Add a year of orders (finished, open, changed, rushed) for testing pages at volume."""
     from app.volume import plan, seed_volume
 
@@ -179,7 +189,7 @@ def seed_volume_command(total: int, seed: int | None, finished_only: bool) -> No
     steps = total + counts["changes"] + counts["rushes"]
     done_before: dict[str, int] = {}
     with click.progressbar(length=steps, label="seeding", show_pos=True) as bar:
-        for what, done in seed_volume(total, seed, finished_only):
+        for what, done in seed_volume(total, seed, finished_only, to_make, line_count):
             db.session.commit()  # one transaction per batch: progress survives an interrupt
             bar.update(done - done_before.get(what, 0))
             done_before[what] = done

@@ -66,16 +66,27 @@ class Schedule:
     horizon: date | None = None
     beyond_horizon: tuple[Unplaced, ...] = ()
 
+    @cached_property
+    def _by_line(self) -> dict[str, tuple[ScheduledJob, ...]]:
+        by_line: dict[str, list[ScheduledJob]] = {}
+        for job in self.jobs:
+            by_line.setdefault(job.line, []).append(job)
+        return {code: tuple(found) for code, found in by_line.items()}
+
+    @cached_property
+    def _by_order(self) -> dict[int, ScheduledJob]:
+        return {job.order_id: job for job in self.jobs}
+
     def on_line(self, code: str) -> list[ScheduledJob]:
         """The jobs of one line in sequence order."""
-        return [job for job in self.jobs if job.line == code]
+        return list(self._by_line.get(code, ()))
 
     def job(self, order_id: int) -> ScheduledJob:
-        """The planned job of an order."""
-        for job in self.jobs:
-            if job.order_id == order_id:
-                return job
-        raise UnknownOrder(f"Order id {order_id} is not in this schedule.")
+        """The planned job of an order (looked up by id: slips compare whole plans with it)."""
+        found = self._by_order.get(order_id)
+        if found is None:
+            raise UnknownOrder(f"Order id {order_id} is not in this schedule.")
+        return found
 
     def sequence(self) -> dict[str, list[int]]:
         """Order ids per line in sequence order: pass it back to `schedule` to keep this plan."""

@@ -57,17 +57,24 @@ def _prerequisites() -> User:
 
 
 def seed_volume(
-    total: int, seed: int | None = None, finished_only: bool = False
+    total: int,
+    seed: int | None = None,
+    finished_only: bool = False,
+    to_make: int | None = None,
+    line_count: int = len(shapes.LINES),
 ) -> Iterator[tuple[str, int]]:
     """Create `total` orders; yields (what, how many done) after each unit worth a commit.
 
     `finished_only`: nothing open is added, only history whose production is complete (the
     released templates too): what the production plan must never read (docs/FULFILMENT.md).
+    `to_make`: how many of the newest history orders production has not made yet (default: one
+    in 50, at least 6); those that were released are the plan's work. `line_count`: production
+    lines (4 named ones, then L5, L6, ...).
     """
     rng = Random(seed)
     counts = plan(total, finished_only)
     sales = _prerequisites()
-    lines = shapes.ensure_lines()
+    lines = shapes.ensure_lines(line_count)
     customers = [_ref(c) for c in shapes.make_customers(max(10, total // 20), rng)]
     products = [_ref(p) for p in shapes.make_products(max(20, total // 25), lines, rng)]
     runner = live.Live(rng, sales)
@@ -78,6 +85,8 @@ def seed_volume(
             history.mark_made(order)
     yield "templates", len(made)
     still_open = 0 if finished_only else max(6, counts["history"] // 50)
+    if to_make is not None and not finished_only:
+        still_open = min(to_make, counts["history"])
     yield from _history(
         counts["history"], rng, customers, products, templates, sales.id, still_open
     )

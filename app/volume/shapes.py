@@ -48,10 +48,19 @@ class LineShape:
     line_id: int  # the one line that makes the whole order (planning needs one)
 
 
-def ensure_lines() -> list[ProductionLine]:
+def line_specs(count: int) -> list[tuple[str, str, str]]:
+    """(code, name, daily hours) of `count` lines: the four named ones, then L5, L6, ... (a
+    factory with more lines, for the benchmarks)."""
+    extra = [
+        (f"L{n}", f"生产线 {n} / Line {n}", str(16 + 2 * (n % 4))) for n in range(5, count + 1)
+    ]
+    return [*LINES, *extra][:count]
+
+
+def ensure_lines(count: int = len(LINES)) -> list[ProductionLine]:
     """The production lines the generated products and estimates use."""
     lines = []
-    for code, name, hours in LINES:
+    for code, name, hours in line_specs(count):
         line = db.session.scalar(db.select(ProductionLine).where(ProductionLine.code == code))
         if line is None:
             line = ProductionLine(code=code, name=name, daily_hours=Decimal(hours))

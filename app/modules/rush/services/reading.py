@@ -5,6 +5,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app.core.tasks import route
 from app.core.users.models import User
@@ -44,9 +45,17 @@ def requests_of(order: Order) -> list[RushRequest]:
 
 
 def all_requests(limit: int = 200) -> list[RushRequest]:
-    """Rush requests, newest first."""
+    """Rush requests, newest first, with what the list shows of each (a table at a time)."""
     return list(
-        db.session.scalars(db.select(RushRequest).order_by(RushRequest.id.desc()).limit(limit))
+        db.session.scalars(
+            db.select(RushRequest)
+            .options(
+                selectinload(RushRequest.order).selectinload(Order.customer),
+                selectinload(RushRequest.requested_by),
+            )
+            .order_by(RushRequest.id.desc())
+            .limit(limit)
+        )
     )
 
 

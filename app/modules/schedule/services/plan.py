@@ -9,6 +9,9 @@ the one the user saw (its fingerprint), and rewrites every slot in the same tran
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -134,6 +137,34 @@ def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[U
     return orders, jobs, unplanned
 
 
+# The last plans computed by this process, by everything they were computed from: a page view
+# on an unchanged plan reuses the schedule instead of placing every open order again.
+_PLANS: OrderedDict[str, tuple[Callable, Schedule]] = OrderedDict()
+_PLANS_KEPT = 4
+_PLANS_LOCK = threading.Lock()
+
+
+def _schedule_of(jobs, lines, cal, start, sequence) -> Schedule:
+    """`schedule(...)`, or the one computed from exactly the same inputs before.
+
+    The key is the full text of every input (each job with all its fields, the lines, the
+    calendar's days, the start, PMC's sequence), so any change is a new plan; the planner is
+    part of it too, so a replaced one (in tests) never gets another's result.
+    """
+    key = hashlib.sha256(repr((start, cal, lines, jobs, sequence)).encode()).hexdigest()
+    with _PLANS_LOCK:
+        found = _PLANS.get(key)
+        if found is not None and found[0] is schedule:
+            _PLANS.move_to_end(key)
+            return found[1]
+    computed = schedule(jobs, lines, cal, start, sequence=sequence)
+    with _PLANS_LOCK:
+        _PLANS[key] = (schedule, computed)
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return computed
+
+
 def current(lock: bool = False, start: date | None = None) -> PlanState:
     """The plan as it stands: computed from the orders, lines, calendar and PMC's slots.
 
@@ -163,7 +194,7 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
         # out) is dropped: the order joins the queue by its promised date instead.
         if job is not None and slot.line.code in sequence and slot.line.code in job.hours_by_line:
             sequence[slot.line.code].append(slot.order_id)
-    sched = schedule(jobs, lines, cal, start, sequence=sequence)
+    sched = _schedule_of(jobs, lines, cal, start, sequence)
     for beyond in sched.beyond_horizon:
         unplanned.append(
             Unplanned(
@@ -287,6 +318,7 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
     errors: dict[str, str] = {}
     current_place = {job.order_id: (job.line, job.position) for job in state.schedule.jobs}
     placed: dict[str, list[tuple[float, int, int]]] = {code: [] for code in state.line_rows}
+    jobs = {job.order_id: job for job in state.jobs}
     seen: set[int] = set()
     for order_id, line_code, position_text in rows:
         if order_id not in current_place or order_id in seen:
@@ -302,7 +334,7 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
         except ValueError:
             errors[key] = _("Enter a position of 1 or more.")
             continue
-        job = next(job for job in state.jobs if job.order_id == order_id)
+        job = jobs[order_id]
         if line_code not in state.line_rows:
             errors[f"line-{order_id}"] = _("Choose a production line.")
         elif line_code not in job.hours_by_line:

@@ -1,0 +1,123 @@
+"""How the planner's cost grows with open work (issue 14): schedule(), a rush preview
+(insert_rush, every capable line tried) and a re-plan (PMC's sequence given back with one order
+moved, as /schedule's rearrange computes it) at 200, 1,000 and 5,000 open jobs on 10 lines.
+
+    .venv/bin/python bench/planning_growth.py [--smoke]
+
+Pure computation (app/planning, no database). Each curve is fitted as time = c * n^k by least
+squares on log-log (k, the exponent, is reported with the per-size times); n log n over these
+sizes has an exponent of about 1.2, n^2 of 2. `ok` says whether each k stays at or below n log
+n's (with 0.15 of slack for noise on a shared machine); a timing never fails `make bench-smoke`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.planning import Job, Line, china_calendar, insert_rush, schedule  # noqa: E402
+
+START = date(2027, 3, 1)
+LINES = [Line(f"L{n}", 16 + 2 * (n % 4)) for n in range(1, 11)]
+SIZES = (200, 1000, 5000)
+SMOKE_SIZES = (20, 60, 180)
+SLACK = 0.15
+
+
+def jobs(count: int, rng: random.Random) -> list[Job]:
+    """`count` open orders: 1 to 3 capable lines of 10, 8 to 120 hours, promised over a year."""
+    made = []
+    codes = [line.code for line in LINES]
+    for order_id in range(1, count + 1):
+        hours = rng.randint(8, 120)
+        made.append(
+            Job(
+                order_id=order_id,
+                order_number=f"SO-{order_id:05d}",
+                hours_by_line={
+                    code: hours * rng.choice((1, 1.25, 1.5))
+                    for code in rng.sample(codes, rng.randint(1, 3))
+                },
+                promised=START + timedelta(days=rng.randint(5, 365)),
+            )
+        )
+    return made
+
+
+def _p50(samples: list[float]) -> float:
+    return round(statistics.median(samples), 2)
+
+
+def _timed(fn, rounds: int) -> tuple[float, object]:
+    samples, result = [], None
+    for _ in range(rounds):
+        began = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - began) * 1000)
+    return _p50(samples), result
+
+
+def exponent(sizes: list[int], times: list[float]) -> float:
+    """k of time = c * n^k, least squares on log-log."""
+    xs = [math.log(n) for n in sizes]
+    ys = [math.log(max(t, 1e-6)) for t in times]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+
+
+def measure(smoke: bool) -> dict:
+    """planning_growth: per size the p50 ms of each operation, and each curve's exponent."""
+    sizes = SMOKE_SIZES if smoke else SIZES
+    rounds = {size: 2 if smoke else max(3, 3000 // size) for size in sizes}
+    calendar = china_calendar(range(START.year, START.year + 6))
+    rng = random.Random(14)
+    rows: dict[str, dict] = {}
+    for size in sizes:
+        open_jobs = jobs(size, rng)
+        rush = Job(0, "SO-RUSH", {"L1": 40, "L2": 50, "L4": 45}, START + timedelta(days=10))
+        plan_ms, base = _timed(lambda: schedule(open_jobs, LINES, calendar, START), rounds[size])
+        rush_ms, preview = _timed(
+            lambda: insert_rush(open_jobs, LINES, calendar, START, rush, START + timedelta(7)),
+            rounds[size],
+        )
+        sequence = base.sequence()
+        busiest = max(sequence, key=lambda code: len(sequence[code]))
+        moved = {**sequence, busiest: [*sequence[busiest][1:], sequence[busiest][0]]}
+        replan_ms, _replanned = _timed(
+            lambda: schedule(open_jobs, LINES, calendar, START, sequence=moved), rounds[size]
+        )
+        rows[str(size)] = {
+            "schedule_ms": plan_ms,
+            "rush_insertion_ms": rush_ms,
+            "replan_ms": replan_ms,
+            "rounds": rounds[size],
+            "slips": len(preview.slips),
+        }
+    n_log_n = exponent(list(sizes), [n * math.log(n) for n in sizes])
+    fits = {}
+    for key in ("schedule_ms", "rush_insertion_ms", "replan_ms"):
+        k = exponent(list(sizes), [rows[str(n)][key] for n in sizes])
+        fits[key.removesuffix("_ms")] = {"exponent": round(k, 2), "ok": k <= n_log_n + SLACK}
+    return {
+        "planning_growth": {
+            "lines": len(LINES),
+            "sizes": rows,
+            "exponents": fits,
+            "n_log_n_exponent": round(n_log_n, 2),
+        }
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure("--smoke" in sys.argv), indent=1))
