@@ -131,7 +131,8 @@ def _rush_preview(app, order_id: int, rounds: int) -> dict:
     """POST /rush/new (preview): new required dates each time (nothing cached), then the same
     request repeated (the cached preview)."""
     client = _client(app, "sales.head")
-    today = clock.today()
+    with app.app_context():
+        today = clock.today()
     dates = iter(range(10**6))
 
     def fresh():
@@ -184,8 +185,11 @@ def measure_pages(app, rounds: int) -> dict:
     out = {"conditions": conditions(), "sizes": _sizes(app), "pages": {}}
     for name, (who, url) in {**PAGES, **MORE_PAGES}.items():
         out["pages"][name] = _page(app, who, url.format(order=order_id), rounds)
+        print(f"  {name}: {out['pages'][name]}", file=sys.stderr, flush=True)
     out["schedule"] = _page(app, *SCHEDULE, rounds)
+    print(f"  schedule: {out['schedule']}", file=sys.stderr, flush=True)
     out["rush_preview"] = _rush_preview(app, order_id, rounds)
+    print(f"  rush preview: {out['rush_preview']}", file=sys.stderr, flush=True)
     out["conditions_after"] = conditions()
     return out
 
@@ -241,6 +245,16 @@ def measure(smoke: bool) -> dict:
     }
 
 
+def app_on(url: str):
+    """The app on an existing (seeded) database."""
+    from app import create_app
+
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "START_WORKER": False,
+         "SECRET_KEY": "bench-secret"}
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true")
@@ -251,13 +265,8 @@ def main() -> None:
     parser.add_argument("--measure", action="store_true")
     args = parser.parse_args()
     if args.url:
-        from app import create_app
-
-        app = create_app(
-            {"SQLALCHEMY_DATABASE_URI": args.url, "WTF_CSRF_ENABLED": False, "START_WORKER": False,
-             "SECRET_KEY": "bench-secret"}
-        )  # fmt: skip
-        print(json.dumps(measure_pages(app, args.rounds), indent=1, ensure_ascii=False))
+        found = measure_pages(app_on(args.url), args.rounds)
+        print(json.dumps(found, indent=1, ensure_ascii=False))
         return
     if args.smoke:
         print(json.dumps(measure(True), indent=1, ensure_ascii=False))

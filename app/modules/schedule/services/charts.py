@@ -3,9 +3,10 @@ load window."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from app.planning import Schedule
+from app.planning import Schedule, ScheduledJob
 from app.planning.windows import ChartWindow, chart_window
 
 # How many weeks of line load the schedule page and the rush preview show.
@@ -23,14 +24,22 @@ def gantt_bars(sched: Schedule, marks: dict[int, list[str]]) -> list[dict]:
     An order its material date holds gets a bar of its own before it (`og-waiting`, "waiting
     for material"): from the plan's start to the day before it starts.
     """
+    return gantt_bars_of(sched.jobs, marks, sched.start)
+
+
+def gantt_bars_of(
+    jobs: Iterable[ScheduledJob], marks: dict[int, list[str]], start: date
+) -> list[dict]:
+    """Some jobs of a schedule starting on `start` as Gantt bars (a page of the schedule shows
+    its own)."""
     tasks = []
-    for job in sched.jobs:
+    for job in jobs:
         if job.waits:
             tasks.append(
                 {
                     "id": f"w{job.order_id}",
                     "name": f"{job.line} · {job.order_number}",
-                    "start": sched.start.isoformat(),
+                    "start": start.isoformat(),
                     "end": (job.start - timedelta(days=1)).isoformat(),
                     "classes": ["og-waiting"],
                 }
@@ -58,10 +67,15 @@ def gantt_tasks(sched: Schedule) -> list[dict]:
 def schedule_window(sched: Schedule, today: date) -> ChartWindow:
     """The days the schedule page's chart opens on: today to the last order's finish (at most
     SCHEDULE_WINDOW_DAYS ahead), and every late order whatever its finish."""
+    return jobs_window(sched.jobs, today)
+
+
+def jobs_window(jobs: Sequence[ScheduledJob], today: date) -> ChartWindow:
+    """`schedule_window` of some of a schedule's jobs (the ones a page of it shows)."""
     return chart_window(
         today,
-        ((job.start, job.finish) for job in sched.jobs),
-        keep=((job.start, job.finish) for job in sched.late_jobs),
+        ((job.start, job.finish) for job in jobs),
+        keep=((job.start, job.finish) for job in jobs if job.late),
         bound=today + timedelta(days=SCHEDULE_WINDOW_DAYS),
     )
 

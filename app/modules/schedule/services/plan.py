@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -172,6 +172,18 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
     Bad data (a capacity or rate of 0, a huge quantity) leaves the order or line out, with the
     reason in `unplanned` or `problems`; it never fails the plan.
     """
+    # A page that only reads (GET) computes the plan once: the order page asks for the order's
+    # place and for its progress, each from the whole plan.
+    reading = not lock and start is None and has_request_context() and request.method == "GET"
+    if reading and "plan_state" in g:
+        return g.plan_state
+    state = _computed(lock, start)
+    if reading:
+        g.plan_state = state
+    return state
+
+
+def _computed(lock: bool, start: date | None) -> PlanState:
     if lock:
         _lock_plan()
     start = start or clock.today()
@@ -304,8 +316,9 @@ def _sales_heads() -> list[int]:
 def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str]]) -> Schedule:
     """PMC's new order of the plan: rows of (order id, line code, position text).
 
-    Orders are sorted per line by position (ties keep their current order); the plan must still
-    be the one PMC saw (`base_fingerprint`), else nothing changes and PMC is asked to reload.
+    Orders are sorted per line by position (ties keep their current order); orders without a
+    row (on another page of the plan) keep their line and position. The plan must still be the
+    one PMC saw (`base_fingerprint`), else nothing changes and PMC is asked to reload.
     """
     if not permissions.may_plan(actor):
         audit.record(actor, "plan.denied", "production_plan", PLAN_ID)
@@ -346,8 +359,10 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
             # A moved order without a new position goes to the end of its new line.
             tie = old_position if old_line == line_code else 100000 + old_position
             placed[line_code].append((position, tie, order_id))
-    if not errors and seen != set(current_place):
-        errors["__form__"] = _("The plan changed since you opened it; reload it.")
+    # The page shows the plan a window at a time: an order not on it keeps its line and place.
+    for order_id, (line_code, position) in current_place.items():
+        if order_id not in seen:
+            placed[line_code].append((float(position), position, order_id))
     if errors:
         raise InvalidInput(errors=errors)
     sequence = {code: [oid for *_k, oid in sorted(items)] for code, items in placed.items()}
