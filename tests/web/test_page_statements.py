@@ -19,6 +19,7 @@ PAGES = {
     "shared_tasks": ("production.member", "/tasks/shared"),
     "late_orders": ("pmc.head", "/late-orders"),
     "rush_list": ("sales.head", "/rush"),
+    "rush_form": ("sales.head", "/rush/new?order_id={order}"),
 }
 
 

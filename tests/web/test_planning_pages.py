@@ -269,3 +269,41 @@ def test_pmc_keeps_the_factory_calendar_and_the_plan_follows_it(
     )
     assert refused.status_code == 403
     assert db.session.scalar(db.select(db.func.count()).select_from(CalendarDay)) == 0
+
+
+def test_the_schedule_shows_a_page_of_each_line_and_a_save_keeps_the_other_pages(
+    client, login, make_user, plan_world, monkeypatch
+):
+    from app.modules.schedule import views as schedule_views
+
+    monkeypatch.setattr(schedule_views, "PLAN_PAGE_SIZE", 2)
+    made = [plan_world.order(f"SO-P{n}", 8, f"2027-03-{n + 1:02d}") for n in range(5)]
+    login(make_user("pmc"))
+    english(client)
+    first = client.get("/schedule").get_data(as_text=True)
+    assert "SO-P0" in first and "SO-P1" in first and "SO-P2" not in first
+    assert "Page 1 of 3" in first and "1–2 of 5" in first
+    second = client.get("/schedule?page=2").get_data(as_text=True)
+    assert [t["name"] for t in gantt_data(second, "plan")["tasks"]] == ["L1 · SO-P2", "L1 · SO-P3"]
+    assert "3–4 of 5" in second and 'name="page" value="2"' in second
+    assert "Page 3 of 3" in client.get("/schedule?page=99").get_data(as_text=True)
+    # Page 2 saved with its two orders swapped: the orders of pages 1 and 3 keep their places.
+    p2, p3 = made[2], made[3]
+    form = {
+        "base_fingerprint": plan.current().fingerprint,
+        "page": "2",
+        "order": [str(p2.id), str(p3.id)],
+        f"position-{p2.id}": "4",
+        f"line-{p2.id}": "L1",
+        f"position-{p3.id}": "3",
+        f"line-{p3.id}": "L1",
+    }
+    saved = client.post("/schedule", data=form)
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/schedule?page=2")
+    assert [j.order_number for j in plan.current().schedule.jobs] == [
+        "SO-P0",
+        "SO-P1",
+        "SO-P3",
+        "SO-P2",
+        "SO-P4",
+    ]

@@ -19,7 +19,7 @@ bp = Blueprint("schedule", __name__, template_folder="templates")
 
 # Positions per line on one page of the schedule: with 2,000 open orders the whole plan is
 # megabytes of HTML (issue 14); a page shows the same stretch of every line.
-PLAN_PAGE_SIZE = 50
+PLAN_PAGE_SIZE = 20
 
 
 def _page_number(text: str | None) -> int:

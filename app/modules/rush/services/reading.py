@@ -27,6 +27,7 @@ def candidates() -> list[Order]:
         db.session.scalars(
             db.select(Order)
             .where(Order.status.in_(ACTIVE_STATUSES))
+            .options(selectinload(Order.customer))  # the list names each one's customer
             .order_by(Order.id.desc())
             .limit(300)
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -165,6 +165,9 @@ def _schedule_of(jobs, lines, cal, start, sequence) -> Schedule:
     return computed
 
 
+_REQUEST_KEY = "ordergate.plan_state"
+
+
 def current(lock: bool = False, start: date | None = None) -> PlanState:
     """The plan as it stands: computed from the orders, lines, calendar and PMC's slots.
 
@@ -174,12 +177,14 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
     """
     # A page that only reads (GET) computes the plan once: the order page asks for the order's
     # place and for its progress, each from the whole plan.
+    # Kept in the request's own environ: `g` lives as long as the app context, which a test's
+    # client shares between requests.
     reading = not lock and start is None and has_request_context() and request.method == "GET"
-    if reading and "plan_state" in g:
-        return g.plan_state
+    if reading and _REQUEST_KEY in request.environ:
+        return request.environ[_REQUEST_KEY]
     state = _computed(lock, start)
     if reading:
-        g.plan_state = state
+        request.environ[_REQUEST_KEY] = state
     return state
 
 
