@@ -13,6 +13,7 @@ the N slowest statements of each page (0: all).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,13 @@ def _plan(app, statement: str, params, analyze: bool) -> str:
     return "\n".join(row[0] for row in rows)
 
 
+def _cut(text: str, limit: int = 1500) -> str:
+    """Long IN lists (a selectin load names 500 ids) shortened: the plan shows what matters;
+    session token hashes masked."""
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<sha256>", text)
+    return text if len(text) <= limit else f"{text[:limit]} … ({len(text) - limit} more characters)"
+
+
 def explain(app, only: str | None, analyze: bool, slowest: int) -> None:
     order_id = pages._open_order(app)
     listed = {**pages.PAGES, **pages.MORE_PAGES, "schedule": pages.SCHEDULE}
@@ -75,8 +83,8 @@ def explain(app, only: str | None, analyze: bool, slowest: int) -> None:
               f"{total:.1f} ms in the database\n")  # fmt: skip
         shown = sorted(statements, key=lambda s: -s[0])[:slowest] if slowest else statements
         for ms, statement, params in shown:
-            print(f"### {ms:.1f} ms\n\n```sql\n{statement}\n```\n{params}\n")
-            print(f"```\n{_plan(app, statement, params, analyze)}\n```\n")
+            print(f"### {ms:.1f} ms\n\n```sql\n{_cut(statement)}\n```\n{_cut(str(params), 300)}\n")
+            print(f"```\n{_cut(_plan(app, statement, params, analyze), 10**6)}\n```\n")
 
 
 def main() -> None:

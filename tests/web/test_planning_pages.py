@@ -307,3 +307,23 @@ def test_the_schedule_shows_a_page_of_each_line_and_a_save_keeps_the_other_pages
         "SO-P2",
         "SO-P4",
     ]
+
+
+def test_the_schedule_names_the_first_unplaceable_orders_and_counts_the_rest(
+    client, login, make_user, plan_world, monkeypatch
+):
+    from app.modules.schedule import views as schedule_views
+
+    monkeypatch.setattr(schedule_views, "UNPLANNED_SHOWN", 2)
+    for n in range(3):
+        order = plan_world.order(f"SO-U{n}", 8, "2027-03-01")
+        order.lines[0].product.rates.clear()
+    db.session.commit()
+    login(make_user("pmc"))
+    english(client)
+    page = client.get("/schedule").get_data(as_text=True)
+    assert "SO-U0" in page and "SO-U1" in page and "SO-U2" not in page
+    assert "1 more orders cannot be placed; each order page says why." in page
+    client.post("/language", data={"lang": "zh_CN"})
+    zh = client.get("/schedule").get_data(as_text=True)
+    assert "另有 1 个订单无法排入计划；原因见各订单页面。" in zh

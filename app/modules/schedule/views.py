@@ -20,6 +20,9 @@ bp = Blueprint("schedule", __name__, template_folder="templates")
 # Positions per line on one page of the schedule: with 2,000 open orders the whole plan is
 # megabytes of HTML (issue 14); a page shows the same stretch of every line.
 PLAN_PAGE_SIZE = 20
+# Orders the plan cannot place listed by name (the rest are counted): 1,290 of them made half
+# the page at volume.
+UNPLANNED_SHOWN = 50
 
 
 def _page_number(text: str | None) -> int:
@@ -59,6 +62,7 @@ def _plan_context(state, page: int) -> dict:
         "page": page,
         "pages": pages,
         "page_size": PLAN_PAGE_SIZE,
+        "unplanned_shown": UNPLANNED_SHOWN,
         "load": weekly_load(state.schedule, state.calendar, charts.LOAD_WEEKS),
         "gantt_chart": charts.chart(
             charts.gantt_bars_of(shown, {}, state.schedule.start),
