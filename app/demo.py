@@ -362,6 +362,10 @@ def seed_demo() -> list[str]:
         )
         lines.extend(report.created + report.problems)
     _lines_and_rates()
+    from app.modules.purchasing.services import examples as purchasing_examples
+
+    components = purchasing_examples.seed(_user_named("warehouse.member"))
+    lines.append(f"{components} component(s) with opening stock added")
     lines.append(f"{_orders()} demo order(s) added")
     from app.modules.closeout.services import examples as closeout_examples
 
