@@ -130,3 +130,25 @@ def test_what_the_conversion_handles_no_longer_blocks_publishing(path, convertin
         handled = ("JUEL", "FEEL", "marked executable", "has no due time", "groovy", "javascript")
         if any(word in problem.message for word in handled):
             assert problem.element_id in asked, problem
+
+
+@pytest.fixture(scope="module")
+def answered_outcomes(converting):
+    return harness.check_all(converting, harness.first_choices)
+
+
+def test_what_validates_after_conversion_and_answers_runs_to_its_end(answered_outcomes) -> None:
+    for outcome in answered_outcomes:
+        assert outcome.traceback == "", outcome.traceback
+        if outcome.validated:
+            assert outcome.ran, (outcome.path, outcome.run_error)
+        if outcome.answered_validated:
+            assert outcome.answered_ran, outcome.path
+
+
+def test_every_executable_style_publishes_once_the_owner_answers(answered_outcomes) -> None:
+    # Camunda 7 / 8, spiff-arena and Flowable diagrams carry conditions, scripts, groups, forms
+    # and due dates the conversion reads: some publish with nothing but the report's answers.
+    table = harness.shares(answered_outcomes)
+    for style in ("camunda7", "camunda8", "spiff", "vendor"):
+        assert table[style][4] >= 1, (style, table[style])
