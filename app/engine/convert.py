@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .check_structure import local
+from .convert_layout import draw_lanes, unique_id
 from .documents import BPMN_NS, SPIFF_NS, parse_bpmn, spiff_properties
 from .durations import working_problem
 from .expressions import check_expression
@@ -217,6 +218,7 @@ class _Converter:
         # (element, qualified tag) read here; holding the element keeps its lxml proxy alive
         self.used: set[tuple[etree._Element, str]] = set()
         self.changed = False
+        self.touched: set[str] = set()  # lanes that got a task
 
     # --- reporting ---------------------------------------------------------------------------
     def add(
@@ -400,7 +402,7 @@ class _Converter:
             dept = self.department(group)
             if dept:
                 self.use(node, tag)
-                place_in_lane(process, task, dept)
+                self.touched.add(place_in_lane(process, task, dept))
                 self.changed = True
                 reason = tell("task_placed", task, before=group, after=dept.key)
                 self.add(
@@ -722,8 +724,9 @@ def _process_children_index(process: etree._Element) -> int:
     return index
 
 
-def place_in_lane(process: etree._Element, task: etree._Element, dept: Department) -> None:
-    """Put task into the lane of dept (made if missing, in a lane set made if missing)."""
+def place_in_lane(process: etree._Element, task: etree._Element, dept: Department) -> str:
+    """Put task into the lane of dept (made if missing, in a lane set made if missing); the
+    lane's id."""
     task_id = task.get("id")
     for lane in process.iter(_b("lane")):  # first take it out of any lane it is in
         for ref in list(lane.iterchildren(_b("flowNodeRef"))):
@@ -738,11 +741,14 @@ def place_in_lane(process: etree._Element, task: etree._Element, dept: Departmen
     if target is None:
         lane_set = process.find(_b("laneSet"))
         if lane_set is None:
-            lane_set = etree.Element(_b("laneSet"), id=f"LaneSet_{process.get('id')}")
+            lane_set = etree.Element(_b("laneSet"), id=unique_id(process, "LaneSet"))
             process.insert(_process_children_index(process), lane_set)
-        target = etree.SubElement(lane_set, _b("lane"), id=f"Lane_{dept.key}", name=dept.name_en)
+        target = etree.SubElement(
+            lane_set, _b("lane"), id=unique_id(process, f"Lane_{dept.key}"), name=dept.name_en
+        )
     ref = etree.SubElement(target, _b("flowNodeRef"))
     ref.text = task_id
+    return target.get("id")
 
 
 def _form_words(text: str) -> str:
@@ -837,6 +843,8 @@ def convert(
     root = parse_bpmn(xml)
     converter = _Converter(root, _departments(departments), list(forms))
     converter.run()
+    if converter.changed:
+        draw_lanes(root, converter.touched)
     unchanged = not converter.changed and _is_utf8(xml)
     return Conversion(xml if unchanged else _serialize(root), converter.items)
 
@@ -850,6 +858,7 @@ def answer(
     Python) into the diagram; ids that are not found are ignored."""
     root = parse_bpmn(xml)
     by_key = {d.key: d for d in _departments(departments)}
+    touched: set[str] = set()
     for given in answers:
         node = next((n for n in root.iter() if local(n) and n.get("id") == given.element_id), None)
         if node is None:
@@ -861,7 +870,7 @@ def answer(
                 node.set("name", dept.name_en)
             else:
                 process = next(p for p in node.iterancestors(_b("process")))
-                place_in_lane(process, node, dept)
+                touched.add(place_in_lane(process, node, dept))
         elif given.field in ("form", "due"):
             set_property(node, given.field, given.value)
         elif given.field == "condition" and kind == "sequenceFlow":
@@ -877,4 +886,5 @@ def answer(
             _drop_language(expression)
         elif given.field == "kind" and given.value in ("manualTask", "userTask"):
             node.tag = _b(given.value)
+    draw_lanes(root, touched)
     return _serialize(root)

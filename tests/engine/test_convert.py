@@ -425,3 +425,12 @@ def test_an_untouched_diagram_comes_back_byte_for_byte() -> None:
 def test_not_bpmn_is_refused() -> None:
     with pytest.raises(DocumentRejected):
         run(b"<html></html>")
+
+
+def test_a_new_lane_gets_an_id_of_its_own() -> None:
+    task = camunda_task('camunda:candidateGroups="sales"')
+    taken = '<bpmn:textAnnotation id="Lane_sales" />'
+    result = run(doc(chain(task, ids=["t1"]) + taken))
+    root = etree.fromstring(result.xml)
+    (made,) = root.findall(f".//{{{BPMN_NS}}}lane")
+    assert made.get("id") == "Lane_sales_2"

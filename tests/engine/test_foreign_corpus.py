@@ -152,3 +152,38 @@ def test_every_executable_style_publishes_once_the_owner_answers(answered_outcom
     table = harness.shares(answered_outcomes)
     for style in ("camunda7", "camunda8", "spiff", "vendor"):
         assert table[style][4] >= 1, (style, table[style])
+
+
+DI_NS = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+DC_NS = "{http://www.omg.org/spec/DD/20100524/DC}"
+
+
+@pytest.mark.parametrize(
+    "name", ["camunda8/order_approval", "camunda8/leave_request", "spiff/credit_limit"]
+)
+def test_lanes_the_conversion_makes_are_drawn_with_their_tasks_inside(name, converting) -> None:
+    path = harness.CORPUS / f"{name}.bpmn"
+    converted, items = converting(path.read_bytes())
+    answered = harness.first_choices(converted, items)
+    root = etree.fromstring(answered)
+    plane = root.find(f".//{DI_NS}BPMNPlane")
+    boxes = {
+        s.get("bpmnElement"): [
+            float(s.find(f"{DC_NS}Bounds").get(k)) for k in "x y width height".split()
+        ]
+        for s in plane.iter(f"{DI_NS}BPMNShape")
+    }
+    process = root.find(f"{{{BPMN_NS}}}process")
+    (participant,) = [p for p in root.iter(f"{{{BPMN_NS}}}participant")
+                      if p.get("processRef") == process.get("id")]  # fmt: skip
+    assert plane.get("bpmnElement") == participant.getparent().get("id")
+    lanes = list(process.iter(f"{{{BPMN_NS}}}lane"))
+    assert lanes
+    px, py, pw, ph = boxes[participant.get("id")]
+    for lane in lanes:
+        lx, ly, lw, lh = boxes[lane.get("id")]
+        assert px <= lx and py <= ly and lx + lw <= px + pw and ly + lh <= py + ph, lane.get("id")
+        for ref in lane.iterchildren(f"{{{BPMN_NS}}}flowNodeRef"):
+            x, y, w, h = boxes[ref.text]
+            assert ly <= y + h / 2 <= ly + lh, (lane.get("name"), ref.text)
+    assert not [p for p in validate_bpmn(answered, harness.catalog()) if "schema" in p.message]
