@@ -30,6 +30,7 @@ from .durations import working_problem
 from .expressions import check_expression
 from .foreign_expressions import (
     NotTranslated,
+    dict_access,
     foreign_body,
     script_to_python,
     to_python,
@@ -76,6 +77,8 @@ MESSAGES = {
     "condition_mapped": "The {language} condition '{before}' of {element_lc} is now the Python "
     "'{after}'.",
     "script_mapped": "The {language} script of {element_lc} is now Python: '{after}'.",
+    "dict_access": "{element} read data with dots ('{before}'), which works in spiff-arena but "
+    "not in OrderGate, where data are dictionaries; it now reads '{after}'.",
     "timer_mapped": "The timer '{before}' of {element_lc} is now '{after}'.",
     "due_mapped": "The due date '{before}' of {element_lc} is now the due time {after} "
     "(working time).",
@@ -105,6 +108,10 @@ MESSAGES = {
     "timer_untranslated": "The timer '{before}' of {element_lc} cannot be converted; set an ISO "
     "8601 date, duration or cycle.",
     "timer_empty": "The timer of {element_lc} is empty; set an ISO 8601 date, duration or cycle.",
+    "cycle_start": "{element} starts the process again at every '{before}'; OrderGate starts "
+    "each instance itself, and a repeating start timer would add a path at every cycle inside "
+    "one instance that never ends: remove the timer (a plain start) or wait with a timer event "
+    "after the start.",
     "implementation": "{element} runs {implementation} in its tool, which OrderGate does not "
     "run; bind it to an OrderGate connector or replace it with a script or user task.",
     "plain_task": "{element} is a plain task: nobody would be asked to do it; make it a user "
@@ -313,7 +320,9 @@ class _Converter:
                     self.condition(process, node)
                 elif kind in ("timeDuration", "timeDate", "timeCycle"):
                     self.timer(node)
-                elif kind == "timerEventDefinition" and not len(node):
+                elif kind == "startEvent" and node.getparent() is process:
+                    self.cycle_start(node)
+                if kind == "timerEventDefinition" and not len(node):
                     event = node.getparent()
                     self.add("owner", event, tell("timer_empty", event), field="timer")
                 if kind in ("serviceTask", "sendTask", "receiveTask", "businessRuleTask"):
@@ -554,6 +563,13 @@ class _Converter:
         elif check_expression(text):
             reason = tell("condition_untranslated", flow, before=text, why="not an expression")
             self.add("owner", flow, reason, field="condition")
+        else:
+            rewritten = dict_access(text, "eval")
+            if rewritten and not check_expression(rewritten):
+                expression.text = rewritten
+                self.changed = True
+                reason = tell("dict_access", flow, before=text, after=rewritten)
+                self.add("mapped", flow, reason, field="condition", value=rewritten)
 
     def script(self, task: etree._Element) -> None:
         body = task.find(_b("script"))
@@ -584,6 +600,13 @@ class _Converter:
             self.add("owner", task, tell("script_missing", task), field="script")
             return
         if not language or "python" in language.lower():
+            original = body.text
+            rewritten = dict_access(original, "exec")
+            if rewritten:
+                body.text = rewritten
+                self.changed = True
+                reason = tell("dict_access", task, before=original.strip(), after=rewritten)
+                self.add("mapped", task, reason, field="script", value=rewritten)
             return
         try:
             python = script_to_python(body.text)
@@ -618,6 +641,12 @@ class _Converter:
             self.changed = True
             reason = tell("timer_mapped", event, before=text, after=value)
             self.add("mapped", event, reason, field="timer", value=value)
+
+    def cycle_start(self, event: etree._Element) -> None:
+        cycle = event.find(f"{_b('timerEventDefinition')}/{_b('timeCycle')}")
+        if cycle is not None and (cycle.text or "").strip():
+            reason = tell("cycle_start", event, before=cycle.text.strip())
+            self.add("owner", event, reason, field="timer", choices=("none",))
 
     def implementation(self, task: etree._Element) -> None:
         names = []
@@ -855,7 +884,8 @@ def answer(
     departments: Iterable[Department | tuple[str, str, str]],
 ) -> bytes:
     """Write the owner's picks (department of a lane or task, form, due time, condition in
-    Python) into the diagram; ids that are not found are ignored."""
+    Python, a task's kind, "none" for a start event's repeating timer) into the diagram; ids
+    that are not found are ignored."""
     root = parse_bpmn(xml)
     by_key = {d.key: d for d in _departments(departments)}
     touched: set[str] = set()
@@ -884,6 +914,9 @@ def answer(
                 )
             expression.text = given.value
             _drop_language(expression)
+        elif given.field == "timer" and given.value == "none" and kind == "startEvent":
+            for definition in node.findall(_b("timerEventDefinition")):
+                node.remove(definition)
         elif given.field == "kind" and given.value in ("manualTask", "userTask"):
             node.tag = _b(given.value)
     draw_lanes(root, touched)

@@ -8,6 +8,7 @@ not translated: the caller keeps the text and asks the owner.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -277,3 +278,53 @@ def script_to_python(script: str) -> str:
     if not lines:
         raise NotTranslated("an empty script")
     return "\n".join(lines)
+
+
+# Names whose attributes are real attributes in the sandbox (docs/DEADLINES.md timers helpers).
+_REAL_ATTRIBUTES = {"datetime", "timedelta", "date", "math", "decimal", "Decimal"}
+
+
+def _chain(node: ast.Attribute) -> tuple[str, list[str]] | None:
+    """(root name, attributes) of `a.b.c`, or None when the root is not a plain name."""
+    attributes = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id in _REAL_ATTRIBUTES:
+        return None
+    if any(a.startswith("_") for a in attributes):
+        return None
+    return node.id, attributes[::-1]
+
+
+def dict_access(text: str, mode: str = "eval") -> str | None:
+    """spiff-arena's Python reads task data as `po.total` (its data are dot-dicts); OrderGate's
+    data are plain dicts: `po['total']`. The text with each such read rewritten (everything
+    else, comments included, as written), or None when there is none or it is not Python."""
+    try:
+        tree = ast.parse(text, mode=mode)
+    except (SyntaxError, ValueError):
+        return None
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    spans = []
+    for n in ast.walk(tree):
+        if not isinstance(n, ast.Attribute) or id(n) in inner or id(n) in calls:
+            continue
+        if not isinstance(n.ctx, ast.Load):
+            continue
+        chain = _chain(n)
+        if chain:
+            root, attributes = chain
+            spans.append((n.lineno, n.col_offset, n.end_lineno, n.end_col_offset,
+                          root + "".join(f"[{a!r}]" for a in attributes)))  # fmt: skip
+    if not spans:
+        return None
+    data = text.encode("utf-8")  # ast offsets count UTF-8 bytes
+    starts = [0]
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for line, col, end_line, end_col, replacement in sorted(spans, reverse=True):
+        start, end = starts[line - 1] + col, starts[end_line - 1] + end_col
+        data = data[:start] + replacement.encode("utf-8") + data[end:]
+    return data.decode("utf-8")

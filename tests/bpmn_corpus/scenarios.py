@@ -92,6 +92,8 @@ RUN_DATA = {
     "urgent": False,
     "passed": True,
     "in_stock": True,
+    "po": {"total": 800},  # the invoice's purchase order, as the process that starts it sends
+    "invoice": {"total": 800},
 }
 
 

@@ -434,3 +434,42 @@ def test_a_new_lane_gets_an_id_of_its_own() -> None:
     root = etree.fromstring(result.xml)
     (made,) = root.findall(f".//{{{BPMN_NS}}}lane")
     assert made.get("id") == "Lane_sales_2"
+
+
+def test_a_repeating_start_timer_is_asked_and_can_be_removed() -> None:
+    start = (
+        '<bpmn:startEvent id="start" name="Every Monday"><bpmn:timerEventDefinition id="td">'
+        '<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R/2026-01-05T09:00:00/P7D'
+        "</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>"
+    )
+    body = chain('<bpmn:manualTask id="m" />', ids=["m"]).replace(
+        '<bpmn:startEvent id="start" />', start
+    )
+    result = run(doc(body, lanes=lane("sales", "m")))
+    (item,) = result.items
+    assert (item.element_id, item.status, item.field, item.choices) == (
+        "start",
+        "owner",
+        "timer",
+        ("none",),
+    )
+    assert "R/2026-01-05T09:00:00/P7D" in item.message
+    plain = answer(result.xml, [Answer("start", "timer", "none")], DEPARTMENTS)
+    assert not len(node(plain, "start")) and validate_bpmn(plain, make_catalog()) == []
+
+
+def test_spiff_arena_dot_reads_become_dictionary_reads() -> None:
+    script = (
+        '<bpmn:scriptTask id="s1" scriptFormat="python"><bpmn:script>'
+        "matched = po.total == invoice.total  # three-way\nwhen = datetime.now()"
+        "</bpmn:script></bpmn:scriptTask>"
+    )
+    result = run(doc(chain(script, ids=["s1"])))
+    text = node(result.xml, "s1").find(f"{{{BPMN_NS}}}script").text
+    assert text == "matched = po['total'] == invoice['total']  # three-way\nwhen = datetime.now()"
+    (item,) = result.items
+    assert (item.status, item.message.key) == ("mapped", "dict_access")
+    flow = run(flow_with("order.amount &gt; 5"))
+    assert node(flow.xml, "f_a")[0].text == "order['amount'] > 5"
+    untouched = run(flow_with("amount &gt; 5"))
+    assert untouched.items == []

@@ -40,6 +40,10 @@ SENTENCES = {
         "The %(language)s condition %(before)s of %(element_lc)s is now the Python %(after)s."
     ),
     "script_mapped": _l("The %(language)s script of %(element_lc)s is now Python: %(after)s."),
+    "dict_access": _l(
+        "%(element)s read data with dots (%(before)s), which works in spiff-arena but not in "
+        "OrderGate, where data are dictionaries; it now reads %(after)s."
+    ),
     "timer_mapped": _l("The timer %(before)s of %(element_lc)s is now %(after)s."),
     "due_mapped": _l(
         "The due date %(before)s of %(element_lc)s is now the due time %(after)s (working time)."
@@ -89,6 +93,12 @@ SENTENCES = {
     ),
     "timer_empty": _l(
         "The timer of %(element_lc)s is empty; set an ISO 8601 date, duration or cycle."
+    ),
+    "cycle_start": _l(
+        "%(element)s starts the process again at every %(before)s; OrderGate starts each "
+        "instance itself, and a repeating start timer would add a path at every cycle inside "
+        "one instance that never ends: remove the timer (a plain start) or wait with a timer "
+        "event after the start."
     ),
     "implementation": _l(
         "%(element)s runs %(implementation)s in its tool, which OrderGate does not run; bind it "
