@@ -8,6 +8,7 @@ from app.pdf.confirmation import (
 )
 from app.pdf.delivery import DeliveryNote, NoteLine, render_delivery_note_pdf
 from app.pdf.fonts import FONT_PACKAGE, FontNotFoundError
+from app.pdf.quotation import QuotationSheet, QuoteLine, render_quotation_pdf
 
 __all__ = [
     "FONT_PACKAGE",
@@ -15,8 +16,11 @@ __all__ = [
     "DeliveryNote",
     "FontNotFoundError",
     "NoteLine",
+    "QuotationSheet",
+    "QuoteLine",
     "SheetCondition",
     "SheetLine",
     "render_confirmation_pdf",
     "render_delivery_note_pdf",
+    "render_quotation_pdf",
 ]

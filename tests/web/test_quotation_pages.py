@@ -126,3 +126,53 @@ def test_sales_adds_a_customer_with_an_email(client, login, make_user):
     assert db.session.scalar(db.select(Customer.email).where(Customer.name == "Mail Co")) == (
         "buyer@mail.example"
     )
+
+
+def test_send_accept_and_order_from_the_detail_page(client, login, world):
+    from tests.shipping_helpers import png_file
+
+    found = world.quote(world.line(world.p100, "10", "100"))
+    login(world.sales)
+    speak(client, "en")
+    page = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    assert "Send to the customer" in page and "Ask for approval" not in page
+    pdf = client.get(f"/quotations/{found.id}/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    sent = client.post(f"/quotations/{found.id}/send")
+    assert sent.status_code == 302
+    page = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    assert "it is mailed to buyer@huadong.example" in page
+    assert "Record the acceptance" in page
+    bad = client.post(f"/quotations/{found.id}/accept", data={"signer_name": ""})
+    assert bad.status_code == 400 and "Attach the signed copy" in bad.get_data(as_text=True)
+    good = client.post(
+        f"/quotations/{found.id}/accept",
+        data={"signer_name": "Wang", "scan": png_file()},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    copy = client.get(f"/quotations/{found.id}/signed")
+    assert copy.status_code == 200 and copy.data.startswith(b"\x89PNG")
+    copy.close()
+    made = client.post(f"/quotations/{found.id}/order")
+    assert made.status_code == 302 and "/orders/" in made.headers["Location"]
+    order_page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert found.number in order_page and "accepted by Wang" in order_page
+    again = client.post(f"/quotations/{found.id}/order")
+    assert again.status_code == 409 and "an order already" in again.get_data(as_text=True)
+    detail = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    db.session.refresh(found)
+    assert found.order.number in detail
+
+
+def test_an_expired_quotation_says_so_in_chinese(client, login, world):
+    found = world.quote(world.line(world.p100, "10", "100"))
+    login(world.sales)
+    client.post(f"/quotations/{found.id}/send")
+    db.session.expire_all()
+    found = db.session.get(Quotation, found.id)
+    found.valid_until = clock.today() - timedelta(days=1)
+    db.session.commit()
+    speak(client, "zh_CN")
+    page = client.get(f"/quotations/{found.id}").get_data(as_text=True)
+    assert "该报价单已过期，不能再被接受" in page

@@ -323,6 +323,20 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "GET quotations.edit": (Case("/quotations/{quotation}/edit", dept("sales"), missing=404),),
     "POST quotations.edit": (Case("/quotations/{quotation}/edit", dept("sales"), ok=400, data={}),),
     "POST quotations.figures": (Case("/quotations/figures", dept("sales"), data={}),),
+    "POST quotations.submit_for_approval": (
+        Case("/quotations/{quotation}/submit", dept("sales"), ok=409, data={}),
+    ),
+    "POST quotations.send": (Case(f"/quotations/{MISSING}/send", ok=404, data={}),),
+    "GET quotations.pdf": (Case("/quotations/{quotation}/pdf", PRICE_READERS, missing=404),),
+    "POST quotations.accept": (
+        Case("/quotations/{quotation}/accept", dept("sales"), ok=409, data={}),
+    ),
+    "GET quotations.signed": (
+        Case("/quotations/{quotation}/signed", PRICE_READERS, ok=404, missing=404),
+    ),
+    "POST quotations.make_order": (
+        Case("/quotations/{quotation}/order", dept("sales"), ok=409, data={}),
+    ),
     # Shipments and the customer's receipt
     "GET shipping.new": (Case("/orders/{order}/shipments/new", missing=404),),
     "POST shipping.new": (

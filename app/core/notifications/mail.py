@@ -112,6 +112,28 @@ def _outbox(user: User, locale: str, subject: str, text: str, html: str, now) ->
     )
 
 
+def queue_external(recipient: str, subject: str, text: str, locale: str) -> MailOutbox | None:
+    """Add a mail to someone outside the company (a customer) to the outbox, in this
+    transaction; None when this installation sends no mail (no MAIL_HOST)."""
+    if not enabled():
+        return None
+    now = clock.utcnow()
+    row = MailOutbox(
+        user_id=None,
+        recipient=recipient,
+        subject=subject[:SUBJECT_LENGTH],
+        body_text=text,
+        body_html=None,
+        locale=locale,
+        created_at=now,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+    )
+    db.session.add(row)
+    return row
+
+
 def _locale_of(user: User) -> str:
     languages = current_app.config["LANGUAGES"]
     return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]

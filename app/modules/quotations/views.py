@@ -1,14 +1,21 @@
 """Quotation pages: the list, the editor (with its htmx figures), the detail with revisions."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.web import submit
+from app.core.web import commit, submit
 from app.limits import record_id
 from app.modules.orders.services import orders
 from app.modules.quotations.models import STATUSES
-from app.modules.quotations.services import pricing, quotations, reading
+from app.modules.quotations.services import (
+    acceptance,
+    approval,
+    pricing,
+    quotations,
+    reading,
+    sending,
+)
 
 bp = Blueprint("quotations", __name__, url_prefix="/quotations", template_folder="templates")
 
@@ -101,12 +108,7 @@ def figures():
     )
 
 
-@bp.get("/<int:quotation_id>")
-@login_required
-def detail(quotation_id: int):
-    """One quotation: its lines with their cost basis, its state and its revisions."""
-    found = quotations.get_quotation(quotation_id)
-    quotations.require_prices(current_user, quotation_id)
+def _detail(found, errors: dict | None = None, values=None):
     return render_template(
         "quotations/detail.html",
         quotation=found,
@@ -114,6 +116,100 @@ def detail(quotation_id: int):
         line_flags=reading.line_flags,
         flag_text=pricing.flag_text,
         may_edit=quotations.may_edit(current_user),
+        may_send=sending.may_send(found),
         expired=quotations.is_expired(found),
         status_label=quotations.status_label,
+        errors=errors or {},
+        values=values or {},
+    ), (400 if errors else 200)
+
+
+@bp.get("/<int:quotation_id>")
+@login_required
+def detail(quotation_id: int):
+    """One quotation: its lines with their cost basis, its state, actions and revisions."""
+    found = quotations.get_quotation(quotation_id)
+    quotations.require_prices(current_user, quotation_id)
+    return _detail(found)
+
+
+@bp.post("/<int:quotation_id>/submit")
+@login_required
+def submit_for_approval(quotation_id: int):
+    """Sales sends a flagged quotation to its approvers."""
+    found = approval.request_approval(current_user, quotation_id)
+    commit()
+    flash(_("Quotation %(number)s went to the sales head for approval.", number=found.number),
+          "success")  # fmt: skip
+    return redirect(url_for("quotations.detail", quotation_id=quotation_id))
+
+
+@bp.post("/<int:quotation_id>/send")
+@login_required
+def send(quotation_id: int):
+    """Sales sends the quotation to the customer (mailed when the customer has an address)."""
+    found = sending.send_quotation(current_user, quotation_id)
+    commit()
+    if found.customer.email:
+        message = _("Quotation %(number)s is marked as sent; it is mailed to %(email)s when mail "
+                    "is set up. Download the PDF to send it yourself.",
+                    number=found.number, email=found.customer.email)  # fmt: skip
+    else:
+        message = _("Quotation %(number)s is marked as sent. The customer has no email address: "
+                    "download the PDF and send it.", number=found.number)  # fmt: skip
+    flash(message, "success")
+    return redirect(url_for("quotations.detail", quotation_id=quotation_id))
+
+
+@bp.get("/<int:quotation_id>/pdf")
+@login_required
+def pdf(quotation_id: int):
+    """The quotation as a bilingual PDF, for download."""
+    found, content = sending.quotation_pdf(current_user, quotation_id)
+    return (
+        content,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="{found.number}-r{found.revision}.pdf"',
+        },
     )
+
+
+@bp.post("/<int:quotation_id>/accept")
+@login_required
+def accept(quotation_id: int):
+    """Sales records the customer's acceptance with the signed copy."""
+    found = quotations.get_quotation(quotation_id)
+    _saved, errors = submit(
+        lambda: acceptance.accept_with_scan(
+            current_user,
+            quotation_id,
+            request.files.get("scan"),
+            request.form.get("signer_name", ""),
+        )
+    )
+    if errors:
+        quotations.require_prices(current_user, quotation_id)
+        return _detail(found, errors, request.form)
+    flash(_("The customer's acceptance of %(number)s was recorded.", number=found.number),
+          "success")  # fmt: skip
+    return redirect(url_for("quotations.detail", quotation_id=quotation_id))
+
+
+@bp.get("/<int:quotation_id>/signed")
+@login_required
+def signed(quotation_id: int):
+    """The customer's signed copy."""
+    found, path = acceptance.signed_copy(current_user, quotation_id)
+    return send_file(path, as_attachment=True, download_name=found.signed_file_name)
+
+
+@bp.post("/<int:quotation_id>/order")
+@login_required
+def make_order(quotation_id: int):
+    """An accepted quotation becomes an order in review."""
+    order = acceptance.convert_to_order(current_user, quotation_id)
+    commit()
+    flash(_("Order %(number)s was entered from the quotation.", number=order.number), "success")
+    return redirect(url_for("orders.detail", order_id=order.id))
