@@ -26,11 +26,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from app.pdf.blocks import GRID, WIDTH, head_row, heading, no_padding, pairs, section
-from app.pdf.confirmation import MARGIN_TOP, MARGIN_X, PAGE_WIDTH, _frame, _NumberedCanvas
+from app.pdf.blocks import WIDTH, head_row, heading, no_padding, pairs, section
+from app.pdf.confirmation import MARGIN_TOP, _frame, _NumberedCanvas
+from app.pdf.document import draw_footer, item_table, title_block
 from app.pdf.fonts import register_font
 from app.pdf.signature import blank_signature
-from app.pdf.styles import BAND, MUTED, NAVY, RULE, ZEBRA, Styles, bilingual, day, moment, text
+from app.pdf.styles import Styles, bilingual, day, moment, text
 from app.pdf.styles import quantity as qty
 
 # Position, code, description, unit, ordered, this shipment, shipped so far; None takes the rest.
@@ -104,42 +105,18 @@ def render_delivery_note_pdf(note: DeliveryNote, tz: str = "Asia/Shanghai") -> b
 
 
 def _footer(canvas: Canvas, doc, *, note: DeliveryNote, font: str, tz: str) -> None:
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.6)
-    canvas.line(MARGIN_X, 14 * mm, PAGE_WIDTH - MARGIN_X, 14 * mm)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(font, 7)
-    canvas.drawString(
-        MARGIN_X,
-        10 * mm,
+    draw_footer(
+        canvas,
+        font,
         f"送货单号 Note No. {note.note_number}  ·  订单号 Order No. {note.order_number}",
+        f"生成时间 Generated {moment(note.generated_at, tz)}",
     )
-    canvas.drawString(MARGIN_X, 6.5 * mm, f"生成时间 Generated {moment(note.generated_at, tz)}")
-    canvas.restoreState()
 
 
 def _title(note: DeliveryNote, s: Styles) -> list[Flowable]:
-    left = [
-        Paragraph(text(note.company), s.company),
-        Spacer(1, 2 * mm),
-        Paragraph("送货单", s.title),
-        Paragraph("Delivery Note", s.subtitle),
-    ]
-    right = [Paragraph(bilingual("送货单号", "Note No.", 7), s.label)]
-    right.append(Paragraph(text(note.note_number), s.section))
-    table = Table([[left, right]], colWidths=[WIDTH - 50 * mm, 50 * mm])
-    table.setStyle(
-        TableStyle(
-            no_padding()
-            + [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (0, 0), (-1, -1), 1.5, NAVY),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm),
-            ]
-        )
+    return title_block(
+        note.company, ("送货单", "Delivery Note"), ("送货单号", "Note No.", note.note_number), s
     )
-    return [table, Spacer(1, 4 * mm)]
 
 
 def _parties(note: DeliveryNote, s: Styles) -> list[Flowable]:
@@ -178,17 +155,7 @@ def _lines(note: DeliveryNote, s: Styles) -> list[Flowable]:
                 Paragraph(qty(line.shipped_to_date), s.cell_right),
             ]
         )
-    fixed = sum(w for w in LINE_COLUMNS if w)
-    widths = [w or WIDTH - fixed for w in LINE_COLUMNS]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    commands = [
-        ("BACKGROUND", (0, 0), (-1, 0), BAND),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, ZEBRA]),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    table.setStyle(TableStyle(GRID + commands))
+    table = item_table(rows, LINE_COLUMNS)
     return section("发货明细", "Goods shipped", s, [table])
 
 

@@ -27,11 +27,12 @@ from reportlab.platypus import (
 )
 
 from app.pdf.amounts import rmb_in_words
-from app.pdf.blocks import GRID, WIDTH, head_row, heading, no_padding, pairs, section
-from app.pdf.confirmation import MARGIN_TOP, MARGIN_X, PAGE_WIDTH, _frame, _NumberedCanvas
+from app.pdf.blocks import WIDTH, head_row, heading, no_padding, pairs, section
+from app.pdf.confirmation import MARGIN_TOP, _frame, _NumberedCanvas
+from app.pdf.document import draw_footer, item_table, title_block
 from app.pdf.fonts import register_font
 from app.pdf.signature import blank_signature
-from app.pdf.styles import BAND, MUTED, NAVY, RULE, ZEBRA, Styles, bilingual, day, moment, text
+from app.pdf.styles import Styles, bilingual, day, moment, text
 from app.pdf.styles import money as amount
 from app.pdf.styles import quantity as qty
 
@@ -102,40 +103,18 @@ def render_quotation_pdf(sheet: QuotationSheet, tz: str = "Asia/Shanghai") -> by
 
 
 def _footer(canvas: Canvas, doc, *, sheet: QuotationSheet, font: str, tz: str) -> None:
-    canvas.saveState()
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.6)
-    canvas.line(MARGIN_X, 14 * mm, PAGE_WIDTH - MARGIN_X, 14 * mm)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(font, 7)
-    canvas.drawString(
-        MARGIN_X, 10 * mm, f"报价单号 Quotation No. {sheet.number}  ·  版本 Rev. {sheet.revision}"
+    draw_footer(
+        canvas,
+        font,
+        f"报价单号 Quotation No. {sheet.number}  ·  版本 Rev. {sheet.revision}",
+        f"生成时间 Generated {moment(sheet.generated_at, tz)}",
     )
-    canvas.drawString(MARGIN_X, 6.5 * mm, f"生成时间 Generated {moment(sheet.generated_at, tz)}")
-    canvas.restoreState()
 
 
 def _title(sheet: QuotationSheet, s: Styles) -> list[Flowable]:
-    left = [
-        Paragraph(text(sheet.company), s.company),
-        Spacer(1, 2 * mm),
-        Paragraph("报价单", s.title),
-        Paragraph("Quotation", s.subtitle),
-    ]
-    right = [Paragraph(bilingual("报价单号", "Quotation No.", 7), s.label)]
-    right.append(Paragraph(text(sheet.number), s.section))
-    table = Table([[left, right]], colWidths=[WIDTH - 50 * mm, 50 * mm])
-    table.setStyle(
-        TableStyle(
-            no_padding()
-            + [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (0, 0), (-1, -1), 1.5, NAVY),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm),
-            ]
-        )
+    return title_block(
+        sheet.company, ("报价单", "Quotation"), ("报价单号", "Quotation No.", sheet.number), s
     )
-    return [table, Spacer(1, 4 * mm)]
 
 
 def _parties(sheet: QuotationSheet, s: Styles) -> list[Flowable]:
@@ -180,17 +159,7 @@ def _lines(sheet: QuotationSheet, s: Styles) -> list[Flowable]:
         )
     total = Paragraph(f"{text(sheet.currency)} {amount(sheet.total)}", s.total)
     rows.append(["", "", Paragraph(bilingual("合计", "Total"), s.cell), "", "", total])
-    fixed = sum(w for w in LINE_COLUMNS if w)
-    widths = [w or WIDTH - fixed for w in LINE_COLUMNS]
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    commands = [
-        ("BACKGROUND", (0, 0), (-1, 0), BAND),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [None, ZEBRA]),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    table.setStyle(TableStyle(GRID + commands))
+    table = item_table(rows, LINE_COLUMNS, zebra_until=-2)
     body: list[Flowable] = [table]
     if sheet.currency == "CNY":
         words = bilingual("人民币大写", "Amount in words", 7) + " " + rmb_in_words(sheet.total)
