@@ -38,6 +38,7 @@ def setup(app: Flask) -> None:
     app.register_blueprint(task_actions.bp)
     app.register_blueprint(away.bp)
     task_actions_rules.register_kinds()
+    _process_runs()
     login_manager.user_loader(auth.load_user)
     _approval_actions(app)
     _setup_audit(app)
@@ -60,6 +61,14 @@ def _approval_actions(app: Flask) -> None:
     registry.register_task_panels(withdraw.task_panels)
     comments.register()
     registry.register_task_panels(comments.task_panels)
+
+
+def _process_runs() -> None:
+    """A process owner's Start an instance form answers a double submit with the instance."""
+    from app.core.processes import runs
+    from app.core.tasks import registry
+
+    registry.register_submitted_page(runs.SUBMISSION_KIND, "processes.instance", "instance_id")
 
 
 def _setup_audit(app: Flask) -> None:

@@ -11,12 +11,12 @@ from playwright.sync_api import Page, expect
 
 from app.core.processes import modeling
 from app.core.processes import versions as processes
-from app.core.tasks.instances import start_process
-from app.core.tasks.models import HumanTask
+from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
 from tests.diagram_samples import goods_check, unreadable
 
 PHONE = {"width": 390, "height": 844}
+WAREHOUSE_EN = "Warehouse"
 
 DROP_FILE = """([selector, name, text]) => {
   const target = document.querySelector(selector);
@@ -84,15 +84,53 @@ def test_a_file_opened_as_a_new_process_is_fixed_published_and_started(
 
     db.session.expire_all()
     assert modeling.draft_of("Process_goods_check") is None
-    instance = start_process("Process_goods_check", owner)
-    db.session.commit()
-    task = db.session.scalar(db.select(HumanTask).where(HumanTask.instance_id == instance.id))
+
+    # The owner runs the model from the process's page: the first task and whom it waits for.
+    page.get_by_role("button", name="Start an instance").click()
+    expect(page).to_have_url(re.compile(r"/processes/instances/\d+$"))
+    page.wait_for_load_state()
+    expect(page.locator(".flash-success")).to_have_text("An instance of version 1 was started.")
+    row = page.locator("tr[data-task='Task_check']")
+    expect(row.locator("[data-waits-for]")).to_have_text(WAREHOUSE_EN)
+    instance_id = int(page.url.rsplit("/", 1)[1])
+    db.session.expire_all()
+    task = db.session.scalar(db.select(HumanTask).where(HumanTask.instance_id == instance_id))
     assert (task.spec_name, task.department.key, task.form_name, task.state) == (
         "Task_check",
         "warehouse",
         "goods_received",
         "ready",
     )
+
+
+def test_an_instance_is_started_from_the_process_page_in_chinese_at_phone_width(
+    live_server, new_page, make_user, password
+):
+    deployed = processes.deploy_process(
+        "goods.bpmn", goods_check(lane="Warehouse").encode("utf-8"), None
+    )
+    assert deployed.problems == []
+    db.session.commit()
+    owner = make_user(None, is_process_owner=True)
+    page = new_page(viewport=PHONE)
+    log_in(page, live_server, owner, password, lang="zh_CN")
+    page.goto(f"{live_server}/processes/Process_goods_check")
+    page.wait_for_load_state()
+    assert_no_sideways_scroll(page)
+    start = page.get_by_role("button", name=t("Start an instance", "zh_CN"))
+    start.dblclick()  # a double click starts one instance
+    expect(page).to_have_url(re.compile(r"/processes/instances/\d+$"))
+    page.wait_for_load_state()
+    row = page.locator("tr[data-task='Task_check']")
+    expect(row.locator("[data-waits-for]")).to_have_text("仓储部")
+    assert_no_sideways_scroll(page)
+    db.session.expire_all()
+    started = db.session.scalars(
+        db.select(ProcessInstance.id).where(
+            ProcessInstance.process_version_id == deployed.version.id
+        )
+    ).all()
+    assert started == [int(page.url.rsplit("/", 1)[1])]
 
 
 def test_a_file_dropped_on_the_new_process_page_opens_in_chinese_at_phone_width(

@@ -450,6 +450,10 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST processes.answer": (Case("/processes/{process}/answer", OWNERS, ok=302, data={}),),
     "POST processes.save_draft": (Case("/processes/{process}/draft", OWNERS, ok=400, data={}),),
     "POST processes.publish": (Case("/processes/{process}/publish", OWNERS, ok=400, data={}),),
+    "POST processes.start_instance": (
+        Case("/processes/{process}/instances", OWNERS, ok=400, data={"form_token": "bad token!"}),
+    ),
+    "GET processes.instance": (Case("/processes/instances/{instance}", OWNERS, missing=404),),
     "POST processes.discard_draft": (Case("/processes/{process}/draft/discard", OWNERS, ok=302),),
     "POST processes.convert": (Case("/processes/convert", OWNERS, ok=400, data={}),),
     "GET processes.version_view": (Case("/processes/{process}/versions/1", OWNERS, missing=404),),

@@ -12,9 +12,12 @@ from app.core.processes import (
     diagram_problems,
     diagrams,
     modeling,
+    runs,
     version_diff,
 )
 from app.core.processes import versions as processes
+from app.core.submissions import uniqueness
+from app.core.users.models import User
 from app.core.web import audit_denial, commit
 from app.errors import DomainError
 from app.extensions import db
@@ -181,6 +184,28 @@ def detail(process_id: str):
         draft=modeling.draft_of(process_id),
         older=_migrations().running_on_older_versions(process_id),
         batches=_migrations().batches(process_id),
+        form_token=uniqueness.new_form_token(),
+    )
+
+
+@bp.post("/<process_id>/instances")
+@login_required
+def start_instance(process_id: str):
+    """Start an instance of the newest published version (a trial run of the model)."""
+    instance = runs.start(current_user, process_id, request.form.get("form_token", ""))
+    commit()
+    flash(_("An instance of version %(n)s was started.", n=instance.version.number), "success")
+    return redirect(url_for("processes.instance", instance_id=instance.id), 303)
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def instance(instance_id: int):
+    """One instance: its version, state, and the tasks it created with whom they wait for."""
+    found = runs.instance(current_user, instance_id)
+    starter = db.session.get(User, found.started_by_id) if found.started_by_id else None
+    return render_template(
+        "processes/instance.html", instance=found, starter=starter, tasks=runs.tasks(found)
     )
 
 
