@@ -8,8 +8,8 @@
 //                                                       {"url"} (the modeler on the converted
 //                                                       draft) or {"error"}
 //        data-file-name="P"                             downloads are named P.bpmn, P.svg, P.png
-//        data-save-url="/processes/P/draft"             POST {"xml"} -> {"saved", "saved_at"}
-//        data-publish-url="/processes/P/publish">       POST {"xml"} -> {"published", "version",
+//        data-save-url="/processes/P/draft"             POST {"xml", "token", "removed"} -> {"saved", ...}
+//        data-publish-url="/processes/P/publish">       POST {"xml", "token", "removed"} -> {"published", "version",
 //                                                       "url"} or 422 {"problems": [...]}
 //     <script type="application/json" class="og-modeler-config">{"departments": [{key, name}],
 //       "forms": [...], "owners": [...], "csrf_token": "...", "locale": "zh-CN",
@@ -140,7 +140,7 @@ function part(el, name, tag = 'div') {
  * The edit token says which save or version the diagram was opened from: the server refuses
  * (409) a save on top of another owner's newer save instead of overwriting it.
  */
-async function postXml(url, xml, csrfToken, token) {
+async function postXml(url, xml, csrfToken, token, removed) {
   const response = await fetch(url, {
     method: 'POST',
     credentials: 'same-origin',
@@ -149,7 +149,7 @@ async function postXml(url, xml, csrfToken, token) {
       Accept: 'application/json',
       ...(csrfToken ? { 'X-CSRFToken': csrfToken } : {}),
     },
-    body: JSON.stringify(token ? { xml, token } : { xml }),
+    body: JSON.stringify({ xml, removed, ...(token ? { token } : {}) }),
   });
   let body = null;
   try {
@@ -315,6 +315,31 @@ async function mountModeler(el) {
   // What the modeler could not read from the diagram it opened: saving would drop it. The
   // owner is asked once before the first save or publish; afterwards it is gone from the draft.
   let lost = [];
+  // What the owner removed on the canvas since the last save: deleted shapes and connections,
+  // replaced elements and old ids. Every save sends it with what the owner agreed to lose;
+  // the server refuses a save that drops anything else (app/core/processes/drops.py).
+  const removedIds = new Set();
+  const removalCommands = {
+    'shape.delete': (context) => context.shape,
+    'connection.delete': (context) => context.connection,
+    'shape.replace': (context) => context.oldShape,
+  };
+  for (const [command, removedOf] of Object.entries(removalCommands)) {
+    eventBus.on(`commandStack.${command}.executed`, (event) => {
+      const element = removedOf(event.context);
+      if (element && element.id) removedIds.add(element.id);
+    });
+  }
+  eventBus.on('element.updateId', (event) => {
+    if (event.element && event.element.id) removedIds.add(event.element.id);
+  });
+
+  /** The ids sent as removed knowingly: canvas removals and the confirmed losses. */
+  function removedList() {
+    const ids = new Set(removedIds);
+    for (const element of lost) ids.add(element.ref ? `${element.id}@${element.ref}` : element.id);
+    return [...ids];
+  }
 
   function elementLabel(element) {
     const name = element.name ? ` “${element.name}”` : '';
@@ -390,11 +415,15 @@ async function mountModeler(el) {
     updateButtons();
     setStatus(kind === 'save' ? 'saving' : 'publishing', '…');
     const changesSent = changes;
+    const removedSent = removedList();
     try {
       const { xml } = await modeler.saveXML({ format: true });
-      const { status, ok, body } = await postXml(url, xml, config.csrf_token, editToken);
+      const { status, ok, body } = await postXml(url, xml, config.csrf_token, editToken, removedSent);
       if (body && body.token) editToken = body.token;
-      if (ok) lost = []; // the stored draft no longer holds what was lost
+      if (ok) {
+        lost = []; // the stored draft no longer holds what was lost
+        for (const id of removedSent) removedIds.delete(id);
+      }
       if (kind === 'save') {
         if (ok && body.saved) {
           markSaved(changesSent);

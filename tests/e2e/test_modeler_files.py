@@ -9,7 +9,7 @@ import struct
 from e2e_helpers import assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import Page, expect
 
-from app.core.processes import modeling
+from app.core.processes import drops, modeling
 from app.core.processes import versions as processes
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.extensions import db
@@ -270,3 +270,30 @@ def test_import_warnings_show_and_saving_lists_what_it_drops(
     # Once saved, the draft holds what the modeler wrote: the next save asks nothing.
     save.click()
     expect(page.locator(".og-modeler-status")).to_have_attribute("data-state", "saved")
+
+
+def test_a_task_deleted_on_the_canvas_is_saved_without_asking(
+    live_server, new_page, make_user, password
+):
+    owner = make_user(None, is_process_owner=True)
+    page = new_page()
+    log_in(page, live_server, owner, password)
+    page.goto(f"{live_server}/processes/rush_order/edit")
+    modeler = ready_modeler(page)
+    assert modeler.get_attribute("data-dropped") == "0"
+    task = page.locator("g.djs-element.djs-shape[data-element-id='rush_assess_pmc']")
+    task.click()
+    page.locator(".djs-context-pad [data-action='delete']").click()
+    expect(task).to_have_count(0)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".og-modeler-status")).to_have_attribute("data-state", "saved")
+    assert asked == []
+    db.session.expire_all()
+    saved = modeling.draft_of("rush_order").xml
+    assert 'id="rush_assess_pmc"' not in saved and 'bpmnElement="rush_assess_pmc"' not in saved
+    assert 'id="rush_order"' in saved
+    # Saved because the modeler named the deletion: unnamed, the server would have refused it.
+    unnamed = drops.lost(processes.latest_version("rush_order").xml, saved, set())
+    assert "userTask rush_assess_pmc" in unnamed, unnamed

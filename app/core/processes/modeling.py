@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
+from app.core.processes import drops
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
 from app.core.submissions import uniqueness
@@ -192,8 +193,15 @@ def _xml_text(xml: object) -> str:
     return xml
 
 
-def save_draft(actor: User, process_id: str, xml: object, token: object = None) -> ProcessDraft:
-    """Keep the diagram as the process's draft, errors and all, so no work is lost."""
+def save_draft(
+    actor: User, process_id: str, xml: object, token: object = None, removed: object = None
+) -> ProcessDraft:
+    """Keep the diagram as the process's draft, errors and all, so no work is lost.
+
+    `removed` is what the modeler says the owner removed knowingly (ids; drops.py): when it is
+    given (every save from the browser gives it), an element of the stored diagram that the new
+    one lacks and the list does not account for makes the save refuse, storing nothing.
+    """
     ensure_modeler(actor, "save_draft", process_id)
     # Saves and publishes of one process take turns, so the edit token below sees the last one.
     uniqueness.lock_series(processes.series(process_id))
@@ -203,6 +211,9 @@ def save_draft(actor: User, process_id: str, xml: object, token: object = None) 
         raise NotFound(_("This process does not exist."))
     text = _xml_text(xml)
     check_token(process_id, token)
+    if removed is not None:
+        stored = draft.xml if draft is not None else latest.xml
+        drops.refuse_silent_drops(stored, text, drops.confirmed_ids(removed))
     if draft is None:
         draft = ProcessDraft(process_id=process_id, xml=text, base_version_id=latest.id)
         db.session.add(draft)
@@ -233,10 +244,10 @@ def _process_ids(xml: bytes) -> list[str]:
 
 
 def publish(
-    actor: User, process_id: str, xml: object, token: object = None
+    actor: User, process_id: str, xml: object, token: object = None, removed: object = None
 ) -> processes.Deployment:
     """Save the draft, then validate and store it as a new immutable version."""
-    draft = save_draft(actor, process_id, xml, token)
+    draft = save_draft(actor, process_id, xml, token, removed)
     data = draft.xml.encode("utf-8")
     ids = _process_ids(data)
     if ids and process_id not in ids:

@@ -242,12 +242,14 @@ def modeler_xml(process_id: str):
     return Response(modeling.modeler_xml(process_id), mimetype="application/xml")
 
 
-def _json_body() -> tuple[object, object]:
-    """The diagram and the edit token the modeler posted."""
+def _json_body() -> tuple[object, object, object]:
+    """The diagram, the edit token and what the owner removed knowingly, as the modeler posted
+    them; no list means nothing was removed (the server compares every save)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return None, None
-    return body.get("xml"), body.get("token")
+        return None, None, []
+    removed = body.get("removed")
+    return body.get("xml"), body.get("token"), [] if removed is None else removed
 
 
 def _json_error(exc: DomainError):
