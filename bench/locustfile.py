@@ -108,7 +108,10 @@ class Driver(User):
                 },
                 name="POST /tasks/<id>/complete",
             )
-            if answer.status_code != 302:
+            failed = getattr(answer, "error", None)  # a refused, reset or timed-out connection
+            if failed is not None:
+                error = f"task {item['id']}: {type(failed).__name__}: {failed}"
+            elif answer.status_code != 302:
                 error = f"task {item['id']}: HTTP {answer.status_code} {answer.text[:200]!r}"
         except Exception as exc:  # a refused or reset connection is an error of the step
             error = f"task {item['id']}: {type(exc).__name__}: {exc}"
