@@ -18,6 +18,7 @@ Nothing is removed: everything the conversion does not read is kept, and listed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -226,6 +227,9 @@ class _Converter:
         self.used: set[tuple[etree._Element, str]] = set()
         self.changed = False
         self.touched: set[str] = set()  # lanes that got a task
+        self._ids: dict[str, etree._Element] | None = None
+        self._outgoing: dict[int, Counter] = {}
+        self._lanes: dict[int, dict[str, etree._Element]] = {}
 
     # --- reporting ---------------------------------------------------------------------------
     def add(
@@ -392,18 +396,33 @@ class _Converter:
         return list(dict.fromkeys(found + self.department_choices()))
 
     def by_id(self, element_id: str | None) -> etree._Element | None:
-        wanted = (element_id or "").strip()
-        for node in self.root.iter():
-            if local(node) and node.get("id") == wanted:
-                return node
-        return None
+        if self._ids is None:  # one pass over the document, not one per question
+            self._ids = {}
+            for node in self.root.iter():
+                if local(node) and node.get("id"):
+                    self._ids.setdefault(node.get("id"), node)
+        return self._ids.get((element_id or "").strip())
+
+    def outgoing(self, process: etree._Element, node_id: str | None) -> int:
+        """How many sequence flows leave node_id (counted once per process)."""
+        key = id(process)
+        if key not in self._outgoing:
+            self._outgoing[key] = Counter(
+                f.get("sourceRef") for f in process.iter(_b("sequenceFlow"))
+            )
+        return self._outgoing[key][node_id]
 
     def lane_of(self, process: etree._Element, task_id: str) -> etree._Element | None:
-        found = None
-        for lane in process.iter(_b("lane")):
-            if any((r.text or "").strip() == task_id for r in lane.iterchildren(_b("flowNodeRef"))):
-                found = lane  # the innermost (last in document order)
-        return found
+        """The innermost lane holding task_id as the file drew it (read once per process; the
+        conversion only places tasks that were in none)."""
+        key = id(process)
+        if key not in self._lanes:
+            self._lanes[key] = {
+                (ref.text or "").strip(): lane  # document order: an inner lane comes later
+                for lane in process.iter(_b("lane"))
+                for ref in lane.iterchildren(_b("flowNodeRef"))
+            }
+        return self._lanes[key].get(task_id)
 
     def human_task(self, process: etree._Element, task: etree._Element) -> None:
         group, node, tag = self.assignment(task)
@@ -411,7 +430,7 @@ class _Converter:
             dept = self.department(group)
             if dept:
                 self.use(node, tag)
-                self.touched.add(place_in_lane(process, task, dept))
+                self.touched.add(place_in_lane(process, task, dept, in_a_lane=False))
                 self.changed = True
                 reason = tell("task_placed", task, before=group, after=dept.key)
                 self.add(
@@ -536,14 +555,7 @@ class _Converter:
             if gateway in ("exclusiveGateway", "inclusiveGateway") and source.get(
                 "default"
             ) != flow.get("id"):
-                if (
-                    sum(
-                        1
-                        for f in process.iter(_b("sequenceFlow"))
-                        if f.get("sourceRef") == source.get("id")
-                    )
-                    > 1
-                ):
+                if self.outgoing(process, source.get("id")) > 1:
                     self.add("owner", flow, tell("condition_missing", flow), field="condition")
             return
         found = foreign_body(text)
@@ -753,11 +765,13 @@ def _process_children_index(process: etree._Element) -> int:
     return index
 
 
-def place_in_lane(process: etree._Element, task: etree._Element, dept: Department) -> str:
+def place_in_lane(
+    process: etree._Element, task: etree._Element, dept: Department, in_a_lane: bool = True
+) -> str:
     """Put task into the lane of dept (made if missing, in a lane set made if missing); the
-    lane's id."""
+    lane's id. in_a_lane=False: the caller knows the task is in no lane yet."""
     task_id = task.get("id")
-    for lane in process.iter(_b("lane")):  # first take it out of any lane it is in
+    for lane in process.iter(_b("lane")) if in_a_lane else ():  # out of the lane it was in
         for ref in list(lane.iterchildren(_b("flowNodeRef"))):
             if (ref.text or "").strip() == task_id:
                 lane.remove(ref)

@@ -38,9 +38,20 @@ def _bounds(shape: etree._Element) -> etree._Element | None:
     return shape.find(f"{{{DC}}}Bounds")
 
 
+def _num(text: str | None) -> float:
+    """A coordinate as written; 0 for a missing or unreadable one (the drawing is the tool's)."""
+    try:
+        value = float(text or "0")
+    except ValueError:
+        return 0.0
+    return value if value == value and abs(value) < 1e9 else 0.0  # not NaN, not huge
+
+
 def _box(shape: etree._Element) -> tuple[float, float, float, float]:
     b = _bounds(shape)
-    return tuple(float(b.get(k, "0")) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
+    if b is None:
+        return (0.0, 0.0, 0.0, 0.0)
+    return tuple(_num(b.get(k)) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
 
 
 def _set_box(shape: etree._Element, x: float, y: float, w: float, h: float) -> None:
@@ -103,7 +114,7 @@ def _move(plane: etree._Element, root: etree._Element, element_id: str, dy: floa
     for shape in plane.iter(f"{{{BPMNDI}}}BPMNShape"):
         if shape.get("bpmnElement") in moved:
             for bounds in shape.iter(f"{{{DC}}}Bounds"):
-                bounds.set("y", f"{float(bounds.get('y', '0')) + dy:g}")
+                bounds.set("y", f"{_num(bounds.get('y')) + dy:g}")
     ends = {}
     for flow in root.iter(_b("sequenceFlow"), _b("messageFlow"), _b("association")):
         if flow.get("sourceRef") in moved:
@@ -114,23 +125,25 @@ def _move(plane: etree._Element, root: etree._Element, element_id: str, dy: floa
         points = edge.findall(f"{{{DI}}}waypoint")
         for index in ends.get(edge.get("bpmnElement"), []):
             if points:
-                points[index].set("y", f"{float(points[index].get('y', '0')) + dy:g}")
+                points[index].set("y", f"{_num(points[index].get('y')) + dy:g}")
 
 
 def draw_new_lanes(root: etree._Element, process: etree._Element, touched: set[str]) -> None:
     """Give every lane of process that has no shape a band in its pool, and move the tasks of
     new and `touched` lanes (ids) into their lane's band."""
     plane = root.find(f".//{{{BPMNDI}}}BPMNPlane")
-    if plane is None:
+    if plane is None or not process.get("id"):
         return
     shapes = {s.get("bpmnElement"): s for s in plane.iter(f"{{{BPMNDI}}}BPMNShape")}
-    lanes = list(process.iter(_b("lane")))
+    lanes = [lane for lane in process.iter(_b("lane")) if lane.get("id")]
     new = [lane for lane in lanes if lane.get("id") not in shapes]
     fix = new + [lane for lane in lanes if lane.get("id") in touched and lane not in new]
     if not fix:
         return
     participant = _participant(root, process)
-    if participant is not None and participant.get("id") not in shapes:
+    if participant is not None and (
+        not participant.get("id") or participant.get("id") not in shapes
+    ):
         return  # a pool drawn nowhere: nothing to draw the lanes in
     if participant is None:
         participant = _make_pool(root, process, plane, shapes)

@@ -473,3 +473,29 @@ def test_spiff_arena_dot_reads_become_dictionary_reads() -> None:
     assert node(flow.xml, "f_a")[0].text == "order['amount'] > 5"
     untouched = run(flow_with("amount &gt; 5"))
     assert untouched.items == []
+
+
+def test_a_drawing_with_garbage_coordinates_still_gets_its_lane() -> None:
+    task = camunda_task('camunda:candidateGroups="sales"')
+    drawing = (
+        '<bpmndi:BPMNDiagram id="dg"><bpmndi:BPMNPlane id="pl" bpmnElement="p">'
+        '<bpmndi:BPMNShape id="t1_di" bpmnElement="t1"><dc:Bounds x="abc" y="nan" width="1e999" '
+        'height="80" /></bpmndi:BPMNShape><bpmndi:BPMNShape id="s_di" bpmnElement="start" />'
+        "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
+    )
+    data = doc(chain(task, ids=["t1"])).replace(
+        b"</bpmn:definitions>", drawing.encode() + b"</bpmn:definitions>"
+    )
+    data = data.replace(
+        b"<bpmn:definitions ",
+        b'<bpmn:definitions xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        b'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" ',
+    )
+    result = run(data)
+    root = etree.fromstring(result.xml)
+    shapes = {
+        s.get("bpmnElement")
+        for s in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
+    }
+    lane_id = root.find(f".//{{{BPMN_NS}}}lane").get("id")
+    assert lane_id in shapes
