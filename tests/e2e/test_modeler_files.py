@@ -297,3 +297,38 @@ def test_a_task_deleted_on_the_canvas_is_saved_without_asking(
     # Saved because the modeler named the deletion: unnamed, the server would have refused it.
     unnamed = drops.lost(processes.latest_version("rush_order").xml, saved, set())
     assert "userTask rush_assess_pmc" in unnamed, unnamed
+
+
+EDIT_ON_THE_CANVAS = """() => {
+  const modeler = document.querySelector('[data-bpmn-modeler]').bpmnModeler;
+  const registry = modeler.get('elementRegistry');
+  // As the properties panel does when the owner types a new id.
+  modeler.get('modeling').updateProperties(registry.get('rush_assess_pmc'), { id: 'assess_pmc' });
+  // As the popup menu does when the owner turns the timer into a message boundary event.
+  modeler.get('bpmnReplace').replaceElement(registry.get('rush_approval_gm_remind'), {
+    type: 'bpmn:BoundaryEvent',
+    eventDefinitionType: 'bpmn:MessageEventDefinition',
+  });
+}"""
+
+
+def test_a_new_id_and_a_replaced_event_are_saved_without_asking(
+    live_server, new_page, make_user, password
+):
+    owner = make_user(None, is_process_owner=True)
+    page = new_page()
+    log_in(page, live_server, owner, password)
+    page.goto(f"{live_server}/processes/rush_order/edit")
+    ready_modeler(page)
+    page.evaluate(EDIT_ON_THE_CANVAS)
+    page.get_by_role("button", name="Save draft").click()
+    status = page.locator(".og-modeler-status")
+    expect(status).not_to_have_attribute("data-state", "saving")
+    assert status.get_attribute("data-state") == "saved", status.text_content()
+    db.session.expire_all()
+    saved = modeling.draft_of("rush_order").xml
+    assert 'id="assess_pmc"' in saved and 'id="rush_assess_pmc"' not in saved
+    assert 'id="rush_approval_gm_remind_timer"' not in saved
+    unnamed = drops.lost(processes.latest_version("rush_order").xml, saved, set())
+    assert "userTask rush_assess_pmc" in unnamed, unnamed
+    assert "timerEventDefinition rush_approval_gm_remind_timer" in unnamed, unnamed
