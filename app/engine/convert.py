@@ -657,7 +657,8 @@ class _Converter:
     def cycle_start(self, event: etree._Element) -> None:
         cycle = event.find(f"{_b('timerEventDefinition')}/{_b('timeCycle')}")
         if cycle is not None and (cycle.text or "").strip():
-            reason = tell("cycle_start", event, before=cycle.text.strip())
+            shown = timer_value(cycle.text) or cycle.text.strip()  # a quoted cycle unquoted
+            reason = tell("cycle_start", event, before=shown)
             self.add("owner", event, reason, field="timer", choices=("none",))
 
     def implementation(self, task: etree._Element) -> None:

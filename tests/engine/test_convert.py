@@ -453,7 +453,10 @@ def test_a_repeating_start_timer_is_asked_and_can_be_removed() -> None:
         "timer",
         ("none",),
     )
-    assert "R/2026-01-05T09:00:00/P7D" in item.message
+    assert "'R/2026-01-05T09:00:00/P7D'" in item.message
+    quoted = run(doc(body.replace("R/2026", '"R/2026').replace("P7D<", 'P7D"<'),
+                     lanes=lane("sales", "m")))  # fmt: skip
+    assert "'R/2026-01-05T09:00:00/P7D'" in quoted.items[0].message
     plain = answer(result.xml, [Answer("start", "timer", "none")], DEPARTMENTS)
     assert not len(node(plain, "start")) and validate_bpmn(plain, make_catalog()) == []
 
