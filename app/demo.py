@@ -378,4 +378,8 @@ def seed_demo() -> list[str]:
 
     returned = return_examples.seed(_user_named("sales.member"))
     lines.append(f"{returned} order(s) with a demo complaint and return")
+    from app.modules.quotations.services import examples as quotation_examples
+
+    quoted = quotation_examples.seed(_user_named("sales.member"))
+    lines.append(f"{quoted} demo quotation(s) added")
     return lines

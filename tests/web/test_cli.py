@@ -314,3 +314,15 @@ def test_seed_demo_has_a_complaint_and_a_return_waiting_for_quality(app):
     assert complained == delivered.id
     again = app.test_cli_runner().invoke(args=["seed-demo"])
     assert "0 order(s) with a demo complaint and return" in again.output
+
+
+def test_seed_demo_has_a_sent_quotation_and_one_waiting_for_approval(app):
+    from app.modules.quotations.models import Quotation
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "2 demo quotation(s) added" in result.output
+    found = db.session.scalars(db.select(Quotation).order_by(Quotation.id)).all()
+    assert [(q.status, q.flagged) for q in found] == [("sent", False), ("in_approval", True)]
+    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "0 demo quotation(s) added" in again.output
