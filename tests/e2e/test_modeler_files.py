@@ -39,14 +39,21 @@ def ready_modeler(page: Page):
     return modeler
 
 
-def chinese_phone_on_the_new_page(live_server, new_page, make_user, password) -> Page:
-    """A process owner on the Open a diagram file page, in Chinese at phone width."""
+def owner_on(live_server, new_page, make_user, password, path, lang=None, **options) -> Page:
+    """A new process owner's browser on `path` (in `lang` if given; `options` for the page)."""
     owner = make_user(None, is_process_owner=True)
-    page = new_page(viewport=PHONE)
-    log_in(page, live_server, owner, password, lang="zh_CN")
-    page.goto(f"{live_server}/processes/new")
+    page = new_page(**options)
+    log_in(page, live_server, owner, password, **({"lang": lang} if lang else {}))
+    page.goto(f"{live_server}{path}")
     page.wait_for_load_state()
     return page
+
+
+def chinese_phone_on_the_new_page(live_server, new_page, make_user, password) -> Page:
+    """A process owner on the Open a diagram file page, in Chinese at phone width."""
+    return owner_on(
+        live_server, new_page, make_user, password, "/processes/new", "zh_CN", viewport=PHONE
+    )
 
 
 def test_a_file_opened_as_a_new_process_is_fixed_published_and_started(
@@ -111,11 +118,15 @@ def test_an_instance_is_started_from_the_process_page_in_chinese_at_phone_width(
     )
     assert deployed.problems == []
     db.session.commit()
-    owner = make_user(None, is_process_owner=True)
-    page = new_page(viewport=PHONE)
-    log_in(page, live_server, owner, password, lang="zh_CN")
-    page.goto(f"{live_server}/processes/Process_goods_check")
-    page.wait_for_load_state()
+    page = owner_on(
+        live_server,
+        new_page,
+        make_user,
+        password,
+        "/processes/Process_goods_check",
+        "zh_CN",
+        viewport=PHONE,
+    )
     assert_no_sideways_scroll(page)
     start = page.get_by_role("button", name=t("Start an instance", "zh_CN"))
     start.dblclick()  # a double click starts one instance
@@ -172,10 +183,7 @@ def test_a_file_dropped_on_the_new_process_page_opens_in_chinese_at_phone_width(
 def test_a_file_dropped_on_an_existing_processs_canvas_replaces_its_draft(
     live_server, new_page, make_user, password
 ):
-    owner = make_user(None, is_process_owner=True)
-    page = new_page()
-    log_in(page, live_server, owner, password)
-    page.goto(f"{live_server}/processes/rush_order/edit")
+    page = owner_on(live_server, new_page, make_user, password, "/processes/rush_order/edit")
     ready_modeler(page)
     page.evaluate(DROP_FILE, [".og-modeler-canvas", "goods.bpmn", goods_check()])
     report = page.locator(".og-modeler-report")
@@ -275,10 +283,7 @@ def test_import_warnings_show_and_saving_lists_what_it_drops(
 def test_a_task_deleted_on_the_canvas_is_saved_without_asking(
     live_server, new_page, make_user, password
 ):
-    owner = make_user(None, is_process_owner=True)
-    page = new_page()
-    log_in(page, live_server, owner, password)
-    page.goto(f"{live_server}/processes/rush_order/edit")
+    page = owner_on(live_server, new_page, make_user, password, "/processes/rush_order/edit")
     modeler = ready_modeler(page)
     assert modeler.get_attribute("data-dropped") == "0"
     task = page.locator("g.djs-element.djs-shape[data-element-id='rush_assess_pmc']")
@@ -315,10 +320,7 @@ EDIT_ON_THE_CANVAS = """() => {
 def test_a_new_id_and_a_replaced_event_are_saved_without_asking(
     live_server, new_page, make_user, password
 ):
-    owner = make_user(None, is_process_owner=True)
-    page = new_page()
-    log_in(page, live_server, owner, password)
-    page.goto(f"{live_server}/processes/rush_order/edit")
+    page = owner_on(live_server, new_page, make_user, password, "/processes/rush_order/edit")
     ready_modeler(page)
     page.evaluate(EDIT_ON_THE_CANVAS)
     page.get_by_role("button", name="Save draft").click()
