@@ -52,6 +52,10 @@ class Config:
     # Office hours in the factory's zone: due dates and timers on user tasks count working time
     # inside them, on the factory's working days (docs/DEADLINES.md).
     OFFICE_HOURS = os.environ.get("ORDERGATE_OFFICE_HOURS", "08:00-12:00,13:00-17:30")
+    # Endpoints a service task's `http` connector may call, by name (JSON: {"erp": "https://..."}),
+    # and its timeout in seconds (docs/ENGINE_CONTRACT.md, "Connectors").
+    HTTP_ENDPOINTS = os.environ.get("ORDERGATE_HTTP_ENDPOINTS", "{}")
+    HTTP_TIMEOUT = float(os.environ.get("ORDERGATE_HTTP_TIMEOUT", "5"))
     LANGUAGES = ("zh_CN", "en")
     STORAGE_DIR = Path(os.environ.get("ORDERGATE_STORAGE_DIR", INSTANCE_DIR / "uploads"))
     WORKFLOWS_DIR = Path(os.environ.get("ORDERGATE_WORKFLOWS_DIR", BASE_DIR / "workflows"))

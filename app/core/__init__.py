@@ -29,6 +29,7 @@ def setup(app: Flask) -> None:
     from app.core.calendar import working_time
 
     working_time.install(app)  # BPMN timers read the app's clock and count working time
+    _install_connectors(app)
     from app.core.tasks import escalation
 
     escalation.register()  # the reminder and escalation notifications
@@ -90,3 +91,24 @@ def _notification_mail(app: Flask) -> None:
 
     notices.register()
     mail.register_jobs()
+
+
+def _install_connectors(app) -> None:
+    """Hand the engine's `http` connector its allow-list and timeout from the configuration."""
+    import json
+
+    from app.engine import connectors
+
+    try:
+        endpoints = json.loads(app.config["HTTP_ENDPOINTS"] or "{}")
+    except ValueError as exc:
+        raise RuntimeError(f"HTTP_ENDPOINTS (ORDERGATE_HTTP_ENDPOINTS): {exc}") from None
+    if not isinstance(endpoints, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith(("http://", "https://"))
+        for k, v in endpoints.items()
+    ):
+        raise RuntimeError("HTTP_ENDPOINTS must map names to http(s) URLs")
+    timeout = float(app.config["HTTP_TIMEOUT"])
+    if not 0 < timeout <= 60:
+        raise RuntimeError("HTTP_TIMEOUT must be between 0 and 60 seconds")
+    connectors.configure_http(endpoints, timeout)

@@ -16,6 +16,7 @@ from .check_foreign import (
     form_note,
     language_problem,
 )
+from .check_services import service_task_problems
 from .check_structure import bpmn_elements, definition_allowed, inside_unsupported, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .durations import working_problem
@@ -353,5 +354,6 @@ def content_problems(
         + expression_problems(root)
         + reference_problems(root, decision_ids)
         + property_problems(root)
+        + service_task_problems(root)
         + decision_problems(dmn_roots)
     )

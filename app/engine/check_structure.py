@@ -18,6 +18,7 @@ FLOW_NODES = frozenset(
         "startEvent endEvent userTask manualTask scriptTask businessRuleTask task exclusiveGateway"
         " parallelGateway inclusiveGateway eventBasedGateway intermediateCatchEvent"
         " intermediateThrowEvent boundaryEvent subProcess callActivity sendTask receiveTask"
+        " serviceTask"
     ).split()
 )
 # Multi-instance markers (on human tasks only: check_loops.py).
@@ -73,7 +74,6 @@ HINTS = {
     "complexGateway": "hint_gateway",
     "transaction": "hint_subprocess",
     "adHocSubProcess": "hint_subprocess",
-    "serviceTask": "hint_service_task",
     "standardLoopCharacteristics": "hint_loop",
     "complexBehaviorDefinition": "hint_complex_behavior",
     "dataStore": "hint_data_store",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import connectors
 from .errors import EngineError
 from .guards import GUARD_NAMES, Budget, restricted_globals
 from .restricted import compile_cached, restricted_code
@@ -119,11 +122,31 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             del context[name]
         return True
 
-    def call_service(self, context: dict, **kwargs: Any) -> Any:
-        """Service tasks are not supported (validation refuses them)."""
-        raise EngineError("forbidden", "Service tasks are not supported.")
+    def call_service(self, context: dict, **kwargs: Any) -> str:
+        """A service task's connector (connectors.py) with its evaluated parameters, as the
+        JSON text SpiffWorkflow stores under the task's result variable."""
+        params = kwargs.get("operation_params") or {}
+        values = {name: param.get("value") for name, param in params.items()}
+        name, element = str(kwargs.get("operation_name")), kwargs.get("element_id")
+        result = connectors.call(name, values, element)
+        return json.dumps(result, default=str)
+
+
+class OrderGateScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's engine whose service calls fail as errors of their task (SpiffWorkflow's
+    own handler names a variable it does not have)."""
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        """Call the connector; a failure is the service task's error."""
+        try:
+            return self.environment.call_service(
+                task.data, element_id=task.task_spec.bpmn_id, **kwargs
+            )
+        except EngineError as exc:
+            exc.element_id = exc.element_id or task.task_spec.bpmn_id
+            raise WorkflowTaskException(exc.message, task=task) from exc
 
 
 def script_engine() -> PythonScriptEngine:
     """A SpiffWorkflow script engine bound to the restricted environment."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+    return OrderGateScriptEngine(environment=RestrictedEnvironment())

@@ -85,6 +85,16 @@ MESSAGES = {
     "keys and messages refer to it by id).",
     "ref_unknown": "{element} refers to the {event} '{ref}', which this file does not define; "
     "pick one defined here or add it.",
+    "connector_missing": "{element} calls no connector; add a spiffworkflow:serviceTaskOperator "
+    "naming one of: {known}.",
+    "connector_unknown": "{element} calls the connector '{name}', which does not exist; use one "
+    "of: {known}.",
+    "connector_param_unknown": "{element} gives the connector '{name}' the parameter '{param}', "
+    "which it does not take; its parameters: {known}.",
+    "connector_param_missing": "{element} does not give the connector '{name}' its parameter "
+    "'{param}'; add it.",
+    "endpoint_unknown": "{element} calls the endpoint '{endpoint}', which is not configured; use "
+    "one of: {known}.",
     "no_message": "{element} does not name a message; choose or create the message it sends or "
     "waits for.",
     "call_unknown": "{element} calls the process '{called}', which is not in this file; pick a "
@@ -143,7 +153,6 @@ MESSAGES = {
     "hint_boundary_event": "use a timer, message, signal, error or escalation boundary event",
     "hint_gateway": "use an exclusive, inclusive or parallel gateway",
     "hint_subprocess": "use a plain subprocess",
-    "hint_service_task": "use a script task or a user task",
     "hint_loop": "model the loop with an exclusive gateway",
     "hint_complex_behavior": "remove it; instances run to completion",
     "hint_data_store": "keep the data in the task data (form fields and scripts)",

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from .budget import run_limit
+from .connectors import Notice, collect_notices
 from .errors import EngineError, TaskNotReady
 from .events import (
     SentMessage,
@@ -60,6 +61,7 @@ class StepResult:
     next_timer: datetime | None = None  # when the earliest waiting timer fires (UTC)
     fired_timers: list[FiredTimer] = field(default_factory=list)  # what fired in this step
     sent: list[SentMessage] = field(default_factory=list)  # messages nothing here caught
+    notices: list[Notice] = field(default_factory=list)  # notify connector calls (connectors.py)
 
 
 def _current_data(workflow: BpmnWorkflow, completed: bool) -> dict:
@@ -122,17 +124,26 @@ def _advance(
     defn: ProcessDefinition, workflow: BpmnWorkflow, refresh_timers: bool = False
 ) -> StepResult:
     """Run automatic steps; on failure keep the state just before the failing step."""
-    with collect_fired() as fired:
-        try:
-            _run_engine_steps(workflow, refresh_timers)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
-            failed = failed_tasks(workflow)
-            error = to_engine_error(exc, failed[0] if failed else None)
-            for task in failed:
-                # Nothing of a failed step is kept (scripts write data only on success), so
-                # making it READY again is exactly the state before it ran; retry() runs it.
-                task._set_state(TaskState.READY)
-            return _fired(_result(defn, workflow, error), fired)
+    with collect_fired() as fired, collect_notices() as notices:
+        result = _advance_collected(defn, workflow, refresh_timers, fired)
+    result.notices = list(notices)
+    return result
+
+
+def _advance_collected(
+    defn: ProcessDefinition, workflow: BpmnWorkflow, refresh_timers: bool, fired: list
+) -> StepResult:
+    """Run the automatic steps, noting the timers that fire (the caller collects)."""
+    try:
+        _run_engine_steps(workflow, refresh_timers)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is lost
+        failed = failed_tasks(workflow)
+        error = to_engine_error(exc, failed[0] if failed else None)
+        for task in failed:
+            # Nothing of a failed step is kept (scripts write data only on success), so
+            # making it READY again is exactly the state before it ran; retry() runs it.
+            task._set_state(TaskState.READY)
+        return _fired(_result(defn, workflow, error), fired)
     for task, exc in setup_failures(all_tasks(workflow)):
         # A multi-instance task could not start its instances; it waits for a retry.
         error = to_engine_error(exc or RuntimeError("setup failed"), task)

@@ -27,6 +27,7 @@ from SpiffWorkflow.task import Task
 from .check_structure import OMG_PREFIX
 from .documents import (
     BPMN_NS,
+    SPIFF_NS,
     DocumentRejected,
     executable_processes,
     parse_bpmn,
@@ -116,10 +117,11 @@ def _main_process_id(root: etree._Element) -> str:
 
 def _drop_vendor_ids(root: etree._Element) -> None:
     """Remove the ids other tools give their extension elements (Camunda's input parameters,
-    listeners): SpiffWorkflow looks every id up in the whole document, so one equal to a
-    task's id would be taken for the task."""
+    listeners; SpiffWorkflow's own, such as a connector's name, stay): SpiffWorkflow looks every
+    id up in the whole document, so one equal to a task's id would be taken for the task."""
     for node in root.iter():
-        if isinstance(node.tag, str) and not node.tag.startswith(OMG_PREFIX) and node.get("id"):
+        tag = node.tag if isinstance(node.tag, str) else OMG_PREFIX
+        if not tag.startswith((OMG_PREFIX, f"{{{SPIFF_NS}}}")) and node.get("id"):
             del node.attrib["id"]
 
 

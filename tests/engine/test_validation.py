@@ -156,7 +156,6 @@ def test_unsupported_elements_are_named(catalog: Catalog) -> None:
     cases = {
         '<bpmn:complexGateway id="cx" name="Complex" />': "Complex gateway 'cx' is not supported",
         '<bpmn:transaction id="tx" name="Tx" />': "Transaction 'tx' is not supported",
-        '<bpmn:serviceTask id="svc" name="Call" />': "Service task 'svc' is not supported",
         '<bpmn:intermediateCatchEvent id="lnk" name="Link"><bpmn:linkEventDefinition '
         'name="l" /></bpmn:intermediateCatchEvent>': "Intermediate catch event 'lnk' is a link "
         "event",

@@ -277,9 +277,10 @@ CASES = [
         'id="chor"',
     ),
     Case(
-        "service task",
+        "service task without a connector",
         unsupported('<bpmn:serviceTask id="svc" />', "svc"),
-        "Service task 'svc' is not supported; use a script task or a user task.",
+        "Service task 'svc' calls no connector; add a spiffworkflow:serviceTaskOperator naming "
+        "one of: http, notify.",
         'id="svc"',
     ),
     Case(

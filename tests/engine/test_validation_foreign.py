@@ -30,8 +30,7 @@ EXPECTED: dict[str, list[tuple[str | None, str]]] = {
         ("Activity_approve", f"{NO_FORM} (OrderGate does not read its Camunda form fields in "
          "camunda:formData)"),
         ("Activity_approve", f"{NO_DUE} or P2D (OrderGate does not read camunda:dueDate)"),
-        ("Activity_notify", "Service task 'Activity_notify' is not supported; use a script task "
-         "or a user task."),
+        ("Activity_notify", "Service task 'Activity_notify' calls no connector"),
         ("Activity_book", "The script of script task 'Activity_book' is written in groovy; "
          "OrderGate runs Python only"),
         ("Flow_big", "'${amount > 10000}' is a Camunda 7 (JUEL) expression"),
@@ -41,7 +40,7 @@ EXPECTED: dict[str, list[tuple[str | None, str]]] = {
     "camunda7_edited_for_ordergate.bpmn": [],
     # Camunda Modeler 5, Camunda 8 (Zeebe): zeebe:* extensions, FEEL, no lanes.
     "camunda8_order_fulfilment.bpmn": [
-        ("Task_reserve_stock", "Service task 'Task_reserve_stock' is not supported"),
+        ("Task_reserve_stock", "Service task 'Task_reserve_stock' calls no connector"),
         ("Task_review_order", f"User task 'Task_review_order' {NO_LANE} (OrderGate assigns work "
          "by lane, not by Camunda assignees or candidate groups)"),
         ("Task_review_order", f"{NO_FORM} (OrderGate does not read its Camunda form "
@@ -116,7 +115,7 @@ EXPECTED: dict[str, list[tuple[str | None, str]]] = {
          "collection"),
         ("_b2-user-loop", "The standard loop characteristics in user task '_b2-user-loop' is "
          "not supported"),
-        ("_b2-service", "Service task '_b2-service' is not supported"),
+        ("_b2-service", "Service task '_b2-service' calls no connector"),
         ("_b2-user-io", "The io specification in user task '_b2-user-io' is not supported"),
         (None, "does not follow the BPMN 2.0 schema: Element 'bpmn:callActivity', attribute "
          "'calledElement'"),

@@ -223,3 +223,42 @@ def test_a_send_task_tells_the_orders_other_process(make_order, make_user):
         )
     )
     assert heard is not None
+
+
+def test_a_service_task_notifies_a_department_through_its_connector(make_order, make_user):
+    from app.core.notifications.models import Notification
+
+    quality, sales = make_user("quality"), make_user("sales")
+    body = (
+        '<bpmn:startEvent id="start" />'
+        + user_task("approve", "order_intake")
+        + '<bpmn:serviceTask id="tell_quality"><bpmn:extensionElements>'
+        '<spiffworkflow:serviceTaskOperator id="notify" resultVariable="told">'
+        '<spiffworkflow:parameters><spiffworkflow:parameter id="to" type="str" '
+        'value="\'quality\'" /><spiffworkflow:parameter id="text" type="str" '
+        "value=\"'Order ' + str(order_id) + ' approved: plan the inspection'\" />"
+        "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator>"
+        "</bpmn:extensionElements></bpmn:serviceTask>"
+        '<bpmn:endEvent id="end" />'
+        + flow("f0", "start", "approve")
+        + flow("f1", "approve", "tell_quality")
+        + flow("f2", "tell_quality", "end")
+    )
+    _publish("notify_review", body, ["approve"])
+    order = make_order()
+    instance = _start("notify_review", order)
+    _do(instance, "approve", sales)
+    assert _status(instance) == "completed"
+    notes = db.session.scalars(
+        db.select(Notification)
+        .where(Notification.kind == "process_notice")
+        .order_by(Notification.id)
+    ).all()
+    assert [n.user_id for n in notes] == [quality.id]
+    assert f"Order {order.id} approved" in notes[0].params
+    told = db.session.scalar(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "instance.notice", AuditEvent.object_id == str(instance.id)
+        )
+    )
+    assert told is not None

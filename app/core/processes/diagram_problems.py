@@ -127,6 +127,24 @@ SENTENCES = {
         "%(element)s refers to the %(event)s %(ref)s, which this file does not define; pick one "
         "defined here or add it."
     ),
+    "connector_missing": _l(
+        "%(element)s calls no connector; add a spiffworkflow:serviceTaskOperator naming one of: "
+        "%(known)s."
+    ),
+    "connector_unknown": _l(
+        "%(element)s calls the connector %(name)s, which does not exist; use one of: %(known)s."
+    ),
+    "connector_param_unknown": _l(
+        "%(element)s gives the connector %(name)s the parameter %(param)s, which it does not "
+        "take; its parameters: %(known)s."
+    ),
+    "connector_param_missing": _l(
+        "%(element)s does not give the connector %(name)s its parameter %(param)s; add it."
+    ),
+    "endpoint_unknown": _l(
+        "%(element)s calls the endpoint %(endpoint)s, which is not configured; use one of: "
+        "%(known)s."
+    ),
     "no_message": _l(
         "%(element)s does not name a message; choose or create the message it sends or waits for."
     ),
@@ -217,7 +235,6 @@ SENTENCES = {
     "hint_boundary_event": _l("use a timer, message, signal, error or escalation boundary event"),
     "hint_gateway": _l("use an exclusive, inclusive or parallel gateway"),
     "hint_subprocess": _l("use a plain subprocess"),
-    "hint_service_task": _l("use a script task or a user task"),
     "hint_loop": _l("model the loop with an exclusive gateway"),
     "hint_complex_behavior": _l("remove it; instances run to completion"),
     "hint_data_store": _l("keep the data in the task data (form fields and scripts)"),
@@ -283,7 +300,7 @@ EVENTS = {
 }
 # Facts that are ids or values from the file, quoted the reader's way.
 QUOTED = ("id", "ref", "default", "flow", "plain", "lane", "form", "role", "due", "name", "value")
-QUOTED += ("called", "decision", "expr", "rule", "char")
+QUOTED += ("called", "decision", "expr", "rule", "char", "param", "endpoint")
 
 
 def _quote(value: object, zh: bool) -> str:

@@ -14,7 +14,7 @@ from app.core.clock import utcnow
 from app.core.processes import versions as processes
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
-from app.core.tasks import escalation, registry
+from app.core.tasks import escalation, notices, registry
 from app.core.tasks.inbox_sync import close_orphans, sync_tasks
 from app.core.tasks.models import OPEN_STATES, HumanTask, ProcessInstance
 from app.core.users.models import User
@@ -178,6 +178,7 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
         instance.status = "running"
         instance.error_kind = instance.error_message = instance.error_detail = None
     db.session.flush()
+    notices.process_notices(instance, getattr(result, "notices", None) or [])
     _pass_on(instance, getattr(result, "sent", None) or [])
 
 

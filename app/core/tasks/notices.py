@@ -12,6 +12,7 @@ from app.core.users.models import User
 from app.extensions import db
 
 ARRIVED = "task_arrived"
+PROCESS_NOTICE = "process_notice"  # a service task's notify connector (app/engine/connectors.py)
 
 
 def register() -> None:
@@ -19,6 +20,43 @@ def register() -> None:
     notifications.register_kind(
         ARRIVED, "tasks/_notice_arrived.html", _l("A task arrived in my department")
     )
+    notifications.register_kind(
+        PROCESS_NOTICE, "tasks/_notice_process.html", _l("A process told my department")
+    )
+
+
+def process_notices(instance, notices: list) -> int:
+    """Send what the instance's service tasks asked to tell a department (`notify` connector):
+    the owner's text to the department's active members. An unknown department notifies no one
+    and is noted in the audit trail."""
+    from app.core.audit import services as audit
+    from app.core.users.models import Department
+
+    sent = 0
+    for notice in notices:
+        department = db.session.scalar(db.select(Department).where(Department.key == notice.to))
+        members = (
+            db.session.scalars(
+                db.select(User.id)
+                .where(User.department_id == department.id, User.active.is_(True))
+                .order_by(User.id)
+            ).all()
+            if department is not None
+            else []
+        )
+        ref = subjects.ref_of(instance)
+        params = {"text": notice.text, "process": instance.version.name, "to": notice.to}
+        sent += notifications.notify_users(members, ref, PROCESS_NOTICE, params)
+        audit.record(
+            None,
+            "instance.notice",
+            "process_instance",
+            instance.id,
+            data={**params, "element": notice.element_id, "reached": len(members)},
+            subject=ref,
+            instance_id=instance.id,
+        )
+    return sent
 
 
 def _params(task: HumanTask) -> dict:

@@ -5,8 +5,10 @@
 import { message } from '../context.js';
 import { is } from '../util.js';
 
+// A service task runs when it names a connector (app/engine/connectors.py: notify, http).
+const CONNECTORS = ['notify', 'http'];
 const REFUSED = [
-  'bpmn:ServiceTask', 'bpmn:ComplexGateway', 'bpmn:Transaction', 'bpmn:AdHocSubProcess',
+  'bpmn:ComplexGateway', 'bpmn:Transaction', 'bpmn:AdHocSubProcess',
   'bpmn:DataStoreReference',
 ];
 const CAUGHT = ['Message', 'Timer', 'Signal'];
@@ -22,7 +24,16 @@ function kindOf(definition) {
   return definition.$type.replace(/^bpmn:/, '').replace(/EventDefinition$/, '');
 }
 
+function connector(element) {
+  const values = (element.extensionElements && element.extensionElements.values) || [];
+  const operator = values.find((v) => is(v, 'spiffworkflow:ServiceTaskOperator'));
+  return operator ? operator.id : null;
+}
+
 function refused(element) {
+  if (is(element, 'bpmn:ServiceTask') && !CONNECTORS.includes(connector(element))) {
+    return 'ServiceTask without a connector';
+  }
   if (REFUSED.some((type) => element.$type === type)) return element.$type.replace(/^bpmn:/, '');
   if (is(element, 'bpmn:SubProcess') && element.triggeredByEvent) return 'event sub-process';
   if (is(element, 'bpmn:Activity') && is(element.loopCharacteristics, 'bpmn:StandardLoopCharacteristics')) {
