@@ -286,7 +286,13 @@ def test_change_request_draft(client, login, make_user, released_order, world):
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_customers(client, login, make_user, lang):
     login(make_user("sales"))
-    base = {"name": "ACME", "contact": "Ann", "address": "1 Road", "tier": "standard"}
+    base = {
+        "name": "ACME",
+        "contact": "Ann",
+        "address": "1 Road",
+        "tier": "standard",
+        "email": "buyer@acme.example",
+    }
     attack(
         "customers",
         client,
@@ -500,6 +506,34 @@ def test_return_requests_and_complaints(client, login, make_user, make_order):
         complaint,
         list(complaint),
         (Complaint,),
+    )
+
+
+def test_quotation_editor(client, login, make_user, world):
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.modules.quotations.models import Quotation, QuotationLine
+
+    login(make_user("sales"))
+    base = {
+        "customer_id": str(world["customer"].id),
+        "currency": "CNY",
+        "payment_terms": "30 days net",
+        "valid_until": (clock.today() + timedelta(days=30)).isoformat(),
+        "notes": "",
+        "lines-0-product_id": str(world["product"].id),
+        "lines-0-quantity": "10",
+        "lines-0-unit_price": "100",
+    }
+    attack(
+        "quotation",
+        client,
+        "zh_CN",
+        lambda d: client.post("/quotations/new", data=d),
+        base,
+        list(base),
+        (Quotation, QuotationLine),
     )
 
 
