@@ -11,11 +11,21 @@ reserved) and the 20 kg of steel arrive for inspection, quality accepts all 20; 
 the rest of the bolts to day 25: the order is expected on day 25. The last 30 bolts arrive: every
 material is reserved, the order's materials are ready. Production starts: 50 kg leave at the
 moving average (240 + 180 = 420.00 for 50 kg, all of it) and 80 bolts at 40.00 (25 + 15): the
-line's material cost is 460.00, which the close-out costing form pre-fills."""
+line's material cost is 460.00, which the close-out costing form pre-fills.
 
-from datetime import timedelta
+The plan, with the factory's date fixed at Monday 2026-11-02 (no holiday in November) and the
+order the only one on line L1 (20 x 0.1 h = 2 h, within a day): released and not yet ordered, the
+materials are unknown and the plan starts it today, 2026-11-02. Once ordered, the bolts' day 20
+is Sunday 2026-11-22: the plan waits for it and starts the order on Monday 2026-11-23; production
+reporting its first units is refused (expected by 2026-11-22, PMC may override) and nothing
+changes. After the partial receipt the rest of the bolts come on day 25, Friday 2026-11-27: the
+plan starts it then. The last bolts arrive the same Monday: ready, the plan starts it today
+again, and production is allowed."""
+
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.core import clock
@@ -39,8 +49,13 @@ from app.modules.purchasing.services import (
     suppliers,
 )
 from app.modules.purchasing.services.components import ComponentInput
-from app.modules.schedule.services import materials
+from app.errors import InvalidInput
+from app.modules.fulfilment.models import ProgressReport
+from app.modules.schedule.services import materials, plan
+from tests.clocks import SHANGHAI
 from tests.conftest import REVIEW_STEPS
+
+D = date.fromisoformat
 
 
 def _release(make_order, complete, make_user, product: Product):
@@ -74,9 +89,17 @@ def _balance(component) -> tuple[Decimal, Decimal, Decimal]:
     return found.on_hand, found.reserved, found.value
 
 
+def _plan_start(order) -> tuple[date, bool]:
+    """The order's first day in the plan as it stands, and whether it waits for material."""
+    job, problem = plan.place_of(order)
+    assert problem is None
+    return job.start, job.waits
+
+
 def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
-    make_order, complete, make_user
+    make_order, complete, make_user, fake_clock
 ):
+    fake_clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
     engineer, keeper = make_user("engineering"), make_user("warehouse")
     buyer, inspector = make_user("purchasing"), make_user("quality")
     steel = components.create_component(engineer, ComponentInput("ST-1", "Steel sheet", "kg"))
@@ -103,6 +126,7 @@ def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
     ).all()
     assert asked == [(steel.id, Decimal(20)), (bolt.id, Decimal(80))]
     assert readiness.statuses([order.id])[order.id].basis == readiness.NOT_ORDERED
+    assert _plan_start(order) == (D("2026-11-02"), False)
 
     supplier = suppliers.create_supplier(buyer, suppliers.SupplierInput("SUP-1", "Steel & Co"))
     today = clock.today()
@@ -117,6 +141,16 @@ def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
     assert (po.total, po.status) == (Decimal("220.00"), "approved")  # no approval up to 50,000
     status = materials.statuses([order.id])[order.id]
     assert (status.state, status.expected, status.source) == ("expected", day20, "purchasing")
+    assert day20 == D("2026-11-22")  # a Sunday: the plan starts the order on Monday
+    assert _plan_start(order) == (D("2026-11-23"), True)
+    producer = make_user("production")
+    with pytest.raises(InvalidInput) as refused:
+        reporting.report(producer, order.lines[0].id, "cutting", "5", "")
+    assert "2026-11-22" in str(refused.value) and "PMC" in str(refused.value)
+    db.session.rollback()
+    db.session.refresh(order)
+    assert (order.status, order.lines[0].quantity_done) == ("released", 0)
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 0
 
     steel_line, bolt_line = sorted(po.lines, key=lambda line: line.component_id)
     receiving.receive(keeper, bolt_line.id, "50", inspect=False)
@@ -132,11 +166,13 @@ def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
     assert _balance(steel) == (Decimal(50), Decimal(50), Decimal("420.00"))
     status = materials.statuses([order.id])[order.id]
     assert (status.state, status.expected) == ("expected", day25)
+    assert _plan_start(order) == (D("2026-11-27"), True)  # the plan moved with the rest's date
 
     receiving.receive(keeper, bolt_line.id, "30", inspect=False)
     db.session.commit()
     assert po.status == "received"
     assert materials.statuses([order.id])[order.id].state == "ready"
+    assert _plan_start(order) == (D("2026-11-02"), False)
     told = db.session.scalar(
         db.select(db.func.count())
         .select_from(Notification)
@@ -144,7 +180,7 @@ def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
     )
     assert told == 1
 
-    reporting.report(make_user("production"), order.lines[0].id, "cutting", "5", "")
+    reporting.report(producer, order.lines[0].id, "cutting", "5", "")
     db.session.commit()
     assert order.status == "in_production"
     issued = db.session.execute(

@@ -239,3 +239,65 @@ def test_two_planners_setting_a_new_override_at_once_both_end_cleanly(app, plan_
     db.session.expire_all()
     row = db.session.get(MaterialOverride, order_id)
     assert row.ready_on in (D("2027-03-03"), D("2027-03-04"))
+
+
+def _report(make_user, order, quantity="1"):
+    from app.modules.fulfilment.services import reporting
+
+    return reporting.report(make_user("production"), order.lines[0].id, "cutting", quantity, "")
+
+
+def test_an_order_waiting_for_material_does_not_start_production(plan_world, make_user, source):
+    from app.modules.fulfilment.models import ProgressReport
+
+    order = plan_world.order("SO-G-1", 8, "2027-03-10")
+    source[order.id] = MaterialStatus.expected_by(D("2027-03-04"), "PO-7")
+    with pytest.raises(InvalidInput) as refused:
+        _report(make_user, order)
+    db.session.rollback()
+    message = str(refused.value)
+    assert "SO-G-1" in message and "2027-03-04" in message and "PO-7" in message
+    assert "PMC" in message
+    db.session.refresh(order)
+    assert order.status == "released" and order.lines[0].quantity_done == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 0
+
+
+@pytest.mark.parametrize("ready_on", ["2027-03-01", "2027-02-20"])
+def test_pmc_saying_the_materials_are_there_lets_production_start(
+    plan_world, make_user, source, ready_on
+):
+    order = plan_world.order("SO-G-2", 8, "2027-03-10")
+    source[order.id] = MaterialStatus.expected_by(D("2027-03-04"), "PO-7")
+    materials.set_override(make_user("pmc"), order, ready_on, "Supplier delivered early")
+    db.session.commit()
+    _report(make_user, order)
+    db.session.commit()
+    assert order.status == "in_production"
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        MaterialStatus.expected_by(D("2027-03-01"), "PO-7"),  # today: there
+        MaterialStatus.expected_by(D("2027-02-26"), "PO-7"),  # passed: holds nothing, as the plan
+        MaterialStatus.ready("Stock"),
+        MaterialStatus.unknown("Nobody"),
+    ],
+)
+def test_production_starts_when_the_plan_would_not_hold_the_order(
+    plan_world, make_user, source, status
+):
+    order = plan_world.order("SO-G-3", 8, "2027-03-10")
+    source[order.id] = status
+    _report(make_user, order)
+    db.session.commit()
+    assert order.status == "in_production"
+
+
+def test_later_reports_are_not_held_once_production_has_started(plan_world, make_user, source):
+    order = plan_world.order("SO-G-4", 8, "2027-03-10", status="in_production")
+    source[order.id] = MaterialStatus.expected_by(D("2027-03-04"), "PO-7")
+    _report(make_user, order, "2")
+    db.session.commit()
+    assert order.lines[0].quantity_done == 2

@@ -89,3 +89,26 @@ def test_engineering_sets_a_products_steps(client, login, make_user, plan_world)
     assert db.session.scalar(db.select(AuditEvent.id).where(AuditEvent.action == "progress.steps"))
     page = client.get(f"/orders/{order.id}/progress").get_data(as_text=True)
     assert "焊接" in page and "喷涂" in page
+
+
+def test_an_order_waiting_for_material_is_refused_in_both_languages(
+    client, login, make_user, plan_world
+):
+    from app.modules.schedule.services import materials
+
+    order = plan_world.order("SO-W-9", 10, "2027-03-09")
+    materials.set_override(make_user("pmc"), order, "2027-03-04", "Steel on the next ship")
+    db.session.commit()
+    login(make_user("production"))
+    data = {"line_id": order.lines[0].id, "step": "cutting", "quantity_done": "4", "note": ""}
+    refused = client.post(f"/orders/{order.id}/progress", data=data)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "订单 SO-W-9 正在等待物料，预计 2027-03-04 到齐（PMC 设定）" in page
+    client.post("/language", data={"lang": "en"})
+    page = client.post(f"/orders/{order.id}/progress", data=data).get_data(as_text=True)
+    assert "Order SO-W-9 is waiting for its materials, expected by 2027-03-04" in page
+    assert "PMC sets the materials&#39; date on the order page" in page
+    db.session.refresh(order)
+    assert order.status == "released" and order.lines[0].quantity_done == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 0

@@ -11,6 +11,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app import limits
+from app.core import clock
 from app.core.audit import services as audit
 from app.core.submissions import uniqueness
 from app.core.users import permissions
@@ -25,6 +26,7 @@ from app.modules.orders import events
 from app.modules.orders.models import IN_PLAN_STATUSES, Order, OrderLine
 from app.modules.orders.services import subject as order_subject
 from app.modules.orders.services.access import deny_order
+from app.modules.schedule.services import materials
 
 SUBMISSION_KIND = "progress_report"
 
@@ -69,6 +71,33 @@ def require_reporter(actor: User, order: Order) -> None:
         raise deny_order(actor, order, "progress_report", message=message)
 
 
+def require_materials(order: Order) -> None:
+    """Refuse to start production on an order still waiting for its materials.
+
+    An order that is released but not yet in production starts with its first progress report.
+    It may not while its material status (PMC's override when there is one, else the sources')
+    holds it in the plan: materials expected after today. A date that has passed holds nothing,
+    as in the plan (a late purchase order flags the order instead). PMC overrides on the order
+    page when the materials are in fact there.
+    """
+    if order.status != "released":
+        return
+    status = materials.material_of(order).status
+    day = status.not_before(clock.today())
+    if day is None:
+        return
+    raise InvalidInput(
+        _(
+            "Order %(number)s is waiting for its materials, expected by %(date)s (%(basis)s): "
+            "production does not start before they are there. If they have arrived, PMC sets "
+            "the materials' date on the order page and production can start.",
+            number=order.number,
+            date=day.isoformat(),
+            basis=str(status.basis),
+        )
+    )
+
+
 @uniqueness.in_savepoint
 def report(
     actor: User, line_id: int, step: str, quantity_text: str, note: str, form_token: str = ""
@@ -91,6 +120,7 @@ def report(
                 status=status_text(order.status),
             )
         )
+    require_materials(order)
     errors: dict[str, str] = {}
     steps = [s.key for s in steps_by_line([line])[line.id]]
     if step not in steps:
