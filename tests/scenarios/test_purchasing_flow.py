@@ -30,11 +30,13 @@ from werkzeug.datastructures import MultiDict
 
 from app.core import clock
 from app.core.notifications.models import Notification
+from app.errors import InvalidInput
 from app.extensions import db
 from app.modules.closeout.models import Closeout
 from app.modules.closeout.services import costing
 from app.modules.closeout.services import reading as closeout_reading
 from app.modules.confirmations.services import confirmations
+from app.modules.fulfilment.models import ProgressReport
 from app.modules.fulfilment.services import reporting
 from app.modules.orders.models import Product, ProductionLine, ProductLineRate
 from app.modules.orders.services.order_input import LineInput
@@ -49,8 +51,6 @@ from app.modules.purchasing.services import (
     suppliers,
 )
 from app.modules.purchasing.services.components import ComponentInput
-from app.errors import InvalidInput
-from app.modules.fulfilment.models import ProgressReport
 from app.modules.schedule.services import materials, plan
 from tests.clocks import SHANGHAI
 from tests.conftest import REVIEW_STEPS
