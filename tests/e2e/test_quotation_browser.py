@@ -64,3 +64,30 @@ def test_the_editor_in_chinese_on_a_phone(live_server, new_page, make_user, pass
     no_overflow(phone)
     db.session.expire_all()
     assert not db.session.get(Quotation, found.id).flagged
+
+
+def test_list_detail_and_acceptance_in_chinese_on_a_phone(
+    live_server, new_page, make_user, password
+):
+    world = QuoteWorld(make_user)
+    found = world.quote(world.line(world.p100, "10", "100"), world.line(None, "2", "500"))
+    phone = new_page(viewport=PHONE, locale="zh-CN")
+    log_in(phone, live_server, world.sales, password, lang="zh_CN")
+    phone.goto(f"{live_server}/quotations/")
+    phone.wait_for_load_state()
+    expect(phone.get_by_role("link", name=found.number)).to_be_visible()
+    no_overflow(phone)
+    phone.get_by_role("link", name=found.number).click()
+    phone.wait_for_load_state()
+    no_overflow(phone)
+    phone.get_by_role("button", name=t("Send to the customer", "zh_CN")).click()
+    phone.wait_for_load_state()
+    expect(phone.locator(".flash-success")).to_contain_text(found.number)
+    phone.get_by_role("button", name=t("Record the acceptance", "zh_CN")).click()
+    phone.wait_for_load_state()
+    expect(phone.locator("body")).to_contain_text(
+        t("Give the name of who signed for the customer.", "zh_CN")
+    )
+    no_overflow(phone)
+    db.session.expire_all()
+    assert db.session.get(Quotation, found.id).status == "sent"
