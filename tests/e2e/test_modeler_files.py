@@ -334,3 +334,37 @@ def test_a_new_id_and_a_replaced_event_are_saved_without_asking(
     unnamed = drops.lost(processes.latest_version("rush_order").xml, saved, set())
     assert "userTask rush_assess_pmc" in unnamed, unnamed
     assert "timerEventDefinition rush_approval_gm_remind_timer" in unnamed, unnamed
+
+
+LOSE_UNSEEN = """() => {
+  // What no command of the modeler does: an element vanishes from the model it writes, as
+  // when bpmn-js cannot read something. The modeler tracks no deletion for it.
+  const modeler = document.querySelector('[data-bpmn-modeler]').bpmnModeler;
+  const process = modeler.get('elementRegistry').get('rush_assess_pmc').businessObject.$parent;
+  const found = process.flowElements.findIndex((e) => e.id === 'rush_approval_gm_remind');
+  process.flowElements.splice(found, 1);
+}"""
+
+
+def test_the_server_refuses_a_save_that_loses_an_element_nobody_deleted(
+    live_server, new_page, make_user, password
+):
+    page = owner_on(
+        live_server,
+        new_page,
+        make_user,
+        password,
+        "/processes/rush_order/edit",
+        "zh_CN",
+        viewport=PHONE,
+    )
+    ready_modeler(page)
+    page.evaluate(LOSE_UNSEEN)
+    page.get_by_role("button", name=t("Save draft", "zh_CN")).click()
+    status = page.locator(".og-modeler-status")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("未保存")
+    expect(status).to_contain_text("boundaryEvent rush_approval_gm_remind")
+    assert_no_sideways_scroll(page)
+    db.session.expire_all()
+    assert modeling.draft_of("rush_order") is None
