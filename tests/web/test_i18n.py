@@ -112,6 +112,25 @@ def test_the_catalogue_has_no_leftovers_and_keeps_the_placeholders():
             assert sorted(re.findall(r"%\(\w+\)s", message.string)) == wanted, message.id
 
 
+def test_the_catalogue_defines_each_message_once():
+    """Merges of hand-added entries left 78 messages defined twice (babel keeps the last one
+    quietly; gettext's msgfmt refuses the file): each (context, message) once."""
+    keys: list[tuple[str, str]] = []
+    context = ""
+    for block in re.split(r"\n\s*\n", ZH_PO.read_text(encoding="utf-8")):
+        active = [line for line in block.splitlines() if not line.startswith("#")]
+        text = "\n".join(active)
+        ids = re.findall(r'^msgid "(.*)"((?:\n".*")*)', text, re.M)
+        contexts = re.findall(r'^msgctxt "(.*)"', text, re.M)
+        assert len(ids) <= 1, f"two entries without a blank line between them: {text[:200]!r}"
+        if ids and (ids[0][0] or ids[0][1]):
+            context = contexts[0] if contexts else ""
+            keys.append((context, ids[0][0] + ids[0][1]))
+    seen: set[tuple[str, str]] = set()
+    twice = sorted({key for key in keys if key in seen or seen.add(key)})
+    assert not twice, twice
+
+
 def test_the_catalogue_compiles_and_translates(tmp_path):
     mo = tmp_path / "messages.mo"
     with mo.open("wb") as f:
