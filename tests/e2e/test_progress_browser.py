@@ -50,14 +50,31 @@ def test_progress_is_reported_refused_and_corrected_in_english(
     expect(head.locator("[data-progress] tr[data-line='1'] [data-remaining]")).to_have_text("70.00")
 
 
-def test_late_orders_on_a_phone_in_chinese(live_server, new_page, make_user, plan_world, password):
+def test_late_orders_on_a_phone_in_chinese(
+    live_server, new_page, make_user, plan_world, password, monkeypatch
+):
+    from app.modules.fulfilment import views as fulfilment_views
+
+    monkeypatch.setattr(fulfilment_views, "LATE_PAGE_SIZE", 1)  # two pages of one late order
     late = plan_world.order("SO-E-LATE", 24, "2027-03-02")  # three days of work, due day two
+    plan_world.order("SO-E-LATER", 24, "2027-03-03")  # placed after it: late, finishing later
     plan_world.order("SO-E-FINE", 8, "2027-04-30")
     page = new_page(locale="zh-CN", viewport=PHONE)
     log_in(page, live_server, make_user("pmc"), password, lang="zh_CN")
     page.goto(f"{live_server}/late-orders")
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_text(t("Late orders", "zh_CN"))
+    expect(page.locator("[data-late-count='late'] strong")).to_have_text("2")
+    expect(page.locator("tr[data-order]")).to_have_count(1)
+    expect(page.locator("tr[data-order='SO-E-LATER']")).to_have_count(0)
+    assert_no_sideways_scroll(page)
+    page.locator("[data-late-pager]").first.get_by_role("link", name=t("Next", "zh_CN")).click()
+    page.wait_for_load_state()
+    expect(page.locator("tr[data-order='SO-E-LATER'] [data-late='late']")).to_be_visible()
+    expect(page.locator("tr[data-order]")).to_have_count(1)
+    assert_no_sideways_scroll(page)
+    page.locator("[data-late-pager]").first.get_by_role("link", name=t("Previous", "zh_CN")).click()
+    page.wait_for_load_state()
     row = page.locator("tr[data-order='SO-E-LATE']")
     label = t("Will miss the promised date", "zh_CN")
     expect(row.locator("[data-late='late']")).to_have_text(label)

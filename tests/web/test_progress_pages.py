@@ -112,3 +112,31 @@ def test_an_order_waiting_for_material_is_refused_in_both_languages(
     db.session.refresh(order)
     assert order.status == "released" and order.lines[0].quantity_done == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(ProgressReport)) == 0
+
+
+def test_late_orders_come_a_page_at_a_time_with_counts_of_all(
+    client, login, make_user, plan_world, monkeypatch
+):
+    import re
+
+    from app.modules.fulfilment import views as fulfilment_views
+
+    monkeypatch.setattr(fulfilment_views, "LATE_PAGE_SIZE", 2)
+    numbers = ["SO-P-1", "SO-P-2", "SO-P-3"]
+    for number in numbers:
+        plan_world.order(number, 24, "2027-03-02")
+    login(make_user("pmc"))
+    client.post("/language", data={"lang": "en"})
+
+    def rows(page):
+        return re.findall(r'<tr data-order="([^"]+)"', page)
+
+    first = client.get("/late-orders").get_data(as_text=True)
+    assert len(rows(first)) == 2 and "Page 1 of 2" in first
+    assert re.search(r'data-late-count="late">.*?<strong>3</strong>', first, re.S)
+    assert "3 orders in all" in first and 'href="/late-orders?page=2"' in first
+    second = client.get("/late-orders?page=2").get_data(as_text=True)
+    assert len(rows(second)) == 1 and "Page 2 of 2" in second
+    assert sorted(rows(first) + rows(second)) == numbers
+    assert rows(client.get("/late-orders?page=99").get_data(as_text=True)) == rows(second)
+    assert rows(client.get("/late-orders?page=x").get_data(as_text=True)) == rows(first)
