@@ -14,8 +14,9 @@ moving average (240 + 180 = 420.00 for 50 kg, all of it) and 80 bolts at 40.00 (
 line's material cost is 460.00, which the close-out costing form pre-fills.
 
 The plan, with the factory's date fixed at Monday 2026-11-02 (no holiday in November) and the
-order the only one on line L1 (20 x 0.1 h = 2 h, within a day): released and not yet ordered, the
-materials are unknown and the plan starts it today, 2026-11-02. Once ordered, the bolts' day 20
+order the only one on line L1 (20 x 0.1 h = 2 h, within a day): the warehouse review said "must be
+purchased" by Monday 2026-11-16; released and not yet ordered, purchasing gives the review's date
+(saying it is not yet ordered) and the plan starts the order on 2026-11-16. Once ordered, the bolts' day 20
 is Sunday 2026-11-22: the plan waits for it and starts the order on Monday 2026-11-23; production
 reporting its first units is refused (expected by 2026-11-22, PMC may override) and nothing
 changes. After the partial receipt the rest of the bolts come on day 25, Friday 2026-11-27: the
@@ -64,7 +65,13 @@ def _release(make_order, complete, make_user, product: Product):
         lines=[line], order_type="regular", requested_date="2027-03-01",
         promised_date="2027-03-05",
     )  # fmt: skip
-    category = {"confirm_order": {"order_category": "regular"}}
+    category = {
+        "confirm_order": {"order_category": "regular"},
+        "review_warehouse": {
+            "materials_status": "to_purchase",
+            "material_ready_date": "2026-11-16",
+        },
+    }
     for step in ("confirm_order", "pmc_dispatch", *REVIEW_STEPS, "pmc_consolidate"):
         complete(order, step, category.get(step))
     db.session.refresh(order)
@@ -125,8 +132,9 @@ def test_an_order_runs_bom_requirements_purchase_receipts_ready_and_costed(
         )
     ).all()
     assert asked == [(steel.id, Decimal(20)), (bolt.id, Decimal(80))]
-    assert readiness.statuses([order.id])[order.id].basis == readiness.NOT_ORDERED
-    assert _plan_start(order) == (D("2026-11-02"), False)
+    status = materials.statuses([order.id])[order.id]
+    assert (status.basis, status.expected) == (readiness.NOT_ORDERED_REVIEW_DATE, D("2026-11-16"))
+    assert _plan_start(order) == (D("2026-11-16"), True)
 
     supplier = suppliers.create_supplier(buyer, suppliers.SupplierInput("SUP-1", "Steel & Co"))
     today = clock.today()

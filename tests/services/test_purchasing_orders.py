@@ -245,4 +245,71 @@ def test_material_statuses_cost_the_same_statements_for_3_or_30_orders(world):
             statuses = readiness.statuses(ids)
         seen.append(found.statements)
         assert set(statuses) == set(ids)
-    assert seen[0] == seen[1] == 2  # requirements, then requests with their purchase orders
+    # Requirements, then requests with their purchase orders; the 27 not yet ordered add one
+    # statement for their warehouse reviews (whatever their number).
+    assert seen == [2, 3]
+
+
+def test_purchasing_tells_the_plan_at_once_so_late_flags_follow(world, make_user, fake_clock):
+    """Today Monday 2026-11-02; the order (10 x 0.1 h on L1) is promised for 2026-11-10. Each
+    purchasing change calls materials.changed: no morning check is needed for the flag."""
+    from datetime import datetime
+
+    from app.modules.fulfilment.models import LateFlag
+    from app.modules.orders.models import ProductionLine, ProductLineRate
+    from tests.clocks import SHANGHAI
+
+    fake_clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
+    line = ProductionLine(code="L1", name="Line 1", daily_hours=Decimal(8))
+    world.product.rates.append(ProductLineRate(line=line, hours_per_unit=Decimal("0.1")))
+    db.session.commit()
+    order = world.released("10", "2026-11-10")  # 20 kg short, not ordered: not held
+
+    def flagged():
+        db.session.expire_all()
+        return db.session.get(LateFlag, order.id) is not None
+
+    assert not flagged()
+    po = world.order_all("1", days=18)  # expected Friday 2026-11-20, after the promise
+    assert flagged()
+    receiving.set_expected(world.buyer, po.lines[0].id, "2026-11-05")
+    db.session.commit()
+    assert not flagged()
+    receiving.set_expected(world.buyer, po.lines[0].id, "2026-11-20")
+    db.session.commit()
+    assert flagged()
+    receiving.receive(world.keeper, po.lines[0].id, "20", inspect=True)
+    db.session.commit()
+    assert flagged()  # at inspection: nothing in stock yet
+    pending = receiving.pending_inspection()[0]
+    receiving.inspect(make_user("quality"), pending.id, "20", "0", "")
+    db.session.commit()
+    assert not flagged()  # accepted and reserved: ready, the plan starts it today
+
+
+@pytest.mark.parametrize(
+    "review, state, basis",
+    [
+        (None, "unknown", readiness.NOT_ORDERED),
+        ("ready", "unknown", readiness.NOT_ORDERED),
+        ("2027-02-15", "expected", readiness.NOT_ORDERED_REVIEW_DATE),
+    ],
+)
+def test_not_yet_ordered_gives_the_warehouse_reviews_date_when_it_has_one(
+    world, monkeypatch, review, state, basis
+):
+    from datetime import date
+
+    from app.modules.schedule.services import materials
+    from app.modules.schedule.services.materials import MaterialStatus
+
+    order = world.released("10", "2027-03-05")  # 20 kg short, no purchase order
+    answers = {}
+    if review == "ready":
+        answers[order.id] = MaterialStatus.ready("Warehouse review: all in stock")
+    elif review is not None:
+        answers[order.id] = MaterialStatus.expected_by(date.fromisoformat(review), "Review")
+    monkeypatch.setattr(materials, "warehouse_review", lambda ids: answers)
+    status = materials.statuses([order.id])[order.id]
+    assert (status.state, status.basis, status.source) == (state, basis, "purchasing")
+    assert status.expected == (date.fromisoformat(review) if state == "expected" else None)

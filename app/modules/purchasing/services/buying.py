@@ -31,6 +31,7 @@ from app.modules.purchasing.models import (
     Supplier,
 )
 from app.modules.purchasing.services.suppliers import require_buyer
+from app.modules.schedule.services import materials
 
 PROCESS = "purchase_order_approval"
 KIND = "purchase_order"
@@ -205,6 +206,7 @@ def create_purchase_order(
         PROCESS, actor, kind=KIND, subject=ref(po), data={"purchase_order": start_data(po)}
     )
     po.instance_id = instance.id
+    materials.changed(actor)  # its orders now have expected dates: late flags follow now
     return po
 
 
@@ -240,6 +242,7 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
     po.status, po.decided_at = outcome, clock.utcnow()
     if outcome == "rejected":
         _reopen(po)
+        materials.changed(actor)  # its orders are not ordered any more
     audit.record(
         actor, f"purchase_order.{outcome}", "purchase_order", po.id, subject=ref(po),
         instance_id=instance.id, data={"number": po.number},
@@ -258,6 +261,7 @@ def on_cancel(instance: ProcessInstance, admin: User, reason: str) -> None:
         return
     po.status = "cancelled"
     _reopen(po)
+    materials.changed(admin)
     audit.record(
         admin, "purchase_order.cancelled", "purchase_order", po.id, subject=ref(po),
         instance_id=instance.id, data={"reason": reason},

@@ -3,8 +3,10 @@ material sources, app/modules/schedule/services/materials.py), above the warehou
 
 An order with computed requirements is ready when every requirement is reserved (or issued);
 otherwise it is expected by the latest expected arrival of the purchase order lines its open
-purchase requests are on, and "not yet ordered" while one of them is on no purchase order.
-Orders without requirements (no BOM) are left to the lower sources.
+purchase requests are on, and "not yet ordered" while one of them is on no purchase order. A
+not-yet-ordered order whose warehouse review gave a date is expected by that date (or by a later
+purchase order line of its), and says so: purchasing's word would otherwise hide the review's
+date from the plan. Orders without requirements (no BOM) are left to the lower sources.
 """
 
 from collections import defaultdict
@@ -20,12 +22,14 @@ from app.modules.purchasing.models import (
     PurchaseRequest,
     Requirement,
 )
+from app.modules.schedule.services import materials
 from app.modules.schedule.services.materials import MaterialStatus, chunks
 
 # Above the warehouse review (0): purchasing knows better once requirements exist.
 PRIORITY = 10
 READY = _l("Purchasing: all materials reserved")
 NOT_ORDERED = _l("Purchasing: short, not yet ordered")
+NOT_ORDERED_REVIEW_DATE = _l("Purchasing: short, not yet ordered (the warehouse review's date)")
 NO_SUPPLY = _l("Purchasing: short, nothing on order")
 # Purchase orders that still bring material (not draft, rejected or cancelled).
 SUPPLYING = ("pending_approval", "approved", "partly_received")
@@ -84,8 +88,15 @@ def statuses(order_ids: Collection[int]) -> dict[int, MaterialStatus]:
             elif st in SUPPLYING and received < ordered:
                 if order_id not in latest or day > latest[order_id][0]:
                     latest[order_id] = (day, number, po_id)
+    reviewed = materials.warehouse_review(unordered) if unordered else {}
     for order_id in short:
-        if order_id in unordered:
+        review = reviewed.get(order_id)
+        if order_id in unordered and review is not None and review.expected is not None:
+            day = max(review.expected, latest.get(order_id, (review.expected,))[0])
+            found[order_id] = MaterialStatus.expected_by(
+                day, NOT_ORDERED_REVIEW_DATE, review.detail
+            )
+        elif order_id in unordered:
             found[order_id] = MaterialStatus.unknown(NOT_ORDERED)
         elif order_id in latest:
             day, number, po_id = latest[order_id]

@@ -21,6 +21,7 @@ from app.modules.orders.models import Order
 from app.modules.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt
 from app.modules.purchasing.services import buying, requirements, stock
 from app.modules.purchasing.services.suppliers import require_buyer
+from app.modules.schedule.services import materials
 
 RECEIVABLE = ("approved", "partly_received")
 CENT = Decimal("0.01")
@@ -85,6 +86,8 @@ def receive(
     else:
         _accept(receipt, quantity, actor)
     _update_status(po)
+    if not inspect:
+        materials.changed(actor)  # stock reserved for waiting orders: late flags follow now
     return receipt
 
 
@@ -141,6 +144,7 @@ def inspect(
              "quantity": f"{rejected:f}", "reason": reason},
         )  # fmt: skip
     _update_status(line.purchase_order)
+    materials.changed(actor)  # accepted units reserved, or rejected ones still to come
     return receipt
 
 
@@ -206,6 +210,7 @@ def set_expected(actor: User, line_id: int, date_text: str) -> PurchaseOrderLine
         subject=buying.ref(line.purchase_order),
         data={"before": before.isoformat(), "after": day.isoformat()},
     )  # fmt: skip
+    materials.changed(actor)  # the orders waiting on the line move in the plan
     return line
 
 

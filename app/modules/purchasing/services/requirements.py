@@ -28,6 +28,7 @@ from app.modules.purchasing.models import (
     StockBalance,
 )
 from app.modules.purchasing.services import components, stock
+from app.modules.schedule.services import materials
 
 THOUSANDTH = Decimal("0.001")
 
@@ -211,6 +212,7 @@ def compute_for_order(order: Order, actor: User | None = None) -> Computed:
                 "requests": [r.id for r in requests],
             },
         )
+        materials.changed(actor)  # the order's material status is purchasing's from now on
     return Computed(requirements, reserved, requests)
 
 

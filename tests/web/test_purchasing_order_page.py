@@ -1,0 +1,37 @@
+"""The order page's purchasing section (docs/PURCHASING.md): an order short and not yet ordered
+says so, in both languages, also when the warehouse review's date is what the plan uses."""
+
+from datetime import date
+
+import pytest
+
+from app.modules.schedule.services import materials
+from app.modules.schedule.services.materials import MaterialStatus
+from tests.services.test_purchasing_orders import World
+
+
+@pytest.mark.parametrize("review_date", [None, "2027-02-15"])
+def test_not_yet_ordered_stays_visible_on_the_order_page(
+    client, login, make_user, make_order, monkeypatch, review_date
+):
+    world = World(make_user, make_order)
+    order = world.released("10", "2027-03-05")  # 20 kg short, no purchase order
+    answers = {}
+    if review_date:
+        answers[order.id] = MaterialStatus.expected_by(date.fromisoformat(review_date), "Review")
+    monkeypatch.setattr(materials, "warehouse_review", lambda ids: answers)
+    login(make_user("pmc"))
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    section = page.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+    assert "Purchasing: short, not yet ordered" in section
+    client.post("/language", data={"lang": "zh_CN"})
+    chinese = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    section_zh = chinese.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+    assert "尚未下单" in section_zh
+    if review_date:
+        assert "Materials expected 2027-02-15" in section
+        assert "not yet ordered (the warehouse review" in section, section
+        assert "按仓库评审给出的日期" in section_zh
+    else:
+        assert "Material date unknown" in section
