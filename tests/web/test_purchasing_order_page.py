@@ -10,6 +10,11 @@ from app.modules.schedule.services.materials import MaterialStatus
 from tests.services.test_purchasing_orders import World
 
 
+def _section(page: str) -> str:
+    """Purchasing's materials section of the order page."""
+    return page.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+
+
 @pytest.mark.parametrize("review_date", [None, "2027-02-15"])
 def test_not_yet_ordered_stays_visible_on_the_order_page(
     client, login, make_user, make_order, monkeypatch, review_date
@@ -22,12 +27,10 @@ def test_not_yet_ordered_stays_visible_on_the_order_page(
     monkeypatch.setattr(materials, "warehouse_review", lambda ids: answers)
     login(make_user("pmc"))
     client.post("/language", data={"lang": "en"})
-    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
-    section = page.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+    section = _section(client.get(f"/orders/{order.id}").get_data(as_text=True))
     assert "Purchasing: short, not yet ordered" in section
     client.post("/language", data={"lang": "zh_CN"})
-    chinese = client.get(f"/orders/{order.id}").get_data(as_text=True)
-    section_zh = chinese.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+    section_zh = _section(client.get(f"/orders/{order.id}").get_data(as_text=True))
     assert "尚未下单" in section_zh
     if review_date:
         assert "Materials expected 2027-02-15" in section
