@@ -17,11 +17,11 @@ The plan, with the factory's date fixed at Monday 2026-11-02 (no holiday in Nove
 order the only one on line L1 (20 x 0.1 h = 2 h, within a day): the warehouse review said "must be
 purchased" by Monday 2026-11-16; released and not yet ordered, purchasing gives the review's date
 (saying it is not yet ordered) and the plan starts the order on 2026-11-16. Once ordered, the
-bolts' day 20 is Sunday 2026-11-22: the plan waits for it and starts the order on Monday 2026-11-23; production
-reporting its first units is refused (expected by 2026-11-22, PMC may override) and nothing
-changes. After the partial receipt the rest of the bolts come on day 25, Friday 2026-11-27: the
-plan starts it then. The last bolts arrive the same Monday: ready, the plan starts it today
-again, and production is allowed."""
+bolts' day 20 is Sunday 2026-11-22: the plan waits for it and starts the order on Monday
+2026-11-23; production reporting its first units is refused (expected by 2026-11-22, PMC may
+override) and nothing changes. After the partial receipt the rest of the bolts come on day 25,
+Friday 2026-11-27: the plan starts it then. The last bolts arrive the same Monday: ready, the plan
+starts it today again, and production is allowed."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
