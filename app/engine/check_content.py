@@ -310,10 +310,26 @@ def _definition_ref_problems(root: etree._Element) -> list[Problem]:
     return problems
 
 
-def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Problem]:
-    """Message, correlation, called process and called decision references must resolve."""
-    messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
+def _call_problems(root: etree._Element, catalog: Catalog) -> list[Problem]:
+    """A call activity calls a process of this file or a published one (which must not call
+    any process of this file back: that recursion would never end)."""
     processes = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+    problems = []
+    for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
+        called = call.get("calledElement")
+        if called in processes:
+            continue
+        published = catalog.published(called) if called else None
+        if published is None:
+            problems.append(at(call, said("call_unknown", call, called=called)))
+        elif looped := [pid for pid in published.reaches if pid in processes]:
+            problems.append(at(call, said("call_recursive", call, called=called, back=looped[0])))
+    return problems
+
+
+def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Problem]:
+    """Message, correlation and called decision references must resolve."""
+    messages = {m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
     problems = []
     for prop in root.iter(f"{{{BPMN_NS}}}correlationProperty"):
         if not prop.get("id"):
@@ -329,9 +345,6 @@ def reference_problems(root: etree._Element, decision_ids: set[str]) -> list[Pro
         if not has_definition and task.get("messageRef") not in messages:
             problems.append(at(task, said("no_message", task)))
     problems += _definition_ref_problems(root)
-    for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
-        if call.get("calledElement") not in processes:
-            problems.append(at(call, said("call_unknown", call, called=call.get("calledElement"))))
     for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         called = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
         decision = (called.text or "").strip() if called is not None else ""
@@ -353,6 +366,7 @@ def content_problems(
         + escalation_problems(root)
         + expression_problems(root)
         + reference_problems(root, decision_ids)
+        + _call_problems(root, catalog)
         + property_problems(root)
         + service_task_problems(root)
         + decision_problems(dmn_roots)

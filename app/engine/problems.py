@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -97,8 +98,10 @@ MESSAGES = {
     "one of: {known}.",
     "no_message": "{element} does not name a message; choose or create the message it sends or "
     "waits for.",
-    "call_unknown": "{element} calls the process '{called}', which is not in this file; pick a "
-    "process defined here.",
+    "call_unknown": "{element} calls the process '{called}', which is neither in this file nor "
+    "published; pick a process defined here or publish '{called}' first.",
+    "call_recursive": "{element} calls the process '{called}', whose published version calls "
+    "'{back}' of this file back; a process may not call itself through another.",
     "decision_unknown": "{element} calls the decision '{decision}', but no DMN file with that "
     "decision was supplied; upload it or fix the decision id.",
     "decision_missing": "{element} does not name a decision; set its decision id "
@@ -224,13 +227,28 @@ class Problem:
     element_id: str | None = None
 
 
+@dataclass(frozen=True)
+class CalledProcess:
+    """A published process a call activity may call: what its current version runs with."""
+
+    files: tuple[bytes, ...]  # its BPMN, then those of the versions it pins (transitively)
+    decisions: tuple[bytes, ...]  # the DMN files of all of them
+    reaches: tuple[str, ...]  # the process ids it calls, directly or not (itself first)
+
+
+def _no_published_process(_process_id: str) -> CalledProcess | None:
+    return None
+
+
 @dataclass
 class Catalog:
-    """Departments (lane name or display name -> key), forms and roles a diagram may use."""
+    """Departments (lane name or display name -> key), forms and roles a diagram may use, and
+    the published processes its call activities may call (looked up by process id)."""
 
     departments: dict[str, str]
     forms: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
+    published: Callable[[str], CalledProcess | None] = _no_published_process
 
     def department_for(self, lane_name: str | None) -> str | None:
         """The department key for a lane name, compared case-insensitively."""

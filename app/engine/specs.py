@@ -129,14 +129,17 @@ def build_parser(
     root: etree._Element,
     decisions: Sequence[etree._Element] = (),
     validator: BpmnValidator | None = None,
+    called: Sequence[etree._Element] = (),
 ) -> OrderGateParser:
-    """A parser loaded with the (timer-normalised) BPMN root and DMN roots; may raise."""
-    normalise_timers(root)
-    _drop_vendor_ids(root)
+    """A parser loaded with the (timer-normalised) BPMN root, the BPMN roots of the published
+    processes its call activities call, and DMN roots; may raise."""
     parser = OrderGateParser(validator=validator)
     for dmn in decisions:
         parser.add_dmn_xml(dmn)
-    parser.add_bpmn_xml(root)
+    for bpmn in (root, *called):
+        normalise_timers(bpmn)
+        _drop_vendor_ids(bpmn)
+        parser.add_bpmn_xml(bpmn)
     return parser
 
 
@@ -183,14 +186,19 @@ def _default_message_variables(specs: Sequence[BpmnProcessSpec]) -> None:
 
 
 def _build(
-    xml: bytes, xml_hash: str, decisions: Sequence[bytes], process_id: str | None
+    xml: bytes,
+    xml_hash: str,
+    decisions: Sequence[bytes],
+    process_id: str | None,
+    called: Sequence[bytes],
 ) -> ProcessDefinition:
     root = parse_bpmn(xml)
     dmn_roots = [parse_document(d, "DMN") for d in decisions]
+    called_roots = [parse_bpmn(c) for c in called]
     pid = process_id or _main_process_id(root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # validate_bpmn reports them; loading must not fail
-        parser = build_parser(root, dmn_roots)
+        parser = build_parser(root, dmn_roots, called=called_roots)
         spec = parser.get_spec(pid)
         subprocess_specs = parser.get_subprocess_specs(pid)
     all_specs = [spec, *subprocess_specs.values()]
@@ -216,17 +224,28 @@ _lock = threading.Lock()
 
 
 def load_definition(
-    xml: bytes, decisions: Sequence[bytes] = (), process_id: str | None = None
+    xml: bytes,
+    decisions: Sequence[bytes] = (),
+    process_id: str | None = None,
+    called: Sequence[bytes] = (),
 ) -> ProcessDefinition:
-    """Parse and build a process (LRU-cached per sha256 of its files); raises EngineError."""
+    """Parse and build a process (LRU-cached per sha256 of its files); raises EngineError.
+
+    `called`: the BPMN files of the published processes its call activities call (pinned
+    versions); their processes become subprocess specs like a process of the same file."""
     xml_hash = hashlib.sha256(xml).hexdigest()
-    key = (xml_hash, tuple(hashlib.sha256(d).hexdigest() for d in decisions), process_id)
+    key = (
+        xml_hash,
+        tuple(hashlib.sha256(d).hexdigest() for d in decisions),
+        process_id,
+        tuple(hashlib.sha256(c).hexdigest() for c in called),
+    )
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     try:
-        definition = _build(xml, xml_hash, decisions, process_id)
+        definition = _build(xml, xml_hash, decisions, process_id, called)
     except EngineError:
         raise
     except DocumentRejected as exc:

@@ -15,10 +15,10 @@ from .check_content import content_problems
 from .check_loops import multi_instance_problems
 from .check_structure import running_part, structure_problems
 from .documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn, parse_document
-from .problems import Catalog, Problem, at, said
+from .problems import CalledProcess, Catalog, Problem, at, said
 from .specs import build_parser
 
-__all__ = ["Catalog", "Problem", "validate_bpmn"]
+__all__ = ["CalledProcess", "Catalog", "Problem", "validate_bpmn"]
 
 _schema_lock = threading.Lock()  # one lxml XMLSchema object is shared by all threads
 
@@ -52,13 +52,20 @@ def _line_of(root: etree._Element, element_id: str | None) -> int:
     return 0
 
 
-def build_problems(root: etree._Element, dmn_roots: Sequence[etree._Element]) -> list[Problem]:
-    """Build every executable process with SpiffWorkflow; its errors and warnings as Problems."""
+def build_problems(
+    root: etree._Element,
+    dmn_roots: Sequence[etree._Element],
+    called: Sequence[etree._Element] = (),
+) -> list[Problem]:
+    """Build every executable process with SpiffWorkflow (with the published processes it
+    calls); its errors and warnings as Problems."""
     problems = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            parser = build_parser(copy.deepcopy(root), dmn_roots, validator=VALIDATOR)
+            parser = build_parser(
+                copy.deepcopy(root), dmn_roots, validator=VALIDATOR, called=called
+            )
             for process in executable_processes(root):
                 parser.get_spec(process.get("id"))
                 parser.get_subprocess_specs(process.get("id"))
@@ -77,6 +84,15 @@ def build_problems(root: etree._Element, dmn_roots: Sequence[etree._Element]) ->
         if not issubclass(w.category, DeprecationWarning)
     ]
     return problems
+
+
+def published_calls(root: etree._Element, catalog: Catalog) -> list[CalledProcess]:
+    """The published processes the call activities of a document call (not defined in it)."""
+    own = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+    wanted = sorted(
+        {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")} - own - {None}
+    )
+    return [found for pid in wanted if (found := catalog.published(pid)) is not None]
 
 
 def _validate(data: bytes, catalog: Catalog, decisions: Sequence[bytes]) -> list[Problem]:
@@ -99,7 +115,13 @@ def _validate(data: bytes, catalog: Catalog, decisions: Sequence[bytes]) -> list
     problems += content_problems(running, catalog, dmn_roots)
     problems += multi_instance_problems(running)
     if not problems:
-        problems = build_problems(root, dmn_roots)
+        called = published_calls(root, catalog)
+        # Two callees may pin the same third process: each file is loaded once.
+        called_roots = [parse_bpmn(f) for f in dict.fromkeys(f for c in called for f in c.files)]
+        called_dmn = [
+            parse_document(d, "DMN") for d in dict.fromkeys(d for c in called for d in c.decisions)
+        ]
+        problems = build_problems(root, [*dmn_roots, *called_dmn], called_roots)
     return sorted(problems, key=lambda p: p.line)
 
 

@@ -569,7 +569,8 @@ CASES = [
     Case(
         "call to a missing process",
         one_step('<bpmn:callActivity id="call" calledElement="elsewhere" />', "call"),
-        "Call activity 'call' calls the process 'elsewhere', which is not in this file",
+        "Call activity 'call' calls the process 'elsewhere', which is neither in this file nor "
+        "published",
         'id="call"',
     ),
     Case(

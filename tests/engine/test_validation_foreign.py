@@ -119,7 +119,8 @@ EXPECTED: dict[str, list[tuple[str | None, str]]] = {
         ("_b2-user-io", "The io specification in user task '_b2-user-io' is not supported"),
         (None, "does not follow the BPMN 2.0 schema: Element 'bpmn:callActivity', attribute "
          "'calledElement'"),
-        ("_b2-call", "Call activity '_b2-call' calls the process '', which is not in this file"),
+        ("_b2-call", "Call activity '_b2-call' calls the process '', which is neither in this "
+         "file nor published"),
         ("_b2-transaction", "Transaction '_b2-transaction' is not supported"),
         ("_b2-adhoc", "Ad hoc sub process '_b2-adhoc' is not supported"),
         ("_b2-sub-mi", "Sub process '_b2-sub-mi' is multi-instance, which only user and manual "

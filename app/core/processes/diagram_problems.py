@@ -149,8 +149,12 @@ SENTENCES = {
         "%(element)s does not name a message; choose or create the message it sends or waits for."
     ),
     "call_unknown": _l(
-        "%(element)s calls the process %(called)s, which is not in this file; pick a process "
-        "defined here."
+        "%(element)s calls the process %(called)s, which is neither in this file nor published; "
+        "pick a process defined here or publish %(called)s first."
+    ),
+    "call_recursive": _l(
+        "%(element)s calls the process %(called)s, whose published version calls %(back)s of "
+        "this file back; a process may not call itself through another."
     ),
     "decision_unknown": _l(
         "%(element)s calls the decision %(decision)s, but no DMN file with that decision was "

@@ -26,6 +26,16 @@ process_version_form = Table(
     Column("form_version_id", ForeignKey("form_version.id"), primary_key=True),
 )
 
+# The published processes a version's call activities call, pinned (like its forms) to the
+# version current when it was published: a later version of the callee changes neither it nor
+# its running instances.
+process_version_call = Table(
+    "process_version_call",
+    db.metadata,
+    Column("caller_version_id", ForeignKey("process_version.id"), primary_key=True),
+    Column("callee_version_id", ForeignKey("process_version.id"), primary_key=True),
+)
+
 
 class FormVersion(db.Model):
     """One published version of a form (JSON Schema plus UI hints)."""
@@ -68,6 +78,12 @@ class ProcessVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     forms: Mapped[list[FormVersion]] = relationship(secondary=process_version_form)
+    calls: Mapped[list["ProcessVersion"]] = relationship(
+        secondary=process_version_call,
+        primaryjoin=lambda: ProcessVersion.id == process_version_call.c.caller_version_id,
+        secondaryjoin=lambda: ProcessVersion.id == process_version_call.c.callee_version_id,
+        order_by=lambda: ProcessVersion.process_id,
+    )
     created_by = relationship("User")
 
 

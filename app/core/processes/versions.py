@@ -63,13 +63,41 @@ def department_aliases(departments: list[tuple[str, str, str]]) -> dict[str, str
 
 
 def db_catalog(extra_forms: set[str] | None = None) -> validation.Catalog:
-    """The departments, forms and roles a diagram may name, read from the database."""
+    """The departments, forms, roles and published processes a diagram may name, read from
+    the database."""
     rows = db.session.execute(db.select(Department.key, Department.name_en, Department.name_zh))
     forms = set(db.session.scalars(db.select(FormVersion.name).distinct()))
     return validation.Catalog(
         departments=department_aliases([tuple(r) for r in rows]),
         forms=forms | (extra_forms or set()),
         roles=set(ROLES),
+        published=published_process,
+    )
+
+
+def called_versions(version: ProcessVersion) -> list[ProcessVersion]:
+    """The version and every version it calls, directly or through its callees (pinned)."""
+    found: dict[int, ProcessVersion] = {}
+    queue = [version]
+    while queue:
+        current = queue.pop(0)
+        if current.id not in found:
+            found[current.id] = current
+            queue += current.calls
+    return list(found.values())
+
+
+def published_process(process_id: str) -> validation.CalledProcess | None:
+    """What a call activity calling a published process would run: its newest version and
+    the versions that one pins (None when the process has no published version)."""
+    version = latest_version(process_id)
+    if version is None:
+        return None
+    reached = called_versions(version)
+    return validation.CalledProcess(
+        files=tuple(v.xml.encode("utf-8") for v in reached),
+        decisions=tuple(d for v in reached for d in version_decisions(v).values()),
+        reaches=tuple(dict.fromkeys(v.process_id for v in reached)),
     )
 
 
@@ -124,9 +152,26 @@ def latest_form(name: str) -> FormVersion | None:
     )
 
 
-def version_hash(xml: bytes, decisions: dict[str, bytes]) -> str:
-    """The identity of a version: the BPMN and every DMN file it calls."""
-    return content_hash(b"\0".join([xml, *(decisions[name] for name in sorted(decisions))]))
+def version_hash(
+    xml: bytes, decisions: dict[str, bytes], calls: list[ProcessVersion] | None = None
+) -> str:
+    """The identity of a version: the BPMN, every DMN file it calls and the versions of other
+    processes it calls (a version without calls keeps the hash it always had)."""
+    parts = [xml, *(decisions[name] for name in sorted(decisions))]
+    parts += [f"call:{v.process_id}:{v.id}".encode() for v in sorted(calls or [], key=_by_id)]
+    return content_hash(b"\0".join(parts))
+
+
+def _by_id(version: ProcessVersion) -> int:
+    return version.id
+
+
+def called_process_ids(xml: bytes) -> list[str]:
+    """The processes a BPMN file's call activities call that it does not define itself."""
+    root = parse_bpmn(xml)
+    own = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+    called = {c.get("calledElement") for c in root.iter(f"{{{BPMN_NS}}}callActivity")}
+    return sorted(called - own - {None})
 
 
 def series(process_id: str) -> str:
@@ -145,8 +190,17 @@ def deploy_process(
     problems = validation.validate_bpmn(xml, db_catalog(), list(decisions.values()))
     if problems:
         return Deployment(None, False, problems)
-    defn = specs.load_definition(xml, list(decisions.values()))
-    digest = version_hash(xml, decisions)
+    # The published processes it calls are pinned to their newest versions now; a version
+    # calling other versions is another version, so the pins are part of its identity.
+    calls = [latest_version(pid) for pid in called_process_ids(xml)]
+    pinned = [v for v in calls if v is not None]
+    callees = list(dict.fromkeys(c for v in pinned for c in called_versions(v)))
+    defn = specs.load_definition(
+        xml,
+        [*decisions.values(), *(d for c in callees for d in version_decisions(c).values())],
+        called=[c.xml.encode("utf-8") for c in callees],
+    )
+    digest = version_hash(xml, decisions, pinned)
     # Two deploys of one process at once take turns: identical content is stored once and
     # version numbers never collide.
     uniqueness.lock_series(series(defn.process_id))
@@ -177,6 +231,7 @@ def deploy_process(
         else None,
         created_by_id=actor.id if actor else None,
         forms=[latest_form(name) for name in sorted(defn.forms)],
+        calls=pinned,
     )
     db.session.add(version)
     db.session.flush()
@@ -185,7 +240,12 @@ def deploy_process(
         "process.deploy",
         "process_version",
         version.id,
-        data={"process_id": version.process_id, "number": number, "file": file_name},
+        data={
+            "process_id": version.process_id,
+            "number": number,
+            "file": file_name,
+            "calls": {v.process_id: v.number for v in pinned},
+        },
     )
     return Deployment(version, True)
 
@@ -227,9 +287,14 @@ def version_decisions(version: ProcessVersion) -> dict[str, bytes]:
 
 
 def definition_for(version: ProcessVersion) -> ProcessDefinition:
-    """The parsed definition of a version (cached in memory by content hash)."""
+    """The parsed definition of a version, with the pinned versions of the published processes
+    it calls (cached in memory by content hash)."""
+    callees = called_versions(version)[1:]
     return specs.load_definition(
-        version.xml.encode("utf-8"), list(version_decisions(version).values())
+        version.xml.encode("utf-8"),
+        [*version_decisions(version).values()]
+        + [d for c in callees for d in version_decisions(c).values()],
+        called=[c.xml.encode("utf-8") for c in callees],
     )
 
 
