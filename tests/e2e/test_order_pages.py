@@ -4,7 +4,7 @@ steps, timeline and process diagram, and the new-order form's errors."""
 import re
 
 import pytest
-from e2e_helpers import customer, log_in, place_order, product, t
+from e2e_helpers import PHONE, assert_no_sideways_scroll, customer, log_in, place_order, product, t
 from playwright.sync_api import Page, expect
 
 from app.core.tasks import instance_admin
@@ -43,12 +43,21 @@ def test_order_list_filters_by_status_customer_and_waiting_department(
     expect(page.locator("#status")).to_have_value("cancelled")  # the filter is kept
 
     page.select_option("#status", label="Any")
-    page.select_option("#customer", label="ACME")
+    page.wait_for_load_state()  # htmx (a deferred script) listens before the first key
+    page.locator("#customer").press_sequentially("acm")  # suggestions: names containing it
+    expect(page.locator("#customer-options option")).to_have_count(1)
+    expect(page.locator("#customer-options option")).to_have_attribute("value", "ACME")
+    page.fill("#customer", "ACME")
     page.get_by_role("button", name="Filter").click()
     expect(rows(page)).to_have_count(2)
     expect(page.locator("table.grid tbody")).not_to_contain_text(cancelled.number)
+    expect(page.locator("#customer")).to_have_value("ACME")  # the filter is kept
+    acme = page.url
+    page.goto(acme)  # the filtered list is a bookmark
+    page.wait_for_load_state()
+    expect(rows(page)).to_have_count(2)
 
-    page.select_option("#customer", label="Any")
+    page.fill("#customer", "")
     page.select_option("#waiting", label="PMC")
     page.get_by_role("button", name="Filter").click()
     expect(rows(page)).to_have_count(1)
@@ -243,3 +252,30 @@ def test_rows_are_added_and_removed_at_phone_width(live_server, page, make_user,
     db.session.rollback()
     order = db.session.scalar(db.select(Order).order_by(Order.id.desc()))
     assert [line.quantity for line in order.lines] == list(range(1, 8))
+
+
+def test_order_list_customer_field_on_a_phone_in_chinese(
+    live_server, new_page, make_user, password
+):
+    sales = make_user("sales")
+    beta = place_order(sales, "Beta Works")
+    place_order(sales, "ACME")
+    page = new_page(locale="zh-CN", viewport=PHONE)
+    log_in(page, live_server, sales, password, lang="zh_CN")
+    page.goto(f"{live_server}/orders?customer={beta.customer_id}")  # an older bookmark: the id
+    page.wait_for_load_state()
+    expect(page.locator("#customer")).to_have_value("Beta Works")
+    expect(rows(page)).to_have_count(1)
+    page.fill("#customer", "")
+    page.locator("#customer").press_sequentially("Nobody")
+    expect(page.locator("#customer-options option")).to_have_count(0)
+    page.get_by_role("button", name=t("Filter", "zh_CN")).click()
+    page.wait_for_load_state()
+    message = t(
+        "No customer is named “%(name)s”: choose a name from the suggestions.",
+        "zh_CN",
+        name="Nobody",
+    )
+    expect(page.locator("[data-customer-unknown]")).to_have_text(message)
+    expect(rows(page)).to_have_count(1)  # the "no orders match" row
+    assert_no_sideways_scroll(page)

@@ -111,7 +111,7 @@ NOT_PAGES = {
     "static", "auth.root", "auth.login", "forms_admin.new", "orders.file", "comments.file",
     "orders.diagram", "confirmations.staff_pdf", "confirmations.public_pdf", "audit.export",
     "processes.modeler_xml", "processes.version_xml", "notifications.bell",
-    "quotations.pdf", "quotations.signed",
+    "quotations.pdf", "quotations.signed", "orders.customer_suggestions",
 }  # fmt: skip
 
 TEXTS_JS = """

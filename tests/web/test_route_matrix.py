@@ -225,6 +225,7 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     ),
     # Orders
     "GET orders.index": (Case("/orders"),),
+    "GET orders.customer_suggestions": (Case("/orders/customer-suggestions?customer=a"),),
     "GET orders.new": (Case("/orders/new", dept("sales")),),
     "POST orders.new": (Case("/orders/new", dept("sales"), ok=400, data={}),),
     "GET orders.detail": (Case("/orders/{order}", prices=PRICE, missing=404),),

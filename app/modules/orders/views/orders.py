@@ -54,25 +54,38 @@ def _date_arg(name: str) -> date | None:
 def index():
     """Orders with filters: status, customer, type, delivery dates, department waited on."""
     args = request.args
-    customer, waiting = args.get("customer", ""), args.get("waiting", "")
-    rows = orders.list_orders(
-        status=args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
-        customer_id=record_id(customer),
-        waiting_on=record_id(waiting),
-        order_type=args.get("type", "") if args.get("type") in ORDER_TYPES else "",
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
-        with_returns=args.get("returns") == "1",
-        query=limits.search_text(args.get("q")),
-    )
+    waiting = args.get("waiting", "")
+    customer_text = args.get("customer", "").strip()  # a name, or an id (older bookmarks)
+    customer = orders.customer_named(customer_text)
+    filters = {
+        "status": args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
+        "customer_id": customer.id if customer else None,
+        "waiting_on": record_id(waiting),
+        "order_type": args.get("type", "") if args.get("type") in ORDER_TYPES else "",
+        "date_from": _date_arg("from"),
+        "date_to": _date_arg("to"),
+        "with_returns": args.get("returns") == "1",
+        "query": limits.search_text(args.get("q")),
+    }
+    unknown_customer = bool(customer_text) and customer is None
     return render_template(
         "orders/index.html",
-        orders=rows,
+        orders=[] if unknown_customer else orders.list_orders(**filters),
         statuses=ORDER_STATUSES,
         types=ORDER_TYPES,
-        customers=orders.customers(),
+        customer_value=customer.name if customer else customer_text,
+        unknown_customer=unknown_customer,
+        customer_options=orders.customer_suggestions(customer.name if customer else ""),
         departments=inbox.departments(),
     )
+
+
+@bp.get("/customer-suggestions")
+@login_required
+def customer_suggestions():
+    """The customer field's suggestions as the user types: at most 20 names that contain it."""
+    found = orders.customer_suggestions(request.args.get("customer"))
+    return render_template("orders/_customer_options.html", customer_options=found)
 
 
 @bp.route("/new", methods=["GET", "POST"])
