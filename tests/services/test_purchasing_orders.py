@@ -313,3 +313,47 @@ def test_not_yet_ordered_gives_the_warehouse_reviews_date_when_it_has_one(
     status = materials.statuses([order.id])[order.id]
     assert (status.state, status.basis, status.source) == (state, basis, "purchasing")
     assert status.expected == (date.fromisoformat(review) if state == "expected" else None)
+
+
+def test_purchasing_cancels_a_request_no_longer_needed_with_a_reason(world, make_user):
+    from app.core.audit.models import AuditEvent
+    from app.errors import NotFound
+
+    order = world.released("10", "2027-03-05")  # 20 kg short: one open request
+    request = buying.open_requests()[0]
+    with pytest.raises(PermissionDenied):
+        buying.cancel_request(world.keeper, request.id, "Not needed")
+    db.session.commit()  # the refusal's audit row stays
+    with pytest.raises(InvalidInput) as no_reason:
+        buying.cancel_request(world.buyer, request.id, "  ")
+    assert "cancel_reason" in no_reason.value.errors
+    with pytest.raises(InvalidInput):
+        buying.cancel_request(world.buyer, request.id, "x" * 5000)
+    with pytest.raises(InvalidInput):
+        buying.cancel_request(world.buyer, None, "Not needed")
+    with pytest.raises(NotFound):
+        buying.cancel_request(world.buyer, request.id + 1000, "Not needed")
+    db.session.rollback()
+    assert _requests() == [(order.id, Decimal(20), "open")]
+
+    buying.cancel_request(world.buyer, request.id, "The customer brings the steel")
+    db.session.commit()
+    assert _requests() == [(order.id, Decimal(20), "cancelled")]
+    assert buying.open_requests() == []
+    with pytest.raises(Conflict):
+        buying.cancel_request(world.buyer, request.id, "Again")
+    db.session.rollback()
+    rows = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.data)
+        .where(
+            AuditEvent.action.like("%request_cancel%")
+            | (AuditEvent.action == "purchase_request.cancel")
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [action for action, _data in rows] == [
+        "denied.request_cancel",
+        "purchase_request.cancel",
+    ]
+    logged = str(rows[1][1])
+    assert "The customer brings the steel" in logged and '"still_short": "20.000"' in logged

@@ -38,3 +38,34 @@ def test_not_yet_ordered_stays_visible_on_the_order_page(
         assert "按仓库评审给出的日期" in section_zh
     else:
         assert "Material date unknown" in section
+
+
+def test_purchasing_cancels_a_request_on_the_requests_page_in_both_languages(
+    client, login, make_user, make_order
+):
+    from app.extensions import db
+    from app.modules.purchasing.models import PurchaseRequest
+    from app.modules.purchasing.services import buying
+
+    world = World(make_user, make_order)
+    world.released("10", "2027-03-05")
+    request = buying.open_requests()[0]
+    login(world.buyer)
+    client.post("/language", data={"lang": "zh_CN"})
+    page = client.get("/purchasing/requests").get_data(as_text=True)
+    assert "取消不再需要的请购" in page and 'name="cancel_reason"' in page
+    refused = client.post("/purchasing/requests/cancel", data={"cancel_id": request.id})
+    assert refused.status_code == 400
+    assert "请说明为什么不再需要此请购。" in refused.get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    refused = client.post("/purchasing/requests/cancel", data={"cancel_reason": "Not needed"})
+    assert "Choose the request to cancel." in refused.get_data(as_text=True)
+    assert db.session.get(PurchaseRequest, request.id).status == "open"
+    done = client.post(
+        "/purchasing/requests/cancel",
+        data={"cancel_id": request.id, "cancel_reason": "The customer brings the steel"},
+        follow_redirects=True,
+    )
+    assert "The purchase request was cancelled." in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PurchaseRequest, request.id).status == "cancelled"

@@ -422,6 +422,9 @@ ROUTES: dict[str, tuple[Case, ...]] = {
     "POST purchasing.request_list": (
         Case("/purchasing/requests", dept("purchasing"), ok=400, data={}),
     ),
+    "POST purchasing.request_cancel": (
+        Case("/purchasing/requests/cancel", dept("purchasing"), ok=400, data={}),
+    ),
     "GET purchasing.po_list": (Case("/purchasing/orders", MEMBERS_OR_ADMIN),),
     "GET purchasing.po_detail": (Case("/purchasing/orders/{po}", MEMBERS_OR_ADMIN, missing=404),),
     "POST purchasing.receive": (

@@ -82,6 +82,42 @@ def open_requests() -> list[PurchaseRequest]:
     )
 
 
+def cancel_request(actor: User, request_id: int | None, reason: str) -> PurchaseRequest:
+    """Purchasing cancels an open request no longer worth buying for (its order got stock
+    another way, or a rejected purchase order left it open and it is not needed), with a
+    reason; audited. A request on a purchase order is the purchase order's to cancel."""
+    require_buyer(actor, "request_cancel", "purchase_request", request_id)
+    if request_id is None:
+        raise InvalidInput(errors={"cancel_id": _("Choose the request to cancel.")})
+    found = db.session.scalar(
+        db.select(PurchaseRequest)
+        .where(PurchaseRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotFound(_("This purchase request does not exist."))
+    if found.status != "open":
+        raise Conflict(
+            _("This purchase request is no longer open: it is on a purchase order or cancelled.")
+        )
+    errors: dict[str, str] = {}
+    reason = limits.check_text(reason, "notes", errors, "cancel_reason")
+    if not reason and "cancel_reason" not in errors:
+        errors["cancel_reason"] = _("Say why the request is no longer needed.")
+    if errors:
+        raise InvalidInput(errors=errors)
+    found.status = "cancelled"
+    audit.record(
+        actor, "purchase_request.cancel", "purchase_request", found.id,
+        data={"order": found.order_id, "component": found.component_id,
+              "quantity": f"{found.quantity:f}", "reason": reason,
+              "still_short": f"{found.requirement.shortage:f}"},
+    )  # fmt: skip
+    materials.changed(actor)
+    return found
+
+
 @dataclass(frozen=True)
 class LineTerms:
     """What purchasing types for one component of the new order: unit price, arrival date."""

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import limits
 from app.core.users import permissions
 from app.core.web import submit
 from app.modules.orders.services import orders
@@ -102,6 +103,35 @@ def request_list():
         values=values,
         errors=errors,
     ), (400 if errors else 200)
+
+
+@bp.post("/requests/cancel")
+@login_required
+def request_cancel():
+    """Purchasing cancels an open request that is no longer needed, with a reason."""
+    require_department()
+    request_id = limits.record_id(request.form.get("cancel_id"))
+    _done, errors = submit(
+        lambda: buying.cancel_request(
+            current_user, request_id, request.form.get("cancel_reason", "")
+        )
+    )
+    if not errors:
+        flash(_("The purchase request was cancelled."), "success")
+        return redirect(url_for("purchasing.request_list"))
+    open_requests = buying.open_requests()
+    return render_template(
+        "purchasing/requests.html",
+        requests=open_requests,
+        components=reading.components_of(open_requests),
+        suppliers=suppliers.suppliers(active_only=True),
+        may_order=permissions.may_purchase(current_user),
+        may_see_prices=permissions.may_see_purchase_prices(current_user),
+        chosen=set(),
+        values={},
+        cancel_values=request.form,
+        errors=errors,
+    ), 400
 
 
 @bp.get("/orders")
