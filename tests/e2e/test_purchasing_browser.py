@@ -170,9 +170,9 @@ def test_purchasing_orders_the_shortage_the_warehouse_receives_and_quality_inspe
     expect(page3.locator("table.po-lines td.received")).to_have_text("10")
     page3.goto(f"{live_server}/orders/{order.id}")
     page3.wait_for_load_state()
-    row = page3.locator("#materials tr[data-component='BT-9']")
+    row = page3.locator("#material-requirements tr[data-component='BT-9']")
     expect(row).to_contain_text("20")
-    expect(page3.locator("#materials .material-status")).to_contain_text(
+    expect(page3.locator("#material-requirements .material-status")).to_contain_text(
         t("Materials expected %(day)s", lang, day=expected)
     )
     assert_no_sideways_scroll(page3)

@@ -11,8 +11,11 @@ from tests.services.test_purchasing_orders import World
 
 
 def _section(page: str) -> str:
-    """Purchasing's materials section of the order page."""
-    return page.split('<section class="card" id="materials">', 1)[1].split("</section>", 1)[0]
+    """Purchasing's materials section of the order page (the plan's card is `#materials`: one
+    id each, or a link to `#materials` lands on whichever comes first)."""
+    assert page.count('id="materials"') == 1 and page.count('id="material-requirements"') == 1
+    start = '<section class="card" id="material-requirements">'
+    return page.split(start, 1)[1].split("</section>", 1)[0]
 
 
 @pytest.mark.parametrize("review_date", [None, "2027-02-15"])

@@ -228,4 +228,4 @@ def issue(order_id: int):
         flash(errors.get("__form__", ""), "error")
     else:
         flash(_("The reserved material was issued to the order."), "success")
-    return redirect(url_for("orders.detail", order_id=order_id, _anchor="materials"))
+    return redirect(url_for("orders.detail", order_id=order_id, _anchor="material-requirements"))
