@@ -196,6 +196,12 @@ def _event_problems(node: etree._Element, name: str) -> list[Problem]:
                     ),
                 )
             )
+    if (
+        name == "startEvent"
+        and node.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeCycle") is not None
+    ):
+        # In an instance a cycle would add a path at every firing and never end.
+        problems.append(at(node, said("start_timer_repeats", node)))
     if not definitions and name in ("intermediateCatchEvent", "boundaryEvent"):
         problems.append(
             at(

@@ -72,6 +72,9 @@ MESSAGES = {
     "timer_needs_one": "The timer of {element_lc} needs exactly one date, duration or cycle; set "
     "it in the modeler.",
     "timer_invalid": "The timer of {element_lc} is invalid: {detail}.",
+    "start_timer_repeats": "{element} has a repeating timer (a cycle): in an instance it would "
+    "start a new path at every cycle and never end; make it a plain start event and wait with a "
+    "timer boundary or intermediate event instead.",
     "escalate_misplaced": "{element} has the property '{name}', which only a timer on the "
     "boundary of a user task may have; remove it or move it there.",
     "escalate_bad_value": "{element} has '{name}' = '{value}'; use one of: {known}, or several "

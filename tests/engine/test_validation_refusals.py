@@ -133,3 +133,28 @@ def test_a_plain_task_outside_any_lane_is_refused(catalog: Catalog) -> None:
 def test_a_user_task_outside_any_lane_is_refused(catalog: Catalog) -> None:
     problems = validate_bpmn(diagram(linear(user_task("sign"), ids=["sign"])), catalog)
     assert [(p.message.key, p.element_id) for p in problems] == [("not_in_lane", "sign")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "refused"),
+    [
+        ("timeCycle", "R/2026-01-05T09:00:00/P7D", True),
+        ("timeCycle", "R3/PT1H", True),
+        ("timeDuration", "PT1H", False),
+        ("timeDate", "2026-01-05T09:00:00", False),
+    ],
+)
+def test_a_repeating_start_timer_is_refused(
+    catalog: Catalog, kind: str, text: str, refused: bool
+) -> None:
+    # In an instance a cycle on the start event adds a path at every firing and never ends.
+    start = (
+        '<bpmn:startEvent id="start" name="Start"><bpmn:timerEventDefinition>'
+        f"<bpmn:{kind}>{text}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:startEvent>"
+    )
+    body = linear(ids=[]).replace('<bpmn:startEvent id="start" name="Start" />', start, 1)
+    problems = validate_bpmn(diagram(body), catalog)
+    expected = [("start_timer_repeats", "start")] if refused else []
+    assert [(p.message.key, p.element_id) for p in problems] == expected
+    if refused:
+        assert "boundary" in problems[0].message and "intermediate" in problems[0].message

@@ -220,6 +220,10 @@ def test_unsupported_elements_and_events_in_both_languages(app):
     )
     assert _say(app, "en", waits) == str(waits)
     assert "消息或定时器事件定义" in _say(app, "zh_CN", waits)
+    cycle = said("start_timer_repeats", kind="startEvent", id="S")
+    assert _say(app, "en", cycle) == str(cycle)
+    assert _say(app, "zh_CN", cycle).startswith("开始事件“S” 带有重复定时器")
+    assert "边界定时器事件或中间定时器事件" in _say(app, "zh_CN", cycle)
 
 
 def test_a_file_that_is_not_a_diagram_is_refused_in_both_languages(app):

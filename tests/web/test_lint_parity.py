@@ -29,7 +29,8 @@ LABELLED = re.compile(
 
 
 def _variants(tmp_path: Path) -> list[Path]:
-    """Each shipped workflow not executable, with a service task, without labels, without DI."""
+    """Each shipped workflow not executable, with a service task, with a repeating start timer,
+    without labels, without DI."""
     made = []
     for path in WORKFLOWS:
         xml = path.read_text(encoding="utf-8")
@@ -41,7 +42,15 @@ def _variants(tmp_path: Path) -> list[Path]:
             + "</bpmn:serviceTask>"
             + xml[closing + len("</bpmn:userTask>") :]
         )
+        start = xml.index("</bpmn:startEvent>")
+        cycle = (
+            xml[:start]
+            + "<bpmn:timerEventDefinition><bpmn:timeCycle>R/PT1H</bpmn:timeCycle>"
+            + "</bpmn:timerEventDefinition>"
+            + xml[start:]
+        )
         variants = {
+            "start_cycle": cycle,
             "not_executable": xml.replace('isExecutable="true"', 'isExecutable="false"'),
             "service_task": service,
             "no_labels": LABELLED.sub(r"\1", xml),
@@ -90,18 +99,29 @@ def test_lint_and_publish_give_the_same_verdict_on_every_diagram(app, tmp_path) 
     for path in WORKFLOWS:
         assert not publishes[f"{path.stem}.not_executable.bpmn"]
         assert not publishes[f"{path.stem}.service_task.bpmn"]
+        assert not publishes[f"{path.stem}.start_cycle.bpmn"]
         assert (
             publishes[f"{path.stem}.no_labels.bpmn"] and publishes[f"{path.stem}.no_diagram.bpmn"]
         )
 
 
-def test_lint_names_the_refused_element(app, tmp_path) -> None:
+def _lint_and_validate(tmp_path: Path, kind: str) -> tuple[dict, list]:
+    """The supported-elements report and the server's problems for one workflow's variant."""
     catalog = processes.db_catalog()
-    variants = [p for p in _variants(tmp_path) if ".service_task." in p.name][:1]
-    reports = _lint(variants, sorted(catalog.departments), sorted(catalog.forms))
-    (report,) = [
-        r for r in reports[str(variants[0])] if r["rule"] == "ordergate/supported-elements"
-    ]
-    problems = validate_bpmn(variants[0].read_bytes(), catalog, DECISIONS)
+    variant = next(p for p in _variants(tmp_path) if f".{kind}." in p.name)
+    reports = _lint([variant], sorted(catalog.departments), sorted(catalog.forms))
+    (report,) = [r for r in reports[str(variant)] if r["rule"] == "ordergate/supported-elements"]
+    return report, validate_bpmn(variant.read_bytes(), catalog, DECISIONS)
+
+
+def test_lint_names_the_refused_element(app, tmp_path) -> None:
+    report, problems = _lint_and_validate(tmp_path, "service_task")
     assert report["id"] in {p.element_id for p in problems}
     assert "ServiceTask" in report["message"]
+
+
+def test_lint_names_a_repeating_start_timer(app, tmp_path) -> None:
+    report, problems = _lint_and_validate(tmp_path, "start_cycle")
+    assert [p.message.key for p in problems] == ["start_timer_repeats"]
+    assert report["id"] == problems[0].element_id
+    assert "repeating timer" in report["message"]

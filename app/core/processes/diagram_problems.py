@@ -99,6 +99,11 @@ SENTENCES = {
         "modeler."
     ),
     "timer_invalid": _l("The timer of %(element_lc)s is invalid: %(detail)s."),
+    "start_timer_repeats": _l(
+        "%(element)s has a repeating timer (a cycle): in an instance it would start a new path at "
+        "every cycle and never end; make it a plain start event and wait with a timer boundary "
+        "or intermediate event instead."
+    ),
     "escalate_misplaced": _l(
         "%(element)s has the property %(name)s, which only a timer on the boundary of a user task "
         "may have; remove it or move it there."

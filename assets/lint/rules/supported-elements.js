@@ -39,6 +39,10 @@ function refused(element) {
   if (is(element, 'bpmn:Activity') && is(element.loopCharacteristics, 'bpmn:StandardLoopCharacteristics')) {
     return 'loop marker';
   }
+  // A repeating start timer would add a path at every cycle of one instance that never ends.
+  if (is(element, 'bpmn:StartEvent') && (element.eventDefinitions || []).some((d) => d.timeCycle)) {
+    return 'repeating timer StartEvent; wait with a timer boundary or intermediate event';
+  }
   const allowed = EVENT_DEFINITIONS[element.$type];
   if (!allowed) return null;
   const wrong = (element.eventDefinitions || []).map(kindOf).find((k) => !allowed.includes(k));
