@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .check_structure import local
+from .connectors import REGISTRY
 from .convert_layout import draw_lanes, unique_id
 from .documents import BPMN_NS, SPIFF_NS, parse_bpmn, spiff_properties
 from .durations import working_problem
@@ -158,7 +159,8 @@ class ReportItem:
     name: str  # the element's name as drawn ('' when it has none)
     kind: str  # the element's BPMN type, e.g. "userTask"
     message: Reason  # English text; .key and .params say it in another language
-    field: str = ""  # what an answer sets: department, form, due, condition, script, timer
+    field: str = ""  # what an answer sets: department, form, due, condition, script, timer,
+    # connector
     value: str = ""  # what the conversion wrote (mapped / check), '' if nothing
     choices: tuple[str, ...] = ()  # what the owner may pick from, best first
 
@@ -186,6 +188,73 @@ class Department:
     key: str
     name_en: str
     name_zh: str
+
+
+# Words in a vendor implementation (a Camunda 8 job type, a class, a topic, the task's name) that
+# say which of OrderGate's connectors does the same: that one is offered first.
+_CONNECTOR_WORDS = {
+    "notify": ("mail", "notif", "message", "sms"),
+    "http": ("http", "rest", "webhook"),
+}
+
+
+def connector_choices(said: str) -> tuple[str, ...]:
+    """The registry's connectors, the one the vendor's words point to first."""
+    text = said.lower()
+    ranked = sorted(
+        REGISTRY, key=lambda name: not any(w in text for w in _CONNECTOR_WORDS.get(name, ()))
+    )
+    return tuple(ranked)
+
+
+def _vendor_words(task: etree._Element) -> str:
+    """The task's name and what other tools' attributes and extension elements on it say."""
+    said = [task.get("name") or ""]
+    for node in task.iter():
+        if not isinstance(node.tag, str):
+            continue
+        foreign = etree.QName(node).namespace not in _OURS
+        said += [v for k, v in node.attrib.items() if foreign or etree.QName(k).namespace]
+    return " ".join(said)
+
+
+def _notify_guess(task: etree._Element, departments: Sequence[Department]) -> dict[str, str]:
+    """For a task its tool says mails or notifies: the department of the lane it is in as
+    `to` and its name as `text` (Python literals); {} when the words say otherwise."""
+    text = _vendor_words(task).lower()
+    if not any(word in text for word in _CONNECTOR_WORDS["notify"]):
+        return {}
+    guess = {"text": repr(task.get("name"))} if task.get("name") else {}
+    for lane in task.getroottree().iter(_b("lane")):
+        refs = {(r.text or "").strip() for r in lane.iterchildren(_b("flowNodeRef"))}
+        wanted = (lane.get("name") or "").strip().casefold()
+        for dept in departments if task.get("id") in refs else ():
+            if wanted in (dept.key.casefold(), dept.name_en.casefold(), dept.name_zh.casefold()):
+                guess["to"] = repr(dept.key)
+    return guess
+
+
+def _bind_connector(
+    task: etree._Element, name: str, departments: Sequence[Department] = ()
+) -> None:
+    """Make the service task call the connector `name`: a spiffworkflow:serviceTaskOperator
+    with its required parameters, their values left empty for the owner to write unless the
+    vendor task says it notifies (then to its lane's department, with its name as the text)."""
+    extensions = task.find(_b("extensionElements"))
+    if extensions is None:
+        extensions = etree.Element(_b("extensionElements"))
+        task.insert(0, extensions)
+    for old in extensions.findall(f"{{{SPIFF_NS}}}serviceTaskOperator"):
+        extensions.remove(old)
+    operator = etree.SubElement(extensions, f"{{{SPIFF_NS}}}serviceTaskOperator", id=name)
+    parameters = etree.SubElement(operator, f"{{{SPIFF_NS}}}parameters")
+    guess = _notify_guess(task, departments) if name == "notify" else {}
+    for param, required in REGISTRY[name].params.items():
+        if required:
+            value = guess.get(param, "")
+            etree.SubElement(
+                parameters, f"{{{SPIFF_NS}}}parameter", id=param, type="any", value=value
+            )
 
 
 def _kind(node: etree._Element) -> str:
@@ -662,6 +731,9 @@ class _Converter:
             self.add("owner", event, reason, field="timer", choices=("none",))
 
     def implementation(self, task: etree._Element) -> None:
+        operator = task.find(f"{_b('extensionElements')}/{{{SPIFF_NS}}}serviceTaskOperator")
+        if operator is not None and operator.get("id") in REGISTRY:
+            return  # bound to an OrderGate connector: validation checks its parameters
         names = []
         for tag in task.attrib:
             if etree.QName(tag).namespace not in _OURS and etree.QName(tag).localname in (
@@ -687,7 +759,11 @@ class _Converter:
                 self.use(child, child.tag)
         if names:
             reason = tell("implementation", task, implementation=", ".join(names))
-            self.add("owner", task, reason, field="implementation")
+            if local(task) == "serviceTask":
+                choices = connector_choices(" ".join(names) + " " + (task.get("name") or ""))
+                self.add("owner", task, reason, field="connector", choices=choices)
+            else:
+                self.add("owner", task, reason, field="implementation")
 
     def kept(self) -> None:
         """One 'kept' item per element naming the other tools' attributes and extension
@@ -899,7 +975,8 @@ def answer(
     departments: Iterable[Department | tuple[str, str, str]],
 ) -> bytes:
     """Write the owner's picks (department of a lane or task, form, due time, condition in
-    Python, a task's kind, "none" for a start event's repeating timer) into the diagram; ids
+    Python, a task's kind, a service task's connector, "none" for a start event's repeating
+    timer) into the diagram; ids
     that are not found are ignored."""
     root = parse_bpmn(xml)
     by_key = {d.key: d for d in _departments(departments)}
@@ -932,6 +1009,8 @@ def answer(
         elif given.field == "timer" and given.value == "none" and kind == "startEvent":
             for definition in node.findall(_b("timerEventDefinition")):
                 node.remove(definition)
+        elif given.field == "connector" and given.value in REGISTRY and kind == "serviceTask":
+            _bind_connector(node, given.value, list(by_key.values()))
         elif given.field == "kind" and given.value in ("manualTask", "userTask"):
             node.tag = _b(given.value)
     draw_lanes(root, touched)

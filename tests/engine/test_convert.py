@@ -502,3 +502,79 @@ def test_a_drawing_with_garbage_coordinates_still_gets_its_lane() -> None:
     }
     lane_id = root.find(f".//{{{BPMN_NS}}}lane").get("id")
     assert lane_id in shapes
+
+
+ZEEBE_TASK = (
+    '<bpmn:serviceTask id="s1" name="{name}"><bpmn:extensionElements>'
+    '<zeebe:taskDefinition type="{kind}" /></bpmn:extensionElements></bpmn:serviceTask>'
+)
+
+
+@pytest.mark.parametrize(
+    ("svc", "first"),
+    [
+        (ZEEBE_TASK.format(name="Tell sales", kind="send-mail"), "notify"),
+        (ZEEBE_TASK.format(name="Tell sales", kind="io.acme:notification:1"), "notify"),
+        (ZEEBE_TASK.format(name="Post order", kind="io.camunda:http-json:1"), "http"),
+        ('<bpmn:serviceTask id="s1" name="Post" camunda:class="com.acme.RestCall" />', "http"),
+        ('<bpmn:serviceTask id="s1" name="Book" camunda:class="com.acme.Book" />', "notify"),
+    ],
+)
+def test_a_service_task_is_offered_the_connectors_best_first(svc: str, first: str) -> None:
+    (item,) = run(doc(chain(svc, ids=["s1"]))).items
+    assert (item.status, item.field) == ("owner", "connector")
+    assert item.choices[0] == first
+    assert sorted(item.choices) == ["http", "notify"]
+
+
+@pytest.mark.parametrize(
+    ("connector", "params"), [("notify", ["to", "text"]), ("http", ["endpoint"])]
+)
+def test_picking_a_connector_writes_the_operator_with_its_parameters(
+    connector: str, params: list[str]
+) -> None:
+    svc = ZEEBE_TASK.format(name="Update the ERP", kind="apply")
+    result = run(doc(chain(svc, ids=["s1"])))
+    before = [p.message.key for p in validate_bpmn(result.xml, make_catalog())]
+    assert before == ["connector_missing"]
+    picked = answer(result.xml, [Answer("s1", "connector", connector)], DEPARTMENTS)
+    spiff = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+    (operator,) = node(picked, "s1").iter(f"{{{spiff}}}serviceTaskOperator")
+    assert operator.get("id") == connector
+    written = [p.get("id") for p in operator.iter(f"{{{spiff}}}parameter")]
+    assert written == params
+    assert all(p.get("value") == "" for p in operator.iter(f"{{{spiff}}}parameter"))
+    # The connector is bound; what is left for the owner is the parameters' values.
+    problems = validate_bpmn(picked, make_catalog())
+    assert problems and "connector_missing" not in [p.message.key for p in problems]
+    again = run(picked)
+    assert "connector" not in [i.field for i in again.items]
+
+
+def test_a_repeating_start_timer_is_answered_by_a_plain_start() -> None:
+    start = (
+        '<bpmn:startEvent id="start"><bpmn:timerEventDefinition>'
+        "<bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>"
+    )
+    body = chain(ids=[]).replace('<bpmn:startEvent id="start" />', start, 1)
+    result = run(doc(body))
+    (item,) = [i for i in result.items if i.field == "timer"]
+    assert (item.status, item.choices) == ("owner", ("none",))
+    assert [p.message.key for p in validate_bpmn(result.xml, make_catalog())] == [
+        "start_timer_repeats"
+    ]
+    picked = answer(result.xml, [Answer("start", "timer", "none")], DEPARTMENTS)
+    assert validate_bpmn(picked, make_catalog()) == []
+
+
+def test_a_task_its_tool_says_mails_is_mapped_to_notify_its_lane() -> None:
+    svc = ZEEBE_TASK.format(name="Tell sales", kind="send-mail")
+    result = run(doc(chain(svc, ids=["s1"]), lanes=lane("Sales", "start", "s1", "end")))
+    (item,) = [i for i in result.items if i.field == "connector"]
+    picked = answer(result.xml, [Answer("s1", "connector", item.choices[0])], DEPARTMENTS)
+    spiff = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+    written = {
+        p.get("id"): p.get("value") for p in node(picked, "s1").iter(f"{{{spiff}}}parameter")
+    }
+    assert written == {"to": "'sales'", "text": "'Tell sales'"}
+    assert validate_bpmn(picked, make_catalog()) == []

@@ -4,6 +4,7 @@ a file opened into an existing process's draft, refusals, the report page and pu
 import io
 import json
 from functools import partial
+from pathlib import Path
 
 from app.core.audit.models import AuditEvent
 from app.core.processes import diagram_files, modeling
@@ -15,6 +16,7 @@ from app.extensions import db
 from tests.diagram_samples import goods_check
 from tests.races import results, run_together
 
+ROOT = Path(__file__).resolve().parents[2]
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
@@ -270,3 +272,35 @@ def test_an_owner_answers_the_report_and_the_draft_gets_the_choice(client, login
     stale = {"element": "Lane_reviewers", "field": "department", "value": "sales", "token": token}
     client.post("/processes/Process_goods_check_2/answer", data=stale)
     assert 'Lane_reviewers" name="Sales"' not in modeling.draft_of("Process_goods_check_2").xml
+
+
+def test_an_owner_binds_a_service_task_to_a_connector_from_the_report(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    text = (ROOT / "tests/bpmn_corpus/camunda8/credit_limit.bpmn").read_text(encoding="utf-8")
+    upload(client, "/processes/new", text, name="credit_limit.bpmn")
+    url = "/processes/credit_limit_8132"
+    (item,) = [
+        i
+        for i in diagram_files.report_of(modeling.draft_of("credit_limit_8132"))
+        if i["element"] == "Activity_5444024"
+    ]
+    assert item["field"] == "connector" and sorted(item["choices"]) == ["http", "notify"]
+    editor = client.get(f"{url}/edit").get_data(as_text=True)
+    assert '<option value="notify">Connector: send a notification</option>' in editor
+    token = modeling.edit_token("credit_limit_8132")
+    data = {"element": "Activity_5444024", "field": "connector", "value": "notify"}
+    client.post(f"{url}/answer", data={**data, "token": token})
+    draft = modeling.draft_of("credit_limit_8132")
+    task = next(
+        t
+        for t in parse_bpmn(draft.xml.encode()).iter(f"{BPMN_NS}serviceTask")
+        if t.get("id") == "Activity_5444024"
+    )
+    (operator,) = task.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}serviceTaskOperator")
+    assert operator.get("id") == "notify"
+    page = client.get(f"{url}/report").get_data(as_text=True)
+    assert "Answered: Connector: send a notification" in page
+    # A value the report does not offer is refused and changes nothing.
+    client.post(f"{url}/answer", data={**data, "value": "ftp", "token": token})
+    assert modeling.draft_of("credit_limit_8132").xml == draft.xml

@@ -50,7 +50,7 @@ SENTENCES = {
     "into_key": _l("The file's process %(old)s replaces the draft of %(key)s and takes its id."),
 }
 # What the report's choices can set (app/engine/convert.py `answer`); conditions are written.
-ANSWERABLE = ("department", "form", "due", "kind")
+ANSWERABLE = ("department", "form", "due", "kind", "connector", "timer")
 # The conversion's statuses (app/engine/convert.py), in the order the report lists them.
 REPORT_STATUSES = ("owner", "check", "kept", "mapped")
 
@@ -302,7 +302,8 @@ def answer(
     actor: User, process_id: str, element: object, field: object, value: object, token: object
 ) -> ProcessDraft:
     """Write one of the report's offered choices into the draft (a lane's department, a task's
-    form or due time, a plain task's kind) and mark the item answered."""
+    form or due time, a plain task's kind, a service task's connector, a plain start) and mark
+    the item answered."""
     modeling.ensure_modeler(actor, "answer", process_id)
     uniqueness.lock_series(processes.series(process_id))
     draft = modeling.draft_of(process_id)

@@ -150,7 +150,13 @@ def report(process_id: str):
 def _report_helpers(process_id: str) -> dict:
     """What the report's templates need besides the report: its sentences and choice labels."""
     names = {d["key"]: d["name"] for d in modeling.modeler_config(current_locale())["departments"]}
-    kinds = {"userTask": _("User task"), "manualTask": _("Manual task")}
+    kinds = {
+        "userTask": _("User task"),
+        "manualTask": _("Manual task"),
+        "notify": _("Connector: send a notification"),
+        "http": _("Connector: call an HTTP endpoint"),
+        "none": _("A plain start (no timer)"),
+    }
     return {
         "report_text": diagram_files.item_text,
         "answerable": diagram_files.answerable,
