@@ -304,3 +304,21 @@ def test_an_owner_binds_a_service_task_to_a_connector_from_the_report(client, lo
     # A value the report does not offer is refused and changes nothing.
     client.post(f"{url}/answer", data={**data, "value": "ftp", "token": token})
     assert modeling.draft_of("credit_limit_8132").xml == draft.xml
+
+
+def test_an_owner_replaces_a_repeating_start_timer_from_the_report(client, login, make_user):
+    login(owner(make_user))
+    english(client)
+    text = (ROOT / "tests/bpmn_corpus/spiff/sample_release.bpmn").read_text(encoding="utf-8")
+    upload(client, "/processes/new", text, name="sample_release.bpmn")
+    url, start = "/processes/sample_release_5595", "Event_4095928"
+    editor = client.get(f"{url}/edit").get_data(as_text=True)
+    assert '<option value="none">A plain start (no timer)</option>' in editor
+    token = modeling.edit_token("sample_release_5595")
+    data = {"element": start, "field": "timer", "value": "none", "token": token}
+    client.post(f"{url}/answer", data=data)
+    root = parse_bpmn(modeling.draft_of("sample_release_5595").xml.encode())
+    event = next(e for e in root.iter(f"{BPMN_NS}startEvent") if e.get("id") == start)
+    assert event.find(f"{BPMN_NS}timerEventDefinition") is None
+    page = client.get(f"{url}/report").get_data(as_text=True)
+    assert "Answered: A plain start (no timer)" in page
