@@ -70,7 +70,7 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 def test_the_app_registers_the_domains_above_orders(app):
     """Built by create_app: confirmations, changes, rush, schedule, fulfilment, shipping,
-    closeout, returns and purchasing add panels; orders adds the core's comments and notes to
+    closeout, returns, purchasing and quotations (the quotation an order came from) add panels; orders adds the core's comments and notes to
     its own timeline the same way. Close-out also adds the product page's cost history, and
     purchasing the product's bill of materials."""
     owners = {build.__module__ for build in panels._BUILDERS}
@@ -85,6 +85,7 @@ def test_the_app_registers_the_domains_above_orders(app):
         "app.modules.closeout.hooks",
         "app.modules.returns.hooks",
         "app.modules.purchasing.hooks",
+        "app.modules.quotations.hooks",
     }
     assert {build.__module__ for build in panels._PRODUCT_BUILDERS} == {
         "app.modules.closeout.hooks",

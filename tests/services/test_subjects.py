@@ -72,10 +72,10 @@ def test_inbox_search_reads_the_card_not_the_order(make_order, make_user):
 
 
 def test_a_subject_type_nobody_registered_has_no_card_and_no_page(app):
-    ghost = SubjectRef("quotation", 7)
+    ghost = SubjectRef("invoice", 7)
     assert subjects.refresh(ghost) is None and subjects.find(ghost) is None
     with app.test_request_context():
-        assert subjects.url("quotation", 7) is None
+        assert subjects.url("invoice", 7) is None
         assert subjects.url("order", 7) == "/orders/7"
         assert subjects.url(None, None) is None
 
