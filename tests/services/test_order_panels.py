@@ -70,9 +70,10 @@ def test_a_panel_for_an_unknown_slot_is_refused(clean_panels):
 
 def test_the_app_registers_the_domains_above_orders(app):
     """Built by create_app: confirmations, changes, rush, schedule, fulfilment, shipping,
-    closeout, returns, purchasing and quotations (the quotation an order came from) add panels; orders adds the core's comments and notes to
-    its own timeline the same way. Close-out also adds the product page's cost history, and
-    purchasing the product's bill of materials."""
+    closeout, returns, purchasing and quotations (the quotation an order came from) add
+    panels; orders adds the core's comments and notes to its own timeline the same way.
+    Close-out also adds the product page's cost history, and purchasing the product's bill of
+    materials."""
     owners = {build.__module__ for build in panels._BUILDERS}
     assert owners == {
         "app.modules.orders.hooks",
