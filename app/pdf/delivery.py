@@ -8,18 +8,12 @@ English whatever the reader's language, and ends with blank lines for the custom
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -27,9 +21,7 @@ from reportlab.platypus import (
 )
 
 from app.pdf.blocks import WIDTH, head_row, heading, no_padding, pairs, section
-from app.pdf.confirmation import MARGIN_TOP, _frame, _NumberedCanvas
-from app.pdf.document import draw_footer, item_table, title_block
-from app.pdf.fonts import register_font
+from app.pdf.document import item_table, render, title_block
 from app.pdf.signature import blank_signature
 from app.pdf.styles import Styles, bilingual, day, moment, text
 from app.pdf.styles import quantity as qty
@@ -84,32 +76,18 @@ class DeliveryNote:
 
 def render_delivery_note_pdf(note: DeliveryNote, tz: str = "Asia/Shanghai") -> bytes:
     """Render the note as an A4 PDF; the generation time is shown in the zone named by `tz`."""
-    ZoneInfo(tz)  # an unknown zone fails here, before any drawing
-    moment(note.generated_at, tz)  # a naive time fails here too
-    font = register_font()
-    buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"送货单 Delivery Note {note.note_number}",
-        author=note.company,
-        subject=f"{note.order_number} / {note.note_number}",
-        creator="OrderGate",
-    )
-    footer = partial(_footer, note=note, font=font, tz=tz)
-    doc.addPageTemplates([PageTemplate("page", [_frame(MARGIN_TOP)], onPage=footer)])
-    s = Styles(font)
-    story = [*_title(note, s), *_parties(note, s), *_lines(note, s), *_receipt(note, s)]
-    doc.build(story, canvasmaker=partial(_NumberedCanvas, font=font))
-    return buffer.getvalue()
-
-
-def _footer(canvas: Canvas, doc, *, note: DeliveryNote, font: str, tz: str) -> None:
-    draw_footer(
-        canvas,
-        font,
-        f"送货单号 Note No. {note.note_number}  ·  订单号 Order No. {note.order_number}",
-        f"生成时间 Generated {moment(note.generated_at, tz)}",
+    ZoneInfo(tz)  # an unknown zone fails here; a naive time fails in the footer, before drawing
+    return render(
+        (
+            f"送货单 Delivery Note {note.note_number}",
+            note.company,
+            f"{note.order_number} / {note.note_number}",
+        ),
+        (
+            f"送货单号 Note No. {note.note_number}  ·  订单号 Order No. {note.order_number}",
+            f"生成时间 Generated {moment(note.generated_at, tz)}",
+        ),
+        lambda s: [*_title(note, s), *_parties(note, s), *_lines(note, s), *_receipt(note, s)],
     )
 
 

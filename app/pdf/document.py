@@ -1,13 +1,51 @@
-"""Pieces the one-page-family documents share (the delivery note, the quotation): the title
-block with the document's number, the two-line footer, and the striped table of items."""
+"""Pieces the one-page-family documents share (the delivery note, the quotation): the A4
+document itself, the title block with the document's number, the two-line footer, and the
+striped table of items."""
 
+from collections.abc import Callable
+from functools import partial
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from app.pdf.blocks import GRID, WIDTH, no_padding
-from app.pdf.confirmation import MARGIN_X, PAGE_WIDTH
+from app.pdf.confirmation import MARGIN_TOP, MARGIN_X, PAGE_WIDTH, _frame, _NumberedCanvas
+from app.pdf.fonts import register_font
 from app.pdf.styles import BAND, MUTED, NAVY, RULE, ZEBRA, Styles, bilingual, text
+
+
+def render(
+    info: tuple[str, str, str],
+    footer: tuple[str, str],
+    story: Callable[[Styles], list[Flowable]],
+) -> bytes:
+    """An A4 PDF of one page template: `info` is its (title, author, subject), `footer` the two
+    lines at the foot of every page, `story` what to print given the styles on the embedded
+    font; pages are numbered "n / total"."""
+    font = register_font()
+    buffer = BytesIO()
+    title, author, subject = info
+    doc = BaseDocTemplate(
+        buffer, pagesize=A4, title=title, author=author, subject=subject, creator="OrderGate"
+    )
+
+    def on_page(canvas: Canvas, _doc) -> None:
+        draw_footer(canvas, font, *footer)
+
+    doc.addPageTemplates([PageTemplate("page", [_frame(MARGIN_TOP)], onPage=on_page)])
+    doc.build(story(Styles(font)), canvasmaker=partial(_NumberedCanvas, font=font))
+    return buffer.getvalue()
 
 
 def title_block(company: str, title: tuple[str, str], number: tuple[str, str, str], s: Styles):

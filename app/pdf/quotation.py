@@ -8,18 +8,12 @@ payment terms and validity the customer accepts by signing it (客户确认).
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -28,9 +22,7 @@ from reportlab.platypus import (
 
 from app.pdf.amounts import rmb_in_words
 from app.pdf.blocks import WIDTH, head_row, heading, no_padding, pairs, section
-from app.pdf.confirmation import MARGIN_TOP, _frame, _NumberedCanvas
-from app.pdf.document import draw_footer, item_table, title_block
-from app.pdf.fonts import register_font
+from app.pdf.document import item_table, render, title_block
 from app.pdf.signature import blank_signature
 from app.pdf.styles import Styles, bilingual, day, moment, text
 from app.pdf.styles import money as amount
@@ -82,32 +74,23 @@ class QuotationSheet:
 
 def render_quotation_pdf(sheet: QuotationSheet, tz: str = "Asia/Shanghai") -> bytes:
     """Render the quotation as an A4 PDF; the generation time is shown in the zone `tz`."""
-    ZoneInfo(tz)
-    moment(sheet.generated_at, tz)  # a naive time fails here, before any drawing
-    font = register_font()
-    buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"报价单 Quotation {sheet.number}",
-        author=sheet.company,
-        subject=f"{sheet.number} rev. {sheet.revision}",
-        creator="OrderGate",
-    )
-    footer = partial(_footer, sheet=sheet, font=font, tz=tz)
-    doc.addPageTemplates([PageTemplate("page", [_frame(MARGIN_TOP)], onPage=footer)])
-    s = Styles(font)
-    story = [*_title(sheet, s), *_parties(sheet, s), *_lines(sheet, s), *_acceptance(sheet, s)]
-    doc.build(story, canvasmaker=partial(_NumberedCanvas, font=font))
-    return buffer.getvalue()
-
-
-def _footer(canvas: Canvas, doc, *, sheet: QuotationSheet, font: str, tz: str) -> None:
-    draw_footer(
-        canvas,
-        font,
-        f"报价单号 Quotation No. {sheet.number}  ·  版本 Rev. {sheet.revision}",
-        f"生成时间 Generated {moment(sheet.generated_at, tz)}",
+    ZoneInfo(tz)  # an unknown zone fails here; a naive time fails in the footer, before drawing
+    return render(
+        (
+            f"报价单 Quotation {sheet.number}",
+            sheet.company,
+            f"{sheet.number} rev. {sheet.revision}",
+        ),
+        (
+            f"报价单号 Quotation No. {sheet.number}  ·  版本 Rev. {sheet.revision}",
+            f"生成时间 Generated {moment(sheet.generated_at, tz)}",
+        ),
+        lambda s: [
+            *_title(sheet, s),
+            *_parties(sheet, s),
+            *_lines(sheet, s),
+            *_acceptance(sheet, s),
+        ],
     )
 
 
