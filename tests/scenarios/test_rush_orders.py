@@ -22,7 +22,7 @@ from app.modules.rush.services import preview as rush_preview
 from app.modules.rush.services import reading as rush_reading
 from app.modules.rush.services import rush
 from app.modules.schedule.models import PlanSlot, ProductionPlan
-from app.modules.schedule.services import plan
+from app.modules.schedule.services import plan, writing
 
 
 def open_step(request: RushRequest) -> HumanTask | None:
@@ -266,14 +266,14 @@ def test_pmc_rearranges_the_plan_and_owners_of_delayed_orders_hear_of_it(plan_wo
     ]
     pmc = make_user("pmc")
     with pytest.raises(PermissionDenied):
-        plan.rearrange(make_user("sales"), state.fingerprint, [])
+        writing.rearrange(make_user("sales"), state.fingerprint, [])
     with pytest.raises(Conflict):
-        plan.rearrange(pmc, "stale", [(a.id, "L1", "2"), (b.id, "L1", "1")])
+        writing.rearrange(pmc, "stale", [(a.id, "L1", "2"), (b.id, "L1", "1")])
     with pytest.raises(InvalidInput) as refused:
-        plan.rearrange(pmc, state.fingerprint, [(a.id, "L1", "x"), (b.id, "L2", "1")])
+        writing.rearrange(pmc, state.fingerprint, [(a.id, "L1", "x"), (b.id, "L2", "1")])
     assert set(refused.value.errors) == {f"position-{a.id}", f"line-{b.id}"}
     db.session.rollback()
-    plan.rearrange(pmc, state.fingerprint, [(a.id, "L1", "2"), (b.id, "L1", "1")])
+    writing.rearrange(pmc, state.fingerprint, [(a.id, "L1", "2"), (b.id, "L1", "1")])
     db.session.commit()
     assert finish_of(b.id) == date(2027, 3, 1) and finish_of(a.id) == date(2027, 3, 2)
     delayed = db.session.scalars(
@@ -282,7 +282,7 @@ def test_pmc_rearranges_the_plan_and_owners_of_delayed_orders_hear_of_it(plan_wo
     assert [(n.subject_key, json.loads(n.params)["cause"]) for n in delayed] == [(a.id, "plan")]
     # Moving A to L2 (16 h there) puts it on L2 from Monday.
     fingerprint = plan.current().fingerprint
-    plan.rearrange(pmc, fingerprint, [(a.id, "L2", "1"), (b.id, "L1", "1")])
+    writing.rearrange(pmc, fingerprint, [(a.id, "L2", "1"), (b.id, "L1", "1")])
     db.session.commit()
     job = plan.current().schedule.job(a.id)
     assert (job.line, job.start, job.finish) == ("L2", date(2027, 3, 1), date(2027, 3, 2))

@@ -7,7 +7,7 @@ from app.core.notifications.models import Notification
 from app.extensions import db
 from app.modules.fulfilment.models import LateFlag
 from app.modules.fulfilment.services import lateness, reporting
-from app.modules.schedule.services import plan
+from app.modules.schedule.services import plan, writing
 from app.planning import insert_rush
 
 
@@ -27,7 +27,7 @@ def test_late_at_risk_and_behind_plan(plan_world, make_user):
     assert (late_b.finish, late_b.days) == (date(2027, 3, 2), 1)
     # PMC writes the plan (the baseline); then A's hours grow with a bigger quantity: behind.
     state = plan.current(lock=True)
-    plan.write(state, state.schedule, None, "plan.rearrange", {})
+    writing.write(state, state.schedule, None, "plan.rearrange", {})
     a.lines[0].quantity = 40
     db.session.commit()
     found = {late.order.number: late for late in lateness.late_orders()}

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.modules.fulfilment.models import LateFlag
 from app.modules.rush.services import preview as rush_preview
 from app.modules.schedule.models import MaterialOverride
-from app.modules.schedule.services import materials, plan
+from app.modules.schedule.services import materials, plan, writing
 from app.modules.schedule.services.materials import MaterialStatus
 from tests.races import run_together
 from tests.statements import counted
@@ -75,7 +75,7 @@ def test_the_plan_holds_an_order_until_its_material_date_and_lets_later_ones_pas
     ]
     assert state.materials[a.id].status.source == "test"
     # Written and read back, the plan is the same (the slots keep B before A).
-    plan.write(state, state.schedule, None, "plan.rearrange", {})
+    writing.write(state, state.schedule, None, "plan.rearrange", {})
     db.session.commit()
     assert plan.current().fingerprint == state.fingerprint
 

@@ -87,14 +87,15 @@ def late():
     """PMC's list of open orders behind plan, at risk or late."""
     if not (permissions.may_plan(current_user) or permissions.is_manager(current_user)):
         abort(403)
-    found, problem = plan.attempt(lateness.late_orders)
+    found, problem = plan.attempt(lambda: lateness.late_orders(rows=False))
     found = found or []
     pages = max(1, -(-len(found) // LATE_PAGE_SIZE))
     page = min(record_id(request.args.get("page")) or 1, pages)
     first = (page - 1) * LATE_PAGE_SIZE
+    shown = found[first : first + LATE_PAGE_SIZE]
     return render_template(
         "fulfilment/late.html",
-        late=found[first : first + LATE_PAGE_SIZE],
+        late=lateness.with_orders(shown) if shown else [],
         counts=Counter(late.kind for late in found),
         total=len(found),
         page=page,

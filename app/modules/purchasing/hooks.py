@@ -22,6 +22,12 @@ from app.modules.orders.panels import (
     register_product_panels,
 )
 from app.modules.orders.services import subject as order_subject
+from app.modules.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseRequest,
+    Requirement,
+)
 from app.modules.purchasing.services import (
     buying,
     components,
@@ -31,6 +37,7 @@ from app.modules.purchasing.services import (
     reading,
     requirements,
 )
+from app.modules.schedule.services import inputs as plan_inputs
 from app.modules.schedule.services.materials import register_material_source
 
 
@@ -98,6 +105,13 @@ def register() -> None:
     events.on_production_started(requirements.on_production_started)
     events.on_cancelled(requirements.on_cancelled)
     register_material_source(readiness.statuses, readiness.PRIORITY, name="purchasing")
+    # What readiness.statuses reads: a write to it moves the plan's input version on.
+    plan_inputs.watch(Requirement, ("order_id", "quantity", "reserved"))
+    plan_inputs.watch(PurchaseRequest, ("order_id", "requirement_id", "po_line_id", "status"))
+    plan_inputs.watch(
+        PurchaseOrderLine, ("purchase_order_id", "expected_date", "quantity", "received")
+    )
+    plan_inputs.watch(PurchaseOrder, ("number", "status"))
     closeout_costing.register_material_cost(costs.material_cost)
     worker.register_job("purchasing.late", late.notify_late)
     for kind, label in (

@@ -4,13 +4,16 @@ materials (ready, expected by a date, or unknown; PMC's override and its form)."
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.calendar.models import CalendarDay
 from app.core.notifications import services as notifications
 from app.core.tasks import registry
+from app.core.tasks.models import HumanTask
 from app.core.tasks.registry import Panel
 from app.core.users import permissions
-from app.modules.orders.models import Order
+from app.modules.orders.models import Order, OrderLine, ProductionLine, ProductLineRate
 from app.modules.orders.panels import OrderPage, register_order_panels
-from app.modules.schedule.services import materials, plan
+from app.modules.schedule.models import MaterialOverride, PlanSlot
+from app.modules.schedule.services import inputs, materials, plan
 from app.modules.schedule.services.jobs import ACTIVE_STATUSES
 
 
@@ -38,6 +41,39 @@ def register() -> None:
     registry.register_submitted_page("calendar_day", "schedule.index", anchor="#calendar")
     register_order_panels(_order_panels)
     materials.register()
+    _watch_inputs()
+
+
+def _watch_inputs() -> None:
+    """What the plan is computed from (services/plan.py `_build`, jobs.py, materials.py): a
+    write to any of it moves the plan's input version on (services/inputs.py)."""
+    inputs.watch(Order, ("status", "promised_date", "released_at", "number"))
+    inputs.watch(
+        OrderLine,
+        (
+            "order_id",
+            "position",
+            "product_id",
+            "standard_product_id",
+            "quantity",
+            "quantity_done",
+            "eng_hours_per_unit",
+            "eng_line_id",
+            "prod_hours_per_unit",
+            "prod_line_id",
+        ),
+    )
+    inputs.watch(ProductLineRate)
+    inputs.watch(ProductionLine, ("code", "daily_hours"))
+    inputs.watch(CalendarDay, ("day", "kind"))
+    inputs.watch(PlanSlot)
+    inputs.watch(MaterialOverride, ("order_id", "ready_on"))
+    inputs.watch(
+        HumanTask,
+        ("state", "data", "subject_key", "subject_type"),
+        when=lambda task: task.spec_name == materials.WAREHOUSE_STEP,
+    )
+    inputs.install()
     notifications.register_kind(
         "order_delayed", "schedule/_notice_delayed.html", _l("Order late against its promised date")
     )

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -26,6 +26,39 @@ class ProductionPlan(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class PlanInput(db.Model):
+    """The version of everything the plan is computed from (docs/PLANNING.md, "The stored plan").
+
+    One row, moved on at the commit of any transaction that wrote a plan input (an order's
+    status, an item's quantity, a line's capacity, a slot, a material date...): a stored plan
+    of another version is stale. `generation` is drawn anew when the row is made again (an
+    emptied database), so a version number never names two different sets of inputs.
+    """
+
+    __tablename__ = "plan_input"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    generation: Mapped[str] = mapped_column(String(32), default="")
+
+
+class PlanSnapshot(db.Model):
+    """The plan computed for one input version, start day and language, shared by every process.
+
+    `data` is the computed plan, serialized (services/stored.py); rows of older versions are
+    removed when a newer one is stored.
+    """
+
+    __tablename__ = "plan_snapshot"
+
+    generation: Mapped[str] = mapped_column(String(32), primary_key=True)
+    input_version: Mapped[int] = mapped_column(primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PlanSlot(db.Model):

@@ -11,7 +11,7 @@ from app.core.web import commit, submit
 from app.i18n import current_locale
 from app.modules.orders.services import orders
 from app.modules.orders.services.order_input import record_id
-from app.modules.schedule.services import charts, materials, plan
+from app.modules.schedule.services import charts, materials, plan, writing
 from app.planning import weekly_load
 
 bp = Blueprint("schedule", __name__, template_folder="templates")
@@ -37,10 +37,15 @@ def _plan_context(state, page: int) -> dict:
     pages = max(1, -(-longest // PLAN_PAGE_SIZE))
     page = min(page, pages)
     first = (page - 1) * PLAN_PAGE_SIZE
+    windows = {
+        code: state.schedule.on_line(code)[first : first + PLAN_PAGE_SIZE]
+        for code in state.line_rows
+    }
+    # Only the orders this page shows are read (one statement), whatever the plan's size.
+    state.orders.load(job.order_id for window in windows.values() for job in window)
     lines, shown = [], []
     for code, row in state.line_rows.items():
-        on_line = state.schedule.on_line(code)
-        window = on_line[first : first + PLAN_PAGE_SIZE]
+        window = windows[code]
         shown.extend(window)
         entries = [
             {
@@ -55,7 +60,7 @@ def _plan_context(state, page: int) -> dict:
             }
             for scheduled in window
         ]
-        lines.append({"row": row, "entries": entries, "total": len(on_line)})
+        lines.append({"row": row, "entries": entries, "total": len(state.schedule.on_line(code))})
     return {
         "state": state,
         "lines": lines,
@@ -102,7 +107,7 @@ def index():
             if record_id(oid) is not None
         ]
         _new, errors = submit(
-            lambda: plan.rearrange(current_user, f.get("base_fingerprint", ""), rows)
+            lambda: writing.rearrange(current_user, f.get("base_fingerprint", ""), rows)
         )
         if not errors:
             flash(_("The production plan was saved."), "success")

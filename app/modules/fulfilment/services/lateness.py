@@ -5,7 +5,7 @@ per new or worse flag (in-app notification `order_late`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
@@ -27,7 +27,7 @@ SEVERITY = {kind: n for n, kind in enumerate(LATE_KINDS)}  # behind < at_risk < 
 
 @dataclass(frozen=True)
 class LateOrder:
-    order: Order
+    order_id: int
     kind: str  # "late", "behind" or "at_risk" (the worst that applies)
     line: str
     finish: date
@@ -38,6 +38,9 @@ class LateOrder:
     @property
     def severity(self) -> int:
         return SEVERITY[self.kind]
+
+    # The order's row, read for the late orders a page shows (`with_orders`).
+    order: Order | None = None
 
 
 def _baselines(order_ids: list[int]) -> dict[int, date]:
@@ -51,16 +54,23 @@ def _baselines(order_ids: list[int]) -> dict[int, date]:
     return dict(rows.all())
 
 
-def late_orders(state=None) -> list[LateOrder]:
+def with_orders(found: list[LateOrder], state=None) -> list[LateOrder]:
+    """`found` with each order's row (read in one statement for the lot)."""
+    state = state or plan.current()
+    state.orders.load(late.order_id for late in found)
+    return [replace(late, order=state.orders[late.order_id]) for late in found]
+
+
+def late_orders(state=None, rows: bool = True) -> list[LateOrder]:
     """Every open order in the plan that is late, behind plan or at risk; worst first, then by
-    finish. `state`: the plan as computed (`plan.current()`), computed here if not given."""
+    finish. `state`: the plan as computed (`plan.current()`), computed here if not given.
+    Without `rows` the orders' rows are not read (a page reads those it shows: `with_orders`)."""
     state = state or plan.current()
     risk_days = current_app.config["LATE_RISK_DAYS"]
     cal = state.calendar
     baselines = _baselines(sorted(state.orders))
     found = []
     for job in state.schedule.jobs:
-        order = state.orders[job.order_id]
         baseline = baselines.get(job.order_id)
         kind, days = None, 0
         if job.promised is not None and job.finish > job.promised:
@@ -72,8 +82,11 @@ def late_orders(state=None) -> list[LateOrder]:
         if baseline is not None and job.finish > baseline and kind != "late":
             kind, days = "behind", cal.workdays_between(baseline, job.finish)
         if kind is not None:
-            found.append(LateOrder(order, kind, job.line, job.finish, job.promised, baseline, days))
-    return sorted(found, key=lambda late: (-late.severity, late.finish, late.order.id))
+            found.append(
+                LateOrder(job.order_id, kind, job.line, job.finish, job.promised, baseline, days)
+            )
+    found.sort(key=lambda late: (-late.severity, late.finish, late.order_id))
+    return with_orders(found, state) if rows else found
 
 
 def flag_of(order_id: int) -> LateFlag | None:
@@ -101,7 +114,7 @@ def check(actor: User | None = None) -> int:
     state, problem = plan.attempt(plan.current)
     if problem is not None:
         return 0
-    now = {late.order.id: late for late in late_orders(state)}
+    now = {late.order_id: late for late in late_orders(state, rows=False)}
     flags = {flag.order_id: flag for flag in db.session.scalars(db.select(LateFlag))}
     for order_id, flag in flags.items():
         if order_id not in now:
@@ -122,8 +135,9 @@ def check(actor: User | None = None) -> int:
                 continue  # flagged by a concurrent check, which tells the owner
         else:
             flag.kind, flag.finish = late.kind, late.finish.isoformat()
+        order = state.orders[order_id]
         params = {
-            "number": late.order.number,
+            "number": order.number,
             "kind": late.kind,
             "finish": late.finish.isoformat(),
             "promised": late.promised.isoformat() if late.promised else None,
@@ -131,7 +145,7 @@ def check(actor: User | None = None) -> int:
             "days": late.days,
         }
         told += notifications.notify_users(
-            _recipients(late.order), order_subject.ref(late.order), "order_late", params
+            _recipients(order), order_subject.ref(order), "order_late", params
         )
     db.session.flush()
     return told

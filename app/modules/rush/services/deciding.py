@@ -20,7 +20,7 @@ from app.modules.orders.services import subject as order_subject
 from app.modules.rush.models import RushRequest
 from app.modules.rush.services.preview import RushPreview, compute
 from app.modules.rush.services.rush import DECISION_STEPS, for_instance, live
-from app.modules.schedule.services import plan
+from app.modules.schedule.services import plan, writing
 
 
 def check_decision(task: HumanTask, data: dict, formdata, errors: dict) -> dict:
@@ -101,14 +101,14 @@ def on_outcome(instance: ProcessInstance, data: dict, actor: User | None) -> Non
         raise Conflict(
             _("The production plan changed since this rush was approved on it; decide again.")
         )
-    version = plan.write(
+    version = writing.write(
         state,
         computed.insertion.after,
         actor,
         "plan.rush",
         {"rush": rush.id, "order": rush.order.number},
     )
-    plan.notify_delays(
+    writing.notify_delays(
         state.orders,
         computed.insertion.slips,
         {"cause": "rush", "rush_id": rush.id, "rush_order": rush.order.number},

@@ -1,10 +1,19 @@
 """The production plan (生产排程): released orders on the lines, as PMC arranged them.
 
-The plan is computed by `app.planning` from the database each time: the lines and their daily
-capacity, the working calendar, the orders to make (released ones, and any order an approved
-rush request placed), and PMC's sequence, stored as one `plan_slot` per order. Writing a plan
-(PMC reorders, a rush is applied) locks the `production_plan` row, checks that the plan is still
-the one the user saw (its fingerprint), and rewrites every slot in the same transaction.
+The plan is computed by `app.planning` from the database: the lines and their daily capacity,
+the working calendar, the orders to make (released ones, and any order an approved rush request
+placed), their material dates, and PMC's sequence, stored as one `plan_slot` per order.
+
+Reading it does not compute it each time (docs/PLANNING.md, "The stored plan"): every write to
+one of those inputs moves the plan's input version on at commit (services/inputs.py), and the
+plan computed for a version, start day and language is stored for every process to share
+(services/stored.py). A reader reads the version (one statement) and takes the memoised or
+stored plan; only a stale one is computed again, from the open orders only. A transaction that
+changed inputs itself, and a writer (`current(lock=True)`), compute from the database.
+
+Writing a plan (PMC reorders, a rush is applied; services/writing.py) locks the
+`production_plan` row, checks that the plan is still the one the user saw (its fingerprint),
+and rewrites every slot in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -23,19 +32,16 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+import app.planning as planning
 from app.core import clock
-from app.core.audit import services as audit
 from app.core.calendar import services as factory_calendar
-from app.core.clock import utcnow
-from app.core.notifications import services as notifications
 from app.core.submissions import uniqueness
-from app.core.users import permissions
-from app.core.users.models import User
-from app.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.i18n import current_locale
 from app.modules.orders.models import Order, ProductionLine
-from app.modules.orders.services import subject as order_subject
 from app.modules.schedule.models import PlanSlot, ProductionPlan
+from app.modules.schedule.services import inputs, stored
 from app.modules.schedule.services import materials as material_dates
 from app.modules.schedule.services.jobs import (
     ACTIVE_STATUSES,
@@ -43,16 +49,15 @@ from app.modules.schedule.services.jobs import (
     orders_to_plan,
     usable_lines,
 )
+from app.modules.schedule.services.stored import PlanOrders, PlanState, Unplanned
 from app.planning import (
     Job,
     Line,
     PlanningError,
     Schedule,
     ScheduledJob,
-    Slip,
     WorkCalendar,
     schedule,
-    slips_between,
 )
 
 T = TypeVar("T")
@@ -65,39 +70,7 @@ def calendar(start: date | None = None) -> WorkCalendar:
     return factory_calendar.calendar(start or clock.today())
 
 
-@dataclass(frozen=True)
-class Unplanned:
-    """An order that should be planned but cannot be, and why (shown to PMC)."""
-
-    order: Order
-    message: str
-
-
-@dataclass
-class PlanState:
-    """Everything the plan was computed from, and the schedule itself."""
-
-    start: date
-    calendar: WorkCalendar
-    lines: list[Line]
-    line_rows: dict[str, ProductionLine]
-    orders: dict[int, Order]
-    jobs: list[Job]
-    sequence: dict[str, list[int]]
-    schedule: Schedule
-    unplanned: list[Unplanned] = field(default_factory=list)
-    # Lines left out of the plan (a capacity of 0 or less in the database), with the reason.
-    problems: list[str] = field(default_factory=list)
-    # Each planned order's material status (docs/PLANNING.md, "Material dates").
-    materials: dict[int, material_dates.Material] = field(default_factory=dict)
-
-    @property
-    def fingerprint(self) -> str:
-        """The fingerprint of the schedule as computed now."""
-        return self.schedule.fingerprint
-
-
-def _lock_plan() -> ProductionPlan:
+def lock_plan() -> ProductionPlan:
     """The plan row, locked for this transaction (created on first use)."""
     row = db.session.scalar(
         db.select(ProductionPlan).where(ProductionPlan.id == PLAN_ID).with_for_update()
@@ -122,7 +95,7 @@ def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[U
         try:
             job = job_for(order)
         except InvalidInput as exc:
-            unplanned.append(Unplanned(order, exc.message))
+            unplanned.append(Unplanned(order.id, order.number, exc.message))
             continue
         if job is None:  # made in full, its status not yet moved on: nothing left to plan
             continue
@@ -132,7 +105,7 @@ def _jobs(line_rows: dict, bad_lines: set[str]) -> tuple[dict, list[Job], list[U
                 message = _(
                     "The only lines that can make this order have no usable daily capacity."
                 )
-            unplanned.append(Unplanned(order, message))
+            unplanned.append(Unplanned(order.id, order.number, message))
             continue
         orders[order.id] = order
         jobs.append(job)
@@ -184,7 +157,7 @@ def current(lock: bool = False, start: date | None = None) -> PlanState:
     reading = not lock and start is None and has_request_context() and request.method == "GET"
     if reading and _REQUEST_KEY in request.environ:
         return request.environ[_REQUEST_KEY]
-    state = _computed(lock, start)
+    state = _computed(lock, start) if lock or start is not None else _read()
     if reading:
         request.environ[_REQUEST_KEY] = state
     return state
@@ -208,6 +181,21 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _read() -> PlanState:
+    """The plan as of today: the memoised or stored one of the current input version, else
+    computed (and stored). Computed without storing while this transaction changed inputs."""
+    version = inputs.version()
+    if version is None or inputs.changed_here() or schedule is not planning.schedule:
+        return _computed(False, None)  # (a replaced planner, in tests, never gets a stored plan)
+    key = (*version, clock.today(), current_locale())
+    snap = stored.recall(key)
+    if snap is not None:
+        return stored.state_of(snap)
+    state = _computed(False, key[2])
+    stored.store(key, stored.snapshot_of(state))
+    return state
+
+
 def _computed(lock: bool, start: date | None) -> PlanState:
     with _collector_paused():
         return _build(lock, start)
@@ -215,7 +203,7 @@ def _computed(lock: bool, start: date | None) -> PlanState:
 
 def _build(lock: bool, start: date | None) -> PlanState:
     if lock:
-        _lock_plan()
+        lock_plan()
     start = start or clock.today()
     cal = calendar(start)
     all_rows = {
@@ -238,9 +226,11 @@ def _build(lock: bool, start: date | None) -> PlanState:
             sequence[slot.line.code].append(slot.order_id)
     sched = _schedule_of(jobs, lines, cal, start, sequence)
     for beyond in sched.beyond_horizon:
+        orders.pop(beyond.order_id)
         unplanned.append(
             Unplanned(
-                orders.pop(beyond.order_id),
+                beyond.order_id,
+                beyond.order_number,
                 _(
                     "It would finish after the planning horizon (%(date)s): check its "
                     "quantities and hours per unit, or split the order.",
@@ -249,7 +239,17 @@ def _build(lock: bool, start: date | None) -> PlanState:
             )
         )
     return PlanState(
-        start, cal, lines, line_rows, orders, jobs, sequence, sched, unplanned, problems, materials
+        start,
+        cal,
+        lines,
+        line_rows,
+        PlanOrders(orders, orders),
+        jobs,
+        sequence,
+        sched,
+        unplanned,
+        problems,
+        materials,
     )
 
 
@@ -271,142 +271,6 @@ def material_job(state: PlanState, order: Order, job: Job) -> Job:
     return held(job, order, material, state.start)
 
 
-def write(state: PlanState, new: Schedule, actor: User | None, action: str, data: dict) -> int:
-    """Store `new` as the plan (every slot rewritten) and return the new plan version.
-
-    The caller holds the plan lock (`current(lock=True)`) and computed `new` from `state`.
-    """
-    plan = _lock_plan()
-    db.session.execute(db.delete(PlanSlot))
-    now = utcnow()
-    db.session.add_all(
-        PlanSlot(
-            order_id=job.order_id,
-            line_id=state.line_rows[job.line].id,
-            position=job.position,
-            planned_start=job.start,
-            planned_finish=job.finish,
-            updated_at=now,
-        )
-        for job in new.jobs
-    )
-    plan.version += 1
-    plan.fingerprint = new.fingerprint
-    plan.updated_at = now
-    plan.updated_by_id = actor.id if actor else None
-    audit.record(
-        actor,
-        action,
-        "production_plan",
-        plan.id,
-        data={"version": plan.version, "fingerprint": new.fingerprint, **data},
-    )
-    return plan.version
-
-
-def notify_delays(orders: dict[int, Order], slips: list[Slip], cause: dict) -> int:
-    """Tell each delayed order's owner (who entered it; else the sales heads) how late it gets."""
-    sent = 0
-    sales_heads = None
-    for slip in slips:
-        order = orders.get(slip.order_id) or db.session.get(Order, slip.order_id)
-        recipients = [order.created_by_id] if order.created_by_id else None
-        if recipients is None:
-            if sales_heads is None:
-                sales_heads = _sales_heads()
-            recipients = sales_heads
-        params = {
-            "number": slip.order_number,
-            "old_finish": slip.old_finish.isoformat(),
-            "new_finish": slip.new_finish.isoformat(),
-            "days": slip.working_days,
-            "promised": slip.promised.isoformat() if slip.promised else None,
-            "late": slip.late,
-            **cause,
-        }
-        # Through notify_users, so whoever chose email or the digest for it gets it that way.
-        sent += notifications.notify_users(
-            recipients, order_subject.ref(order), "order_delayed", params
-        )
-    return sent
-
-
-def _sales_heads() -> list[int]:
-    from app.core.users.models import Department
-
-    return list(
-        db.session.scalars(
-            db.select(User.id)
-            .join(Department, Department.id == User.department_id)
-            .where(Department.key == permissions.SALES, User.role == "head", User.active.is_(True))
-        )
-    )
-
-
-def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str]]) -> Schedule:
-    """PMC's new order of the plan: rows of (order id, line code, position text).
-
-    Orders are sorted per line by position (ties keep their current order); orders without a
-    row (on another page of the plan) keep their line and position. The plan must still be the
-    one PMC saw (`base_fingerprint`), else nothing changes and PMC is asked to reload.
-    """
-    if not permissions.may_plan(actor):
-        audit.record(actor, "plan.denied", "production_plan", PLAN_ID)
-        raise PermissionDenied(_("Only PMC arranges the production plan."))
-    state = checked(lambda: current(lock=True))
-    if base_fingerprint != state.fingerprint:
-        raise Conflict(
-            _("The plan changed since you opened it (an order or a rush was added); reload it.")
-        )
-    errors: dict[str, str] = {}
-    current_place = {job.order_id: (job.line, job.position) for job in state.schedule.jobs}
-    placed: dict[str, list[tuple[float, int, int]]] = {code: [] for code in state.line_rows}
-    jobs = {job.order_id: job for job in state.jobs}
-    seen: set[int] = set()
-    for order_id, line_code, position_text in rows:
-        if order_id not in current_place or order_id in seen:
-            errors["__form__"] = _("The plan changed since you opened it; reload it.")
-            continue
-        seen.add(order_id)
-        number = state.orders[order_id].number
-        key = f"position-{order_id}"
-        try:
-            position = float(position_text)
-            if not 0 < position < 100000:
-                raise ValueError
-        except ValueError:
-            errors[key] = _("Enter a position of 1 or more.")
-            continue
-        job = jobs[order_id]
-        if line_code not in state.line_rows:
-            errors[f"line-{order_id}"] = _("Choose a production line.")
-        elif line_code not in job.hours_by_line:
-            errors[f"line-{order_id}"] = _(
-                "Order %(number)s cannot be made on line %(line)s.", number=number, line=line_code
-            )
-        else:
-            old_line, old_position = current_place[order_id]
-            # A moved order without a new position goes to the end of its new line.
-            tie = old_position if old_line == line_code else 100000 + old_position
-            placed[line_code].append((position, tie, order_id))
-    # The page shows the plan a window at a time: an order not on it keeps its line and place.
-    for order_id, (line_code, position) in current_place.items():
-        if order_id not in seen:
-            placed[line_code].append((float(position), position, order_id))
-    if errors:
-        raise InvalidInput(errors=errors)
-    sequence = {code: [oid for *_k, oid in sorted(items)] for code, items in placed.items()}
-    new = checked(
-        lambda: schedule(state.jobs, state.lines, state.calendar, state.start, sequence=sequence)
-    )
-    if new.fingerprint == state.fingerprint:
-        return new
-    slips = slips_between(state.schedule, new, state.calendar)
-    write(state, new, actor, "plan.rearrange", {"slips": [s.order_number for s in slips]})
-    notify_delays(state.orders, slips, {"cause": "plan"})
-    return new
-
-
 def plan_row() -> ProductionPlan | None:
     """The plan's version row (who changed it last, and when), if the plan was ever written."""
     return db.session.get(ProductionPlan, PLAN_ID)
@@ -425,7 +289,7 @@ def place_of(order: Order) -> tuple[ScheduledJob | None, str | None]:
     state = current()
     if order.id in state.orders:
         return state.schedule.job(order.id), None
-    reason = next((u.message for u in state.unplanned if u.order.id == order.id), None)
+    reason = next((u.message for u in state.unplanned if u.order_id == order.id), None)
     return None, reason
 
 
