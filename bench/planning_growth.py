@@ -1,6 +1,13 @@
 """How the planner's cost grows with open work (issue 14): schedule(), a rush preview
 (insert_rush, every capable line tried) and a re-plan (PMC's sequence given back with one order
-moved, as /schedule's rearrange computes it) at 200, 1,000 and 5,000 open jobs on 10 lines.
+moved, as /schedule's rearrange computes it) at 200, 1,000, 2,000 and 5,000 open jobs on 10
+lines.
+
+`rush_insertion` is insert_rush computing the plan before the insertion itself (from the jobs
+alone, every one queued); `rush_preview` is what the rush page computes: the plan it shows
+given (`before=`, with its sequence), only the lines that change placed. `replan` is what
+/schedule's rearrange computes (the plan given as `base=`: only the moved line placed);
+`replan_full` the same plan with every line placed.
 
     .venv/bin/python bench/planning_growth.py [--smoke]
 
@@ -30,8 +37,8 @@ from app.planning import Job, Line, china_calendar, insert_rush, schedule  # noq
 
 START = date(2027, 3, 1)
 LINES = [Line(f"L{n}", 16 + 2 * (n % 4)) for n in range(1, 11)]
-SIZES = (200, 1000, 5000)
-SMOKE_SIZES = (20, 60, 180)
+SIZES = (200, 1000, 2000, 5000)
+SMOKE_SIZES = (20, 60, 120, 180)
 SLACK = 0.15
 
 
@@ -82,19 +89,33 @@ def _one_size(open_jobs: list[Job], calendar, rounds: int) -> dict:
     """CPU ms (p50) of planning, a rush preview and a re-plan of `open_jobs`."""
     rush = Job(0, "SO-RUSH", {"L1": 40, "L2": 50, "L4": 45}, START + timedelta(days=10))
     plan_ms, base = _timed(lambda: schedule(open_jobs, LINES, calendar, START), rounds)
+    required = START + timedelta(7)
     rush_ms, preview = _timed(
-        lambda: insert_rush(open_jobs, LINES, calendar, START, rush, START + timedelta(7)), rounds
+        lambda: insert_rush(open_jobs, LINES, calendar, START, rush, required), rounds
     )
     sequence = base.sequence()
+    shown_ms, shown = _timed(
+        lambda: insert_rush(
+            open_jobs, LINES, calendar, START, rush, required, sequence=sequence, before=base
+        ),
+        rounds,
+    )
     busiest = max(sequence, key=lambda code: len(sequence[code]))
     moved = {**sequence, busiest: [*sequence[busiest][1:], sequence[busiest][0]]}
-    replan_ms, _replanned = _timed(
+    full_ms, full = _timed(
         lambda: schedule(open_jobs, LINES, calendar, START, sequence=moved), rounds
     )
+    replan_ms, replanned = _timed(
+        lambda: schedule(open_jobs, LINES, calendar, START, sequence=moved, base=base), rounds
+    )
+    if replanned != full or shown.after != preview.after or shown.slips != preview.slips:
+        raise AssertionError("A plan computed line by line differs from the full computation.")
     return {
         "schedule_ms": plan_ms,
         "rush_insertion_ms": rush_ms,
+        "rush_preview_ms": shown_ms,
         "replan_ms": replan_ms,
+        "replan_full_ms": full_ms,
         "rounds": rounds,
         "slips": len(preview.slips),
     }
@@ -111,7 +132,13 @@ def measure(smoke: bool) -> dict:
         rows[str(size)] = _one_size(jobs(size, rng), calendar, rounds[size])
     n_log_n = exponent(list(sizes), [n * math.log(n) for n in sizes])
     fits = {}
-    for key in ("schedule_ms", "rush_insertion_ms", "replan_ms"):
+    for key in (
+        "schedule_ms",
+        "rush_insertion_ms",
+        "rush_preview_ms",
+        "replan_ms",
+        "replan_full_ms",
+    ):
         k = exponent(list(sizes), [rows[str(n)][key] for n in sizes])
         fits[key.removesuffix("_ms")] = {"exponent": round(k, 2), "ok": k <= n_log_n + SLACK}
     return {

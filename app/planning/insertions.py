@@ -10,7 +10,7 @@ from app.planning.calendars import WorkCalendar
 from app.planning.errors import BeyondHorizon, NoCapableLine, NotCapable, UnknownLine
 from app.planning.jobs import Job, Line
 from app.planning.loads import WeekLoad, weekly_load
-from app.planning.placement import schedule
+from app.planning.placement import horizon_of, schedule
 from app.planning.schedules import Schedule, ScheduledJob, Unplaced
 
 
@@ -105,17 +105,23 @@ class _Insertion:
     lines: Sequence[Line]
     calendar: WorkCalendar
     before: Schedule
+    sequence: Mapping[str, list[int]]  # the order ids of `before` per line, in time order
     rush_job: Job
     others: list[Job]
     required_by: date
     horizon_weeks: int
 
     def on(self, code: str) -> Preview:
-        """The preview with the rush job first on line `code`, every other job kept in place."""
+        """The preview with the rush job first on line `code`, every other job kept in place.
+
+        Only the lines that change are placed again (`code`, and the line a rushed order leaves),
+        the others taken from `before`, unless a job of `before` is beyond the horizon: with no
+        slot, it chooses its line among all of them again (`bylines.lines_kept`).
+        """
         rush_id, calendar = self.rush_job.order_id, self.calendar
         sequence = {
             line: [order_id for order_id in ids if order_id != rush_id]
-            for line, ids in self.before.sequence().items()
+            for line, ids in self.sequence.items()
         }
         sequence[code] = [rush_id, *sequence[code]]
         jobs = [self.rush_job, *self.others]
@@ -126,6 +132,7 @@ class _Insertion:
             self.before.start,
             sequence=sequence,
             horizon=self.before.horizon,
+            base=self.before,
         )
         if any(job.order_id == rush_id for job in after.beyond_horizon):
             raise BeyondHorizon(
@@ -151,6 +158,20 @@ class _Insertion:
         )
 
 
+def _planned_from(
+    before: Schedule, jobs: list[Job], lines: Sequence[Line], start: date, horizon: date | None
+) -> bool:
+    """True if `before` can be the plan of these inputs: same start, horizon, lines and orders."""
+    planned = [job.order_id for job in before.jobs]
+    planned += [unplaced.order_id for unplaced in before.beyond_horizon]
+    return (
+        (before.start, before.lines) == (start, tuple(lines))
+        and before.horizon == (horizon or horizon_of(start))
+        and len(planned) == len(jobs)
+        and set(planned) == {job.order_id for job in jobs}
+    )
+
+
 def _rank(preview: Preview, index: int) -> tuple:
     """Meeting the date with least disruption first; else the earliest finish of the rush job."""
     newly_late = len(preview.newly_late) + len(preview.newly_beyond)
@@ -172,18 +193,23 @@ def insert_rush(
     assignment: Mapping[int, str] | None = None,
     horizon_weeks: int = 8,
     horizon: date | None = None,
+    before: Schedule | None = None,
 ) -> Preview:
     """Preview inserting `rush_job` first on `line` (or the best capable line) of the plan.
 
-    `horizon` is the planning horizon of both plans (see `schedule`).
+    `horizon` is the planning horizon of both plans (see `schedule`). `before`: the plan of
+    exactly these inputs when the caller has it (the plan it shows), so it is not placed again.
     """
     jobs = list(jobs)
-    before = schedule(
-        jobs, lines, calendar, start, sequence=sequence, assignment=assignment, horizon=horizon
-    )
+    if before is None or not _planned_from(before, jobs, lines, start, horizon):
+        before = schedule(
+            jobs, lines, calendar, start, sequence=sequence, assignment=assignment, horizon=horizon
+        )
     # A rushed existing order leaves its old place; the rush job replaces it.
     others = [job for job in jobs if job.order_id != rush_job.order_id]
-    insertion = _Insertion(lines, calendar, before, rush_job, others, required_by, horizon_weeks)
+    insertion = _Insertion(
+        lines, calendar, before, before.sequence(), rush_job, others, required_by, horizon_weeks
+    )
     previews = []
     for code in _candidate_lines(rush_job, lines, line):
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from app.planning.bylines import lines_kept
 from app.planning.calendars import WorkCalendar
 from app.planning.errors import (
     ConflictingPlacement,
@@ -22,21 +23,13 @@ from app.planning.errors import (
     UnknownLine,
     UnknownOrder,
 )
+from app.planning.gaps import Cursor, Gaps
 from app.planning.jobs import Job, Line, exact
 from app.planning.schedules import Schedule, ScheduledJob, Unplaced
 
 # How far ahead a plan reaches: a job that would finish later is reported, not placed. Five
 # years keeps any real backlog inside (the benchmark's 500 orders end after 3.2 years).
 HORIZON_YEARS = 5
-
-
-@dataclass
-class _Cursor:
-    """Where a line's next job can start: a working day and the hours already used on it."""
-
-    capacity: Fraction
-    day: date
-    used: Fraction
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ class _Fill:
     offset: Fraction = Fraction(0)  # hours the line did on the start day before this job
 
 
-def _fill(cursor: _Cursor, hours: Fraction, calendar: WorkCalendar, horizon: date) -> _Fill | None:
+def _fill(cursor: Cursor, hours: Fraction, calendar: WorkCalendar, horizon: date) -> _Fill | None:
     """Where `hours` would go after the cursor, or None if that ends after `horizon`."""
     day, used, capacity = cursor.day, cursor.used, cursor.capacity
     if used >= capacity:
@@ -149,54 +142,6 @@ def _fixed_lines(
     return fixed
 
 
-class _Gaps:
-    """The gaps waiting jobs left on one line and the hours left in each, keyed by the day each
-    ends on (the start of the job after it: no two gaps end on the same day).
-
-    A waiting job starts on its material date, however early the line is free; the hours before
-    it are a gap that later jobs may fill (they pass it). Gaps never overlap, so their order by
-    end day is their order in time. A max segment tree over the end days (sparse: only the
-    nodes on the paths to the gaps exist) finds the first gap after a day with enough hours
-    left in O(log days); a full gap is dropped from it.
-    """
-
-    def __init__(self, first: date, last: date):
-        self.base = first.toordinal()
-        self.size = 1 << max(last.toordinal() - self.base + 1, 1).bit_length()
-        self.room: dict[int, Fraction] = {}
-        self.cursors: dict[date, _Cursor] = {}  # where work in the gap ending that day starts
-
-    def set(self, end: date, cursor: _Cursor, room: Fraction) -> None:
-        """The gap ending on `end` starts at `cursor` with `room` hours (0: drop it)."""
-        if room > 0:
-            self.cursors[end] = cursor
-        else:
-            self.cursors.pop(end, None)
-        node = end.toordinal() - self.base + self.size
-        self.room[node] = room
-        while node > 1:
-            node //= 2
-            self.room[node] = max(self.room.get(2 * node, 0), self.room.get(2 * node + 1, 0))
-
-    def first(self, after: date, hours: Fraction) -> date | None:
-        """The first gap ending after `after` with `hours` left (any hours if 0)."""
-        low = max(after.toordinal() - self.base + 1, 0)
-        found = self._leftmost(1, 0, self.size, low, hours)
-        return None if found is None else date.fromordinal(found + self.base)
-
-    def _leftmost(self, node: int, left: int, right: int, low: int, hours: Fraction) -> int | None:
-        room = self.room.get(node, 0)
-        if right <= low or room <= 0 or room < hours:
-            return None
-        if right - left == 1:
-            return left
-        middle = (left + right) // 2
-        found = self._leftmost(2 * node, left, middle, low, hours)
-        if found is None:
-            found = self._leftmost(2 * node + 1, middle, right, low, hours)
-        return found
-
-
 @dataclass(frozen=True)
 class _Spot:
     """Where a job would go on a line: its fill (None: past the horizon), the gap it fills
@@ -214,7 +159,6 @@ class _Place:
 
     job: Job
     fill: _Fill
-    waits: bool
 
     @property
     def key(self) -> tuple[date, Fraction]:
@@ -234,21 +178,21 @@ class _Planner:
     ):
         self.calendar, self.horizon, self.first_day = calendar, horizon, first_day
         self.cursors = {
-            code: _Cursor(exact(line.daily_hours), first_day, Fraction(0))
+            code: Cursor(exact(line.daily_hours), first_day, Fraction(0))
             for code, line in lines.items()
         }
         self.placed: dict[str, list[_Place]] = {code: [] for code in lines}
         self.beyond: list[Unplaced] = []
         # Made for a line when a job first waits for its material there.
-        self.gaps: dict[str, _Gaps] = {}
+        self.gaps: dict[str, Gaps] = {}
 
-    def _free(self, cursor: _Cursor) -> date:
+    def _free(self, cursor: Cursor) -> date:
         """The first day the cursor has capacity left."""
         if cursor.used < cursor.capacity:
             return cursor.day
         return self.calendar.next_workday(cursor.day)
 
-    def _room(self, cursor: _Cursor, end: date) -> Fraction:
+    def _room(self, cursor: Cursor, end: date) -> Fraction:
         """Hours a line can do from the cursor up to the day before `end` (a working day)."""
         if self._free(cursor) >= end:
             return Fraction(0)
@@ -268,7 +212,7 @@ class _Planner:
                 after = self.calendar.previous_workday(ready)
                 end = gaps.first(after, Fraction(0))
                 if end is not None and self._free(gaps.cursors[end]) < ready:
-                    inside = _Cursor(gaps.cursors[end].capacity, ready, Fraction(0))
+                    inside = Cursor(gaps.cursors[end].capacity, ready, Fraction(0))
                     if hours <= self._room(inside, end):
                         fill = _fill(inside, hours, self.calendar, self.horizon)
                         return _Spot(fill, end, ready)
@@ -278,7 +222,7 @@ class _Planner:
                 return _Spot(_fill(gaps.cursors[end], hours, self.calendar, self.horizon), end)
         cursor = self.cursors[code]
         if ready is not None and ready > self._free(cursor):
-            start = _Cursor(cursor.capacity, ready, Fraction(0))
+            start = Cursor(cursor.capacity, ready, Fraction(0))
             return _Spot(_fill(start, hours, self.calendar, self.horizon), None, ready)
         return _Spot(_fill(cursor, hours, self.calendar, self.horizon))
 
@@ -296,7 +240,7 @@ class _Planner:
         does the part before it when it started later than the gap opens (its material date)."""
         gaps = self.gaps[code]
         at = gaps.cursors[end]
-        after = _Cursor(at.capacity, fill.finish, fill.used)
+        after = Cursor(at.capacity, fill.finish, fill.used)
         if fill.start > self._free(at):
             gaps.set(fill.start, at, self._room(at, fill.start))
         gaps.set(end, after, self._room(after, end))
@@ -314,12 +258,24 @@ class _Planner:
         else:
             if spot.held is not None:
                 gaps = self.gaps.get(code) or self.gaps.setdefault(
-                    code, _Gaps(self.first_day, self.horizon)
+                    code, Gaps(self.first_day, self.horizon)
                 )
-                held = _Cursor(cursor.capacity, cursor.day, cursor.used)
+                held = Cursor(cursor.capacity, cursor.day, cursor.used)
                 gaps.set(spot.held, held, self._room(cursor, spot.held))
             cursor.day, cursor.used = spot.fill.finish, spot.fill.used
-        self.placed[code].append(_Place(job, spot.fill, spot.held is not None))
+        self.placed[code].append(_Place(job, spot.fill))
+
+    def _waits(self, place: _Place) -> bool:
+        """True if the job starts on its material date, after the plan's first day: the date
+        holds it (the line may have filled up to it since). Read from where the job is, not
+        from how it got there, so that the plan's own sequence placed again gives the same
+        flags (docs/PLANNING.md, "Plans computed line by line")."""
+        start, not_before = place.fill.start, place.job.not_before
+        return (
+            not_before is not None
+            and start > self.first_day
+            and self.calendar.roll_forward(not_before) == start
+        )
 
     def scheduled(self, code: str) -> list[ScheduledJob]:
         """The line's jobs in time order, numbered."""
@@ -340,7 +296,7 @@ class _Planner:
                     for day, hours in _allocations(place.fill, capacity, self.calendar)
                 ),
                 not_before=place.job.not_before,
-                waits=place.waits,
+                waits=self._waits(place),
             )
             for position, place in enumerate(ordered, start=1)
         ]
@@ -363,30 +319,34 @@ def schedule(
     sequence: Mapping[str, Sequence[int]] | None = None,
     assignment: Mapping[int, str] | None = None,
     horizon: date | None = None,
+    base: Schedule | None = None,
 ) -> Schedule:
     """Plan every job from `start`: sequenced jobs first, then the rest in queue order.
 
     A job that would finish after `horizon` (default: `HORIZON_YEARS` after `start`) is not
-    placed; it is listed in `Schedule.beyond_horizon` and takes no capacity.
+    placed; it is listed in `Schedule.beyond_horizon` and takes no capacity. `base`, a plan of
+    the same jobs on the same calendar: the lines it would give unchanged are taken from it
+    (`bylines.lines_kept`), not placed again; the result is the same.
     """
     by_code = _index_lines(lines)
     by_id = _index_jobs(jobs, by_code)
     sequence, assignment = sequence or {}, assignment or {}
     fixed = _fixed_lines(by_id, by_code, sequence, assignment)
     horizon = horizon or horizon_of(start)
-    planner = _Planner(by_code, calendar, calendar.roll_forward(start), horizon)
+    kept = lines_kept(base, by_id, list(by_code.values()), start, horizon, sequence)
+    placing = {code: line for code, line in by_code.items() if code not in kept}
+    planner = _Planner(placing, calendar, calendar.roll_forward(start), horizon)
     for code, order_ids in sequence.items():
-        for order_id in order_ids:
+        for order_id in order_ids if code in placing else ():
             planner.append(by_id[order_id], code)
     sequenced = {order_id for order_ids in sequence.values() for order_id in order_ids}
     for job in sorted(by_id.values(), key=Job.queue_key):
-        if job.order_id not in sequenced:
+        if job.order_id not in sequenced:  # never with kept lines: every job is sequenced
             planner.append(job, fixed.get(job.order_id) or planner.earliest(job))
-    planned = tuple(job for code in by_code for job in planner.scheduled(code))
-    return Schedule(
-        start=start,
-        lines=tuple(by_code.values()),
-        jobs=planned,
-        horizon=horizon,
-        beyond_horizon=tuple(planner.beyond),
+    planned = tuple(
+        job
+        for code in by_code
+        for job in (planner.scheduled(code) if code in placing else base.on_line(code))
     )
+    lines_in = tuple(by_code.values())
+    return Schedule(start, lines_in, planned, horizon, beyond_horizon=tuple(planner.beyond))

@@ -291,6 +291,7 @@ def _compute(state, rush_job, required_by: date, line_code: str | None) -> Compu
             required_by,
             line=line_code,
             sequence=state.sequence,
+            before=state.schedule,  # the plan of these inputs: not placed again
         )
     except NotCapable as exc:
         raise InvalidInput(errors={"line_code": _("This line cannot make the order.")}) from exc

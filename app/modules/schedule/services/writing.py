@@ -151,8 +151,16 @@ def rearrange(actor: User, base_fingerprint: str, rows: list[tuple[int, str, str
     if errors:
         raise InvalidInput(errors=errors)
     sequence = {code: [oid for *_k, oid in sorted(items)] for code, items in placed.items()}
+    # Only the lines whose order changed are placed again (app/planning/bylines.py).
     new = checked(
-        lambda: schedule(state.jobs, state.lines, state.calendar, state.start, sequence=sequence)
+        lambda: schedule(
+            state.jobs,
+            state.lines,
+            state.calendar,
+            state.start,
+            sequence=sequence,
+            base=state.schedule,
+        )
     )
     if new.fingerprint == state.fingerprint:
         return new
