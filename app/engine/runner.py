@@ -78,7 +78,7 @@ def _result(
     completed = error is None and not unfinished(workflow)
     sent = sent_messages(workflow)  # before the state is written: they leave with this step
     return StepResult(
-        state=dump_state(workflow),
+        state=dump_state(workflow, finished=completed),
         ready=[] if too_deep else ready_tasks(defn, workflow),
         completed=completed,
         error=error,

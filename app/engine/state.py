@@ -1,4 +1,9 @@
-"""Instance state: the workflow serialized without its spec, as zlib-compressed JSON."""
+"""Instance state: the workflow serialized without its spec, as zlib-compressed JSON.
+
+Written in format 2 (compact.py: one short row per task, ids once); format 1 (the stock
+workflow dict, as stored before issue 14) is still read, and is rewritten as format 2 by the
+next step that stores the instance.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,12 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from . import compact
 from .expressions import script_engine
 from .specs import ProcessDefinition
 
 SCRIPT_ENGINE = script_engine()
+LEVEL = 6  # zlib level of the stored state
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -57,16 +64,45 @@ def _serializer() -> BpmnWorkflowSerializer:
     return serializer
 
 
-def dump_state(workflow: BpmnWorkflow) -> bytes:
-    """Serialize a workflow (without its spec) to compressed JSON bytes."""
-    text = _serializer().serialize_json(workflow)
-    return zlib.compress(text.encode("utf-8"), 6)
+def dump_state(workflow: BpmnWorkflow, finished: bool = False) -> bytes:
+    """Serialize a workflow (without its spec) to compressed JSON bytes, format 2.
+
+    `finished`: nothing will resume the instance, so its task ids are left out (compact.py).
+    """
+    serializer = _serializer()
+    registry = serializer.registry
+    # As serialize_json does: in encoder mode task data is converted by the JSON encoder.
+    registry._encoder_mode = True
+    try:
+        dct = serializer.to_dict(workflow)
+        dct[serializer.VERSION_KEY] = serializer.VERSION
+        text = json.dumps(
+            compact.pack(dct, finished),
+            cls=serializer._encoder_cls,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+    finally:
+        registry._encoder_mode = False
+    return zlib.compress(text.encode("utf-8"), LEVEL)
+
+
+def read_document(state: bytes) -> dict:
+    """The stored state as SpiffWorkflow's spec-less workflow dict (format 1), either format."""
+    dct = json.loads(zlib.decompress(state))
+    return compact.unpack(dct) if compact.is_packed(dct) else dct
+
+
+def write_document(dct: dict) -> bytes:
+    """A spec-less workflow dict (as read_document gives it) stored as format 2."""
+    text = json.dumps(compact.pack(dct), separators=(",", ":"), ensure_ascii=False)
+    return zlib.compress(text.encode("utf-8"), LEVEL)
 
 
 def load_state(defn: ProcessDefinition, state: bytes) -> BpmnWorkflow:
-    """Restore a workflow from dump_state bytes around the definition's cached specs."""
+    """Restore a workflow from stored bytes (format 1 or 2) around the definition's specs."""
     serializer = _serializer()
-    dct = json.loads(zlib.decompress(state))
+    dct = read_document(state)
     serializer.migrate(dct)
     workflow = serializer.from_dict(dct, spec=defn._spec, subprocess_specs=defn._subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from builders import make_catalog
+from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from app.engine import migration, runner, state
 from app.engine.validation import Catalog
 
 
@@ -14,6 +17,47 @@ from app.engine.validation import Catalog
 def _app_context() -> Iterator[None]:
     """Overrides the root autouse fixture: engine tests need no app, database or context."""
     yield
+
+
+def stock_document(workflow: BpmnWorkflow) -> dict:
+    """The workflow as SpiffWorkflow's own (spec-less) dict, as JSON would give it back."""
+    serializer = state._serializer()
+    dct = json.loads(json.dumps(serializer.to_dict(workflow)))
+    dct[serializer.VERSION_KEY] = serializer.VERSION
+    return dct
+
+
+def task_ids(document: dict) -> list[str]:
+    """Every task id of a stock document, top-level tasks first, then each subprocess's."""
+    workflows = [document, *document["subprocesses"].values()]
+    return [key for workflow in workflows for key in workflow["tasks"]]
+
+
+def assert_stored_exactly(workflow: BpmnWorkflow, stored: bytes, finished: bool) -> None:
+    """The stored bytes read back as exactly the stock dict of the workflow (a finished one:
+    with new task ids in the same places)."""
+    want, got = stock_document(workflow), state.read_document(stored)
+    if finished:
+        text = json.dumps(got)
+        for new, old in zip(task_ids(got), task_ids(want), strict=True):
+            text = text.replace(new, old)
+        got = json.loads(text)
+    assert got == want
+
+
+@pytest.fixture(autouse=True)
+def _every_state_read_back_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every state an engine test stores (each process in workflows/ has its own tests, which
+    run every step from the stored state) is checked to read back as exactly what was stored."""
+    dump = state.dump_state
+
+    def checked(workflow: BpmnWorkflow, finished: bool = False) -> bytes:
+        stored = dump(workflow, finished)
+        assert_stored_exactly(workflow, stored, finished)
+        return stored
+
+    monkeypatch.setattr(runner, "dump_state", checked)
+    monkeypatch.setattr(migration, "dump_state", checked)
 
 
 @pytest.fixture

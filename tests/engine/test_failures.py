@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import runner
 from app.engine.outcomes import DEPTH_LIMIT, depth_error
 from app.engine.specs import load_definition
-from app.engine.state import load_state
+from app.engine.state import load_state, read_document
 
 
 def _script_process(script: str) -> bytes:
@@ -91,7 +89,7 @@ def test_failed_step_keeps_the_state_before_it_and_retry_runs_it_again() -> None
     assert states["fill_in"] == 64 and states["choose"] == 16  # completed / ready again
     again = runner.retry(defn, failed.state)
     assert again.error.kind == "expression" and again.error.element_id == "choose"
-    document = json.loads(zlib.decompress(again.state))
+    document = read_document(again.state)
     assert any(t["task_spec"] == "choose" and t["state"] == 16 for t in document["tasks"].values())
 
 

@@ -1,11 +1,17 @@
-"""Stored state: compressed JSON without the spec, restored around the cached spec objects."""
+"""Stored state: compressed JSON without the spec, restored around the cached spec objects.
+
+Format 2 (app/engine/compact.py) is written; format 1 (the stock workflow dict, stored before
+issue 14) still loads and runs on. Every state the engine tests store is also checked to read
+back exactly (tests/engine/conftest.py)."""
 
 from __future__ import annotations
 
 import json
 import zlib
+from dataclasses import replace
 
 from builders import order_review_bytes
+from conftest import stock_document, task_ids
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -14,10 +20,10 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import runner
+from app.engine import compact, runner
 from app.engine.runner import StepResult
-from app.engine.specs import load_definition
-from app.engine.state import dump_state, load_state
+from app.engine.specs import ProcessDefinition, load_definition
+from app.engine.state import _serializer, dump_state, load_state, read_document
 from app.engine.timers import normalise_timers
 
 STEPS = [
@@ -52,11 +58,80 @@ def _bare_step(workflow: BpmnWorkflow, spec_name: str) -> None:
 def test_state_is_compressed_json_without_the_spec() -> None:
     defn = load_definition(order_review_bytes())
     result = _ours(runner.start(defn, {"order_id": 1}), "confirm_order")
-    document = json.loads(zlib.decompress(result.state))
+    stored = json.loads(zlib.decompress(result.state))
+    assert stored["format"] == 2 and "spec" not in stored and "subprocess_specs" not in stored
+    document = read_document(result.state)
     assert "spec" not in document and "subprocess_specs" not in document
     restored = load_state(defn, result.state)
     assert restored.spec is defn._spec  # the cached spec object itself, not a copy
-    assert json.loads(zlib.decompress(dump_state(restored))) == document
+    assert read_document(dump_state(restored)) == document
+    assert stock_document(restored) == document  # exactly SpiffWorkflow's own dict
+
+
+def _old_format(defn: ProcessDefinition, state: bytes) -> bytes:
+    """The state as dump_state wrote it before issue 14 (format 1): the stock dict's JSON."""
+    return zlib.compress(_serializer().serialize_json(load_state(defn, state)).encode(), 6)
+
+
+def _walk(defn: ProcessDefinition, result: StepResult, steps: list[str]) -> list[tuple]:
+    seen = []
+    for step in steps:
+        result = _ours(result, step)
+        seen.append((sorted(t.spec_name for t in result.ready), result.completed, result.data))
+    return seen
+
+
+def test_a_state_stored_in_the_old_format_loads_and_runs_on() -> None:
+    defn = load_definition(order_review_bytes())
+    result = _ours(_ours(runner.start(defn, {"order_id": 1}), "confirm_order"), "pmc_dispatch")
+    old = _old_format(defn, result.state)
+    assert "format" not in json.loads(zlib.decompress(old))  # a format 1 row, as stored
+    assert read_document(old) == read_document(result.state)
+    restored = load_state(defn, old)
+    ready = sorted((t.spec_name, t.task_id) for t in runner.retry(defn, old).ready)
+    assert ready == sorted((t.spec_name, t.task_id) for t in result.ready)  # same task ids
+    assert restored.last_task.id == load_state(defn, result.state).last_task.id
+    old_result = replace(result, state=old)
+    from_old = _walk(defn, old_result, STEPS[2:])
+    assert from_old == _walk(defn, result, STEPS[2:])
+    assert from_old[-1][1]  # ran on to the end
+
+
+def test_a_finished_instance_is_stored_without_task_ids() -> None:
+    defn = load_definition(order_review_bytes())
+    result = runner.start(defn, {"order_id": 1})
+    for step in STEPS:
+        running = result
+        result = _ours(result, step)
+    assert "ids" in json.loads(zlib.decompress(running.state))
+    assert result.completed and "ids" not in json.loads(zlib.decompress(result.state))
+    first, again = read_document(result.state), read_document(result.state)
+    assert first["tasks"].keys().isdisjoint(again["tasks"].keys())  # new ids on each read
+    text = json.dumps(again)
+    for new, old in zip(task_ids(again), task_ids(first), strict=True):
+        text = text.replace(new, old)
+    assert json.loads(text) == first  # the same tree, states, times and data
+    workflow = load_state(defn, result.state)
+    assert workflow.completed and workflow.data == result.data
+    assert stock_document(workflow) == read_document(dump_state(workflow))
+
+
+def test_rows_keep_what_they_cannot_express() -> None:
+    defn = load_definition(order_review_bytes())
+    result = _ours(runner.start(defn, {"order_id": 1}), "confirm_order")
+    document = read_document(result.state)
+    root = document["tasks"][document["root"]]
+    odd = dict(root, id=root["id"].upper(), parent=None, children=[])
+    document["tasks"][odd["id"]] = odd  # not a canonical UUID: kept as written
+    tasks = list(document["tasks"].values())
+    tasks[1]["last_state_change"] = 1.1  # not a whole number of ticks
+    tasks[1]["triggered"] = True
+    tasks[1]["internal_data"] = {"merged": [tasks[2]["id"], "not-an-id"], "n": 1}
+    tasks[2]["internal_data"] = {"merged": [tasks[3]["id"]]}
+    tasks[2]["children"] = [odd["id"], *tasks[2]["children"]]  # not the rows' order
+    packed = compact.pack(document)
+    assert packed["format"] == 2 and {"k": odd["id"], "t": odd} in packed["tasks"]
+    assert compact.unpack(json.loads(json.dumps(packed))) == document
 
 
 def test_finished_instance_is_under_a_quarter_of_spiffs_serialization() -> None:

@@ -1,7 +1,6 @@
 """`flask seed-volume` makes realistic rows the pages show; `flask doctor` finds disagreements."""
 
 import json
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from app.core.clock import utcnow
 from app.core.notifications.models import Notification
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import User
+from app.engine.state import read_document, write_document
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.confirmations.models import Confirmation
@@ -142,11 +142,11 @@ def test_doctor_finds_overdue_timers_and_stuck_instances(app, make_order):
     lifecycle(late).next_timer_at = utcnow() - timedelta(hours=2)
     # The open step is no longer ready (and not in the inbox): the engine waits for nothing.
     instance = lifecycle(stuck)
-    tree = json.loads(zlib.decompress(instance.state))
+    tree = read_document(instance.state)
     for task in tree["tasks"].values():
         if task["state"] == TaskState.READY:
             task["state"] = TaskState.WAITING
-    instance.state = zlib.compress(json.dumps(tree).encode())
+    instance.state = write_document(tree)
     db.session.execute(db.delete(HumanTask).where(order_subject.about_order(HumanTask, stuck.id)))
     db.session.commit()
     code, lines = doctor_lines(app)
