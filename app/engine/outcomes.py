@@ -119,9 +119,12 @@ def _depth(task: Task, memo: dict[UUID, int]) -> int:
 
 def depth_error(workflow: BpmnWorkflow) -> EngineError | None:
     """kind "depth" when unfinished work is too deep for SpiffWorkflow to see reliably."""
+    tasks = all_tasks(workflow)
+    if len(tasks) <= DEPTH_LIMIT and not workflow.completed:
+        return None  # a chain of tasks is no longer than the tasks there are
     memo: dict[UUID, int] = {}
     deepest, where = -1, None
-    for task in all_tasks(workflow):
+    for task in tasks:
         if task.has_state(TaskState.NOT_FINISHED_MASK):
             depth = _depth(task, memo)
             if depth > deepest:
