@@ -16,15 +16,16 @@ from datetime import datetime
 
 from flask import Flask
 
-from app.core.calendar import services as factory_calendar
+from app.core import round_memo
 from app.core.clock import utcnow
-from app.core.tasks import inbox_sync, instance_admin, timers
+from app.core.tasks import instance_admin, timers
 from app.core.tasks.models import ProcessInstance
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 5
 BATCH = 25  # instances claimed per round (and per transaction)
+HELD_RETRY = 0.2  # seconds: wait when what is due is held by another worker
 JOBS_EVERY_IN_BURST = 5.0  # seconds: how often the jobs still run while full batches follow
 _jobs_ran_at = float("-inf")
 
@@ -60,8 +61,9 @@ def run_once(batch: int = BATCH) -> int:
     """
     started = utcnow()
     claimed = timers.claim_due_instances(max(1, batch))
-    # One read of the factory's days and of the departments for the whole round.
-    with factory_calendar.remembered(), inbox_sync.round_memo():
+    # One read of the factory's days, the departments, their members and their substitutes
+    # for the whole round (app/core/round_memo.py).
+    with round_memo.kept():
         fired, failures = _fire(claimed, started)
     try:
         for instance_id, exc in failures:
@@ -111,9 +113,11 @@ def _mark_failed(instance_id: int, exc: Exception) -> None:
 
 def run_round(batch: int = BATCH, poll: float = POLL_SECONDS) -> float:
     """Fire due timers, then run the jobs; returns how long to wait before the next round:
-    nothing after a full batch (more may be due), else until the next timer is due, at most
-    `poll` seconds (a timer started meanwhile is found by the next poll)."""
+    nothing after a full batch (more may be due), HELD_RETRY when what is due was left to
+    another worker, else until the next timer is due, at most `poll` seconds (a timer started
+    meanwhile is found by the next poll)."""
     global _jobs_ran_at
+    started = utcnow()
     fired = run_once(batch)
     clock = time.monotonic()
     if fired < batch or clock - _jobs_ran_at >= JOBS_EVERY_IN_BURST:
@@ -127,6 +131,11 @@ def run_round(batch: int = BATCH, poll: float = POLL_SECONDS) -> float:
     db.session.rollback()
     if upcoming is None:
         return poll
+    if upcoming <= started:
+        # Due before this round claimed, yet not fired by it: another worker holds it (SKIP
+        # LOCKED) or its engine state says not yet. Asking again at once would only spin and
+        # take the CPU the holder needs; it commits within a round.
+        return min(poll, HELD_RETRY)
     return min(poll, max(0.0, (upcoming - utcnow()).total_seconds()))
 
 

@@ -1,21 +1,29 @@
 """A burst of due timers: the worker claims batches and goes on at once while batches are full;
-two workers on PostgreSQL share a burst and fire nothing twice; a failing instance never blocks
-the others. Time is moved with the fake clock, never waited for."""
+two workers on PostgreSQL share a burst and fire nothing twice, and one that finds the rest
+held by the other waits briefly instead of spinning; a failing instance never blocks the
+others; a round reads the departments' members once. Time is moved with the fake clock, never
+waited for."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 
 from app import worker
+from app.core import clock
 from app.core.audit.models import AuditEvent
-from app.core.tasks import timers
+from app.core.notifications.models import Notification
+from app.core.tasks import notices, timers
 from app.core.tasks.models import HumanTask, ProcessInstance
+from app.core.users.models import OutOfOffice
 from app.extensions import db
 from tests.races import results, run_together
 from tests.services.test_worker import start
+from tests.statements import counted
 
 
 def fired_audits() -> int:
@@ -107,12 +115,18 @@ def test_a_failing_instance_in_a_batch_does_not_block_the_rest(make_user, fake_c
     db.session.rollback()
 
 
-@pytest.mark.postgres
-def test_two_workers_share_a_burst_on_postgresql_and_fire_nothing_twice(app, make_user, fake_clock):
+def due_on_postgresql(make_user, fake_clock, how_many: int) -> list[ProcessInstance]:
+    """`how_many` instances whose timers are due, on PostgreSQL (the row-lock tests)."""
     if db.engine.dialect.name != "postgresql":
         pytest.fail("run with DATABASE_URL pointing at PostgreSQL (marked postgres)")
-    started = start(make_user, "burst", "PT1H", how_many=60)
+    started = start(make_user, "burst", "PT1H", how_many=how_many)
     fake_clock.advance(hours=2)
+    return started
+
+
+@pytest.mark.postgres
+def test_two_workers_share_a_burst_on_postgresql_and_fire_nothing_twice(app, make_user, fake_clock):
+    started = due_on_postgresql(make_user, fake_clock, 60)
 
     def drain() -> list[int]:
         counts = []
@@ -133,19 +147,17 @@ def test_two_workers_share_a_burst_on_postgresql_and_fire_nothing_twice(app, mak
     )
 
 
-@pytest.mark.postgres
-def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_user, fake_clock):
-    if db.engine.dialect.name != "postgresql":
-        pytest.fail("run with DATABASE_URL pointing at PostgreSQL (marked postgres)")
-    start(make_user, "burst", "PT1H", how_many=12)
-    fake_clock.advance(hours=2)
+@contextmanager
+def held_elsewhere(app, limit: int) -> Iterator[list[int]]:
+    """Another worker (a thread with its own connection) claims up to `limit` due instances
+    and holds their row locks until the block ends; yields what it claimed."""
     held, release = threading.Event(), threading.Event()
-    first: list[int] = []
+    claimed: list[int] = []
 
     def hold() -> None:
         with app.app_context():
             try:
-                first.extend(timers.claim_due_timers(5))
+                claimed.extend(timers.claim_due_timers(limit))
                 held.set()
                 release.wait(30)
                 db.session.rollback()
@@ -156,11 +168,76 @@ def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_use
     holder.start()
     assert held.wait(30)
     try:
-        second = timers.claim_due_timers(25)
-        assert len(first) == 5 and len(second) == 7 and not set(first) & set(second)
-        db.session.rollback()
+        yield claimed
     finally:
         release.set()
         holder.join(30)
+
+
+@pytest.mark.postgres
+def test_a_second_worker_claims_past_the_batch_the_first_one_holds(app, make_user, fake_clock):
+    due_on_postgresql(make_user, fake_clock, 12)
+    with held_elsewhere(app, 5) as first:
+        second = timers.claim_due_timers(25)
+        assert len(first) == 5 and len(second) == 7 and not set(first) & set(second)
+        db.session.rollback()
     assert len(timers.claim_due_timers(25)) == 12
     db.session.rollback()
+
+
+def test_a_round_reads_the_members_and_their_substitutes_once(make_user, fake_clock):
+    """Every firing of a round notifies the task's department; who is in it and who stands in
+    for whom is read once a round (app/core/round_memo.py), and still reaches everyone."""
+    start(make_user, "burst", "PT1H", how_many=4)  # the task is sales' (lane order_intake)
+    away, substitute = make_user("sales"), make_user("quality")
+    db.session.add(
+        OutOfOffice(
+            user_id=away.id,
+            substitute_id=substitute.id,
+            starts_on=clock.today(),
+            ends_on=clock.today() + timedelta(days=3),
+        )
+    )
+    db.session.commit()
+    fake_clock.advance(hours=2)
+    with counted() as seen:
+        assert worker.run_once(batch=25) == 4
+    sql = [" ".join(statement.split()) for statement in seen.sql]
+    assert sum("FROM out_of_office" in s for s in sql) == 1
+    assert sum("user.department_id, user.role" in s.replace('"', "") for s in sql) == 1
+    db.session.expire_all()
+    notified = dict(
+        db.session.execute(
+            db.select(Notification.user_id, db.func.count())
+            .where(Notification.kind == notices.ARRIVED)
+            .group_by(Notification.user_id)
+        ).all()
+    )
+    assert notified[away.id] == notified[substitute.id] == 4
+
+
+def test_a_worker_waits_briefly_when_what_is_due_is_held_elsewhere(
+    make_user, fake_clock, monkeypatch
+):
+    """A round that claims nothing while timers are due (another worker holds them) waits
+    HELD_RETRY instead of asking again at once, and the next round fires them."""
+    start(make_user, "burst", "PT1H", how_many=2)
+    fake_clock.advance(hours=2)
+    real_claim = timers.claim_due_instances
+    monkeypatch.setattr(timers, "claim_due_instances", lambda limit: [])  # all held elsewhere
+    assert worker.run_round(batch=25, poll=30) == worker.HELD_RETRY
+    assert fired_audits() == 0
+    monkeypatch.setattr(timers, "claim_due_instances", real_claim)
+    assert worker.run_round(batch=25, poll=30) == 30  # fired both, nothing else due
+    assert fired_audits() == 2
+
+
+@pytest.mark.postgres
+def test_a_round_that_finds_every_due_timer_held_waits_then_fires_them(app, make_user, fake_clock):
+    due_on_postgresql(make_user, fake_clock, 3)
+    with held_elsewhere(app, 25) as other:
+        assert len(other) == 3
+        assert worker.run_round(batch=25, poll=30) == worker.HELD_RETRY
+    assert worker.run_round(batch=25, poll=30) == 30
+    db.session.expire_all()
+    assert fired_audits() == 3

@@ -6,9 +6,6 @@ annual shutdown), a working day opens a weekend or public holiday (the factory w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -16,7 +13,7 @@ import holidays as holidays_package
 from flask_babel import gettext as _
 
 from app import limits
-from app.core import clock
+from app.core import clock, round_memo
 from app.core.audit import services as audit
 from app.core.calendar.models import CalendarDay
 from app.core.submissions import uniqueness
@@ -51,33 +48,17 @@ def calendar(start: date) -> WorkCalendar:
     return _calendar(start.year, holidays, workdays)
 
 
-_remembered: ContextVar[dict | None] = ContextVar("factory_days", default=None)
-
-
 def _own_days() -> tuple[tuple[date, ...], tuple[date, ...]]:
-    """The factory's holidays and extra working days (read once inside `remembered()`)."""
-    memo = _remembered.get()
-    if memo is not None and "days" in memo:
-        return memo["days"]
+    """The factory's holidays and extra working days (read once per worker round)."""
+    return round_memo.remember("calendar.own_days", _read_own_days)
+
+
+def _read_own_days() -> tuple[tuple[date, ...], tuple[date, ...]]:
     own = db.session.execute(db.select(CalendarDay.day, CalendarDay.kind)).all()
-    days = (
+    return (
         tuple(sorted(day for day, kind in own if kind == "holiday")),
         tuple(sorted(day for day, kind in own if kind == "workday")),
     )
-    if memo is not None:
-        memo["days"] = days
-    return days
-
-
-@contextmanager
-def remembered() -> Iterator[None]:
-    """Read the factory's own days once for the whole block (a worker round, where every
-    fired timer may create a task whose due date asks)."""
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
 
 
 def factory_days() -> list[CalendarDay]:

@@ -1,11 +1,9 @@
 """Keeping the inbox rows of an instance in step with the engine's ready tasks."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 
+from app.core import round_memo
 from app.core.calendar.working_time import due_after
 from app.core.processes import versions as processes
 from app.core.tasks import notices
@@ -19,31 +17,18 @@ from app.core.tasks.models import (
 from app.core.users.models import Department
 from app.extensions import db
 
-_round_memo: ContextVar[dict | None] = ContextVar("instances_round_memo", default=None)
-
-
-@contextmanager
-def round_memo() -> Iterator[None]:
-    """Read the department aliases once for the whole block (a worker round, where every fired
-    instance may open tasks); outside such a block every call reads them."""
-    token = _round_memo.set({})
-    try:
-        yield
-    finally:
-        _round_memo.reset(token)
-
 
 def department_ids() -> dict[str, int]:
-    """Department id by every name a lane may use (key, English or Chinese name, lower case)."""
-    memo = _round_memo.get()
-    if memo is not None and "departments" in memo:
-        return memo["departments"]
+    """Department id by every name a lane may use (key, English or Chinese name, lower case);
+    read once per worker round (app/core/round_memo.py)."""
+    return round_memo.remember("tasks.department_ids", _read_department_ids)
+
+
+def _read_department_ids() -> dict[str, int]:
     aliases: dict[str, int] = {}
     for dept in db.session.scalars(db.select(Department)):
         for alias in (dept.key, dept.name_en, dept.name_zh):
             aliases[alias.strip().lower()] = dept.id
-    if memo is not None:
-        memo["departments"] = aliases
     return aliases
 
 

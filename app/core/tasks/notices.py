@@ -1,10 +1,12 @@
 """The tasks core's own notification: a task arrived in my department. Kept cheap: one query for
-the members of every department a sync touched, one notify_users call per new task.
+the members of every department a sync touched (once per worker round), one notify_users call
+per new task.
 (Assignment, transfer, delegation and the other approval actions notify from
 app/core/tasks/actions.py.)"""
 
 from flask_babel import lazy_gettext as _l
 
+from app.core import round_memo
 from app.core.notifications import services as notifications
 from app.core.subjects import services as subjects
 from app.core.tasks.models import HumanTask
@@ -59,6 +61,16 @@ def process_notices(instance, notices: list) -> int:
     return sent
 
 
+def _members(departments: frozenset[int]) -> list[tuple[int, int, str]]:
+    """(id, department, role) of the active members of the departments."""
+    rows = db.session.execute(
+        db.select(User.id, User.department_id, User.role).where(
+            User.department_id.in_(departments), User.active.is_(True)
+        )
+    )
+    return [(uid, dept, role) for uid, dept, role in rows]
+
+
 def _params(task: HumanTask) -> dict:
     ref = subjects.ref_of(task)
     card = subjects.find(ref) if ref else None
@@ -76,12 +88,8 @@ def tasks_arrived(tasks: list[HumanTask]) -> int:
     if not tasks:
         return 0
     db.session.flush()  # the tasks' ids, for the links
-    members = db.session.execute(
-        db.select(User.id, User.department_id, User.role).where(
-            User.department_id.in_({task.department_id for task in tasks}),
-            User.active.is_(True),
-        )
-    ).all()
+    departments = frozenset(task.department_id for task in tasks)
+    members = round_memo.remember(("tasks.members", departments), lambda: _members(departments))
     sent = 0
     for task in tasks:
         ids = [

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from app import limits
-from app.core import clock
+from app.core import clock, round_memo
 from app.core.audit import services as audit
 from app.core.users import permissions
 from app.core.users.models import OutOfOffice, User
@@ -48,17 +48,25 @@ def with_substitutes(user_ids: list[int], on: date | None = None) -> list[int]:
     if not ids:
         return ids
     on = on or clock.today()
-    extra = db.session.scalars(
-        db.select(OutOfOffice.substitute_id)
-        .join(User, User.id == OutOfOffice.substitute_id)
-        .where(
-            OutOfOffice.user_id.in_(ids),
-            OutOfOffice.starts_on <= on,
-            OutOfOffice.ends_on >= on,
-            User.active.is_(True),
-        )
-    ).all()
+    key = ("users.substitutes", tuple(ids), on)  # a worker round asks for the same ids often
+    extra = round_memo.remember(key, lambda: _substitutes(ids, on))
     return list(dict.fromkeys([*ids, *extra]))
+
+
+def _substitutes(user_ids: list[int], on: date) -> list[int]:
+    """The active substitutes of the users away on `on`."""
+    return list(
+        db.session.scalars(
+            db.select(OutOfOffice.substitute_id)
+            .join(User, User.id == OutOfOffice.substitute_id)
+            .where(
+                OutOfOffice.user_id.in_(user_ids),
+                OutOfOffice.starts_on <= on,
+                OutOfOffice.ends_on >= on,
+                User.active.is_(True),
+            )
+        )
+    )
 
 
 def ranges_of(user: User) -> list[OutOfOffice]:
