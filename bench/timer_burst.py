@@ -69,6 +69,11 @@ def burst_process(due: datetime) -> bytes:
 
 
 def _workers(url: str, count: int) -> list[subprocess.Popen]:
+    """Start `count` `flask worker` processes, each in a session of its own, as a service
+    manager starts them. Linux's autogroup scheduling (kernel.sched_autogroup_enabled) shares
+    the CPU between sessions, not processes: workers left in this script's session would
+    share one session's share, so a second worker would add no CPU under load
+    (docs/PERFORMANCE.md, "Timer bursts, round two")."""
     env = dict(
         os.environ,
         DATABASE_URL=url,
@@ -83,9 +88,16 @@ def _workers(url: str, count: int) -> list[subprocess.Popen]:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         for _ in range(count)
     ]
+
+
+def _autogroup() -> str | None:
+    """Whether the kernel shares CPU per session (1), as the workers were run under."""
+    path = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    return path.read_text().strip() if path.exists() else None
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
@@ -158,6 +170,7 @@ def run(timers: int, workers: int) -> dict:
             "clear_rate_per_s": round(len(created) / cleared_s, 1) if cleared_s else None,
             "target_p99_ms": TARGET_P99_S * 1000,
             "cores": os.cpu_count(),
+            "sched_autogroup": _autogroup(),
             "worker_cpu_s_incl_boot": round(usage.ru_utime + usage.ru_stime, 2),
             "load_1_5_15_before": [round(v, 2) for v in load_before],
             "load_1_5_15_after": [round(v, 2) for v in load_after],
