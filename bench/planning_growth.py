@@ -17,15 +17,25 @@ the CPU time much less so. Each curve is fitted as time = c * n^k by least
 squares on log-log (k, the exponent, is reported with the per-size times); n log n over these
 sizes has an exponent of about 1.2, n^2 of 2. `ok` says whether each k stays at or below n log
 n's (with 0.15 of slack for noise on a shared machine); a timing never fails `make bench-smoke`.
+
+`worker_rss_mb.after_plan` (issue 14 item 8): the resident memory of a fresh process that has
+loaded the app as a gunicorn worker does (`wsgi`), after it built a plan of 5,000 open jobs
+with the pure planner (jobs made in memory as above, no database: the app's plan page would
+first load those orders, which needs a seeded database; bench/pages.py measures that page).
+Also reported: the RSS with the app loaded before planning, and the peak.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +50,7 @@ LINES = [Line(f"L{n}", 16 + 2 * (n % 4)) for n in range(1, 11)]
 SIZES = (200, 1000, 2000, 5000)
 SMOKE_SIZES = (20, 60, 120, 180)
 SLACK = 0.15
+RSS_JOBS, SMOKE_RSS_JOBS = 5000, 180
 
 
 def jobs(count: int, rng: random.Random) -> list[Job]:
@@ -121,6 +132,53 @@ def _one_size(open_jobs: list[Job], calendar, rounds: int) -> dict:
     }
 
 
+def _rss_mb() -> float:
+    import psutil
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def _rss_child(count: int) -> dict:
+    """In a fresh process: load the app (`wsgi`, as a gunicorn worker), then plan `count`
+    open jobs; the RSS before and after (the plan still held) and the peak, in MB."""
+    import wsgi  # noqa: F401  (the app a gunicorn worker holds)
+
+    loaded = _rss_mb()
+    calendar = china_calendar(range(START.year, START.year + 6))
+    plan = schedule(jobs(count, random.Random(14)), LINES, calendar, START)
+    after = _rss_mb()
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+    return {
+        "app_loaded": loaded,
+        "after_plan": after,
+        "peak": peak,
+        "planned": len(plan.jobs),
+        "beyond_horizon": len(plan.beyond_horizon),
+    }
+
+
+def rss_after_plan(count: int) -> dict:
+    """`_rss_child` run in a process of its own (this one has loaded other benchmarks)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"sqlite:///{tmp}/unused.db",  # the planner needs no database
+            SECRET_KEY="bench-secret",
+            ORDERGATE_WORKER="0",
+            PYTHONPATH=str(ROOT),
+        )
+        done = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(count)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+    return {**json.loads(done.stdout.splitlines()[-1]), "jobs": count}
+
+
 def measure(smoke: bool) -> dict:
     """planning_growth: per size the p50 ms of each operation, and each curve's exponent."""
     sizes = SMOKE_SIZES if smoke else SIZES
@@ -141,15 +199,21 @@ def measure(smoke: bool) -> dict:
     ):
         k = exponent(list(sizes), [rows[str(n)][key] for n in sizes])
         fits[key.removesuffix("_ms")] = {"exponent": round(k, 2), "ok": k <= n_log_n + SLACK}
+    plan_rss = rss_after_plan(SMOKE_RSS_JOBS if smoke else RSS_JOBS)
     return {
         "planning_growth": {
             "lines": len(LINES),
             "sizes": rows,
             "exponents": fits,
             "n_log_n_exponent": round(n_log_n, 2),
-        }
+        },
+        # Merged by bench/run.py with http_load's `after_load`.
+        "worker_rss_mb": {"after_plan": plan_rss["after_plan"], "plan": plan_rss},
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure("--smoke" in sys.argv), indent=1))
+    if "--rss-child" in sys.argv:
+        print(json.dumps(_rss_child(int(sys.argv[sys.argv.index("--rss-child") + 1]))))
+    else:
+        print(json.dumps(measure("--smoke" in sys.argv), indent=1))

@@ -38,7 +38,7 @@ BENCHMARKS = (
     "bench.http_load",  # http_completion, scale_out_throughput_ratio, worker_rss_mb
     "bench.timer_burst",  # timer_delay_p99_s, timer_clear_rate_per_s, timers
     "bench.pages",  # pages_p95_ms, schedule_p95_ms, rush_preview_p95_ms
-    "bench.planning_growth",  # planning_growth
+    "bench.planning_growth",  # planning_growth, worker_rss_mb.after_plan
 )
 REQUIRED_KEYS = (
     "conditions",
@@ -171,7 +171,9 @@ def run_benchmarks(modules: tuple[str, ...], smoke: bool, results: dict) -> dict
         section["loadavg_after"] = _load()
         if "sizes" in measured:
             section["sizes"] = measured.pop("sizes")
-        results.update(measured)
+        for key, value in measured.items():  # worker_rss_mb comes from two modules
+            both = isinstance(value, dict) and isinstance(results.get(key), dict)
+            results[key] = {**results[key], **value} if both else value
         results["conditions"]["sections"][name] = section
         status = "error" if name in errors else "done"
         print(f"  {status} in {section['seconds']} s", file=sys.stderr, flush=True)
@@ -235,7 +237,9 @@ def summary(results: dict) -> str:
         shown = " / ".join(f"{n}: {rate}" for n, rate in rates.items())
         lines.append(_row("timers cleared per s (by workers)", shown))
     if "worker_rss_mb" in results:
-        lines.append(_row("gunicorn worker RSS (MB)", json.dumps(results["worker_rss_mb"])[:30]))
+        rss = results["worker_rss_mb"]
+        shown = {k: rss[k] for k in ("after_load", "after_plan") if k in rss}
+        lines.append(_row("gunicorn worker RSS (MB)", json.dumps(shown)[:40]))
     for key in ("pages_p95_ms", "schedule_p95_ms", "rush_preview_p95_ms"):
         if key in results:
             lines.append(_row(key, json.dumps(results[key])[:30]))
