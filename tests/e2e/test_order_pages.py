@@ -279,3 +279,37 @@ def test_order_list_customer_field_on_a_phone_in_chinese(
     expect(page.locator("[data-customer-unknown]")).to_have_text(message)
     expect(rows(page)).to_have_count(1)  # the "no orders match" row
     assert_no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_order_list_pages_keep_the_filter(
+    lang, live_server, page, make_user, plan_world, password, monkeypatch
+):
+    from app.modules.orders.services import orders as order_service
+
+    monkeypatch.setattr(order_service, "ORDER_PAGE_SIZE", 2)  # three pages of five orders
+    for n in range(1, 6):
+        plan_world.order(f"SO-PG-{n}", 5, "2027-04-01")
+    plan_world.order("SO-OTHER-1", 5, "2027-04-01")
+    log_in(page, live_server, make_user("sales"), password, lang=lang)
+    page.goto(f"{live_server}/orders")
+    page.wait_for_load_state()
+    page.fill("#q", "SO-PG")
+    page.get_by_role("button", name=t("Filter", lang)).click()
+    expect(page.locator("[data-order-total]")).to_have_text(t("%(n)s orders in all", lang, n=5))
+    expect(rows(page)).to_have_count(2)
+    expect(rows(page).first).to_contain_text("SO-PG-5")
+    pager = page.locator("[data-order-pager]").first
+    expect(pager.locator(".pager-status")).to_have_text(
+        t("Page %(n)s of %(pages)s", lang, n=1, pages=3)
+    )
+    pager.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(rows(page)).to_have_count(2)
+    expect(rows(page).first).to_contain_text("SO-PG-3")
+    expect(page.locator("#q")).to_have_value("SO-PG")  # the filter is kept
+    page.locator("[data-order-pager]").last.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text("SO-PG-1")
+    expect(page.locator("table.grid tbody")).not_to_contain_text("SO-OTHER-1")

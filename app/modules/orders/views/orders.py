@@ -68,9 +68,16 @@ def index():
         "query": limits.search_text(args.get("q")),
     }
     unknown_customer = bool(customer_text) and customer is None
+    listed = (
+        None
+        if unknown_customer
+        else orders.list_orders(**filters, page=record_id(args.get("page")))
+    )
     return render_template(
         "orders/index.html",
-        orders=[] if unknown_customer else orders.list_orders(**filters),
+        listed=listed,
+        # The pager's links keep the filters.
+        filter_args={name: value for name, value in args.items() if name != "page"},
         statuses=ORDER_STATUSES,
         types=ORDER_TYPES,
         customer_value=customer.name if customer else customer_text,
