@@ -31,7 +31,6 @@ def index():
         "notifications/index.html",
         items=items,
         older=items[-1][0].id if more else None,
-        unread=notifications.unread_count(current_user),
     )
 
 

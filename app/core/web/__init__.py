@@ -1,6 +1,7 @@
 """HTML blueprints and the one place where domain errors become responses."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -101,17 +102,45 @@ def _waiting(since: datetime | None) -> str:
     return _("%(n)s d", n=minutes // (24 * 60))
 
 
-def _nav():
-    if not current_user.is_authenticated:
-        return {}
-    from app.core.notifications import services as notifications
-    from app.core.tasks import inbox, listing
+_NAV_KEY = "ordergate.layout_nav"
+_DEPARTMENTS_KEY = "ordergate.departments"
 
-    return {
-        "nav_departments": inbox.departments(),
-        "nav_counts": listing.tab_counts(),
-        "nav_unread": notifications.unread_count(current_user),
-    }
+
+@dataclass(frozen=True)
+class LayoutNav:
+    """What the layout's menus show: the department tabs with their counts, the bell's count."""
+
+    departments: list
+    counts: dict
+    unread: int
+
+
+def active_departments() -> list:
+    """The active departments (inbox.departments), read once per request: the layout's tabs and
+    the page's own filters show the same list."""
+    found = request.environ.get(_DEPARTMENTS_KEY)
+    if found is None:
+        from app.core.tasks import inbox
+
+        found = request.environ[_DEPARTMENTS_KEY] = inbox.departments()
+    return found
+
+
+def _layout_nav() -> LayoutNav | None:
+    """The layout's menus for the signed-in user, read when base.html renders them, once per
+    request. (A context processor read them for every template, also for the bell, the htmx
+    fragments and the mails: three statements each, issue 14.)"""
+    if not current_user.is_authenticated:
+        return None
+    found = request.environ.get(_NAV_KEY)
+    if found is None:
+        from app.core.tasks import listing
+
+        found = LayoutNav(
+            active_departments(), listing.tab_counts(), notifications.unread_count(current_user)
+        )
+        request.environ[_NAV_KEY] = found
+    return found
 
 
 class RowIdConverter(IntegerConverter):
@@ -191,7 +220,7 @@ def install(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    app.context_processor(_nav)
+    app.jinja_env.globals["layout_nav"] = _layout_nav
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["process_name"] = lambda version: process_service.display_name(
         version, current_locale()
