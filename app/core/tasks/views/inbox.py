@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app import limits
 from app.core.tasks import bulk, inbox, inbox_query, listing, saved_views
 from app.core.users import permissions
-from app.core.web import commit, wants_fragment
+from app.core.web import active_departments, commit, wants_fragment
 from app.errors import InvalidInput
 from app.extensions import db
 from app.i18n import current_locale
@@ -55,11 +55,9 @@ def _bulk_steps(page: listing.InboxPage) -> list:
     first_of: dict[str, object] = {}
     for row in page.rows:
         first_of.setdefault(row.spec_name, row)
-    return [
-        row
-        for row in first_of.values()
-        if inbox.may_act(current_user, row) and bulk.default_decision(row) is not None
-    ]
+    return bulk.with_default_decision(
+        [row for row in first_of.values() if inbox.may_act(current_user, row)]
+    )
 
 
 @bp.get("")
@@ -68,7 +66,7 @@ def index():
     """List the open tasks of a department (the user's own by default), a page at a time."""
     may_see_prices = permissions.can_see_prices(current_user)
     query = inbox_query.parse(request.args, may_sort_amount=may_see_prices)
-    departments = inbox.departments()
+    departments = active_departments()
     dept, query = _department(query, departments)
     locale = current_locale()
     page = listing.list_page(current_user, query, dept.id if dept else None, locale)

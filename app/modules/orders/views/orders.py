@@ -19,9 +19,8 @@ from flask_login import current_user, login_required
 from app import limits
 from app.core.audit import services as audit
 from app.core.processes import diagrams
-from app.core.tasks import inbox
 from app.core.users import permissions
-from app.core.web import commit, panels, submit
+from app.core.web import active_departments, commit, panels, submit
 from app.i18n import current_locale
 from app.modules.orders import panels as order_panels
 from app.modules.orders.labels import SPEC_LABELS
@@ -83,7 +82,7 @@ def index():
         customer_value=customer.name if customer else customer_text,
         unknown_customer=unknown_customer,
         customer_options=orders.customer_suggestions(customer.name if customer else ""),
-        departments=inbox.departments(),
+        departments=active_departments(),
     )
 
 
