@@ -53,16 +53,18 @@ def label_for(kind: str) -> object:
     return _LABELS.get(kind, kind)
 
 
-def unread_count(user: User) -> int:
-    """How many notifications the user has not read (reads ix_notification_unread only)."""
+def unread_select(user: User):
+    """SQL: how many notifications the user has not read (reads ix_notification_unread only)."""
     return (
-        db.session.scalar(
-            db.select(db.func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+        db.select(db.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
+
+
+def unread_count(user: User) -> int:
+    """How many notifications the user has not read."""
+    return db.session.scalar(unread_select(user)) or 0
 
 
 def for_user(

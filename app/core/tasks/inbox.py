@@ -134,13 +134,14 @@ def members_for(task: HumanTask) -> list[User]:
     return list(db.session.scalars(stmt.order_by(User.display_name)))
 
 
+def departments_select():
+    """SQL: all active departments, in a stable order."""
+    return db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id)
+
+
 def departments() -> list[Department]:
     """All active departments, in a stable order."""
-    return list(
-        db.session.scalars(
-            db.select(Department).where(Department.is_active.is_(True)).order_by(Department.id)
-        )
-    )
+    return list(db.session.scalars(departments_select()))
 
 
 def _set_assignee(task: HumanTask, assignee: User | None, actor: User, action: str, ip) -> None:

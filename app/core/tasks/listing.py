@@ -73,14 +73,24 @@ class InboxPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
-def tab_counts() -> dict[int, TabCount]:
-    """Open and overdue tasks per department id, in one grouped query over open tasks."""
+def tab_counts_select():
+    """SQL: department_id, open and overdue tasks per department, grouped over open tasks (the
+    layout joins it to the departments: app/core/web)."""
     overdue = db.func.sum(db.case((HumanTask.due_at < clock.utcnow(), 1), else_=0))
-    rows = db.session.execute(
-        db.select(HumanTask.department_id, db.func.count(), overdue)
+    return (
+        db.select(
+            HumanTask.department_id,
+            db.func.count().label("open"),
+            overdue.label("overdue"),
+        )
         .where(HumanTask.state == "ready", HumanTask.department_id.is_not(None))
         .group_by(HumanTask.department_id)
     )
+
+
+def tab_counts() -> dict[int, TabCount]:
+    """Open and overdue tasks per department id, in one grouped query over open tasks."""
+    rows = db.session.execute(tab_counts_select())
     return {dept: TabCount(count, int(late or 0)) for dept, count, late in rows}
 
 

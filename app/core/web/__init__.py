@@ -9,6 +9,7 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
@@ -20,6 +21,7 @@ from app.core.subjects import services as subjects
 from app.core.submissions import uniqueness
 from app.core.tasks import registry
 from app.core.users import permissions
+from app.core.users.models import Department
 from app.errors import AlreadySubmitted, Conflict, DomainError, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.i18n import current_locale, local_datetime, money, percent
@@ -103,7 +105,6 @@ def _waiting(since: datetime | None) -> str:
 
 
 _NAV_KEY = "ordergate.layout_nav"
-_DEPARTMENTS_KEY = "ordergate.departments"
 
 
 @dataclass(frozen=True)
@@ -115,32 +116,47 @@ class LayoutNav:
     unread: int
 
 
-def active_departments() -> list:
-    """The active departments (inbox.departments), read once per request: the layout's tabs and
-    the page's own filters show the same list."""
-    found = request.environ.get(_DEPARTMENTS_KEY)
-    if found is None:
-        from app.core.tasks import inbox
+def _read_nav() -> LayoutNav:
+    """The departments, their tabs' counts and the bell's count in one statement (three round
+    trips to the database on every page before, issue 14)."""
+    from app.core.tasks import inbox, listing
 
-        found = request.environ[_DEPARTMENTS_KEY] = inbox.departments()
-    return found
+    tabs = listing.tab_counts_select().subquery()
+    unread = notifications.unread_select(current_user).scalar_subquery()
+    departments = inbox.departments_select().subquery()
+    department = aliased(Department, departments)
+    rows = db.session.execute(
+        db.select(department, tabs.c.open, tabs.c.overdue, unread)
+        .outerjoin(tabs, tabs.c.department_id == department.id)
+        .order_by(department.id)
+    ).all()
+    if not rows:  # no active department: nothing carries the count
+        return LayoutNav([], {}, notifications.unread_count(current_user))
+    counts = {row[0].id: listing.TabCount(row[1], int(row[2] or 0)) for row in rows if row[1]}
+    return LayoutNav([row[0] for row in rows], counts, rows[0][3] or 0)
 
 
-def _layout_nav() -> LayoutNav | None:
-    """The layout's menus for the signed-in user, read when base.html renders them, once per
-    request. (A context processor read them for every template, also for the bell, the htmx
-    fragments and the mails: three statements each, issue 14.)"""
+def layout_nav() -> LayoutNav | None:
+    """The layout's menus for the signed-in user, read once per request when base.html renders
+    them or a page asks for the departments. (A context processor read them for every template,
+    also for the bell, the htmx fragments and the mails, issue 14.)"""
     if not current_user.is_authenticated:
         return None
     found = request.environ.get(_NAV_KEY)
     if found is None:
-        from app.core.tasks import listing
-
-        found = LayoutNav(
-            active_departments(), listing.tab_counts(), notifications.unread_count(current_user)
-        )
-        request.environ[_NAV_KEY] = found
+        found = request.environ[_NAV_KEY] = _read_nav()
     return found
+
+
+def active_departments() -> list:
+    """The active departments (as inbox.departments), read with the layout's menus: the page's
+    filters and its tabs show the same list."""
+    nav = layout_nav()
+    if nav is None:
+        from app.core.tasks import inbox
+
+        return inbox.departments()
+    return nav.departments
 
 
 class RowIdConverter(IntegerConverter):
@@ -220,7 +236,7 @@ def install(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    app.jinja_env.globals["layout_nav"] = _layout_nav
+    app.jinja_env.globals["layout_nav"] = layout_nav
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["process_name"] = lambda version: process_service.display_name(
         version, current_locale()

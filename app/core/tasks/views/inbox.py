@@ -64,9 +64,10 @@ def _bulk_steps(page: listing.InboxPage) -> list:
 @login_required
 def index():
     """List the open tasks of a department (the user's own by default), a page at a time."""
+    # First: the viewer's own department is then one of them, not read again by itself.
+    departments = active_departments()
     may_see_prices = permissions.can_see_prices(current_user)
     query = inbox_query.parse(request.args, may_sort_amount=may_see_prices)
-    departments = active_departments()
     dept, query = _department(query, departments)
     locale = current_locale()
     page = listing.list_page(current_user, query, dept.id if dept else None, locale)
