@@ -4,7 +4,7 @@ Replaces the index on user_id alone, which made the list sort every notification
 had to show the newest 50.
 
 Revision ID: a9d4e2c7b1f3
-Revises: c4a1e7b3d902
+Revises: a9d4e2c7f013
 Create Date: 2026-12-04 22:25:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a9d4e2c7b1f3'
-down_revision = 'c4a1e7b3d902'
+down_revision = 'a9d4e2c7f013'
 branch_labels = None
 depends_on = None
 
