@@ -208,7 +208,8 @@ def recall(key: Key) -> Snapshot | None:
 
 
 def store(key: Key, snap: Snapshot) -> None:
-    """Store the snapshot of `key` in a transaction of its own and drop older versions' ones.
+    """Store the snapshot of `key` in a transaction of its own; drop those of older versions
+    and earlier days.
 
     On SQLite a second connection cannot write while this session's transaction has written
     (the database is locked until it ends), so such a session only memoises.
@@ -222,7 +223,9 @@ def store(key: Key, snap: Snapshot) -> None:
         with db.engine.begin() as conn:
             conn.execute(
                 table.delete().where(
-                    (table.c.generation != generation) | (table.c.input_version < version)
+                    (table.c.generation != generation)
+                    | (table.c.input_version < version)
+                    | (table.c.start < start)
                 )
             )
             exists = conn.execute(
