@@ -25,7 +25,7 @@ from app.core.processes.models import ProcessVersion
 from app.core.tasks import completion as tasks
 from app.core.tasks.models import ProcessInstance
 from app.core.users.models import Department, User
-from app.engine.state import dump_state, load_state, read_document
+from app.engine.state import dump_state, load_state, restore
 from app.extensions import db
 from app.modules.orders.models import Order
 from app.modules.orders.services import subject as order_subject
@@ -67,17 +67,15 @@ def _submitter(app: Flask):  # noqa: ANN202 - a closure
 def stock_json(stored: bytes, bare: Bare) -> bytes:
     """The stored instance as SpiffWorkflow's stock serializer writes it (spec embedded).
 
-    Our state is the stock workflow dict minus its specs. The app's spec uses gateway and
-    multi-instance subclasses and a strict DMN engine the stock registry does not know, so the
-    instance is restored around the stock parser's spec of the same diagram and DMN (same task
-    spec names), as the app restores around its cached spec.
+    The app's spec uses gateway and multi-instance subclasses and a strict DMN engine the
+    stock registry does not know, so the stored instance is restored around the stock parser's
+    spec of the same diagram and DMN (same task spec names), as the app restores it around its
+    cached spec, and that workflow is written by the stock serializer.
     """
     serializer = bare.serializer
-    dct = read_document(stored)  # our format 2 rows, read back as the stock workflow dict
-    serializer.migrate(dct)
-    dct.update(spec=bare.spec, subprocess_specs=dict(bare.subprocess_specs))
-    text = serializer.serialize_json(serializer.from_dict(dct))
-    if len(serializer.deserialize_json(text).tasks) != len(dct["tasks"]):
+    workflow = restore(bare.spec, bare.subprocess_specs, stored)
+    text = serializer.serialize_json(workflow)
+    if len(serializer.deserialize_json(text).tasks) != len(workflow.tasks):
         raise RuntimeError("the stock serialization does not round-trip")
     return text.encode("utf-8")
 

@@ -1,22 +1,27 @@
-"""Stored state, format 2: SpiffWorkflow's workflow dict written as compact rows, and back.
+"""Stored state, format 2: a workflow's task tree as compact rows, written and read directly.
 
-Format 1 (still read) is the stock dict itself: one JSON object per task, keyed by its UUID
-text, the UUID repeated as its own id, in its parent's `children` and in its children's
-`parent`, every default field written out. Format 2 holds the same information:
+Format 1 (still read, by state.py through SpiffWorkflow's own converter) is the stock
+workflow dict: one JSON object per task, keyed by its UUID text, the UUID repeated as its own
+id, in its parent's `children` and in its children's `parent`, every default field written
+out. Format 2 holds the same information, and is written from (and read into) the task
+objects without building that dict:
 
 - `ids`: every task id once, as 16 raw bytes each, base64 (top-level tasks first, then each
   subprocess's); everything else refers to a task by its position in that list;
 - `t0`: the first task's `last_state_change` in ticks of 2**-22 s (time.time() floats near
   now are multiples of that), each row then stores the difference to the row before;
 - one row per task, in the stock order: `[parent, task_spec, state, ticks, extras]` where
-  parent is the distance back to the parent's row (0: none) and extras holds only what
-  differs from the defaults (`g` triggered, `i` internal data, `m` merged child ids, `d`
-  data, `u`/`x` the data delta's updates and deletions, `c` children when they are not the
-  rows naming this one as parent in order, `n` a typename other than "Task").
+  parent is the distance back to the parent's row (0: none; a task of another (sub)process:
+  its id) and extras holds only what differs from the defaults (`g` triggered, `i` internal
+  data, `m` merged child ids, `d` data, `u`/`x` the data delta's updates and deletions, `c`
+  children when they are not the rows naming this one as parent, in order);
+- the workflow's own fields as the stock converter writes them (`data`, `correlations`,
+  `success`, `completed`, `root` and `last_task` as positions, `bpmn_events`), and
+  `subprocesses` as `[position of the calling task, subprocess]` pairs.
 
-A value the rows cannot express (an id that is not a canonical UUID, a float that is not a
-whole number of ticks, an unexpected field) is kept as written: a task dict that does not fit
-is stored verbatim in place of its row. `unpack(pack(d)) == d` for every workflow dict.
+Task data is written as the stock converter writes it: the root's in full, every other task's
+as the delta from its parent (SpiffWorkflow's DeepMerge), restored the same way. A
+`last_state_change` that is not a whole number of ticks is kept as the float it is.
 
 A finished instance (nothing left to run, nothing resumes it) is packed without `ids`:
 reading it back gives its tasks new ids, with the same tree, states, times and data.
@@ -25,18 +30,19 @@ reading it back gives its tasks new ids, with the same tree, states, times and d
 from __future__ import annotations
 
 import base64
-import re
-from uuid import uuid4
+from uuid import UUID, uuid4
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 FORMAT = 2
 FORMAT_KEY = "format"
 TICKS = 1 << 22
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TASK_KEYS = frozenset(
-    ("id", "parent", "children", "last_state_change", "state", "task_spec", "triggered",
-     "internal_data", "data", "delta", "typename")
-)  # fmt: skip
-_NO_ID = bytes(16)  # the ids slot of a task stored verbatim
 
 
 def is_packed(dct: dict) -> bool:
@@ -44,205 +50,226 @@ def is_packed(dct: dict) -> bool:
     return dct.get(FORMAT_KEY) == FORMAT
 
 
-def _fits(key: str, task: dict) -> bool:
-    return (
-        isinstance(task, dict)
-        and task.keys() == _TASK_KEYS
-        and key == task["id"]
-        and isinstance(key, str)
-        and _UUID.fullmatch(key) is not None
-        and (task["parent"] is None or isinstance(task["parent"], str))
-        and isinstance(task["children"], list)
-    )
+class _Writer:
+    """Turns the workflow's tasks into rows; `registry` converts data as the stock one does."""
 
-
-class _Packer:
-    def __init__(self, workflows: list[dict]) -> None:
-        self.index: dict[str, int] = {}
+    def __init__(self, workflows: list, registry) -> None:  # noqa: ANN001
+        self.registry = registry
+        self.index: dict[UUID, int] = {}
         for wf in workflows:
-            for key, task in wf["tasks"].items():
-                self.index[key] = len(self.index) if _fits(key, task) else -1
-        self.ids = bytearray()
+            for key in wf.tasks:
+                self.index[key] = len(self.index)
         self.ticks: int | None = None
         self.t0: int | None = None
 
-    def ref(self, value):  # noqa: ANN001, ANN201 - an id text or anything else
-        """A task id as its position; anything else (None, an unknown text) as itself."""
-        if isinstance(value, str):
-            position = self.index.get(value, -1)
-            return value if position < 0 else position
-        return value
+    def ref(self, key: UUID | None) -> int | str | None:
+        if key is None:
+            return None
+        position = self.index.get(key)
+        return str(key) if position is None else position
 
-    def time(self, value):  # noqa: ANN001, ANN201
+    def time(self, value: float) -> int | float:
         if isinstance(value, float) and (value * TICKS).is_integer():
             ticks = int(value * TICKS)
             if self.t0 is None:
                 self.t0 = self.ticks = ticks
             delta, self.ticks = ticks - self.ticks, ticks
             return delta
-        return float(value) if isinstance(value, int) else value  # a float stays a float
+        return float(value)
 
-    def workflow(self, wf: dict) -> dict:
-        out = {k: v for k, v in wf.items() if k not in ("tasks", "root", "last_task")}
-        out["root"], out["last_task"] = self.ref(wf["root"]), self.ref(wf["last_task"])
-        if "parent_task_id" in wf:
-            out["parent_task_id"] = self.ref(wf["parent_task_id"])
+    def workflow(self, wf) -> dict:  # noqa: ANN001 - a BpmnWorkflow or BpmnSubWorkflow
         rows, positions, kids = [], {}, {}
-        for key, task in wf["tasks"].items():
-            if self.index[key] < 0:
-                self.ids += _NO_ID
-                rows.append({"k": key, "t": task})  # kept as written
-                continue
+        tasks = wf.tasks
+        for key, task in tasks.items():
             row_no = positions[key] = len(rows)
-            parent = task["parent"]
-            if parent in positions:
-                up = row_no - positions[parent]
-                kids.setdefault(parent, []).append(self.index[key])
+            parent_id = task._parent
+            if parent_id is None:
+                up, parent = 0, None
+            elif parent_id in positions:
+                up, parent = row_no - positions[parent_id], tasks[parent_id]
+                kids.setdefault(parent_id, []).append(self.index[key])
             else:
-                up = 0 if parent is None else parent  # another (sub)process's task: its id
-            self.ids += bytes.fromhex(key.replace("-", ""))
-            when = self.time(task["last_state_change"])
-            rows.append([up, task["task_spec"], task["state"], when])
-            extras = self.extras(task)
+                up, parent = str(parent_id), tasks.get(parent_id)
+            row = [up, task.task_spec.name, task.state, self.time(task.last_state_change)]
+            extras = self.extras(task, parent)
             if extras:
-                rows[-1].append(extras)
-        for key, task in wf["tasks"].items():
-            if self.index[key] < 0:
-                continue
-            children = [self.ref(c) for c in task["children"]]
+                row.append(extras)
+            rows.append(row)
+        for key, task in tasks.items():
+            children = [self.ref(c) for c in task._children]
             if children != kids.get(key, []):
                 row = rows[positions[key]]
                 if len(row) == 4:
                     row.append({})
                 row[4]["c"] = children
-        out["tasks"] = rows
-        return out
+        return {
+            "data": self.registry.convert(self.registry.clean(wf.data)),
+            "correlations": wf.correlations,
+            "last_task": self.ref(wf.last_task.id) if wf.last_task is not None else None,
+            "success": wf.success,
+            "completed": wf.completed,
+            "root": self.ref(wf.task_tree.id),
+            "tasks": rows,
+        }
 
-    def extras(self, task: dict) -> dict:
+    def extras(self, task: Task, parent: Task | None) -> dict:
         extras = {}
-        if task["triggered"] is not False:
-            extras["g"] = task["triggered"]
-        internal = task["internal_data"]
-        merged = internal.get("merged") if isinstance(internal, dict) else None
-        if isinstance(merged, list) and all(isinstance(self.ref(m), int) for m in merged):
-            extras["m"] = [self.ref(m) for m in merged]
-            internal = {k: v for k, v in internal.items() if k != "merged"}
-        if internal != {}:
+        if task.triggered is not False:
+            extras["g"] = task.triggered
+        internal = self.registry.convert(task.internal_data) if task.internal_data else {}
+        merged = internal.get("merged")
+        if isinstance(merged, list) and merged:
+            refs = [self.ref(_uuid(m)) for m in merged]
+            if all(isinstance(r, int) for r in refs):
+                extras["m"] = refs
+                internal = {k: v for k, v in internal.items() if k != "merged"}
+        if internal:
             extras["i"] = internal
-        if task["data"] != {}:
-            extras["d"] = task["data"]
-        delta = task["delta"]
-        if task["parent"] is None and delta == {}:
-            pass
-        elif isinstance(delta, dict) and delta.keys() == {"updates", "deletions"}:
-            if delta["updates"] != {}:
-                extras["u"] = delta["updates"]
-            if delta["deletions"] != []:
-                extras["x"] = delta["deletions"]
-        else:
-            extras["D"] = delta
-        if task["typename"] != "Task":
-            extras["n"] = task["typename"]
+        if task.parent is None:
+            if task.data:
+                extras["d"] = task.data
+            return extras
+        # The stock delta: from the parent in the task's own workflow.
+        updates = DeepMerge.get_updated_keys(task.parent.data, task.data)
+        deletions = DeepMerge.get_deleted_keys(task.parent.data, task.data)
+        if updates:
+            extras["u"] = updates
+        if deletions:
+            extras["x"] = deletions
         return extras
 
 
-def pack(dct: dict, finished: bool = False) -> dict:
-    """A format 1 (stock, spec-less) workflow dict as format 2; `finished` leaves out the ids."""
-    subprocesses = dct.get("subprocesses", {})
-    packer = _Packer([dct, *subprocesses.values()])
-    out = packer.workflow(dct)
-    out["subprocesses"] = [[packer.ref(k), packer.workflow(v)] for k, v in subprocesses.items()]
+def _uuid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def pack(workflow: BpmnWorkflow, registry, finished: bool = False) -> dict:  # noqa: ANN001
+    """The workflow (without its spec) as a format 2 document; `finished` leaves out the ids.
+
+    Run with the registry in encoder mode: task data goes out as it is, for the stock JSON
+    encoder to convert (as serialize_json does)."""
+    subprocesses = workflow.subprocesses
+    writer = _Writer([workflow, *subprocesses.values()], registry)
+    out = writer.workflow(workflow)
+    subs = []
+    for key, sp in subprocesses.items():
+        packed = writer.workflow(sp)
+        packed["parent_task_id"] = writer.ref(sp.parent_task_id)
+        packed["spec"] = sp.spec.name
+        subs.append([writer.ref(key), packed])
+    out["subprocesses"] = subs
+    out["bpmn_events"] = registry.convert(workflow.bpmn_events)
     out[FORMAT_KEY] = FORMAT
-    out["t0"] = packer.t0
+    out["t0"] = writer.t0
     if not finished:
-        out["ids"] = base64.b64encode(packer.ids).decode("ascii")
+        out["ids"] = base64.b64encode(
+            b"".join(key.bytes for wf in (workflow, *subprocesses.values()) for key in wf.tasks)
+        ).decode("ascii")
     return out
 
 
-def _extras(row: list | dict) -> dict:
-    return row[4] if isinstance(row, list) and len(row) > 4 else {}
-
-
-class _Unpacker:
-    def __init__(self, dct: dict) -> None:
-        rows = [row for wf in (dct, *(sp for _k, sp in dct["subprocesses"])) for row in wf["tasks"]]
+class _Reader:
+    def __init__(self, dct: dict, registry) -> None:  # noqa: ANN001
+        self.registry = registry
+        count = len(dct["tasks"]) + sum(len(sp["tasks"]) for _k, sp in dct["subprocesses"])
         if "ids" in dct:
             raw = base64.b64decode(dct["ids"])
-            hexes = [raw[i : i + 16].hex() for i in range(0, len(raw), 16)]
-            self.ids = [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in hexes]
+            self.ids = [UUID(bytes=raw[i : i + 16]) for i in range(0, len(raw), 16)]
         else:
-            self.ids = [str(uuid4()) for _ in rows]
+            self.ids = [uuid4() for _ in range(count)]
+        if len(self.ids) != count:
+            raise ValueError(f"stored state: {len(self.ids)} task ids for {count} tasks")
         self.ticks = dct["t0"]
 
-    def ref(self, value):  # noqa: ANN001, ANN201
-        return self.ids[value] if isinstance(value, int) and not isinstance(value, bool) else value
+    def ref(self, value: int | str | None) -> UUID | None:
+        if value is None:
+            return None
+        return self.ids[value] if isinstance(value, int) else UUID(value)
 
-    def time(self, value):  # noqa: ANN001, ANN201
+    def time(self, value: int | float) -> float:
         if isinstance(value, int):
             self.ticks += value
             return self.ticks / TICKS
         return value
 
-    def workflow(self, wf: dict, first: int) -> dict:
-        out = {k: v for k, v in wf.items() if k not in ("tasks", "root", "last_task")}
-        out["root"], out["last_task"] = self.ref(wf["root"]), self.ref(wf["last_task"])
-        if "parent_task_id" in wf:
-            out["parent_task_id"] = self.ref(wf["parent_task_id"])
-        tasks, keys = {}, []
-        for number, row in enumerate(wf["tasks"]):
-            if isinstance(row, dict):
-                keys.append(row["k"])
-                tasks[row["k"]] = row["t"]
-                continue
-            key = self.ids[first + number]
-            keys.append(key)
-            up, spec, state, when = row[:4]
-            extras = _extras(row)
-            parent = up if isinstance(up, str) else keys[number - up] if up else None
-            tasks[key] = self.task(key, parent, spec, state, self.time(when), extras)
-            if isinstance(up, int) and up and "c" not in _extras(wf["tasks"][number - up]):
-                tasks[parent]["children"].append(key)
-        for number, row in enumerate(wf["tasks"]):
-            if "c" in _extras(row):
-                tasks[keys[number]]["children"] = [self.ref(c) for c in row[4]["c"]]
-        out["tasks"] = tasks
-        return out
+    def tasks(self, wf, rows: list, first: int) -> None:  # noqa: ANN001
+        """Rebuild the rows' tasks in `wf` (parents before children, as they were written)."""
+        specs = wf.spec.task_specs
+        made: list[Task] = []
+        for number, row in enumerate(rows):
+            up, spec_name, state, when = row[:4]
+            extras = row[4] if len(row) > 4 else {}
+            spec = specs.get(spec_name)
+            task = Task(wf, spec, state=state, id=self.ids[first + number])
+            if isinstance(up, str):
+                task._parent = UUID(up)
+            elif up:
+                parent = made[number - up]
+                task._parent = parent.id
+                if "c" not in (rows[number - up][4] if len(rows[number - up]) > 4 else {}):
+                    parent._children.append(task.id)
+            task.last_state_change = self.time(when)
+            task.triggered = extras.get("g", False)
+            internal = self.registry.restore(extras["i"]) if "i" in extras else {}
+            if "m" in extras:
+                internal["merged"] = [str(self.ids[m]) for m in extras["m"]]
+            task.internal_data = internal
+            if isinstance(spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+                wf.top_workflow.event_manager.add_task(task)
+            task.data = self.data(task, extras)
+            if "c" in extras:
+                task._children = [self.ref(c) for c in extras["c"]]
+            made.append(task)
 
-    def task(self, key: str, parent, spec, state, when, extras: dict) -> dict:  # noqa: ANN001
-        internal = extras.get("i", {})
-        if "m" in extras:
-            internal = {**internal, "merged": [self.ref(m) for m in extras["m"]]}
-        if "D" in extras:
-            delta = extras["D"]
-        elif parent is None:
-            delta = {}
-        else:
-            delta = {"updates": extras.get("u", {}), "deletions": extras.get("x", [])}
-        return {
-            "id": key,
-            "parent": parent,
-            "children": [],
-            "last_state_change": when,
-            "state": state,
-            "task_spec": spec,
-            "triggered": extras.get("g", False),
-            "internal_data": internal,
-            "data": extras.get("d", {}),
-            "delta": delta,
-            "typename": extras.get("n", "Task"),
-        }
+    def data(self, task: Task, extras: dict) -> dict:
+        parent = task.parent
+        if parent is None:
+            return self.registry.restore(extras["d"]) if "d" in extras else {}
+        data = DeepMerge.merge({}, parent.data)
+        if "u" in extras:
+            data.update(self.registry.restore(extras["u"]))
+        for key in extras.get("x", ()):
+            data.pop(key, None)
+        return data
+
+    def fields(self, wf, dct: dict) -> None:  # noqa: ANN001
+        wf.task_tree = wf.tasks.get(self.ref(dct["root"]))
+        wf.success = dct["success"]
+        wf.completed = dct.get("completed", False)
+        wf.correlations = dct.get("correlations", {})
+        wf.last_task = wf.tasks.get(self.ref(dct["last_task"]))
+        wf.data = self.registry.restore(dct.get("data", {}))
 
 
-def unpack(dct: dict) -> dict:
-    """A format 2 document as the format 1 (stock, spec-less) workflow dict it was packed from."""
-    unpacker = _Unpacker(dct)
-    out = unpacker.workflow(dct, 0)
+def unpack(dct: dict, spec, subprocess_specs: dict, registry) -> BpmnWorkflow:  # noqa: ANN001
+    """A BpmnWorkflow on the given specs from a format 2 document (as the stock restore
+    would rebuild it from the format 1 dict)."""
+    reader = _Reader(dct, registry)
+    workflow = BpmnWorkflow(spec, dict(subprocess_specs), deserializing=True)
+    reader.tasks(workflow, dct["tasks"], 0)
+    reader.fields(workflow, dct)
     first = len(dct["tasks"])
-    subprocesses = {}
+    pending = {}
     for key, sp in dct["subprocesses"]:
-        subprocesses[unpacker.ref(key)] = unpacker.workflow(sp, first)
+        pending[reader.ref(key)] = (sp, first)
         first += len(sp["tasks"])
-    out["subprocesses"] = subprocesses
-    for key in (FORMAT_KEY, "t0", "ids"):
-        out.pop(key, None)
-    return out
+    _subprocesses(reader, workflow, workflow, pending)
+    workflow.bpmn_events = registry.restore(dct.get("bpmn_events", []))
+    return workflow
+
+
+def _subprocesses(reader: _Reader, wf, top: BpmnWorkflow, pending: dict) -> None:  # noqa: ANN001
+    # As the stock restore: parents first, each hooked to its calling task's completion.
+    for task in list(wf.tasks.values()):
+        if isinstance(task.task_spec, SubWorkflowTask) and task.id in pending:
+            sp_dct, first = pending.pop(task.id)
+            spec = top.subprocess_specs.get(task.task_spec.spec)
+            sub = BpmnSubWorkflow(spec, task.id, top, deserializing=True)
+            reader.tasks(sub, sp_dct["tasks"], first)
+            reader.fields(sub, sp_dct)
+            top.subprocesses[task.id] = sub
+            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+            _subprocesses(reader, sub, top, pending)

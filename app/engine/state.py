@@ -74,10 +74,8 @@ def dump_state(workflow: BpmnWorkflow, finished: bool = False) -> bytes:
     # As serialize_json does: in encoder mode task data is converted by the JSON encoder.
     registry._encoder_mode = True
     try:
-        dct = serializer.to_dict(workflow)
-        dct[serializer.VERSION_KEY] = serializer.VERSION
         text = json.dumps(
-            compact.pack(dct, finished),
+            compact.pack(workflow, registry, finished),
             cls=serializer._encoder_cls,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -87,26 +85,22 @@ def dump_state(workflow: BpmnWorkflow, finished: bool = False) -> bytes:
     return zlib.compress(text.encode("utf-8"), LEVEL)
 
 
-def read_document(state: bytes) -> dict:
-    """The stored state as SpiffWorkflow's spec-less workflow dict (format 1), either format."""
+def restore(spec: BpmnProcessSpec, subprocess_specs: dict, state: bytes) -> BpmnWorkflow:
+    """Restore a workflow from stored bytes (format 1 or 2) around already-built specs."""
+    serializer = _serializer()
     dct = json.loads(zlib.decompress(state))
-    return compact.unpack(dct) if compact.is_packed(dct) else dct
-
-
-def write_document(dct: dict) -> bytes:
-    """A spec-less workflow dict (as read_document gives it) stored as format 2."""
-    text = json.dumps(compact.pack(dct), separators=(",", ":"), ensure_ascii=False)
-    return zlib.compress(text.encode("utf-8"), LEVEL)
+    if compact.is_packed(dct):
+        workflow = compact.unpack(dct, spec, subprocess_specs, serializer.registry)
+    else:  # format 1, stored before issue 14: SpiffWorkflow's own restore
+        serializer.migrate(dct)
+        workflow = serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
 
 
 def load_state(defn: ProcessDefinition, state: bytes) -> BpmnWorkflow:
-    """Restore a workflow from stored bytes (format 1 or 2) around the definition's specs."""
-    serializer = _serializer()
-    dct = read_document(state)
-    serializer.migrate(dct)
-    workflow = serializer.from_dict(dct, spec=defn._spec, subprocess_specs=defn._subprocess_specs)
-    workflow.script_engine = SCRIPT_ENGINE
-    return workflow
+    """Restore a workflow from stored bytes around the definition's cached specs."""
+    return restore(defn._spec, defn._subprocess_specs, state)
 
 
 def new_workflow(defn: ProcessDefinition) -> BpmnWorkflow:

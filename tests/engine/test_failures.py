@@ -14,7 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import runner
 from app.engine.outcomes import DEPTH_LIMIT, depth_error
 from app.engine.specs import load_definition
-from app.engine.state import load_state, read_document
+from app.engine.state import load_state
 
 
 def _script_process(script: str) -> bytes:
@@ -89,8 +89,8 @@ def test_failed_step_keeps_the_state_before_it_and_retry_runs_it_again() -> None
     assert states["fill_in"] == 64 and states["choose"] == 16  # completed / ready again
     again = runner.retry(defn, failed.state)
     assert again.error.kind == "expression" and again.error.element_id == "choose"
-    document = read_document(again.state)
-    assert any(t["task_spec"] == "choose" and t["state"] == 16 for t in document["tasks"].values())
+    stored = load_state(defn, again.state).tasks.values()
+    assert any(t.task_spec.name == "choose" and t.state == 16 for t in stored)
 
 
 def test_rework_loop_is_flagged_by_the_depth_guard_and_never_completes() -> None:

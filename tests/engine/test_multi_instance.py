@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from builders import diagram, flow, linear, multi_instance, user_task
+from conftest import stock_document
 
 from app.engine import multi, outcomes, runner
 from app.engine.runner import StepResult
 from app.engine.specs import ProcessDefinition, load_definition
-from app.engine.state import dump_state, load_state, read_document
+from app.engine.state import dump_state, load_state
 
 LINES = [{"line_id": 7}, {"line_id": 8}, {"line_id": 9}]
 OUTPUT = (
@@ -191,11 +192,11 @@ def test_instances_in_a_parallel_branch_keep_the_join_fix() -> None:
 def test_state_round_trips_with_instances() -> None:
     defn = _linear(multi_instance(marker=OUTPUT, post_script=KEEP_LINE))
     result = _finish(defn, runner.start(defn, {"lines": LINES}), 1, {"ok": 1})
-    document = read_document(result.state)
+    restored = load_state(defn, result.state)
+    document = stock_document(restored)
     children = [t for t in document["tasks"].values() if t["task_spec"] == "check_line [child]"]
     assert len(children) == 3 and "spec" not in document
-    restored = load_state(defn, result.state)
-    assert read_document(dump_state(restored)) == document
+    assert stock_document(load_state(defn, dump_state(restored))) == document
     assert [(t.loop_index, t.data["line"]) for t in result.ready] == [(0, LINES[0]), (2, LINES[2])]
 
 

@@ -9,9 +9,10 @@ from SpiffWorkflow.util.task import TaskState
 from app.core.audit.models import AuditEvent
 from app.core.clock import utcnow
 from app.core.notifications.models import Notification
+from app.core.processes import versions as processes
 from app.core.tasks.models import HumanTask, ProcessInstance
 from app.core.users.models import User
-from app.engine.state import read_document, write_document
+from app.engine.state import dump_state, load_state
 from app.extensions import db
 from app.modules.changes.models import ChangeRequest
 from app.modules.confirmations.models import Confirmation
@@ -142,11 +143,12 @@ def test_doctor_finds_overdue_timers_and_stuck_instances(app, make_order):
     lifecycle(late).next_timer_at = utcnow() - timedelta(hours=2)
     # The open step is no longer ready (and not in the inbox): the engine waits for nothing.
     instance = lifecycle(stuck)
-    tree = read_document(instance.state)
-    for task in tree["tasks"].values():
-        if task["state"] == TaskState.READY:
-            task["state"] = TaskState.WAITING
-    instance.state = write_document(tree)
+    defn = processes.definition_for(instance.version)
+    workflow = load_state(defn, instance.state)
+    for task in workflow.tasks.values():
+        if task.state == TaskState.READY:
+            task._set_state(TaskState.WAITING)
+    instance.state = dump_state(workflow)
     db.session.execute(db.delete(HumanTask).where(order_subject.about_order(HumanTask, stuck.id)))
     db.session.commit()
     code, lines = doctor_lines(app)
