@@ -17,6 +17,7 @@ from datetime import datetime
 from flask import Flask
 
 from app.core import round_memo
+from app.core.calendar import working_time
 from app.core.clock import utcnow
 from app.core.tasks import instance_admin, timers
 from app.core.tasks.models import ProcessInstance
@@ -139,6 +140,14 @@ def run_round(batch: int = BATCH, poll: float = POLL_SECONDS) -> float:
     return min(poll, max(0.0, (upcoming - utcnow()).total_seconds()))
 
 
+def warm_up() -> None:
+    """Build before the first burst what its first firing would otherwise build: the factory's
+    working calendar (China's holidays for three years, ~0.25 s of CPU, kept for the process),
+    through the same call a new task's due date makes."""
+    working_time.due_after("P1D", utcnow())
+    db.session.rollback()
+
+
 def run_forever(
     app: Flask, stop: threading.Event | None = None, batch: int = BATCH, poll: float | None = None
 ) -> None:
@@ -146,6 +155,13 @@ def run_forever(
     timer is due or after the poll interval, whichever is sooner."""
     stop = stop or threading.Event()
     poll = POLL_SECONDS if poll is None else poll
+    with app.app_context():
+        try:
+            warm_up()
+        except Exception:  # only a head start: the first firing builds it otherwise
+            log.exception("warming the worker up failed")
+        finally:
+            db.session.remove()
     while not stop.is_set():
         wait = poll
         with app.app_context():

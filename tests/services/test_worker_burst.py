@@ -1,7 +1,8 @@
 """A burst of due timers: the worker claims batches and goes on at once while batches are full;
 two workers on PostgreSQL share a burst and fire nothing twice, and one that finds the rest
 held by the other waits briefly instead of spinning; a failing instance never blocks the
-others; a round reads the departments' members once. Time is moved with the fake clock, never
+others; a round reads the departments' members once; a fresh worker builds the working
+calendar before the first timer is due. Time is moved with the fake clock, never
 waited for."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 from app import worker
 from app.core import clock
 from app.core.audit.models import AuditEvent
+from app.core.calendar import services as factory_calendar
+from app.core.calendar import working_time
 from app.core.notifications.models import Notification
 from app.core.tasks import notices, timers
 from app.core.tasks.models import HumanTask, ProcessInstance
@@ -241,3 +244,16 @@ def test_a_round_that_finds_every_due_timer_held_waits_then_fires_them(app, make
     assert worker.run_round(batch=25, poll=30) == 30
     db.session.expire_all()
     assert fired_audits() == 3
+
+
+def test_the_worker_builds_the_working_calendar_before_any_timer_is_due(app, make_user):
+    """The first firing of a fresh worker would build the factory's working calendar (a task's
+    due date needs it); the worker builds it at start instead, before any timer is due."""
+    start(make_user, "later", "PT1H")
+    factory_calendar._calendar.cache_clear()
+    worker.run_forever(app, RecordingStop(), batch=10, poll=60)
+    assert fired_audits() == 0
+    assert factory_calendar._calendar.cache_info().currsize == 1
+    hits = factory_calendar._calendar.cache_info().hits
+    working_time.due_after("PT4H", clock.utcnow())  # what a task's due date asks
+    assert factory_calendar._calendar.cache_info().hits == hits + 1
