@@ -15,8 +15,10 @@ from builders import order_review_bytes
 from conftest import stock_document, task_ids
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import runner
@@ -125,3 +127,19 @@ def test_rows_keep_what_they_cannot_express() -> None:
     stored = json.loads(zlib.decompress(dump_state(workflow)))
     assert any(len(row) > 4 and "c" in row[4] for row in stored["tasks"])
     assert stock_document(load_state(defn, dump_state(workflow))) == stock_document(workflow)
+
+
+def test_finished_instance_is_under_a_quarter_of_spiffs_serialization() -> None:
+    defn = load_definition(order_review_bytes())
+    result = runner.start(defn, {"order_id": 1})
+    bare = BpmnWorkflow(_bare_spec())
+    bare.task_tree.data.update({"order_id": 1})
+    bare.do_engine_steps()
+    for step in STEPS:
+        result = _ours(result, step)
+        _bare_step(bare, step)
+    assert result.completed and bare.is_completed()
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    # Like for like (issue 14): the stock output compressed as we compress ours.
+    stock = zlib.compress(serializer.serialize_json(bare).encode(), 6)
+    assert len(result.state) <= 0.25 * len(stock), (len(result.state), len(stock))
