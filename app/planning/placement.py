@@ -167,7 +167,11 @@ class _Place:
 
 
 class _Planner:
-    """The lines' cursors and gaps, the jobs placed so far and those past the horizon."""
+    """The lines' cursors and gaps, the jobs placed so far and those past the horizon.
+
+    `codes` are all the plan's lines in order; one not in `lines` was taken from a base plan,
+    and no job offered to it fits there (`bylines.lines_kept`).
+    """
 
     def __init__(
         self,
@@ -175,8 +179,10 @@ class _Planner:
         calendar: WorkCalendar,
         first_day: date,
         horizon: date,
+        codes: list[str],
     ):
         self.calendar, self.horizon, self.first_day = calendar, horizon, first_day
+        self.codes = codes
         self.cursors = {
             code: Cursor(exact(line.daily_hours), first_day, Fraction(0))
             for code, line in lines.items()
@@ -202,6 +208,8 @@ class _Planner:
     def where(self, job: Job, code: str) -> _Spot:
         """Where the job would go if added to the line now: the first gap it fits in on or
         after its material date, else the end of the line, on or after its material date."""
+        if code not in self.cursors:  # a line taken as it was: the job cannot fit there
+            return _Spot(None)
         hours = exact(job.hours_by_line[code])
         ready = self.calendar.roll_forward(job.not_before) if job.not_before else None
         gaps = self.gaps.get(code)
@@ -229,7 +237,7 @@ class _Planner:
     def earliest(self, job: Job) -> str:
         """The capable line that finishes the job earliest; ties go to the line listed first."""
         options = []
-        for index, code in enumerate(self.cursors):
+        for index, code in enumerate(self.codes):
             if code in job.hours_by_line:
                 fill = self.where(job, code).fill
                 options.append((fill is None, fill.finish if fill else None, index, code))
@@ -333,15 +341,17 @@ def schedule(
     sequence, assignment = sequence or {}, assignment or {}
     fixed = _fixed_lines(by_id, by_code, sequence, assignment)
     horizon = horizon or horizon_of(start)
-    kept = lines_kept(base, by_id, list(by_code.values()), start, horizon, sequence)
+    kept = lines_kept(
+        base, by_id, list(by_code.values()), start, horizon, sequence, calendar, assignment
+    )
     placing = {code: line for code, line in by_code.items() if code not in kept}
-    planner = _Planner(placing, calendar, calendar.roll_forward(start), horizon)
+    planner = _Planner(placing, calendar, calendar.roll_forward(start), horizon, list(by_code))
     for code, order_ids in sequence.items():
         for order_id in order_ids if code in placing else ():
             planner.append(by_id[order_id], code)
     sequenced = {order_id for order_ids in sequence.values() for order_id in order_ids}
     for job in sorted(by_id.values(), key=Job.queue_key):
-        if job.order_id not in sequenced:  # never with kept lines: every job is sequenced
+        if job.order_id not in sequenced:  # on a kept line it is beyond the horizon
             planner.append(job, fixed.get(job.order_id) or planner.earliest(job))
     planned = tuple(
         job

@@ -114,11 +114,14 @@ def test_a_replan_by_line_equals_the_full_one(seed):
         START,
         plan["horizon"],
         sequence,
+        plan["calendar"],
+        {},
     )
     unchanged = {code for code, ids in base.sequence().items() if sequence[code] == ids}
-    # Every unchanged line is taken as it was, unless an order (beyond the horizon) has no slot.
+    # Every unchanged line is taken as it was when every order has a slot; with orders left to
+    # the queue (beyond the horizon), all of them or none.
     every = sum(len(ids) for ids in sequence.values()) == len(plan["jobs"])
-    assert kept == (unchanged if every else set())
+    assert kept == unchanged if every else kept in (unchanged, set())
 
 
 def _rush(rng: random.Random, plan: dict) -> Job:
@@ -175,7 +178,34 @@ def test_a_plan_of_other_inputs_is_not_taken_as_it_was(plain):
     changed = [Job(1, "SO-1", {"A": 12}), jobs[1]]
     by_id = {job.order_id: job for job in changed}
     sequence = base.sequence()
-    assert lines_kept(base, by_id, lines, START, base.horizon, sequence) == {"B"}
+    assert lines_kept(base, by_id, lines, START, base.horizon, sequence, plain, {}) == {"B"}
     again = schedule(changed, lines, plain, START, sequence=sequence, base=base)
     assert again == schedule(changed, lines, plain, START, sequence=sequence)
     assert again.job(1).finish == START + timedelta(days=1)
+
+
+def test_an_order_beyond_the_horizon_leaves_the_other_lines_independent(plain):
+    """A quantity typed wrong (a million hours) is beyond the horizon on every line: it has no
+    slot, but it cannot fit anywhere, so a rush on A still places only A."""
+    lines = [Line("A", 8), Line("B", 8), Line("C", 8)]
+    jobs = [
+        Job(1, "SO-1", {"A": 16}, promised=START),
+        Job(2, "SO-2", {"B": 8, "C": 8}, promised=START, not_before=START + timedelta(days=3)),
+        Job(3, "SO-3", {"A": 1_000_000, "B": 1_000_000}, promised=START),
+        Job(4, "SO-4", {"C": 30}),
+    ]
+    before = schedule(jobs, lines, plain, START)
+    assert [unplaced.order_id for unplaced in before.beyond_horizon] == [3]
+    rush = Job(9, "SO-9", {"A": 8})
+    sequence = {**before.sequence(), "A": [9, *before.sequence()["A"]]}
+    by_id = {job.order_id: job for job in [rush, *jobs]}
+    horizon = before.horizon
+    assert lines_kept(before, by_id, lines, START, horizon, sequence, plain, {}) == {"B", "C"}
+    preview = insert_rush(jobs, lines, plain, START, rush, START, line="A", before=before)
+    assert preview.after == schedule([rush, *jobs], lines, plain, START, sequence=sequence)
+    assert preview.after.beyond_horizon == before.beyond_horizon
+    # An order that could fit on a line ties that line to the queue again: every line placed.
+    small = Job(3, "SO-3", {"A": 1_000_000, "B": 8})
+    assert (
+        lines_kept(before, {**by_id, 3: small}, lines, START, horizon, sequence, plain, {}) == set()
+    )
