@@ -219,3 +219,31 @@ def test_a_bulk_update_of_an_input_moves_the_version(world):
             db.update(OrderLine).where(OrderLine.order_id == world.a.id).values(quantity=80)
         )
     )
+
+
+def test_a_reader_takes_the_plan_another_process_is_computing(world, monkeypatch):
+    """PostgreSQL: while another process holds the computing lock, a reader waits for its stored
+    plan instead of computing it too. SQLite has no such lock: the reader computes."""
+    computed = _stored_now()
+    key = (*inputs.version(), clock.today(), "en")
+    snap = stored.snapshot_of(computed)
+    db.session.execute(db.delete(PlanSnapshot))
+    db.session.commit()
+    stored._MEMO.clear()
+    if db.engine.dialect.name != "postgresql":
+        assert stored.computed_elsewhere(key) is None
+        return
+    with db.engine.connect() as other:
+        assert other.scalar(db.select(db.func.pg_try_advisory_xact_lock(stored.COMPUTING_LOCK)))
+        polls = []
+
+        def other_stores(_seconds):  # the other process finishes while the reader waits
+            polls.append(1)
+            stored.store(key, snap)
+            stored._MEMO.clear()
+
+        monkeypatch.setattr(stored.time, "sleep", other_stores)
+        found = stored.computed_elsewhere(key)
+        other.rollback()
+    assert polls == [1]
+    assert found is not None and found.schedule.fingerprint == computed.fingerprint

@@ -188,7 +188,7 @@ def _read() -> PlanState:
     if version is None or inputs.changed_here() or schedule is not planning.schedule:
         return _computed(False, None)  # (a replaced planner, in tests, never gets a stored plan)
     key = (*version, clock.today(), current_locale())
-    snap = stored.recall(key)
+    snap = stored.recall(key) or stored.computed_elsewhere(key)
     if snap is not None:
         return stored.state_of(snap)
     state = _computed(False, key[2])

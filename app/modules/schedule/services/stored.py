@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -205,6 +206,32 @@ def recall(key: Key) -> Snapshot | None:
     snap = decode(data)
     remember(key, snap)
     return snap
+
+
+# PostgreSQL advisory lock key of "computing the plan" (any number no other code uses).
+COMPUTING_LOCK = 0x0_9E_A7_14
+# How long a reader waits for another process's plan before computing it itself, in seconds.
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.05
+
+
+def computed_elsewhere(key: Key) -> Snapshot | None:
+    """On PostgreSQL, the snapshot of `key` as another process computing it now stores it; None
+    when this process is to compute it (it then holds the computing lock until its transaction
+    ends, so that processes reading a changed plan at once compute it once, not each).
+
+    A transaction-level lock: nothing can leave it held. Past WAIT_SECONDS the reader computes
+    anyway (a computation that failed leaves nothing stored).
+    """
+    if db.engine.dialect.name != "postgresql":
+        return None
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not db.session.scalar(db.select(db.func.pg_try_advisory_xact_lock(COMPUTING_LOCK))):
+        found = recall(key)
+        if found is not None or time.monotonic() > deadline:
+            return found
+        time.sleep(POLL_SECONDS)
+    return recall(key)  # stored by the process that held the lock just before
 
 
 def store(key: Key, snap: Snapshot) -> None:
