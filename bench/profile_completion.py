@@ -1,11 +1,13 @@
 """Where a task completion's time goes: SQL statements per POST and a cProfile of the POSTs.
 
     .venv/bin/python bench/profile_completion.py [--orders 6] [--db postgresql] [--top 25]
+                                                 [--trace review_quality]
 
 Drives orders through the whole approval path with the Flask test client (as bench/completion.py,
 CSRF off), counting for every POST /tasks/<id>/complete and POST /confirm/<token> the SQL
 statements sent (by kind: SELECT, INSERT, UPDATE, DELETE, SAVEPOINT...) and profiling only those
-requests. Prints statements per step and the top functions by cumulative time. Not part of
+requests. Prints statements per step and the top functions by cumulative time; `--trace STEP`
+also prints every statement of that step's first POST with the app code that sent it. Not part of
 `make bench` (a profile slows everything down); the figures it gave are in docs/PERFORMANCE.md.
 """
 
@@ -18,6 +20,7 @@ import logging
 import pstats
 import statistics
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -34,12 +37,17 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=6)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
+    parser.add_argument("--cpu", action="store_true", help="no profile: CPU and wall ms a POST")
+    parser.add_argument("--trace", default="review_quality", help="the step whose SQL to list")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     profiler = cProfile.Profile()
     per_step: dict[str, list[int]] = defaultdict(list)
+    cpu_ms: dict[str, list[float]] = defaultdict(list)
+    wall_ms: dict[str, list[float]] = defaultdict(list)
     kinds: Counter = Counter()
-    samples: list[str] = []
+    samples: list[tuple[str, str]] = []
     with bench_app(args.db) as app:
         desk = Desk(app)
         customer = app.test_client()
@@ -47,14 +55,18 @@ def main() -> int:
             sales_id = make_user("sales").id
 
         def timed(step: str, call):  # noqa: ANN001, ANN202
-            with app.app_context(), counted() as seen:
-                profiler.enable()
+            with app.app_context(), counted(sites=step == args.trace and not samples) as seen:
+                if not args.cpu:
+                    profiler.enable()
+                cpu, wall = time.process_time(), time.perf_counter()
                 response = call()
+                cpu_ms[step].append((time.process_time() - cpu) * 1000)
+                wall_ms[step].append((time.perf_counter() - wall) * 1000)
                 profiler.disable()
             per_step[step].append(seen.statements)
             kinds.update(sql.split(None, 1)[0].upper() for sql in seen.sql)
-            if step == "review_quality" and not samples:
-                samples.extend(seen.sql)
+            if step == args.trace and not samples:
+                samples.extend(zip(seen.sql, seen.sites, strict=True))
             return response
 
         def submit(task: OpenTask, form: dict) -> None:
@@ -86,16 +98,21 @@ def main() -> int:
     posts = sum(len(v) for v in per_step.values())
     total = sum(sum(v) for v in per_step.values())
     print(f"{posts} POSTs on {args.db}, {total / posts:.1f} statements a POST on average")
+    timing = "CPU / wall ms, median" + ("" if args.cpu else " (profiled: inflated)")
     for step, counts in per_step.items():
         print(
             f"  {step:<22} {statistics.median(counts):>5.0f} statements (median of {len(counts)})"
+            f"  {timing}: {statistics.median(cpu_ms[step]):.1f} / "
+            f"{statistics.median(wall_ms[step]):.1f}"
         )
     print("by kind:", ", ".join(f"{k} {v / posts:.1f}" for k, v in kinds.most_common()))
-    print("\nstatements of one review_quality POST:")
-    for sql in samples:
-        print("  ", " ".join(sql.split())[:150])
+    print(f"\nstatements of one {args.trace} POST (<- the app code that sent each):")
+    for sql, site in samples:
+        print("  ", " ".join(sql.split())[:150], f"\n      <- {site}")
+    if args.cpu:
+        return 0
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     return 0
 

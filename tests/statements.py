@@ -10,6 +10,7 @@ only runs the same statements and loads the same rows whatever the history holds
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,18 +26,32 @@ class Seen:
     statements: int = 0
     rows: int = 0
     sql: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)  # with counted(sites=True)
+
+
+def _app_frames() -> str:
+    """The app's own frames that led to a statement, innermost last ("module:line < ...")."""
+    frames = [
+        f"{f.filename.rsplit('/app/', 1)[1][:-3]}:{f.lineno}"
+        for f in traceback.extract_stack()
+        if "/app/" in f.filename and "site-packages" not in f.filename
+    ]
+    return " < ".join(reversed(frames[-4:]))
 
 
 @contextmanager
-def counted() -> Iterator[Seen]:
+def counted(sites: bool = False) -> Iterator[Seen]:
     """Statements executed on the app's engine, and instances loaded or refreshed (call
-    `db.session.expire_all()` first to read everything afresh), inside the block."""
+    `db.session.expire_all()` first to read everything afresh), inside the block. With `sites`,
+    also the app code that sent each statement (slow: a stack walk per statement)."""
     seen = Seen()
     engine = db.engine
 
     def on_execute(_conn, _cursor, statement, _params, _context, _many):
         seen.statements += 1
         seen.sql.append(statement)
+        if sites:
+            seen.sites.append(_app_frames())
 
     def on_load(_target, _context, *_attrs):
         seen.rows += 1
