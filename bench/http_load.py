@@ -171,14 +171,19 @@ def _say(text: str) -> None:
     print(f"  {datetime.now(UTC):%H:%M:%S} {text}", file=sys.stderr, flush=True)
 
 
-def locust(base: str, accounts: dict, phases: list[dict]) -> dict:
-    """Run bench/locustfile.py headless on `phases`; its results and its CPU seconds."""
+def locust(base: str, accounts: dict, phases: list[dict], server: dict | None = None) -> dict:
+    """Run bench/locustfile.py headless on `phases`; its results and its CPU seconds.
+    `server` ({"server_pid", "database"}) has it also report the server's CPU per phase."""
     _say(f"locust: {', '.join(p['name'] for p in phases)}")
     with tempfile.TemporaryDirectory(prefix="ordergate-locust-") as tmp:
         plan, out = Path(tmp) / "plan.json", Path(tmp) / "out.json"
         used = {item["account"] for phase in phases for item in phase["tasks"]}
         accounts = {key: name for key, name in accounts.items() if key in used}
-        plan.write_text(json.dumps({"accounts": accounts, "password": PASSWORD, "phases": phases}))
+        plan.write_text(
+            json.dumps(
+                {"accounts": accounts, "password": PASSWORD, "phases": phases, **(server or {})}
+            )
+        )
         before = os.times()
         done = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
@@ -308,6 +313,7 @@ def measure(smoke: bool) -> dict:
                         "tasks": stepped,
                     },  # fmt: skip
                 ],
+                {"server_pid": master.pid, "database": db.engine.url.database},
             )
             rss = worker_rss_mb(master)
         scaled = scale_out(url, pool, sizes)

@@ -14,7 +14,10 @@ Phases:
   front of the server shows up instead of being hidden (no coordinated omission). Stepping
   stops at the first step whose p95 passes `p95_limit_ms` or that has an error;
 - closed: `clients` clients completing back to back for `seconds` (the scale-out runs).
-The generator's own CPU (user + system seconds, this process) is recorded per phase.
+The generator's own CPU (user + system seconds, this process) is recorded per phase, and so is
+the server's: the CPU seconds the gunicorn workers (children of PLAN["server_pid"]) and the
+PostgreSQL backends serving PLAN["database"] used during the phase (read with psutil on this
+machine; PostgreSQL's shared WAL writer and checkpointer are not counted).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import time
 from pathlib import Path
 
 import gevent
+import psutil
 from locust import User, task
 from locust.contrib.fasthttp import FastHttpSession
 
@@ -42,6 +46,42 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each gunicorn worker and PostgreSQL backend of the bench database."""
+    found: dict[int, tuple[str, float]] = {}
+    if "server_pid" not in PLAN:
+        return found
+    web = psutil.Process(PLAN["server_pid"]).children()
+    backends = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if f" {PLAN['database']} " in " ".join(p.info["cmdline"] or ()) + " "
+    ]
+    for kind, procs in (("web", web), ("database", backends)):
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:  # ended meanwhile
+                continue
+            found[proc.pid] = (kind, times.user + times.system)
+    return found
+
+
+def server_cpu_since(before: dict[int, tuple[str, float]], completions: int) -> dict:
+    """Server CPU used since `before` (a process new since then counts whole), in seconds and
+    in milliseconds a completion, for the web workers and the database backends."""
+    used = {"web": 0.0, "database": 0.0}
+    for pid, (kind, seconds) in _server_cpu().items():
+        used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    per = max(completions, 1)
+    return {
+        "web_cpu_s": round(used["web"], 2),
+        "database_cpu_s": round(used["database"], 2),
+        "web_cpu_ms_per_completion": round(used["web"] * 1000 / per, 1),
+        "database_cpu_ms_per_completion": round(used["database"] * 1000 / per, 1),
+    }
 
 
 def percentiles(ms: list[float]) -> dict:
@@ -118,6 +158,7 @@ class Driver(User):
         return (time.perf_counter() - scheduled) * 1000, error
 
     def one_client(self, phase: dict) -> dict:
+        server = _server_cpu()
         ms, errors, cpu, start = [], [], _cpu(), time.perf_counter()
         for item in phase["tasks"]:
             elapsed, error = self.complete(item, time.perf_counter())
@@ -131,6 +172,7 @@ class Driver(User):
             "error_count": len(errors),
             "seconds": round(wall, 2),
             "generator_cpu_s": round(_cpu() - cpu, 2),
+            "server": server_cpu_since(server, len(ms)),
         }
 
     def open_loop(self, phase: dict) -> dict:
@@ -151,6 +193,7 @@ class Driver(User):
     def _step(self, rate: float, items: list[dict]) -> dict:
         results: list[tuple[float, str | None]] = []
         late: list[float] = []
+        server = _server_cpu()
         cpu, start = _cpu(), time.perf_counter()
 
         def one(item: dict, scheduled: float) -> None:
@@ -177,6 +220,7 @@ class Driver(User):
             "errors": (errors + [f"{unfinished} unanswered after 120 s"] * bool(unfinished))[:5],
             "generator_start_late_p95_ms": percentiles(late).get("p95"),
             "generator_cpu_s": round(_cpu() - cpu, 2),
+            "server": server_cpu_since(server, len(results)),
             "seconds": round(wall, 2),
         }
 
