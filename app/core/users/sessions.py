@@ -64,6 +64,7 @@ def find(user_id: int, token: str | None, idle: timedelta) -> UserSession | None
     row = db.session.scalar(
         db.select(UserSession)
         .join(UserSession.user)
+        .options(db.contains_eager(UserSession.user))  # the user comes with it: one query
         .where(
             UserSession.token_hash == _digest(token),
             UserSession.user_id == user_id,
