@@ -4,6 +4,7 @@ from app.core.audit.models import AuditEvent
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from tests.answers import FORM_ANSWERS
+from tests.statements import counted
 
 
 def test_inbox_lists_the_department_tasks_with_their_columns(client, login, make_user, make_order):
@@ -207,3 +208,28 @@ def test_a_decision_posted_from_another_page_answers_in_place(client, login, mak
         headers=hx,
     )
     assert done.status_code == 204 and done.headers["HX-Redirect"] == "/approvals"
+
+
+def test_a_completion_reads_and_writes_only_what_it_needs(
+    client, login, make_user, make_order, task_of, complete
+):
+    """The completion path of issue 14 (docs/PERFORMANCE.md, "round two"): the task comes with
+    its form and whether co-signers follow (one SELECT), the user with the session; no co-sign
+    was asked, so no UPDATE of task_cosign; the review changes nothing on the order's inbox
+    card, so the card is not written; nothing is read again after the commit."""
+    order = make_order()
+    complete(order, "confirm_order")
+    complete(order, "pmc_dispatch")
+    task_id = task_of(order, "review_quality").id
+    login(make_user("quality"))
+    db.session.remove()
+    with counted() as seen:
+        response = client.post(f"/tasks/{task_id}/complete", data=FORM_ANSWERS["review_quality"])
+    assert response.status_code == 302
+    sql = [" ".join(statement.split()) for statement in seen.sql]
+    assert not [s for s in sql if s.startswith("UPDATE task_cosign")]
+    assert not [s for s in sql if s.startswith("UPDATE subject")]
+    assert len([s for s in sql if s.startswith("SELECT task_cosign")]) == 0
+    assert len([s for s in sql if s.startswith('SELECT "user"')]) == 0  # came with the session
+    assert seen.statements <= 13, sql
+    assert db.session.get(HumanTask, task_id).state == "completed"

@@ -4,6 +4,7 @@ import json
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.audit import services as audit
 from app.core.clock import utcnow
@@ -53,7 +54,7 @@ def submitted_data(task: HumanTask) -> dict:
 
 def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) -> HumanTask:
     """Validate the submission, then complete the task and run the process to its next wait."""
-    task = get_task(task_id)
+    task, pinned, after_asked = _with_form_and_cosigns(task_id)
     if task.parent_id is not None:  # a co-sign or delegation task is answered, not completed
         raise Conflict(_("Answer this task with its opinion form; it has no step of its own."))
     if not may_act(actor, task):
@@ -64,33 +65,35 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     ensure_open(task)
     if task.assignee_id not in (None, actor.id):
         raise Conflict(_("%(name)s has claimed this task.", name=task.assignee.display_name))
-    doc = form_document(task)
+    doc = form_document(task)  # `pinned` holds its version in the session: no query
     data, errors = forms.parse_submission(doc, formdata) if doc else ({}, {})
     extra = registry.check_step(task, data, formdata, errors)
     if errors:
         raise InvalidInput(errors=errors)
-    if cosign.hold_for_after(task, actor, formdata):  # co-signers after me agree first
+    if cosign.hold_for_after(task, actor, formdata, after_asked):  # co-signers after me first
         return task
 
     instance = instances.lock_instance(task.instance_id)
     if instance.status != "running":
         raise Conflict(_("This process is not running (status: %(s)s).", s=instance.status))
     # Exactly one of two concurrent completions gets the row; the other sees 0 rows updated.
-    now = utcnow()
+    written = {
+        "state": "completed",
+        "completed_at": utcnow(),
+        "completed_by_id": actor.id,
+        "assignee_id": actor.id,
+        "data": json.dumps(data, ensure_ascii=False, default=str),
+    }
     won = db.session.execute(
         db.update(HumanTask)
         .where(HumanTask.id == task.id, HumanTask.state == "ready")
-        .values(
-            state="completed",
-            completed_at=now,
-            completed_by_id=actor.id,
-            assignee_id=actor.id,
-            data=json.dumps(data, ensure_ascii=False, default=str),
-        )
+        .values(**written)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(task)
-    if not won:
+    if won:
+        _now_stored(task, written)
+    else:
+        db.session.refresh(task)
         ensure_open(task)
     defn = processes.definition_for(instance.version)
     payload = {task.spec_name: data}
@@ -116,6 +119,28 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     return task
 
 
+def _with_form_and_cosigns(task_id: int) -> tuple[HumanTask, FormVersion | None, bool]:
+    """The task, its pinned form version and whether co-signers after it are pending, in one
+    query instead of three (docs/PERFORMANCE.md); NotFound as get_task says it."""
+    row = db.session.execute(
+        db.select(HumanTask, FormVersion, cosign.after_pending(HumanTask.id))
+        .outerjoin(FormVersion, FormVersion.id == HumanTask.form_version_id)
+        .where(HumanTask.id == task_id)
+    ).first()
+    if row is None:
+        return get_task(task_id), None, True  # raises NotFound
+    task, version, after_asked = row
+    return task, version, bool(after_asked)
+
+
+def _now_stored(task: HumanTask, written: dict) -> None:
+    """Set on the loaded task what the UPDATE just wrote, as the database now holds it, instead
+    of reading the row back (one SELECT less a completion)."""
+    for key, value in written.items():
+        set_committed_value(task, key, value)
+    db.session.expire(task, ["assignee", "completed_by"])  # read again if asked for
+
+
 def open_after(task: HumanTask) -> list[HumanTask]:
     """The steps of the task's process still open once it was completed (parallel branches
     included), so that whoever completed it hears what the process now waits for."""
@@ -128,6 +153,7 @@ def open_after(task: HumanTask) -> list[HumanTask]:
                 HumanTask.parent_id.is_(None),
                 HumanTask.id != task.id,
             )
+            .options(db.joinedload(HumanTask.department))  # named with each step
             .order_by(HumanTask.id)
         )
     )

@@ -16,6 +16,7 @@ Every change locks the process instance first, so answers given at once are appl
 import json
 
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement
 from werkzeug.datastructures import MultiDict
 
 from app.core.clock import utcnow
@@ -211,9 +212,24 @@ def _close(row: TaskCosign, state: str) -> None:
     db.session.flush()
 
 
-def hold_for_after(task: HumanTask, actor: User, formdata) -> bool:
-    """On the holder's completion: hold it if co-signers are to agree after it (True if held)."""
-    waiting = _open(task.id, "after", ("pending",))
+def after_pending(task_id) -> ColumnElement[bool]:
+    """Whether co-signers are to agree after the task's holder (a column expression, so that
+    the completion reads it with the task: app/core/tasks/completion.py)."""
+    return (
+        db.select(TaskCosign.id)
+        .where(
+            TaskCosign.task_id == task_id,
+            TaskCosign.position == "after",
+            TaskCosign.state == "pending",
+        )
+        .exists()
+    )
+
+
+def hold_for_after(task: HumanTask, actor: User, formdata, asked: bool = True) -> bool:
+    """On the holder's completion: hold it if co-signers are to agree after it (True if held).
+    `asked=False`: the caller read `after_pending` with the task and it was false."""
+    waiting = _open(task.id, "after", ("pending",)) if asked else []
     if not waiting:
         return False
     held = json.dumps(list(MultiDict(formdata).items(multi=True)), ensure_ascii=False)

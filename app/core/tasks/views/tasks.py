@@ -141,12 +141,15 @@ def complete(task_id: int):
                 "partials/message.html", message=_errors_in_a_line(task_id, exc), error=True
             ), 400
         return _render(inbox.get_task(task_id), request.form, exc.errors, 400)
-    commit()
+    # Worded before the commit, from what this transaction already holds: after it every row
+    # would be expired and read again (the user, the task, in a second transaction).
     step = task.display_name(current_locale())
     if task.state == "waiting":  # held for the co-signers after me (docs/TASK_ACTIONS.md)
-        flash(_("“%(step)s” waits for the co-signers after you to agree.", step=step), "info")
+        message = _("“%(step)s” waits for the co-signers after you to agree.", step=step), "info"
     else:
-        flash(_after_completion(task, step), "success")
+        message = _after_completion(task, step), "success"
+    commit()
+    flash(*message)
     back = request.form.get("next", "")
     target = back if back.startswith("/") and not back.startswith("//") else url_for("inbox.index")
     if wants_fragment():
