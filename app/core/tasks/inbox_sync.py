@@ -17,6 +17,8 @@ from app.core.tasks.models import (
 from app.core.users.models import Department
 from app.extensions import db
 
+LIVE_REQUEST = ("pending", "active")  # a co-sign or delegation not answered or cancelled yet
+
 
 def department_ids() -> dict[str, int]:
     """Department id by every name a lane may use (key, English or Chinese name, lower case);
@@ -34,12 +36,21 @@ def _read_department_ids() -> dict[str, int]:
 
 def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     """Insert rows for newly ready tasks and cancel rows whose task is gone."""
-    rows = {
-        row.task_id: row
-        for row in db.session.scalars(
-            db.select(HumanTask).where(HumanTask.instance_id == instance.id)
-        )
-    }
+    # Each row comes with whether a co-sign of it is pending or active, so that the usual
+    # completion (no co-sign ever asked for) sends no UPDATE of task_cosign (docs/PERFORMANCE.md).
+    asked = (
+        db.select(TaskCosign.id)
+        .where(TaskCosign.task_id == HumanTask.id, TaskCosign.state.in_(LIVE_REQUEST))
+        .exists()
+    )
+    rows: dict[str, HumanTask] = {}
+    cosigned: set[int] = set()
+    for row, has_cosign in db.session.execute(
+        db.select(HumanTask, asked).where(HumanTask.instance_id == instance.id)
+    ):
+        rows[row.task_id] = row
+        if has_cosign:
+            cosigned.add(row.id)
     ready_ids = {task.task_id for task in ready}
     for task_id, row in rows.items():
         if row.parent_id is None and row.state in OPEN_STATES and task_id not in ready_ids:
@@ -85,9 +96,10 @@ def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
     # tasks), so none can be orphaned and no request is active (an active one has its task):
     # only a pending after-co-signer of an ended task is left to cancel. This spares the
     # timer-firing hot path close_orphans' two queries (docs/PERFORMANCE.md).
-    db.session.flush()
-    ended = [row.id for row in rows.values() if row.state not in OPEN_STATES]
-    _cancel_requests(ended, (TaskCosign,))
+    ended = [row.id for row in rows.values() if row.id in cosigned and row.state not in OPEN_STATES]
+    if ended:
+        db.session.flush()
+        _cancel_requests(ended, (TaskCosign,))
 
 
 def close_orphans(instance_id: int) -> None:
@@ -126,7 +138,7 @@ def _cancel_requests(ended: list[int], models: tuple) -> None:
     for model in models:
         db.session.execute(
             db.update(model)
-            .where(model.task_id.in_(ended), model.state.in_(("pending", "active")))
+            .where(model.task_id.in_(ended), model.state.in_(LIVE_REQUEST))
             .values(state="cancelled")
             .execution_options(synchronize_session=False)
         )
