@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,16 +287,34 @@ def version_decisions(version: ProcessVersion) -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in stored.items()}
 
 
+# A stored version never changes (a new one is published instead), nor do the versions it pins:
+# its definition is kept by the row's identity, so that a step neither reads the pinned callees
+# again nor hashes the files (specs caches by content underneath). The creation time is in the
+# key so that another database (a test's, a restored backup) reusing the id is not mistaken.
+_BY_VERSION: OrderedDict[tuple, ProcessDefinition] = OrderedDict()
+_BY_VERSION_MAX = 64
+
+
 def definition_for(version: ProcessVersion) -> ProcessDefinition:
     """The parsed definition of a version, with the pinned versions of the published processes
-    it calls (cached in memory by content hash)."""
+    it calls (cached in memory by the version's identity, and by content hash underneath)."""
+    key = (version.id, version.content_hash, version.created_at)
+    found = _BY_VERSION.get(key)
+    if found is not None:
+        return found
     callees = called_versions(version)[1:]
-    return specs.load_definition(
+    definition = specs.load_definition(
         version.xml.encode("utf-8"),
         [*version_decisions(version).values()]
         + [d for c in callees for d in version_decisions(c).values()],
         called=[c.xml.encode("utf-8") for c in callees],
     )
+    if version.id is None or version.created_at is None:  # not stored yet: no identity
+        return definition
+    _BY_VERSION[key] = definition
+    while len(_BY_VERSION) > _BY_VERSION_MAX:
+        _BY_VERSION.popitem(last=False)
+    return definition
 
 
 _PROPERTIES: dict[str, dict[str, str]] = {}
