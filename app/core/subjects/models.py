@@ -27,6 +27,7 @@ class Subject(db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="")
     promised_on: Mapped[date | None] = mapped_column(Date)
     priority: Mapped[str] = mapped_column(String(20), default="")
+    # When the card was written or last changed (an unchanged refresh writes nothing).
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
-from app.core.clock import utcnow
 from app.core.subjects.models import Subject
 from app.extensions import db
 
@@ -87,7 +86,7 @@ def refresh(ref: SubjectRef | None) -> Subject | None:
     row.currency = card.currency
     row.promised_on = card.promised_on
     row.priority = card.priority
-    row.refreshed_at = utcnow()
+    # An unchanged card sends no UPDATE; refreshed_at (onupdate) is when the card last changed.
     return row
 
 

@@ -32,11 +32,14 @@ def order_of(row) -> Order | None:
     The session's identity map holds rows weakly, so each of the listeners one engine step
     calls (lifecycle, shipping, close-out, the inbox card) read the order again: three SELECTs
     a completion. The last few orders asked for are held for the rest of the session, so one
-    step reads its order once (docs/PERFORMANCE.md).
+    step reads its order once (docs/PERFORMANCE.md), with its customer and lines (one query).
     """
     if row is None or row.subject_type != ORDER or row.subject_key is None:
         return None
-    order = db.session.get(Order, row.subject_key)
+    # With its customer and lines: the inbox card every completion refreshes reads both.
+    order = db.session.get(
+        Order, row.subject_key, options=[db.joinedload(Order.customer), db.joinedload(Order.lines)]
+    )
     if order is not None:
         held = db.session.info.setdefault("orders_held", {})
         held.pop(order.id, None)
