@@ -247,3 +247,28 @@ def test_a_reader_takes_the_plan_another_process_is_computing(world, monkeypatch
         other.rollback()
     assert polls == [1]
     assert found is not None and found.schedule.fingerprint == computed.fingerprint
+
+
+def test_a_plan_stored_by_other_code_is_computed_again_and_replaced(world):
+    """A snapshot is the planner's objects pickled: one written by other code (before a deploy)
+    is never read into this code; the reader computes the plan and overwrites the row."""
+    _stored_now()
+    assert _stored_rows() == 1
+    db.session.execute(db.update(PlanSnapshot).values(data=b"\0" * 16 + b"not this code's"))
+    db.session.commit()
+    stored._MEMO.clear()
+    read = _stored_now()
+    assert _digest(read) == _digest(_fresh())
+    data = db.session.scalar(db.select(PlanSnapshot.data))
+    assert bytes(data[:16]) == stored.CODE_MARK
+    assert stored.decode(bytes(data)) is not None
+
+
+def test_the_code_mark_covers_the_planner_and_the_snapshot_code():
+    """The mark is a digest of real files: the planner's package and this one's services."""
+    from pathlib import Path
+
+    services = Path(stored.__file__).parent
+    planner = services.parents[2] / "planning"
+    assert (planner / "placement.py").is_file() and (services / "stored.py").is_file()
+    assert stored._code_mark() == stored.CODE_MARK and len(stored.CODE_MARK) == 16

@@ -477,7 +477,8 @@ ROUTES: dict[str, tuple[Case, ...]] = {
 }
 # Tables a refused or probing request may write: the audit trail records refusals by design.
 # The audit trail, and the sessions and log-in counters the probes' own log-ins write.
-NOT_DATA = frozenset({"audit_event", "user_session", "login_throttle"})
+# plan_snapshot: the computed plan a page view stores for every process (a cache, not data).
+NOT_DATA = frozenset({"audit_event", "user_session", "login_throttle", "plan_snapshot"})
 
 
 def _walk_to_customer(make_order, complete):

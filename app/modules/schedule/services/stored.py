@@ -13,6 +13,7 @@ transaction is never committed; a second process storing the same key changes no
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import threading
 import time
@@ -21,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -162,13 +164,36 @@ def state_of(snap: Snapshot) -> PlanState:
     )
 
 
+def _code_mark() -> bytes:
+    """16 bytes naming the code a snapshot was written by: a digest of the planner's and this
+    package's sources. A snapshot is the planner's objects pickled, so one written by other code
+    (before a deploy; a rolling deploy running both) is recomputed, never read into this one."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve()
+    planner = here.parents[3] / "planning"
+    for path in sorted([*planner.glob("*.py"), *here.parent.glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.digest()[:16]
+
+
+CODE_MARK = _code_mark()
+
+
 def encode(snap: Snapshot) -> bytes:
-    return zlib.compress(pickle.dumps(snap, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return CODE_MARK + zlib.compress(pickle.dumps(snap, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def decode(data: bytes) -> Snapshot:
-    # Only ever rows this application wrote itself (plan_snapshot is written nowhere else).
-    return pickle.loads(zlib.decompress(data))  # noqa: S301
+def decode(data: bytes) -> Snapshot | None:
+    """The snapshot in `data`, or None if other code wrote it (or it cannot be read)."""
+    if data[: len(CODE_MARK)] != CODE_MARK:
+        return None
+    try:
+        # Only ever rows this application wrote itself (plan_snapshot is written nowhere else).
+        return pickle.loads(zlib.decompress(data[len(CODE_MARK) :]))  # noqa: S301
+    except Exception:  # a damaged row is a cache miss, logged; the plan is computed again
+        current_app.logger.warning("A stored plan could not be read", exc_info=True)
+        return None
 
 
 # The last snapshots this process read or computed, by key.
@@ -201,10 +226,9 @@ def recall(key: Key) -> Snapshot | None:
             PlanSnapshot.locale == locale,
         )
     )
-    if data is None:
-        return None
-    snap = decode(data)
-    remember(key, snap)
+    snap = decode(data) if data is not None else None
+    if snap is not None:
+        remember(key, snap)
     return snap
 
 
@@ -255,15 +279,16 @@ def store(key: Key, snap: Snapshot) -> None:
                     | (table.c.start < start)
                 )
             )
-            exists = conn.execute(
-                db.select(table.c.input_version).where(
-                    table.c.generation == generation,
-                    table.c.input_version == version,
-                    table.c.start == start,
-                    table.c.locale == locale,
-                )
-            ).first()
-            if exists is None:
+            same_key = (
+                (table.c.generation == generation)
+                & (table.c.input_version == version)
+                & (table.c.start == start)
+                & (table.c.locale == locale)
+            )
+            stored = conn.execute(db.select(table.c.data).where(same_key)).scalar()
+            if stored is not None and bytes(stored[: len(CODE_MARK)]) != CODE_MARK:  # other code's
+                conn.execute(table.update().where(same_key).values(data=encode(snap)))
+            elif stored is None:
                 conn.execute(
                     table.insert().values(
                         generation=generation,
