@@ -44,7 +44,7 @@ from app.core.tasks.models import HumanTask
 from app.core.users.models import Department, User
 from app.extensions import db
 from bench.common import PASSWORD, ROOT, bench_app, make_user, new_order, open_tasks
-from bench.timer_burst import burst_process
+from bench.timer_burst import burst_process, sched_autogroup
 
 BIN = Path(sys.executable).parent
 P95_LIMIT_MS = 100.0
@@ -118,7 +118,10 @@ def _env(url: str, instance_dir: str) -> dict:
 def served(url: str, web: int, workers: int):
     """gunicorn with `web` sync worker processes and `workers` `flask worker` processes; yields
     (base URL, gunicorn's master process). A process that died meanwhile fails the run with
-    the end of its log."""
+    the end of its log. gunicorn and each worker run in a session of their own, as a service
+    manager starts them: with the kernel's autogroup scheduling, processes left in this
+    script's session would share one session's CPU share with it and the generator
+    (bench/timer_burst.py's `_workers`)."""
     port = _free_port()
     _say(f"starting {web} web + {workers} worker processes")
     with tempfile.TemporaryDirectory(prefix="ordergate-http-") as tmp:
@@ -132,7 +135,12 @@ def served(url: str, web: int, workers: int):
         logs = [Path(tmp) / f"process-{n}.log" for n in range(len(commands))]
         procs = [
             subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb")
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log.open("wb"),
+                start_new_session=True,
             )
             for command, log in zip(commands, logs, strict=True)
         ]
@@ -338,6 +346,7 @@ def measure(smoke: bool) -> dict:
             "generator_cpu_s_total": load["generator_cpu_s_total"],
             "web_processes": 2,
             "server": "gunicorn sync workers, 127.0.0.1 TCP, PostgreSQL on 127.0.0.1",
+            "sched_autogroup": sched_autogroup(),  # 1: CPU shared per session; server in its own
             "work": "POST /tasks/<id>/complete of the four parallel reviews, CSRF on, logged in",
         },
         "worker_rss_mb": {"after_load": rss},

@@ -94,7 +94,7 @@ def _workers(url: str, count: int) -> list[subprocess.Popen]:
     ]
 
 
-def _autogroup() -> str | None:
+def sched_autogroup() -> str | None:
     """Whether the kernel shares CPU per session (1), as the workers were run under."""
     path = Path("/proc/sys/kernel/sched_autogroup_enabled")
     return path.read_text().strip() if path.exists() else None
@@ -170,7 +170,7 @@ def run(timers: int, workers: int) -> dict:
             "clear_rate_per_s": round(len(created) / cleared_s, 1) if cleared_s else None,
             "target_p99_ms": TARGET_P99_S * 1000,
             "cores": os.cpu_count(),
-            "sched_autogroup": _autogroup(),
+            "sched_autogroup": sched_autogroup(),
             "worker_cpu_s_incl_boot": round(usage.ru_utime + usage.ru_stime, 2),
             "load_1_5_15_before": [round(v, 2) for v in load_before],
             "load_1_5_15_after": [round(v, 2) for v in load_after],
