@@ -84,6 +84,7 @@ def test_search_in_chinese_sort_and_page(live_server, new_page, make_user, passw
         page.locator("th a[data-sort=reference]").click()
         expect(page.locator("th[aria-sort=ascending] a[data-sort=reference]")).to_be_visible()
         expect(rows(page).first).to_contain_text(min(numbers))
+        page.wait_for_load_state()  # the header's link loaded a new page: let htmx listen first
     page.locator("#q").fill("")
     page.locator("#q").press_sequentially("没有这个")
     expect(rows(page).first).to_have_text("暂无待办任务。")
