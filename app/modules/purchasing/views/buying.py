@@ -72,12 +72,13 @@ def request_list():
     errors: dict[str, str] = {}
     values = request.form if request.method == "POST" else {}
     open_requests = buying.open_requests()
+    components = reading.components_of(open_requests)
     if request.method == "POST":
         terms = {
             c.id: buying.LineTerms(
                 request.form.get(f"price-{c.id}", ""), request.form.get(f"expected-{c.id}", "")
             )
-            for c in reading.components_of(open_requests)
+            for c in components
         }
         po, errors = submit(
             lambda: buying.create_purchase_order(
@@ -92,16 +93,26 @@ def request_list():
         if not errors:
             flash(_("Purchase order %(number)s was placed.", number=po.number), "success")
             return redirect(url_for("purchasing.po_detail", po_id=po.id))
+    return _requests_page(
+        open_requests,
+        components,
+        errors,
+        chosen=set(request.form.getlist("request_id")),
+        values=values,
+    )
+
+
+def _requests_page(open_requests: list, components, errors: dict, **form_state) -> tuple:
+    """The open requests page with what the user typed (`form_state`) and the errors."""
     return render_template(
         "purchasing/requests.html",
         requests=open_requests,
-        components=reading.components_of(open_requests),
+        components=components,
         suppliers=suppliers.suppliers(active_only=True),
         may_order=permissions.may_purchase(current_user),
         may_see_prices=permissions.may_see_purchase_prices(current_user),
-        chosen=set(request.form.getlist("request_id")),
-        values=values,
         errors=errors,
+        **form_state,
     ), (400 if errors else 200)
 
 
@@ -120,18 +131,14 @@ def request_cancel():
         flash(_("The purchase request was cancelled."), "success")
         return redirect(url_for("purchasing.request_list"))
     open_requests = buying.open_requests()
-    return render_template(
-        "purchasing/requests.html",
-        requests=open_requests,
-        components=reading.components_of(open_requests),
-        suppliers=suppliers.suppliers(active_only=True),
-        may_order=permissions.may_purchase(current_user),
-        may_see_prices=permissions.may_see_purchase_prices(current_user),
+    return _requests_page(
+        open_requests,
+        reading.components_of(open_requests),
+        errors,
         chosen=set(),
         values={},
         cancel_values=request.form,
-        errors=errors,
-    ), 400
+    )
 
 
 @bp.get("/orders")
