@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.calibration import cpu_speed  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results.json"
 BENCHMARKS = (
     "bench.engine_overhead",  # engine_overhead_ratio, engine_overhead
@@ -130,6 +132,7 @@ def conditions(smoke: bool) -> dict:
     return {
         "cores": os.cpu_count(),
         "loadavg_before": _load(),
+        "cpu_speed": cpu_speed(),
         "smoke": smoke,
         "versions": {
             name: version(name)
@@ -285,7 +288,9 @@ def main() -> int:
     print(summary(results))
     cond = results["conditions"]
     print(
-        f"\n{results['machine']}, {results['cores']} cores, load {cond['loadavg_before']} -> "
+        f"\n{results['machine']}, {results['cores']} cores, CPU speed "
+        f"{cond['cpu_speed']['best_ms']} ms (bench/calibration.py, lower is faster), load "
+        f"{cond['loadavg_before']} -> "
         f"{cond['loadavg_after']}, Python {results['python']}, commit {results['commit'][:10]}"
         f"{' (+ uncommitted changes)' if results['worktree_dirty'] else ''}"
     )
