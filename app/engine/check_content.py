@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from .bpmn_tree import bpmn_elements, local
 from .check_decisions import decision_problems, dmn_local
+from .check_elements import definition_allowed, inside_unsupported
 from .check_expressions import checked
 from .check_foreign import (
     assignment_note,
@@ -17,7 +19,6 @@ from .check_foreign import (
     language_problem,
 )
 from .check_services import service_task_problems
-from .check_structure import bpmn_elements, definition_allowed, inside_unsupported, local
 from .documents import BPMN_NS, SPIFF_NS, spiff_properties
 from .durations import working_problem
 from .problems import Catalog, Problem, Reason, at, said

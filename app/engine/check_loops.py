@@ -2,16 +2,16 @@
 
 A multi-instance user task runs once per item of a collection in the task data (SpiffWorkflow's
 `loopDataInputRef` + `inputDataItem`) or a counted number of times (`loopCardinality`); standard
-loops stay refused (check_structure.py).
+loops stay refused (check_elements.py).
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
+from .bpmn_tree import local
 from .check_content import HUMAN_TASKS
 from .check_expressions import checked
-from .check_structure import local
 from .documents import BPMN_NS
 from .expressions import check_expression
 from .problems import Problem, Reason, at, said

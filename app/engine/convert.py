@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .check_structure import local
+from .bpmn_tree import local
 from .connectors import REGISTRY
 from .convert_layout import draw_lanes, unique_id
 from .documents import BPMN_NS, SPIFF_NS, parse_bpmn, spiff_properties

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .check_structure import local
+from .bpmn_tree import local
 from .documents import BPMN_NS
 
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"

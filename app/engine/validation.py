@@ -11,9 +11,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from .bpmn_tree import running_part
 from .check_content import content_problems
 from .check_loops import multi_instance_problems
-from .check_structure import running_part, structure_problems
+from .check_structure import structure_problems
 from .documents import BPMN_NS, DocumentRejected, executable_processes, parse_bpmn, parse_document
 from .problems import CalledProcess, Catalog, Problem, at, said
 from .specs import build_parser
