@@ -1,4 +1,4 @@
-"""Drawing the lanes the conversion adds (app/engine/convert.py), so the modeler shows them.
+"""Drawing the lanes the conversion adds (app/engine/convert/), so the modeler shows them.
 
 A lane made for tasks that were in no lane has no shape. It gets a band at the bottom of its
 process's pool (a pool is made around the whole drawing when the process had none, and the

@@ -1,4 +1,4 @@
-"""Converting other tools' diagrams (app/engine/convert.py, foreign_expressions.py): one test
+"""Converting other tools' diagrams (app/engine/convert/, foreign_expressions.py): one test
 per mapping, what needs the owner, and that nothing is dropped."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from app.engine.convert import Answer, answer, convert, due_duration, timer_value
+from app.engine.convert import Answer, answer, convert
+from app.engine.convert.timer_events import timer_value
+from app.engine.convert.user_tasks import due_duration
 from app.engine.documents import BPMN_NS, DocumentRejected, spiff_properties
 from app.engine.foreign_expressions import NotTranslated, script_to_python, translate
 from app.engine.validation import Catalog, validate_bpmn

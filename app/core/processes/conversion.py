@@ -1,4 +1,4 @@
-"""Opening another tool's diagram: the engine's conversion (app/engine/convert.py) with
+"""Opening another tool's diagram: the engine's conversion (app/engine/convert/) with
 OrderGate's departments and form library, and its report said in the reader's language
 (docs/FOREIGN_DIAGRAMS.md). Converting stores nothing: the modeler shows the converted diagram
 and the report, and the owner saves or publishes it as any other edit.

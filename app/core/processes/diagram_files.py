@@ -49,9 +49,9 @@ SENTENCES = {
     ),
     "into_key": _l("The file's process %(old)s replaces the draft of %(key)s and takes its id."),
 }
-# What the report's choices can set (app/engine/convert.py `answer`); conditions are written.
+# What the report's choices can set (app/engine/convert/answering.py); conditions are written.
 ANSWERABLE = ("department", "form", "due", "kind", "connector", "timer")
-# The conversion's statuses (app/engine/convert.py), in the order the report lists them.
+# The conversion's statuses (app/engine/convert/report.py), in the order the report lists them.
 REPORT_STATUSES = ("owner", "check", "kept", "mapped")
 
 
@@ -149,7 +149,7 @@ def _text(root: etree._Element) -> str:
 
 
 def _convert(data: bytes) -> tuple[bytes, list[dict]]:
-    """Run the conversion (app/engine/convert.py with this OrderGate's departments and forms);
+    """Run the conversion (app/engine/convert/ with this OrderGate's departments and forms);
     its report as stored items."""
     try:
         result = convert(data, conversion.departments(), conversion.form_names())
