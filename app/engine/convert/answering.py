@@ -25,8 +25,7 @@ def answer(
 ) -> bytes:
     """Write the owner's picks (department of a lane or task, form, due time, condition in
     Python, a task's kind, a service task's connector, "none" for a start event's repeating
-    timer) into the diagram; ids
-    that are not found are ignored."""
+    timer) into the diagram; ids that are not found are ignored."""
     root = parse_bpmn(xml)
     by_key = {d.key: d for d in as_departments(departments)}
     touched: set[str] = set()
@@ -45,16 +44,7 @@ def answer(
         elif given.field in ("form", "due"):
             set_property(node, given.field, given.value)
         elif given.field == "condition" and kind == "sequenceFlow":
-            expression = node.find(bpmn("conditionExpression"))
-            if expression is None:
-                expression = etree.SubElement(node, bpmn("conditionExpression"))
-                prefix = next((p for p, ns in node.nsmap.items() if ns == BPMN_NS and p), "")
-                expression.set(
-                    "{http://www.w3.org/2001/XMLSchema-instance}type",
-                    f"{prefix}:tFormalExpression" if prefix else "tFormalExpression",
-                )
-            expression.text = given.value
-            drop_language(expression)
+            _write_condition(node, given.value)
         elif given.field == "timer" and given.value == "none" and kind == "startEvent":
             for definition in node.findall(bpmn("timerEventDefinition")):
                 node.remove(definition)
@@ -64,3 +54,17 @@ def answer(
             node.tag = bpmn(given.value)
     draw_lanes(root, touched)
     return serialize(root)
+
+
+def _write_condition(flow: etree._Element, python: str) -> None:
+    """Make the flow's condition the Python given (a condition element made if it had none)."""
+    expression = flow.find(bpmn("conditionExpression"))
+    if expression is None:
+        expression = etree.SubElement(flow, bpmn("conditionExpression"))
+        prefix = next((p for p, ns in flow.nsmap.items() if ns == BPMN_NS and p), "")
+        expression.set(
+            "{http://www.w3.org/2001/XMLSchema-instance}type",
+            f"{prefix}:tFormalExpression" if prefix else "tFormalExpression",
+        )
+    expression.text = python
+    drop_language(expression)
