@@ -105,13 +105,14 @@ i18n-init: venv
 		"$(LOCALE)"); \
 	$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l "$$folder"
 
-## i18n-compile: compile app/translations/*/LC_MESSAGES/*.po to .mo (skipped when there is none)
-i18n-compile: venv
-	@if compgen -G "$(TRANSLATIONS)/*/LC_MESSAGES/messages.po" >/dev/null; then \
-		$(BIN)/pybabel -q compile -d $(TRANSLATIONS); \
-	else \
-		echo "no translation catalogue yet: nothing to compile"; \
-	fi
+## i18n-compile: compile app/translations/*/LC_MESSAGES/*.po to .mo when the .po is newer (none: nothing to do)
+# A file rule rather than a recompile on every call: .ci/run runs two test passes at once, and a
+# pass must never read a catalogue the other is rewriting.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+i18n-compile: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV_STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@.tmp && mv $@.tmp $@
 
 ## db: apply the database migrations (SQLite file under instance/ unless DATABASE_URL is set)
 db: venv
