@@ -1,6 +1,5 @@
 """Entering, revising and reading orders."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -245,14 +244,6 @@ def get_line(line_id: int) -> OrderLine | None:
 ORDER_PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    rows: list[Order]
-    total: int  # orders matching the filters, on every page
-    page: int
-    pages: int
-
-
 def list_orders(
     status: str = "",
     customer_id: int | None = None,
@@ -263,7 +254,7 @@ def list_orders(
     date_to: date | None = None,
     with_returns: bool = False,
     page: int | None = None,
-) -> OrderPage:
+) -> paging.Listed[Order]:
     """One page of the orders for the list page, newest first, filtered, with their count."""
     where = []
     if status:
@@ -290,17 +281,15 @@ def list_orders(
         )
     if query:
         where.append(Order.number.ilike(f"%{query.strip()}%"))
-    total = db.session.scalar(db.select(db.func.count()).select_from(Order).where(*where)) or 0
-    shown = paging.window(total, ORDER_PAGE_SIZE, page)
-    stmt = (
+    return paging.numbered(
+        db.select(db.func.count()).select_from(Order).where(*where),
         db.select(Order)
         .where(*where)
         .options(db.joinedload(Order.customer))
-        .order_by(Order.id.desc())
-        .offset(shown.offset)
-        .limit(ORDER_PAGE_SIZE)
+        .order_by(Order.id.desc()),
+        ORDER_PAGE_SIZE,
+        page,
     )
-    return OrderPage(list(db.session.scalars(stmt)), total, shown.page, shown.pages)
 
 
 def order_tasks(order_id: int) -> list[HumanTask]:
@@ -324,12 +313,6 @@ def customers() -> list[Customer]:
 CUSTOMER_SUGGESTIONS = 20
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern for `text` anywhere, its own % and _ taken literally (escape "\\")."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _customer_text(text: str | None) -> str:
     """The customer field's text, stripped; longer than a name can be is refused, never cut."""
     errors: dict[str, str] = {}
@@ -344,7 +327,7 @@ def customer_suggestions(text: str | None, limit: int = CUSTOMER_SUGGESTIONS) ->
     text = _customer_text(text)
     stmt = db.select(Customer).order_by(Customer.name, Customer.id).limit(limit)
     if text:
-        stmt = stmt.where(Customer.name.ilike(_contains(text), escape="\\"))
+        stmt = stmt.where(Customer.name.ilike(paging.contains(text), escape="\\"))
     return list(db.session.scalars(stmt))
 
 

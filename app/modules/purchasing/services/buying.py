@@ -328,14 +328,6 @@ def for_instance(instance_id: int | None) -> PurchaseOrder | None:
     )
 
 
-def recent(status: str | None = None, limit: int = 100) -> list[PurchaseOrder]:
-    """The newest purchase orders (of one status if given)."""
-    stmt = db.select(PurchaseOrder).order_by(PurchaseOrder.id.desc()).limit(limit)
-    if status in STATUS_LABELS:
-        stmt = stmt.where(PurchaseOrder.status == status)
-    return list(db.session.scalars(stmt))
-
-
 def requests_of(po: PurchaseOrder) -> list[PurchaseRequest]:
     """The purchase requests on the order's lines (the orders it buys for)."""
     line_ids = [line.id for line in po.lines]

@@ -9,7 +9,15 @@ from app import limits
 from app.core.users import permissions
 from app.core.web import submit
 from app.modules.orders.services import orders
-from app.modules.purchasing.services import buying, reading, receiving, requirements, suppliers
+from app.modules.orders.services.order_input import record_id
+from app.modules.purchasing.services import (
+    buying,
+    po_listing,
+    reading,
+    receiving,
+    requirements,
+    suppliers,
+)
 from app.modules.purchasing.views.blueprint import bp, require_department
 
 
@@ -144,14 +152,19 @@ def request_cancel():
 @bp.get("/orders")
 @login_required
 def po_list():
-    """Purchase orders, newest first (of one status if asked)."""
+    """Purchase orders a page at a time, newest first, of one status and/or number/supplier."""
     require_department()
-    status = request.args.get("status")
+    args = request.args
+    status = args.get("status", "") if args.get("status") in buying.STATUS_LABELS else ""
+    query = limits.search_text(args.get("q"))
     return render_template(
         "purchasing/orders.html",
-        orders=buying.recent(status),
+        listed=po_listing.list_purchase_orders(status, query, record_id(args.get("page"))),
+        # The pager's links keep the filters.
+        filter_args={name: value for name, value in args.items() if name != "page"},
         labels=buying.STATUS_LABELS,
-        status=status if status in buying.STATUS_LABELS else "",
+        status=status,
+        query=query,
         may_see_prices=permissions.may_see_purchase_prices(current_user),
     )
 

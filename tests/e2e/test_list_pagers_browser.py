@@ -1,0 +1,57 @@
+"""List pages that grew with history, paged (issue 14), in a browser: the filter is kept from
+page to page, the total is shown, both languages, the phone width (390 px) in Chinese."""
+
+import pytest
+from e2e_helpers import assert_no_sideways_scroll, log_in, t
+from playwright.sync_api import expect
+
+from tests.web.test_purchase_order_list import _placed
+
+WIDTHS = pytest.mark.parametrize(
+    ("lang", "width"), [("zh_CN", 390), ("en", 1280)], ids=["zh_CN-390px", "en-desktop"]
+)
+
+
+def _rows(page):
+    return page.locator("table.grid tbody tr")
+
+
+@WIDTHS
+def test_purchase_orders_page_by_page_keep_the_status(
+    lang, width, live_server, new_page, make_user, password, monkeypatch
+):
+    from app.modules.purchasing.services import po_listing
+
+    monkeypatch.setattr(po_listing, "PAGE_SIZE", 2)  # three pages of five approved orders
+    _placed("A", 5)
+    _placed("R", 1, status="received")
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, make_user("purchasing"), password, lang)
+    page.goto(f"{live_server}/purchasing/orders")
+    page.wait_for_load_state()
+    page.locator("#status").select_option("approved")
+    page.get_by_role("button", name=t("Show", lang)).click()
+    page.wait_for_load_state()
+    total = t("%(n)s purchase orders in all", lang, n=5)
+    expect(page.locator("[data-po-total]")).to_have_text(total)
+    expect(_rows(page)).to_have_count(2)
+    expect(_rows(page).first).to_contain_text("PO-A-5")
+    pager = page.locator("[data-po-pager]").first
+    expect(pager.locator(".pager-status")).to_have_text(
+        t("Page %(n)s of %(pages)s", lang, n=1, pages=3)
+    )
+    assert_no_sideways_scroll(page)
+    pager.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(_rows(page).first).to_contain_text("PO-A-3")
+    expect(page.locator("#status")).to_have_value("approved")  # the filter is kept
+    page.locator("[data-po-pager]").last.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(_rows(page)).to_have_count(1)
+    expect(_rows(page).first).to_contain_text("PO-A-1")
+    page.fill("#q", "PO-R")
+    page.get_by_role("button", name=t("Show", lang)).click()
+    page.wait_for_load_state()
+    expect(page.locator("#status")).to_have_value("approved")
+    expect(_rows(page)).to_have_text([t("No purchase orders match.", lang)])
+    assert_no_sideways_scroll(page)
