@@ -51,6 +51,10 @@ MORE_PAGES = {
     "shared_tasks": ("production.member", "/tasks/shared"),
     "late_orders": ("pmc.head", "/late-orders"),
     "rush_list": ("sales.head", "/rush"),
+    # Paged since (issue 14: "a page's cost must depend on open work").
+    "purchase_orders": ("purchasing.head", "/purchasing/orders"),
+    "customers": ("sales.head", "/catalogue/customers"),
+    "products": ("engineering.head", "/catalogue/products"),
 }
 SCHEDULE = ("pmc.head", "/schedule")
 SLOW_MS = 1000  # a page slower than this is measured SLOW_ROUNDS times, not `rounds`

@@ -55,3 +55,37 @@ def test_purchase_orders_page_by_page_keep_the_status(
     expect(page.locator("#status")).to_have_value("approved")
     expect(_rows(page)).to_have_text([t("No purchase orders match.", lang)])
     assert_no_sideways_scroll(page)
+
+
+@WIDTHS
+@pytest.mark.parametrize("noun", ["customers", "products"])
+def test_catalogue_lists_page_by_page_keep_the_search(
+    noun, lang, width, live_server, new_page, make_user, password, monkeypatch
+):
+    from app.modules.orders.services import catalogue_listing
+    from tests.web.test_catalogue_list_pages import _customers, _products
+
+    monkeypatch.setattr(catalogue_listing, "PAGE_SIZE", 2)
+    make, found = (_customers, "Cust") if noun == "customers" else (_products, "P-")
+    make(f"{found}A" if noun == "customers" else "PA", 3)
+    make(f"{found}B" if noun == "customers" else "PB", 1)
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, make_user("engineering"), password, lang)
+    page.goto(f"{live_server}/catalogue/{noun}")
+    page.wait_for_load_state()
+    page.fill("#q", "CustA" if noun == "customers" else "PA-")
+    page.get_by_role("button", name=t("Search", lang)).click()
+    page.wait_for_load_state()
+    total = t(f"%(n)s {noun} in all", lang, n=3)
+    expect(page.locator(f"[data-{noun[:-1]}-total]")).to_have_text(total)
+    table = page.locator("table.grid").first
+    expect(table.locator("tbody tr")).to_have_count(2)
+    assert_no_sideways_scroll(page)
+    page.locator(f"[data-{noun[:-1]}-pager]").first.get_by_role(
+        "link", name=t("Next", lang)
+    ).click()
+    page.wait_for_load_state()
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody tr").first).to_contain_text("03")
+    expect(page.locator("#q")).to_have_value("CustA" if noun == "customers" else "PA-")
+    assert_no_sideways_scroll(page)

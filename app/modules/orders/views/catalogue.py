@@ -4,16 +4,30 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import limits
 from app.core.users import permissions
 from app.core.web import commit, panels, submit
 from app.errors import InvalidInput
 from app.extensions import db
 from app.modules.orders import panels as domain_panels
 from app.modules.orders.models import Product
-from app.modules.orders.services import catalogue, orders
+from app.modules.orders.services import catalogue, catalogue_listing
 from app.modules.orders.services import products as product_service
+from app.modules.orders.services.order_input import record_id
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="../templates")
+
+
+def _listed(list_page) -> dict:
+    """A catalogue list's page for the template: the rows, the search and the pager's links."""
+    args = request.args
+    query = limits.search_text(args.get("q"))
+    return {
+        "listed": list_page(query, record_id(args.get("page"))),
+        "query": query,
+        # The pager's links keep the search.
+        "filter_args": {name: value for name, value in args.items() if name != "page"},
+    }
 
 
 @bp.route("/customers", methods=["GET", "POST"])
@@ -39,7 +53,7 @@ def customers():
             return redirect(url_for("catalogue.customers"))
     return render_template(
         "catalogue/customers.html",
-        customers=orders.customers(),
+        **_listed(catalogue_listing.list_customers),
         errors=errors,
         values=request.form,
         tiers=catalogue.TIERS,
@@ -70,11 +84,11 @@ def products():
         if not errors:
             flash(_("Product %(code)s was added.", code=product.code), "success")
             return redirect(url_for("catalogue.products"))
-    products = orders.products()
+    shown = _listed(catalogue_listing.list_products)
     return render_template(
         "catalogue/products.html",
-        products=products,
-        costs=permissions.product_costs(current_user, products),
+        **shown,
+        costs=permissions.product_costs(current_user, shown["listed"].rows),
         lines=lines,
         errors=errors,
         values=request.form,
