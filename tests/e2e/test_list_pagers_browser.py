@@ -89,3 +89,39 @@ def test_catalogue_lists_page_by_page_keep_the_search(
     expect(table.locator("tbody tr").first).to_contain_text("03")
     expect(page.locator("#q")).to_have_value("CustA" if noun == "customers" else "PA-")
     assert_no_sideways_scroll(page)
+
+
+@WIDTHS
+def test_returns_page_each_list_by_itself(
+    lang, width, live_server, new_page, make_user, password, monkeypatch
+):
+    from app.modules.returns.services import reading
+    from tests.web.test_return_list_pages import _history
+
+    monkeypatch.setattr(reading, "PAGE_SIZE", 2)
+    sales = make_user("sales")
+    _history(sales, "Acme", 3)
+    _history(sales, "Other", 1)
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, sales, password, lang)
+    page.goto(f"{live_server}/returns")
+    page.wait_for_load_state()
+    page.fill("#customer", "Acme")
+    page.get_by_role("button", name=t("Filter", lang)).click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-return-total]")).to_have_text(t("%(n)s returns in all", lang, n=3))
+    tables = page.locator("section.card table tbody")
+    returns, complaints = tables.nth(0), tables.nth(1)
+    expect(complaints.locator("tr")).to_have_count(2)
+    assert_no_sideways_scroll(page)
+    page.locator("[data-complaint-pager]").get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(complaints.locator("tr")).to_have_count(1)
+    expect(complaints.locator("tr")).to_contain_text("Late Acme 1")
+    expect(returns.locator("tr")).to_have_count(2)  # the returns list stays on its first page
+    expect(page.locator("#customer")).to_have_value("Acme")
+    page.locator("[data-return-pager]").get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(returns.locator("tr")).to_have_count(1)
+    expect(complaints.locator("tr")).to_have_count(1)  # and the complaints list on its second
+    assert_no_sideways_scroll(page)

@@ -24,7 +24,7 @@ def test_complaint_counts_in_the_customers_history(make_order, make_user):
     db.session.commit()
     assert reading.customer_history(first.customer_id) == reading.CustomerHistory(1, 2)
     assert [c.description for c in reading.complaints_of(first.id)] == ["Two cartons arrived wet"]
-    assert [c.order_id for c in reading.recent_complaints(first.customer_id)] == [
+    assert [c.order_id for c in reading.list_complaints(first.customer_id).rows] == [
         second.id,
         first.id,
     ]

@@ -8,7 +8,7 @@ from app.core.users import permissions
 from app.core.web import submit
 from app.errors import PermissionDenied
 from app.limits import record_id
-from app.modules.orders.services import orders
+from app.modules.orders.services import customer_filter, orders
 from app.modules.orders.services.access import deny_order
 from app.modules.returns.services import complaints, reading, requests
 
@@ -111,15 +111,29 @@ def complaint(order_id: int):
 @bp.get("")
 @login_required
 def index():
-    """Returns and complaints, newest first, optionally of one customer."""
+    """Returns and complaints, each a page at a time, newest first, of one customer (returns
+    also of one status) if asked."""
     if not permissions.has_department(current_user):
         raise PermissionDenied(_("Only members of a department see returns and complaints."))
-    customer_id = record_id(request.args.get("customer"))
+    args = request.args
+    customer = customer_filter.read(args.get("customer"))
+    status = args.get("status", "") if args.get("status") in reading.STATUSES else ""
+    chosen = customer.customer_id
     return render_template(
         "returns/index.html",
-        returns=reading.recent_returns(customer_id),
-        complaints=reading.recent_complaints(customer_id),
-        customers=orders.customers(),
+        # A name that is no customer lists nothing (the page says so).
+        returns=None
+        if customer.unknown
+        else reading.list_returns(chosen, status, record_id(args.get("page"))),
+        complaints=None
+        if customer.unknown
+        else reading.list_complaints(chosen, record_id(args.get("complaints_page"))),
+        # Each pager's links keep the filters and the other list's page.
+        returns_args={name: value for name, value in args.items() if name != "page"},
+        complaints_args={k: v for k, v in args.items() if k != "complaints_page"},
+        customer_filter=customer,
+        statuses=reading.STATUSES,
+        status=status,
         reasons=requests.REASONS,
         categories=complaints.CATEGORIES,
         may_see_prices=permissions.can_see_prices(current_user),

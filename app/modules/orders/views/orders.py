@@ -28,6 +28,7 @@ from app.modules.orders.models import ORDER_STATUSES, ORDER_TYPES
 from app.modules.orders.services import (
     access,
     attachments,
+    customer_filter,
     lifecycle,
     order_form,
     orders,
@@ -54,11 +55,10 @@ def index():
     """Orders with filters: status, customer, type, delivery dates, department waited on."""
     args = request.args
     waiting = args.get("waiting", "")
-    customer_text = args.get("customer", "").strip()  # a name, or an id (older bookmarks)
-    customer = orders.customer_named(customer_text)
+    customer = customer_filter.read(args.get("customer"))
     filters = {
         "status": args.get("status", "") if args.get("status") in ORDER_STATUSES else "",
-        "customer_id": customer.id if customer else None,
+        "customer_id": customer.customer_id,
         "waiting_on": record_id(waiting),
         "order_type": args.get("type", "") if args.get("type") in ORDER_TYPES else "",
         "date_from": _date_arg("from"),
@@ -66,10 +66,9 @@ def index():
         "with_returns": args.get("returns") == "1",
         "query": limits.search_text(args.get("q")),
     }
-    unknown_customer = bool(customer_text) and customer is None
     listed = (
         None
-        if unknown_customer
+        if customer.unknown
         else orders.list_orders(**filters, page=record_id(args.get("page")))
     )
     return render_template(
@@ -79,9 +78,7 @@ def index():
         filter_args={name: value for name, value in args.items() if name != "page"},
         statuses=ORDER_STATUSES,
         types=ORDER_TYPES,
-        customer_value=customer.name if customer else customer_text,
-        unknown_customer=unknown_customer,
-        customer_options=orders.customer_suggestions(customer.name if customer else ""),
+        customer_filter=customer,
         departments=active_departments(),
     )
 

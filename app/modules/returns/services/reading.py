@@ -3,11 +3,16 @@ customer's history, the lists sales works from."""
 
 from dataclasses import dataclass
 
+from app.core import paging
 from app.core.tasks import route
 from app.extensions import db
 from app.modules.returns.models import Complaint, ReturnRequest
 
-LIST_LIMIT = 200
+# Returns and complaints on one page of their lists: the lists showed the newest 200 each and
+# no older, reading each row's order and customer on their own (issue 14).
+PAGE_SIZE = 50
+# A return's states, in the list's status filter (open first: it is what sales works on).
+STATUSES = ("open", "refund_due", "refunded", "exchanged", "rejected", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -56,20 +61,38 @@ def customer_history(customer_id: int) -> CustomerHistory:
     return CustomerHistory(returns or 0, complaints or 0)
 
 
-def recent_returns(customer_id: int | None = None) -> list[ReturnRequest]:
-    """Returns for the list page, newest first (open ones are what sales works on)."""
-    stmt = db.select(ReturnRequest).order_by(ReturnRequest.id.desc()).limit(LIST_LIMIT)
+def list_returns(
+    customer_id: int | None = None, status: str = "", page: int | None = None
+) -> paging.Listed[ReturnRequest]:
+    """One page of returns, newest first, of one customer and/or status, with their count."""
+    where = []
     if customer_id:
-        stmt = stmt.where(ReturnRequest.customer_id == customer_id)
-    return list(db.session.scalars(stmt))
+        where.append(ReturnRequest.customer_id == customer_id)
+    if status in STATUSES:
+        where.append(ReturnRequest.status == status)
+    return paging.numbered(
+        db.select(db.func.count(ReturnRequest.id)).where(*where),
+        db.select(ReturnRequest)
+        .where(*where)
+        .options(db.joinedload(ReturnRequest.order), db.joinedload(ReturnRequest.customer))
+        .order_by(ReturnRequest.id.desc()),
+        PAGE_SIZE,
+        page,
+    )
 
 
-def recent_complaints(customer_id: int | None = None) -> list[Complaint]:
-    """Complaints for the list page, newest first."""
-    stmt = db.select(Complaint).order_by(Complaint.id.desc()).limit(LIST_LIMIT)
-    if customer_id:
-        stmt = stmt.where(Complaint.customer_id == customer_id)
-    return list(db.session.scalars(stmt))
+def list_complaints(customer_id: int | None = None, page: int | None = None) -> paging.Listed:
+    """One page of complaints, newest first, of one customer if given, with their count."""
+    where = [Complaint.customer_id == customer_id] if customer_id else []
+    return paging.numbered(
+        db.select(db.func.count(Complaint.id)).where(*where),
+        db.select(Complaint)
+        .where(*where)
+        .options(db.joinedload(Complaint.order), db.joinedload(Complaint.customer))
+        .order_by(Complaint.id.desc()),
+        PAGE_SIZE,
+        page,
+    )
 
 
 def steps(request: ReturnRequest) -> list:
