@@ -111,3 +111,15 @@ def test_a_second_writer_of_the_same_card_reuses_the_row(app, monkeypatch):
 def test_refreshing_nothing_or_a_deleted_order_writes_nothing(app, missing):
     assert subjects.refresh(missing) is None
     assert db.session.scalar(db.select(db.func.count()).select_from(Subject)) == 0
+
+
+def test_an_unchanged_card_leaves_its_row_clean(make_order):
+    """A refresh that finds the card as stored assigns nothing: the row is not dirty, so the
+    next query's autoflush has nothing to look at (docs/PERFORMANCE.md, "round three")."""
+    order = make_order()
+    db.session.commit()
+    row = subjects.refresh(order_subject.ref(order))
+    assert row is not None and row.reference == order.number
+    assert row not in db.session.dirty
+    order.number += "-B"
+    assert subjects.refresh(order_subject.ref(order)) in db.session.dirty

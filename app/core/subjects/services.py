@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import url_for
@@ -49,6 +50,7 @@ class SubjectType:
 
 
 _TYPES: dict[str, SubjectType] = {}
+_CARD_FIELDS = ("reference", "customer", "amount", "currency", "promised_on", "priority")
 
 
 def register_type(
@@ -80,13 +82,13 @@ def refresh(ref: SubjectRef | None) -> Subject | None:
         return row
     if row is None:
         row = _create(ref)
-    row.reference = card.reference
-    row.customer = card.customer
-    row.amount = card.amount
-    row.currency = card.currency
-    row.promised_on = card.promised_on
-    row.priority = card.priority
-    # An unchanged card sends no UPDATE; refreshed_at (onupdate) is when the card last changed.
+    # Only what changed is assigned: an unchanged card sends no UPDATE (refreshed_at, onupdate,
+    # is when the card last changed), and leaves the row clean, so that the next query's
+    # autoflush has nothing to look at.
+    for name in _CARD_FIELDS:
+        value = getattr(card, name)
+        if getattr(row, name) != value:
+            setattr(row, name, value)
     return row
 
 
@@ -101,11 +103,17 @@ def _create(ref: SubjectRef) -> Subject:
         return find(ref)
 
 
+@cache
+def _card_row():
+    # Built once per process: every completion refreshes a card (docs/PERFORMANCE.md).
+    return db.select(Subject).where(
+        Subject.type == db.bindparam("type"), Subject.key == db.bindparam("key")
+    )
+
+
 def find(ref: SubjectRef) -> Subject | None:
     """The stored card of a subject, if one was written."""
-    return db.session.scalars(
-        db.select(Subject).where(Subject.type == ref.type, Subject.key == ref.key)
-    ).first()
+    return db.session.scalars(_card_row(), {"type": ref.type, "key": ref.key}).first()
 
 
 def url(subject_type: str | None, key: int | None) -> str | None:

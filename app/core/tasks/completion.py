@@ -1,7 +1,7 @@
 """Completing a human task: validate the form, step the engine, update the inbox, all at once."""
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
@@ -76,7 +76,6 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
     instance = instances.lock_instance(task.instance_id)
     if instance.status != "running":
         raise Conflict(_("This process is not running (status: %(s)s).", s=instance.status))
-    # Exactly one of two concurrent completions gets the row; the other sees 0 rows updated.
     written = {
         "state": "completed",
         "completed_at": utcnow(),
@@ -84,12 +83,8 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
         "assignee_id": actor.id,
         "data": json.dumps(data, ensure_ascii=False, default=str),
     }
-    won = db.session.execute(
-        db.update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.state == "ready")
-        .values(**written)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    params = {"task": task.id, **{f"new_{key}": value for key, value in written.items()}}
+    won = db.session.execute(_complete_if_ready(), params).rowcount
     if won:
         _now_stored(task, written)
     else:
@@ -122,15 +117,35 @@ def complete_task(task_id: int, actor: User, formdata, ip: str | None = None) ->
 def _with_form_and_cosigns(task_id: int) -> tuple[HumanTask, FormVersion | None, bool]:
     """The task, its pinned form version and whether co-signers after it are pending, in one
     query instead of three (docs/PERFORMANCE.md); NotFound as get_task says it."""
-    row = db.session.execute(
-        db.select(HumanTask, FormVersion, cosign.after_pending(HumanTask.id))
-        .outerjoin(FormVersion, FormVersion.id == HumanTask.form_version_id)
-        .where(HumanTask.id == task_id)
-    ).first()
+    row = db.session.execute(_task_with_form(), {"task": task_id}).first()
     if row is None:
         return get_task(task_id), None, True  # raises NotFound
     task, version, after_asked = row
     return task, version, bool(after_asked)
+
+
+# The completion's statements are built once per process: composing a statement and its cache
+# key cost about as much CPU as running it (docs/PERFORMANCE.md, "round three").
+@cache
+def _task_with_form():
+    return (
+        db.select(HumanTask, FormVersion, cosign.after_pending(HumanTask.id))
+        .outerjoin(FormVersion, FormVersion.id == HumanTask.form_version_id)
+        .where(HumanTask.id == db.bindparam("task"))
+    )
+
+
+@cache
+def _complete_if_ready():
+    """Exactly one of two concurrent completions gets the row; the other sees 0 rows updated.
+    (A bound parameter may not share its name with a column it sets: hence `new_`.)"""
+    names = ("state", "completed_at", "completed_by_id", "assignee_id", "data")
+    return (
+        db.update(HumanTask)
+        .where(HumanTask.id == db.bindparam("task"), HumanTask.state == "ready")
+        .values({name: db.bindparam(f"new_{name}") for name in names})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _now_stored(task: HumanTask, written: dict) -> None:
@@ -144,16 +159,20 @@ def _now_stored(task: HumanTask, written: dict) -> None:
 def open_after(task: HumanTask) -> list[HumanTask]:
     """The steps of the task's process still open once it was completed (parallel branches
     included), so that whoever completed it hears what the process now waits for."""
-    return list(
-        db.session.scalars(
-            db.select(HumanTask)
-            .where(
-                HumanTask.instance_id == task.instance_id,
-                HumanTask.state.in_(("ready", "waiting")),
-                HumanTask.parent_id.is_(None),
-                HumanTask.id != task.id,
-            )
-            .options(db.joinedload(HumanTask.department))  # named with each step
-            .order_by(HumanTask.id)
+    params = {"instance": task.instance_id, "task": task.id}
+    return list(db.session.scalars(_open_in_instance(), params))
+
+
+@cache
+def _open_in_instance():
+    return (
+        db.select(HumanTask)
+        .where(
+            HumanTask.instance_id == db.bindparam("instance"),
+            HumanTask.state.in_(("ready", "waiting")),
+            HumanTask.parent_id.is_(None),
+            HumanTask.id != db.bindparam("task"),
         )
+        .options(db.joinedload(HumanTask.department))  # named with each step
+        .order_by(HumanTask.id)
     )

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from functools import cache
 
 from app.core import round_memo
 from app.core.calendar.working_time import due_after
@@ -34,20 +35,24 @@ def _read_department_ids() -> dict[str, int]:
     return aliases
 
 
-def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
-    """Insert rows for newly ready tasks and cancel rows whose task is gone."""
+@cache
+def _tasks_of_instance():
     # Each row comes with whether a co-sign of it is pending or active, so that the usual
-    # completion (no co-sign ever asked for) sends no UPDATE of task_cosign (docs/PERFORMANCE.md).
+    # completion (no co-sign ever asked for) sends no UPDATE of task_cosign. Built once per
+    # process: every engine step sends it (docs/PERFORMANCE.md).
     asked = (
         db.select(TaskCosign.id)
         .where(TaskCosign.task_id == HumanTask.id, TaskCosign.state.in_(LIVE_REQUEST))
         .exists()
     )
+    return db.select(HumanTask, asked).where(HumanTask.instance_id == db.bindparam("instance"))
+
+
+def sync_tasks(instance: ProcessInstance, ready: list, now: datetime) -> None:
+    """Insert rows for newly ready tasks and cancel rows whose task is gone."""
     rows: dict[str, HumanTask] = {}
     cosigned: set[int] = set()
-    for row, has_cosign in db.session.execute(
-        db.select(HumanTask, asked).where(HumanTask.instance_id == instance.id)
-    ):
+    for row, has_cosign in db.session.execute(_tasks_of_instance(), {"instance": instance.id}):
         rows[row.task_id] = row
         if has_cosign:
             cosigned.add(row.id)

@@ -7,6 +7,7 @@ does with an instance (retry, cancel, the error screen) lives in `instance_admin
 import json
 import threading
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from app.core.audit import services as audit
@@ -142,14 +143,20 @@ def complete_by_event(
     return task
 
 
-def lock_instance(instance_id: int) -> ProcessInstance:
-    """Load an instance with a row lock (PostgreSQL); the version counter guards SQLite."""
-    instance = db.session.scalar(
+@cache
+def _locked_instance():
+    # Built once per process: every completion and timer sends it (docs/PERFORMANCE.md).
+    return (
         db.select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
+        .where(ProcessInstance.id == db.bindparam("instance"))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    """Load an instance with a row lock (PostgreSQL); the version counter guards SQLite."""
+    instance = db.session.scalar(_locked_instance(), {"instance": instance_id})
     if instance is None:
         raise NotFound()
     return instance
@@ -174,12 +181,18 @@ def apply_result(instance: ProcessInstance, result: Any, actor: User | None) -> 
         instance.status = "completed"
         instance.ended_at = now
         instance.error_kind = instance.error_message = instance.error_detail = None
-    else:
+    elif instance.status != "running" or _has_error(instance):
+        # Assigned only when it changes: an assignment of the same value makes the row dirty
+        # again after the inbox sync flushed it, and the flush below then runs for nothing.
         instance.status = "running"
         instance.error_kind = instance.error_message = instance.error_detail = None
     db.session.flush()
     notices.process_notices(instance, getattr(result, "notices", None) or [])
     _pass_on(instance, getattr(result, "sent", None) or [])
+
+
+def _has_error(instance: ProcessInstance) -> bool:
+    return (instance.error_kind, instance.error_message, instance.error_detail) != (None,) * 3
 
 
 # A message one process sends can make another send one back; a longer chain is a loop.

@@ -7,6 +7,7 @@ copy of it worthless is the `user_session` row it names, which is revoked here.
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 
@@ -57,21 +58,28 @@ def start(user: User, ip: str | None, user_agent: str | None, idle: timedelta) -
     return token
 
 
-def find(user_id: int, token: str | None, idle: timedelta) -> UserSession | None:
-    """The live session of an active user named by a cookie, or None when it no longer works."""
-    if not token:
-        return None
-    row = db.session.scalar(
+@cache
+def _live_session():
+    # Built once per process: composing this statement and its cache key cost more CPU than
+    # running it, on every request (docs/PERFORMANCE.md, "round three").
+    return (
         db.select(UserSession)
         .join(UserSession.user)
         .options(db.contains_eager(UserSession.user))  # the user comes with it: one query
         .where(
-            UserSession.token_hash == _digest(token),
-            UserSession.user_id == user_id,
+            UserSession.token_hash == db.bindparam("token_hash"),
+            UserSession.user_id == db.bindparam("user_id"),
             UserSession.revoked_at.is_(None),
             User.active.is_(True),
         )
     )
+
+
+def find(user_id: int, token: str | None, idle: timedelta) -> UserSession | None:
+    """The live session of an active user named by a cookie, or None when it no longer works."""
+    if not token:
+        return None
+    row = db.session.scalar(_live_session(), {"token_hash": _digest(token), "user_id": user_id})
     if row is None or row.last_seen_at < utcnow() - idle:
         return None
     return row

@@ -5,6 +5,7 @@ The core's instances, tasks, notifications and audit rows name an order as the s
 """
 
 import json
+from functools import cache
 
 from flask_babel import gettext as _
 
@@ -26,6 +27,14 @@ def ref(order: Order | int) -> SubjectRef:
 HELD = 8  # orders kept per session (see order_of)
 
 
+@cache
+def _with_customer_and_lines() -> tuple:
+    # The inbox card every completion refreshes reads both. Built once per process: the
+    # options cost more CPU to compose than the lookup in the identity map that usually
+    # follows (docs/PERFORMANCE.md).
+    return (db.joinedload(Order.customer), db.joinedload(Order.lines))
+
+
 def order_of(row) -> Order | None:
     """The order an instance, a task, a notification or an audit row is about, if any.
 
@@ -36,10 +45,7 @@ def order_of(row) -> Order | None:
     """
     if row is None or row.subject_type != ORDER or row.subject_key is None:
         return None
-    # With its customer and lines: the inbox card every completion refreshes reads both.
-    order = db.session.get(
-        Order, row.subject_key, options=[db.joinedload(Order.customer), db.joinedload(Order.lines)]
-    )
+    order = db.session.get(Order, row.subject_key, options=_with_customer_and_lines())
     if order is not None:
         held = db.session.info.setdefault("orders_held", {})
         held.pop(order.id, None)
@@ -73,16 +79,34 @@ def dispatch_task(order_id: int) -> HumanTask | None:
     )
 
 
+@cache
+def _dispatch_data():
+    # Only the submitted data, in a statement built once per process: the card is refreshed on
+    # every completion, and a whole task row loaded for one column cost more CPU than the
+    # query (docs/PERFORMANCE.md).
+    return (
+        db.select(HumanTask.data)
+        .where(
+            HumanTask.subject_type == ORDER,
+            HumanTask.subject_key == db.bindparam("order"),
+            HumanTask.form_name == DISPATCH_FORM,
+            HumanTask.state == "completed",
+        )
+        .order_by(HumanTask.id.desc())
+        .limit(1)
+    )
+
+
 def card(order_id: int) -> SubjectCard | None:
     """What an inbox shows of the order: number, customer, value, promised date, PMC priority."""
     order = db.session.get(Order, order_id)
     if order is None:
         return None
-    dispatch = dispatch_task(order.id)
+    dispatched = db.session.scalar(_dispatch_data(), {"order": order.id})
     priority = ""
-    if dispatch is not None and dispatch.data:
+    if dispatched:
         try:
-            priority = str(json.loads(dispatch.data).get("priority") or "")
+            priority = str(json.loads(dispatched).get("priority") or "")
         except (ValueError, AttributeError):
             priority = ""
     return SubjectCard(

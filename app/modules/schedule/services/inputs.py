@@ -40,6 +40,13 @@ class _Watched:
     when: Callable[[object], bool] | None  # only instances this says yes to
 
 
+# Built once: most commits send it (docs/PERFORMANCE.md, "round three").
+_MOVE_ON = (
+    PlanInput.__table__.update()
+    .where(PlanInput.__table__.c.id == ROW_ID)
+    .values(version=PlanInput.__table__.c.version + 1)
+)
+
 _WATCHED: dict[type, _Watched] = {}
 _TABLES: dict[str, frozenset[str] | None] = {}
 
@@ -117,9 +124,7 @@ def bump(session: Session | None = None) -> None:
     """Move the input version on in this transaction (one UPDATE; the row is made if missing)."""
     session = session or db.session
     table = PlanInput.__table__
-    moved = session.execute(
-        table.update().where(table.c.id == ROW_ID).values(version=table.c.version + 1)
-    ).rowcount
+    moved = session.execute(_MOVE_ON).rowcount
     if moved:
         return
     try:
@@ -128,9 +133,7 @@ def bump(session: Session | None = None) -> None:
                 table.insert().values(id=ROW_ID, version=1, generation=uuid.uuid4().hex)
             )
     except IntegrityError:  # made by a concurrent writer: move theirs on
-        session.execute(
-            table.update().where(table.c.id == ROW_ID).values(version=table.c.version + 1)
-        )
+        session.execute(_MOVE_ON)
 
 
 def mark_changed(session: Session | None = None) -> None:
