@@ -50,3 +50,14 @@ def numbered(count: Select, rows: Select, size: int, asked: int | None) -> Liste
     shown = window(total, size, asked)
     found = db.session.scalars(rows.offset(shown.offset).limit(size))
     return Listed(list(found), total, shown.page, shown.pages)
+
+
+def newest(entity, where: list, size: int, asked: int | None, *options) -> Listed:
+    """The page asked for of `entity`'s rows matching `where`, newest (highest id) first, with
+    `options` (what each row shows, loaded with the page) and how many match."""
+    return numbered(
+        db.select(db.func.count(entity.id)).where(*where),
+        db.select(entity).where(*where).options(*options).order_by(entity.id.desc()),
+        size,
+        asked,
+    )

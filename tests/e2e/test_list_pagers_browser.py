@@ -5,6 +5,7 @@ import pytest
 from e2e_helpers import assert_no_sideways_scroll, log_in, t
 from playwright.sync_api import expect
 
+from app.extensions import db
 from tests.web.test_purchase_order_list import _placed
 
 WIDTHS = pytest.mark.parametrize(
@@ -124,4 +125,40 @@ def test_returns_page_each_list_by_itself(
     page.wait_for_load_state()
     expect(returns.locator("tr")).to_have_count(1)
     expect(complaints.locator("tr")).to_have_count(1)  # and the complaints list on its second
+    assert_no_sideways_scroll(page)
+
+
+@WIDTHS
+def test_quotations_page_by_page_keep_the_customer(
+    lang, width, live_server, new_page, make_user, password, monkeypatch
+):
+    from app.modules.orders.models import Customer
+    from app.modules.quotations.services import reading
+    from tests.quotations_helpers import QuoteWorld
+
+    monkeypatch.setattr(reading, "PAGE_SIZE", 2)
+    world = QuoteWorld(make_user)
+    other = Customer(name="Other Ltd")
+    db.session.add(other)
+    db.session.commit()
+    made = [world.quote(world.line(world.p100, "1", "100")).number for _ in range(3)]
+    world.quote(world.line(world.p100, "1", "100"), customer_id=other.id)
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, world.sales_head, password, lang)
+    page.goto(f"{live_server}/quotations/")
+    page.wait_for_load_state()
+    page.fill("#customer", "Huadong")
+    page.get_by_role("button", name=t("Filter", lang)).click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-quotation-total]")).to_have_text(
+        t("%(n)s quotations in all", lang, n=3)
+    )
+    expect(_rows(page)).to_have_count(2)
+    expect(_rows(page).first).to_contain_text(made[2])
+    assert_no_sideways_scroll(page)
+    page.locator("[data-quotation-pager]").first.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(_rows(page)).to_have_count(1)
+    expect(_rows(page).first).to_contain_text(made[0])
+    expect(page.locator("#customer")).to_have_value("Huadong")  # the filter is kept
     assert_no_sideways_scroll(page)

@@ -11,6 +11,7 @@ from app.modules.orders.models import Customer
 from app.modules.quotations.models import Quotation
 from app.modules.quotations.services import reading
 from tests.quotations_helpers import QuoteWorld
+from tests.statements import counted
 
 
 @pytest.fixture
@@ -72,13 +73,45 @@ def test_the_list_filters_and_pages(client, login, world):
     speak(client, "en")
     first = client.get("/quotations/").get_data(as_text=True)
     rows = '<tr><td data-label="Quotation">'
-    assert first.count(rows) == reading.PAGE_SIZE and "Next page" in first
+    total = reading.PAGE_SIZE + 2
+    assert first.count(rows) == reading.PAGE_SIZE and 'rel="next"' in first
+    assert f"{total} quotations in all" in first and "Page 1 of 2" in first
     second = client.get("/quotations/?page=2").get_data(as_text=True)
-    assert second.count(rows) == 2 and "Previous page" in second
-    only = client.get(f"/quotations/?customer={other.id}").get_data(as_text=True)
-    assert "Other Ltd" in only and "Next page" not in only
+    assert second.count(rows) == 2 and 'rel="prev"' in second and "Page 2 of 2" in second
+    assert client.get("/quotations/?page=99").get_data(as_text=True).count(rows) == 2
+    assert client.get("/quotations/?page=x").get_data(as_text=True).count(rows) == total - 2
+    only = client.get(f"/quotations/?customer={other.id}").get_data(as_text=True)  # a bookmark
+    assert only.count(rows) == 1 and "Other Ltd" in only and "data-quotation-pager" not in only
+    named = client.get("/quotations/", query_string={"customer": "Other Ltd", "page": "1"})
+    assert named.get_data(as_text=True).count(rows) == 1
+    unknown = client.get("/quotations/", query_string={"customer": "Nobody"})
+    assert "No customer is named “Nobody”" in unknown.get_data(as_text=True)
     none = client.get("/quotations/?status=accepted").get_data(as_text=True)
     assert "No quotations." in none
+    filtered = client.get("/quotations/?status=draft").get_data(as_text=True)
+    assert "status=draft" in filtered.split('rel="next"')[0].rsplit("href=", 1)[1]
+    speak(client, "zh_CN")
+    zh = client.get("/quotations/").get_data(as_text=True)
+    assert f"共 {total} 份报价" in zh and "第 1 页，共 2 页" in zh
+
+
+def test_the_list_does_not_carry_every_customer(client, login, world):
+    """The customer filter was a dropdown of every customer: the page grew with them."""
+    world.quote(world.line(world.p100, "1", "100"))
+    login(world.sales_head)
+    client.get("/quotations/")
+
+    def seen():
+        db.session.expire_all()
+        with counted() as found:
+            html = client.get("/quotations/").get_data(as_text=True)
+        return found.statements, found.rows, len(html)
+
+    small = seen()
+    db.session.add_all(Customer(name=f"Later {n:03d}") for n in range(40))
+    db.session.commit()
+    statements, rows, size = seen()
+    assert statements == small[0] and rows <= small[1] + 20 and size < small[2] + 20 * 60
 
 
 def test_an_edit_after_sending_shows_both_revisions(client, login, world):

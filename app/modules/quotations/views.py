@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.core.web import commit, submit
 from app.limits import record_id
-from app.modules.orders.services import orders
+from app.modules.orders.services import customer_filter
 from app.modules.quotations.models import STATUSES
 from app.modules.quotations.services import (
     acceptance,
@@ -30,16 +30,21 @@ def _require_sales(quotation_id: int | None = None) -> None:
 def index():
     """Quotations, newest first, filtered by status and customer, a page at a time."""
     quotations.require_prices(current_user)
-    status = request.args.get("status", "")
-    customer_id = record_id(request.args.get("customer"))
-    page = record_id(request.args.get("page")) or 1
+    args = request.args
+    status = args.get("status", "") if args.get("status") in STATUSES else ""
+    customer = customer_filter.read(args.get("customer"))
+    page = record_id(args.get("page"))
     return render_template(
         "quotations/index.html",
-        page=reading.list_quotations(status, customer_id, page),
+        # A name that is no customer lists nothing (the page says so).
+        listed=None
+        if customer.unknown
+        else reading.list_quotations(status, customer.customer_id, page),
+        # The pager's links keep the filters.
+        filter_args={name: value for name, value in args.items() if name != "page"},
         statuses=STATUSES,
-        status=status if status in STATUSES else "",
-        customer_id=customer_id,
-        customers=orders.customers(),
+        status=status,
+        customer_filter=customer,
         may_edit=quotations.may_edit(current_user),
         status_label=quotations.status_label,
     )

@@ -281,15 +281,7 @@ def list_orders(
         )
     if query:
         where.append(Order.number.ilike(f"%{query.strip()}%"))
-    return paging.numbered(
-        db.select(db.func.count()).select_from(Order).where(*where),
-        db.select(Order)
-        .where(*where)
-        .options(db.joinedload(Order.customer))
-        .order_by(Order.id.desc()),
-        ORDER_PAGE_SIZE,
-        page,
-    )
+    return paging.newest(Order, where, ORDER_PAGE_SIZE, page, db.joinedload(Order.customer))
 
 
 def order_tasks(order_id: int) -> list[HumanTask]:

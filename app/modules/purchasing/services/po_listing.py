@@ -29,12 +29,5 @@ def list_purchase_orders(
                 )
             )
         )
-    return paging.numbered(
-        db.select(db.func.count(PurchaseOrder.id)).where(*where),
-        db.select(PurchaseOrder)
-        .where(*where)
-        .options(db.joinedload(PurchaseOrder.supplier))
-        .order_by(PurchaseOrder.id.desc()),
-        PAGE_SIZE,
-        page,
-    )
+    supplier = db.joinedload(PurchaseOrder.supplier)
+    return paging.newest(PurchaseOrder, where, PAGE_SIZE, page, supplier)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import limits
+from app.core import paging
 from app.extensions import db
 from app.limits import record_id
 from app.modules.orders.labels import SPEC_LABELS
@@ -18,32 +19,20 @@ from app.modules.quotations.models import STATUSES, Quotation, QuotationLine, Qu
 from app.modules.quotations.services import pricing
 from app.modules.quotations.services.quotations import QuotationInput
 
+# Quotations on one page of the list (a numbered pager, the total counted, issue 14).
 PAGE_SIZE = 25
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of the quotation list."""
-
-    items: list[Quotation]
-    number: int
-    has_next: bool
-
-
-def list_quotations(status: str = "", customer_id: int | None = None, page: int = 1) -> Page:
-    """Quotations, newest first, of one status and/or customer, PAGE_SIZE at a time."""
-    stmt = db.select(Quotation).options(db.joinedload(Quotation.customer))
+def list_quotations(
+    status: str = "", customer_id: int | None = None, page: int | None = None
+) -> paging.Listed[Quotation]:
+    """Quotations, newest first, of one status and/or customer, PAGE_SIZE a page, counted."""
+    where = []
     if status in STATUSES:
-        stmt = stmt.where(Quotation.status == status)
+        where.append(Quotation.status == status)
     if customer_id:
-        stmt = stmt.where(Quotation.customer_id == customer_id)
-    page = max(1, min(page, 10_000))
-    rows = list(
-        db.session.scalars(
-            stmt.order_by(Quotation.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-        )
-    )
-    return Page(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+        where.append(Quotation.customer_id == customer_id)
+    return paging.newest(Quotation, where, PAGE_SIZE, page, db.joinedload(Quotation.customer))
 
 
 def quotation_input(form: Mapping[str, Any]) -> QuotationInput:

@@ -70,29 +70,15 @@ def list_returns(
         where.append(ReturnRequest.customer_id == customer_id)
     if status in STATUSES:
         where.append(ReturnRequest.status == status)
-    return paging.numbered(
-        db.select(db.func.count(ReturnRequest.id)).where(*where),
-        db.select(ReturnRequest)
-        .where(*where)
-        .options(db.joinedload(ReturnRequest.order), db.joinedload(ReturnRequest.customer))
-        .order_by(ReturnRequest.id.desc()),
-        PAGE_SIZE,
-        page,
-    )
+    shown = (db.joinedload(ReturnRequest.order), db.joinedload(ReturnRequest.customer))
+    return paging.newest(ReturnRequest, where, PAGE_SIZE, page, *shown)
 
 
 def list_complaints(customer_id: int | None = None, page: int | None = None) -> paging.Listed:
     """One page of complaints, newest first, of one customer if given, with their count."""
     where = [Complaint.customer_id == customer_id] if customer_id else []
-    return paging.numbered(
-        db.select(db.func.count(Complaint.id)).where(*where),
-        db.select(Complaint)
-        .where(*where)
-        .options(db.joinedload(Complaint.order), db.joinedload(Complaint.customer))
-        .order_by(Complaint.id.desc()),
-        PAGE_SIZE,
-        page,
-    )
+    shown = (db.joinedload(Complaint.order), db.joinedload(Complaint.customer))
+    return paging.newest(Complaint, where, PAGE_SIZE, page, *shown)
 
 
 def steps(request: ReturnRequest) -> list:
