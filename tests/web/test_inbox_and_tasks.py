@@ -1,6 +1,9 @@
 """The inbox and task pages through the test client."""
 
+from collections import OrderedDict
+
 from app.core.audit.models import AuditEvent
+from app.core.processes import versions
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from tests.answers import FORM_ANSWERS
@@ -232,5 +235,28 @@ def test_a_completion_reads_and_writes_only_what_it_needs(
     assert not [s for s in sql if s.startswith("SELECT task_cosign")]
     # The user came with the session row: no query of the user table alone.
     assert not [s for s in sql if s.startswith('SELECT "user"') and "user_session" not in s]
-    assert seen.statements <= 13, sql
+    # The process version came with the locked instance, without its BPMN text (round three).
+    assert not [s for s in sql if s.startswith("SELECT process_version")]
+    assert not [s for s in sql if "process_version.xml" in s]
+    assert seen.statements <= 12, sql
     assert db.session.get(HumanTask, task_id).state == "completed"
+
+
+def test_a_completion_reads_the_diagram_when_its_definition_is_not_cached(
+    client, login, make_user, make_order, task_of, complete, monkeypatch
+):
+    """The locked instance's version comes without its BPMN and DMN texts: a process whose
+    parsed definition is not in memory (a new web process) reads them then, and completes."""
+    order = make_order()
+    complete(order, "confirm_order")
+    complete(order, "pmc_dispatch")
+    task_id = task_of(order, "review_quality").id
+    login(make_user("quality"))
+    monkeypatch.setattr(versions, "_BY_VERSION", OrderedDict())
+    db.session.remove()
+    with counted() as seen:
+        response = client.post(f"/tasks/{task_id}/complete", data=FORM_ANSWERS["review_quality"])
+    assert response.status_code == 302
+    assert [s for s in seen.sql if "process_version.xml" in " ".join(s.split())]
+    assert db.session.get(HumanTask, task_id).state == "completed"
+    assert len(versions._BY_VERSION) == 1

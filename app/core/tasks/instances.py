@@ -13,6 +13,7 @@ from typing import Any
 from app.core.audit import services as audit
 from app.core.clock import utcnow
 from app.core.processes import versions as processes
+from app.core.processes.models import ProcessVersion
 from app.core.subjects import services as subjects
 from app.core.subjects.services import SubjectRef
 from app.core.tasks import escalation, notices, registry
@@ -145,11 +146,19 @@ def complete_by_event(
 
 @cache
 def _locked_instance():
-    # Built once per process: every completion and timer sends it (docs/PERFORMANCE.md).
+    # Built once per process: every completion and timer sends it. The version comes with it
+    # (every step needs it to find the cached definition) without its BPMN and DMN texts,
+    # which only a definition not yet cached reads; only the instance's row is locked
+    # (docs/PERFORMANCE.md, "round three").
     return (
         db.select(ProcessInstance)
+        .options(
+            db.joinedload(ProcessInstance.version, innerjoin=True).options(
+                db.defer(ProcessVersion.xml), db.defer(ProcessVersion.decisions)
+            )
+        )
         .where(ProcessInstance.id == db.bindparam("instance"))
-        .with_for_update()
+        .with_for_update(of=ProcessInstance)
         .execution_options(populate_existing=True)
     )
 
