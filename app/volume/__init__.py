@@ -1,8 +1,9 @@
 """`flask seed-volume`: a year of a busy factory's orders, for testing pages at volume.
 
-Finished orders are bulk-written in the exact shapes of four lifecycles that really ran through
-the services (app/volume/history.py); open orders, change and rush requests are made through
-the services (app/volume/live.py), so their tasks work. Running it again adds more.
+Finished orders are bulk-written in the exact shapes of lifecycles that really ran through the
+services, one run for each shape of life (app/volume/capture.py, app/volume/history.py); open
+orders, change and rush requests are made through the services (app/volume/live.py), so their
+tasks work. Running it again adds more.
 """
 
 from collections import Counter
@@ -15,9 +16,9 @@ from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import RELEASED_STATUSES, Order
 from app.modules.orders.services import orders
-from app.volume import history, live, shapes
+from app.volume import capture, history, live, shapes
 
-HISTORY_BATCH = 200
+HISTORY_BATCH = 500
 LIVE_BATCH = 10
 
 
@@ -79,9 +80,10 @@ def seed_volume(
     products = [_ref(p) for p in shapes.make_products(max(20, total // 25), lines, rng)]
     runner = live.Live(rng, sales)
     made = live.template_orders(runner, customers[0], products)
-    templates = {key: history.capture(order, key == "revised") for key, order in made.items()}
-    if finished_only:
-        for order in made.values():
+    templates = Templates(runner)
+    for kind, order in made.items():
+        templates.add(kind, order)
+        if finished_only:
             history.mark_made(order)
     yield "templates", len(made)
     still_open = 0 if finished_only else max(6, counts["history"] // 50)
@@ -104,8 +106,35 @@ def _ref(row) -> shapes.Ref:
     )
 
 
+class Templates:
+    """One captured real run per shape of life (capture.shape_of), made when first needed."""
+
+    def __init__(self, runner: live.Live):
+        self.runner = runner
+        self.by_shape: dict[tuple, capture.Template] = {}
+
+    def add(self, kind: str, order: Order) -> None:
+        """Capture the finished lifecycle of `order`, which lived the life `kind`."""
+        custom = sum(1 for line in order.lines if line.product_id is None)
+        shape = capture.shape_of(kind, order.order_type, custom)
+        self.by_shape[shape] = capture.capture(order, kind == "revised")
+
+    def give(self, item: history.HistoricOrder) -> bool:
+        """Give the order its shape's template; False when there was none yet and the order
+        was made for real instead (through the services), becoming the template."""
+        item.template = self.by_shape.get(item.shape)
+        if item.template is not None:
+            return True
+        order = self.runner.enter(item.customer, item.order_type, item.lines)
+        live.run_life(self.runner, order, item.kind)
+        self.add(item.kind, order)
+        if item.made:
+            history.mark_made(order)
+        return False
+
+
 def _history(
-    count, rng, customers, products, templates, sales_id, still_open
+    count, rng, customers, products, templates: Templates, sales_id, still_open
 ) -> Iterator[tuple[str, int]]:
     """Finished orders spread over the past year, numbered in date order per year: released
     ones were made in full (production_complete), except the newest `still_open`, still to make."""
@@ -118,26 +147,27 @@ def _history(
     batch: list[history.HistoricOrder] = []
     for done, created in enumerate(moments, start=1):
         number = next(numbers[created.year])
-        item = _historic(rng, customers, products, templates, sales_id, number, created)
+        item = _historic(rng, customers, products, sales_id, number, created)
         item.made = done <= count - still_open
         batch.append(item)
         if len(batch) == HISTORY_BATCH or done == count:
-            writer.write(batch)
+            # The first order of a new shape runs for real before the batch takes its ids.
+            writer.write([item for item in batch if templates.give(item)])
             batch = []
             yield "history", done
 
 
-def _historic(rng, customers, products, templates, sales_id, number, created):
+def _historic(rng, customers, products, sales_id, number, created) -> history.HistoricOrder:
     """One finished order: mostly released, some revised on the way, some cancelled."""
     roll = rng.random()
     if roll < 0.10:
-        key, order_type = "cancelled", rng.choice(("new", "non_standard"))
+        kind, order_type = "cancelled", rng.choice(("new", "non_standard"))
     elif roll < 0.22:
-        key, order_type = "revised", rng.choice(("new", "non_standard"))
+        kind, order_type = "revised", rng.choice(("new", "non_standard"))
     elif roll < 0.55:
-        key, order_type = "short", "regular"
+        kind, order_type = "short", "regular"
     else:
-        key, order_type = "full", rng.choice(("new", "non_standard"))
+        kind, order_type = "full", rng.choice(("new", "non_standard"))
     lines = shapes.line_shapes(rng, products, nonstandard=order_type == "non_standard")
     return history.HistoricOrder(
         number=number,
@@ -145,7 +175,7 @@ def _historic(rng, customers, products, templates, sales_id, number, created):
         order_type=order_type,
         lines=lines,
         created_at=created,
-        template=templates[key],
+        kind=kind,
         sales_id=sales_id,
     )
 

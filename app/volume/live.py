@@ -149,21 +149,30 @@ def _specs(line) -> dict[str, str]:
     return {name: getattr(line, name) for name in SPEC_FIELDS}
 
 
+def run_life(live: Live, order: Order, kind: str) -> None:
+    """Drive an entered order to the end of one of the lives history is made of: `full` or
+    `short` (every step approved: the route follows the order), `revised` (rejected, revised,
+    approved) or `cancelled` (rejected, then cancelled by sales)."""
+    if kind in ("revised", "cancelled"):
+        live.walk(order, "rejected")
+        if kind == "cancelled":
+            live.cancel(order)
+            return
+        live.revise(order)
+    live.run_to_end(order)
+
+
+# The first order of each life: its type and whether it has a non-standard line.
+FIRST_OF_LIVES = {"full": ("non_standard", True), "short": ("regular", False),
+                  "revised": ("new", True), "cancelled": ("new", False)}  # fmt: skip
+
+
 def template_orders(live: Live, customer: Customer, products: list[Product]) -> dict[str, Order]:
     """Four lifecycles run to their end: full review, short path, revised, cancelled."""
-    rng = live.rng
     made = {}
-    made["full"] = live.enter(customer, "non_standard", _shapes(rng, products, custom=True))
-    live.run_to_end(made["full"])
-    made["short"] = live.enter(customer, "regular", _shapes(rng, products, custom=False))
-    live.run_to_end(made["short"])
-    made["revised"] = live.enter(customer, "new", _shapes(rng, products, custom=True))
-    live.walk(made["revised"], "rejected")
-    live.revise(made["revised"])
-    live.run_to_end(made["revised"])
-    made["cancelled"] = live.enter(customer, "new", _shapes(rng, products, custom=False))
-    live.walk(made["cancelled"], "rejected")
-    live.cancel(made["cancelled"])
+    for kind, (order_type, custom) in FIRST_OF_LIVES.items():
+        made[kind] = live.enter(customer, order_type, _shapes(live.rng, products, custom))
+        run_life(live, made[kind], kind)
     return made
 
 
