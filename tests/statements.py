@@ -65,3 +65,12 @@ def counted(sites: bool = False) -> Iterator[Seen]:
         event.remove(engine, "before_cursor_execute", on_execute)
         event.remove(Mapper, "load", on_load)
         event.remove(Mapper, "refresh", on_load)
+
+
+def requested(client, url: str) -> tuple[Seen, str]:
+    """GET `url` read afresh (the session's instances expired first), counting what it asks of
+    the database: what was seen, and the page's text."""
+    db.session.expire_all()
+    with counted() as seen:
+        text = client.get(url).get_data(as_text=True)
+    return seen, text

@@ -162,3 +162,35 @@ def test_quotations_page_by_page_keep_the_customer(
     expect(_rows(page).first).to_contain_text(made[0])
     expect(page.locator("#customer")).to_have_value("Huadong")  # the filter is kept
     assert_no_sideways_scroll(page)
+
+
+@WIDTHS
+def test_rush_requests_page_by_page_keep_the_status(
+    lang, width, live_server, new_page, make_user, password, plan_world, monkeypatch
+):
+    from app.modules.rush.services import reading
+    from tests.web.test_rush_list_pages import _rushed
+
+    monkeypatch.setattr(reading, "PAGE_SIZE", 2)
+    head = make_user("sales", role="head")
+    _rushed(plan_world, head, "A", 3)
+    _rushed(plan_world, head, "R", 1, status="rejected")
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, head, password, lang)
+    page.goto(f"{live_server}/rush")
+    page.wait_for_load_state()
+    page.locator("#status").select_option("applied")
+    page.get_by_role("button", name=t("Filter", lang)).click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-rush-total]")).to_have_text(
+        t("%(n)s rush requests in all", lang, n=3)
+    )
+    listed = page.locator("table.grid").first.locator("tbody tr")
+    expect(listed).to_have_count(2)
+    assert_no_sideways_scroll(page)
+    page.locator("[data-rush-pager]").first.get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(listed).to_have_count(1)
+    expect(listed.first).to_contain_text("SO-A-1")
+    expect(page.locator("#status")).to_have_value("applied")
+    assert_no_sideways_scroll(page)

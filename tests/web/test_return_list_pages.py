@@ -11,7 +11,7 @@ from app.extensions import db
 from app.modules.orders.models import Customer, Order
 from app.modules.returns.models import Complaint, ReturnRequest
 from app.modules.returns.services import reading
-from tests.statements import counted
+from tests.statements import requested
 
 
 def _pager_links(html: str, marker: str) -> dict[str, str]:
@@ -110,9 +110,7 @@ def test_statements_do_not_grow_with_history(client, login, make_user):
     client.get("/returns")
 
     def seen():
-        db.session.expire_all()
-        with counted() as found:
-            html = client.get("/returns").get_data(as_text=True)
+        found, html = requested(client, "/returns")
         return found.statements, len(_returned(html)), len(_complained(html))
 
     small = seen()

@@ -92,7 +92,16 @@ def detail(rush_id: int):
 @bp.get("/rush")
 @login_required
 def index():
-    """Every rush request, newest first, with the counts managers watch."""
+    """Rush requests a page at a time, newest first (of one status if asked), with the counts
+    managers watch."""
+    args = request.args
+    status = args.get("status", "") if args.get("status") in reading.STATUSES else ""
     return render_template(
-        "rush/index.html", requests=reading.all_requests(), counts=reading.counts()
+        "rush/index.html",
+        listed=reading.list_requests(status, record_id(args.get("page"))),
+        # The pager's links keep the filter.
+        filter_args={name: value for name, value in args.items() if name != "page"},
+        statuses=reading.STATUSES,
+        status=status,
+        counts=reading.counts(),
     )

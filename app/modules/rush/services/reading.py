@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from app.core import paging
 from app.core.tasks import route
 from app.core.users.models import User
 from app.extensions import db
@@ -45,19 +46,21 @@ def requests_of(order: Order) -> list[RushRequest]:
     )
 
 
-def all_requests(limit: int = 200) -> list[RushRequest]:
-    """Rush requests, newest first, with what the list shows of each (a table at a time)."""
-    return list(
-        db.session.scalars(
-            db.select(RushRequest)
-            .options(
-                selectinload(RushRequest.order).selectinload(Order.customer),
-                selectinload(RushRequest.requested_by),
-            )
-            .order_by(RushRequest.id.desc())
-            .limit(limit)
-        )
+# Rush requests on one page of the list: it showed the newest 200 and nothing older (issue 14).
+PAGE_SIZE = 50
+# A rush request's states, in the list's status filter (open first: it is what managers decide).
+STATUSES = ("open", "approved", "applied", "rejected", "cancelled")
+
+
+def list_requests(status: str = "", page: int | None = None) -> paging.Listed[RushRequest]:
+    """One page of rush requests, newest first, of one status if asked, with their count; each
+    with what the list shows of it (its order's number and customer, who asked)."""
+    where = [RushRequest.status == status] if status in STATUSES else []
+    shown = (
+        selectinload(RushRequest.order).selectinload(Order.customer),
+        selectinload(RushRequest.requested_by),
     )
+    return paging.newest(RushRequest, where, PAGE_SIZE, page, *shown)
 
 
 def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
