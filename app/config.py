@@ -106,7 +106,7 @@ class Config:
     # instance/audit_hmac_key (mode 0600) is made on first use. Several hosts: set it here.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None
 
-    # Notification mail (app/core/notifications/mail.py, docs/NOTIFICATIONS.md). No MAIL_HOST:
+    # Notification mail (app/core/notifications/mail/, docs/NOTIFICATIONS.md). No MAIL_HOST:
     # no mail is queued or sent (the bell still works).
     MAIL_HOST = os.environ.get("MAIL_HOST", "").strip()
     MAIL_PORT = _int("MAIL_PORT", 25)

@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 
 from app.core.notifications import mail
 from app.core.notifications import services as notifications
+from app.core.notifications.mail import sending
 from app.core.notifications.models import MailOutbox, Notification, NotificationPreference
 from app.core.subjects.services import SubjectRef
 from app.extensions import db
@@ -162,8 +163,8 @@ def test_two_senders_at_once_send_each_mail_once(smtp, make_user):
         notifications.notify_users([reader.id], None, KIND, {**PARAMS, "number": f"SO-{n}"})
     db.session.commit()
     now = datetime.now(UTC)
-    first = mail._claim(now, 2)
-    second = mail._claim(now, 10)  # the first sender's rows are not due for this one
+    first = sending.claim(now, 2)
+    second = sending.claim(now, 10)  # the first sender's rows are not due for this one
     assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
 
 

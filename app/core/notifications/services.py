@@ -1,6 +1,6 @@
 """In-app notifications, stored per user and rendered in the reader's language; each user's
 choice of channel per kind decides whether one also goes by mail, at once or in a daily digest
-(app/core/notifications/mail.py)."""
+(app/core/notifications/mail/)."""
 
 import json
 import re
