@@ -1,5 +1,5 @@
 """Process owners edit processes: drafts (saved as they are), publishing and versions.
-(The diff between two versions is in version_diff.py.)
+(The diff between two versions is in version_diff/.)
 
 Publishing runs exactly the validation `flask workflows validate` runs (processes.deploy_process),
 whatever the browser's linter said: the server never trusts the browser.
