@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.core.audit import chain
 from app.core.audit import services as audit
+from app.core.audit.chain import sealing
 from app.core.audit.models import AuditEvent, AuditSeal
 from app.extensions import db
 from app.worker import run_jobs
@@ -188,7 +189,7 @@ def test_verify_reports_an_unsealed_row_far_below_the_head(monkeypatch):
     db.session.add(AuditEvent(id=ids[0] + 3, action="l.two", object_type="thing"))
     db.session.commit()
     chain.seal_pending()
-    monkeypatch.setattr(chain, "LOOKBACK", 0)
+    monkeypatch.setattr(sealing, "LOOKBACK", 0)
     tamper(
         "INSERT INTO audit_event (id, at, action, object_type) VALUES (:id, :at, 'l.forged', 'x')",
         id=ids[0] + 1,

@@ -1,5 +1,5 @@
 """The audit trail: one row per state change or refused attempt, and the seals that chain the
-rows together (app/core/audit/chain.py).
+rows together (app/core/audit/chain/).
 
 Both tables are append-only: nothing in the application updates or deletes a row, and on
 PostgreSQL triggers refuse it (migration a9e3c5d7f102). The seals live in their own table so

@@ -1,7 +1,7 @@
 """Writing the audit trail.
 
 Rows are only ever inserted; the worker seals them into the tamper-evident chain after commit
-(app/core/audit/chain.py), so writing a row never waits for anyone else's.
+(app/core/audit/chain/), so writing a row never waits for anyone else's.
 """
 
 import json
