@@ -6,10 +6,12 @@ import json
 import flask_babel
 
 from app.core.audit.models import AuditEvent
+from app.core.processes import form_library
 from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessDraft, ProcessVersion
 from app.extensions import db
 from app.modules.orders.services import subject as order_subject
+from tests.statements import counted
 
 PID = "rush_order"
 
@@ -131,6 +133,29 @@ def test_the_process_id_cannot_be_changed_and_bad_requests_are_refused(client, l
         )
         == 0
     )
+
+
+def test_the_forms_list_reads_the_same_few_statements_however_many_forms(client, login, make_user):
+    """Each form's newest version and its users, as asked form by form, in three reads."""
+    login(owner(make_user))
+    expected = [
+        (processes.latest_form(name), form_library.used_by(name))
+        for name in form_library.form_names()
+    ]
+    assert form_library.library_rows() == expected
+    assert any(used for _form, used in expected)  # the comparison covers pinned users
+    with counted() as before:
+        assert client.get("/forms").status_code == 200
+    starter = form_library.starter_text().encode("utf-8")
+    for n in range(5):
+        processes.deploy_form(
+            f"extra_form_{n}", starter.replace(b"New form", f"F{n}".encode()), None
+        )
+    db.session.commit()
+    with counted() as after:
+        listing = client.get("/forms").get_data(as_text=True)
+    assert 'data-form="extra_form_4"' in listing
+    assert after.statements == before.statements
 
 
 def test_forms_are_checked_previewed_and_published(client, login, make_user):

@@ -19,8 +19,7 @@ bp = Blueprint("forms_admin", __name__, url_prefix="/forms", template_folder="..
 def index():
     """Every form with its newest version and the processes that use it."""
     modeling.ensure_modeler(current_user, "list", "forms")
-    rows = [(processes.latest_form(n), library.used_by(n)) for n in library.form_names()]
-    return render_template("forms_admin/index.html", rows=rows)
+    return render_template("forms_admin/index.html", rows=library.library_rows())
 
 
 @bp.get("/new")
