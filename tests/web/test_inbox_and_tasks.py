@@ -3,7 +3,7 @@
 from collections import OrderedDict
 
 from app.core.audit.models import AuditEvent
-from app.core.processes import versions
+from app.core.processes.versions import lookup
 from app.core.tasks.models import HumanTask
 from app.extensions import db
 from tests.answers import FORM_ANSWERS
@@ -252,11 +252,11 @@ def test_a_completion_reads_the_diagram_when_its_definition_is_not_cached(
     complete(order, "pmc_dispatch")
     task_id = task_of(order, "review_quality").id
     login(make_user("quality"))
-    monkeypatch.setattr(versions, "_BY_VERSION", OrderedDict())
+    monkeypatch.setattr(lookup, "_BY_VERSION", OrderedDict())
     db.session.remove()
     with counted() as seen:
         response = client.post(f"/tasks/{task_id}/complete", data=FORM_ANSWERS["review_quality"])
     assert response.status_code == 302
     assert [s for s in seen.sql if "process_version.xml" in " ".join(s.split())]
     assert db.session.get(HumanTask, task_id).state == "completed"
-    assert len(versions._BY_VERSION) == 1
+    assert len(lookup._BY_VERSION) == 1
