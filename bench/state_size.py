@@ -18,6 +18,8 @@ from __future__ import annotations
 import zlib
 
 from flask import Flask
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from werkzeug.datastructures import MultiDict
 
 from app.core.processes import versions as processes
@@ -26,6 +28,7 @@ from app.core.tasks import completion as tasks
 from app.core.tasks.models import ProcessInstance
 from app.core.users.models import Department, User
 from app.engine.state import dump_state, load_state, restore
+from app.engine.walk import EngineSubWorkflow, EngineWorkflow
 from app.extensions import db
 from app.modules.orders.models import Order
 from app.modules.orders.services import subject as order_subject
@@ -73,6 +76,10 @@ def stock_json(stored: bytes, bare: Bare) -> bytes:
     cached spec, and that workflow is written by the stock serializer.
     """
     serializer = bare.serializer
+    # Restored workflows are of our subclasses (app/engine/walk.py: a faster task walk); the
+    # stock converters write them under the names of the classes they extend.
+    for ours, stock in ((EngineWorkflow, BpmnWorkflow), (EngineSubWorkflow, BpmnSubWorkflow)):
+        serializer.registry.typenames[ours] = serializer.registry.typenames[stock]
     workflow = restore(bare.spec, bare.subprocess_specs, stored)
     text = serializer.serialize_json(workflow)
     if len(serializer.deserialize_json(text).tasks) != len(workflow.tasks):

@@ -1,4 +1,5 @@
-"""Stored state, format 2: a workflow's task tree as compact rows, written and read directly.
+"""Stored state, format 2: a workflow's task tree as compact rows, written and read directly
+(read back by compact_read.py).
 
 Format 1 (still read, by state.py through SpiffWorkflow's own converter) is the stock
 workflow dict: one JSON object per task, keyed by its UUID text, the UUID repeated as its own
@@ -30,15 +31,10 @@ reading it back gives its tasks new ids, with the same tree, states, times and d
 from __future__ import annotations
 
 import base64
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.deep_merge import DeepMerge
-from SpiffWorkflow.util.task import TaskState
 
 FORMAT = 2
 FORMAT_KEY = "format"
@@ -55,17 +51,19 @@ class _Writer:
 
     def __init__(self, workflows: list, registry) -> None:  # noqa: ANN001
         self.registry = registry
-        self.index: dict[UUID, int] = {}
+        # Keyed by the id's number: a UUID hashes in Python, its int in C (ids are looked up
+        # several times per task).
+        self.index: dict[int, int] = {}
         for wf in workflows:
             for key in wf.tasks:
-                self.index[key] = len(self.index)
+                self.index[key.int] = len(self.index)
         self.ticks: int | None = None
         self.t0: int | None = None
 
     def ref(self, key: UUID | None) -> int | str | None:
         if key is None:
             return None
-        position = self.index.get(key)
+        position = self.index.get(key.int)
         return str(key) if position is None else position
 
     def time(self, value: float) -> int | float:
@@ -78,27 +76,32 @@ class _Writer:
         return float(value)
 
     def workflow(self, wf) -> dict:  # noqa: ANN001 - a BpmnWorkflow or BpmnSubWorkflow
-        rows, positions, kids = [], {}, {}
+        rows, kids, index = [], {}, self.index
         tasks = wf.tasks
-        for key, task in tasks.items():
-            row_no = positions[key] = len(rows)
+        made = list(tasks.values())
+        # This workflow's tasks are numbered first, first + 1, ... in `index`.
+        first = index[next(iter(tasks)).int] if tasks else 0
+        for row_no, task in enumerate(made):
             parent_id = task._parent
+            at = None if parent_id is None else index.get(parent_id.int)
             if parent_id is None:
                 up, parent = 0, None
-            elif parent_id in positions:
-                up, parent = row_no - positions[parent_id], tasks[parent_id]
-                kids.setdefault(parent_id, []).append(self.index[key])
+            elif at is not None and first <= at <= first + row_no:  # this one's, written
+                up, parent = row_no - (at - first), made[at - first]
+                kids.setdefault(at - first, []).append(first + row_no)
             else:
                 up, parent = str(parent_id), tasks.get(parent_id)
-            row = [up, task.task_spec.name, task.state, self.time(task.last_state_change)]
+            row = [up, task.task_spec.name, task._state, self.time(task.last_state_change)]
             extras = self.extras(task, parent)
             if extras:
                 row.append(extras)
             rows.append(row)
-        for key, task in tasks.items():
+        for row_no, task in enumerate(made):
+            if not task._children and row_no not in kids:
+                continue
             children = [self.ref(c) for c in task._children]
-            if children != kids.get(key, []):
-                row = rows[positions[key]]
+            if children != kids.get(row_no, []):
+                row = rows[row_no]
                 if len(row) == 4:
                     row.append({})
                 row[4]["c"] = children
@@ -113,6 +116,7 @@ class _Writer:
         }
 
     def extras(self, task: Task, parent: Task | None) -> dict:
+        """What differs from the defaults; `parent` is the task's parent in its workflow."""
         extras = {}
         if task.triggered is not False:
             extras["g"] = task.triggered
@@ -125,13 +129,16 @@ class _Writer:
                 internal = {k: v for k, v in internal.items() if k != "merged"}
         if internal:
             extras["i"] = internal
-        if task.parent is None:
-            if task.data:
-                extras["d"] = task.data
+        data = task.data
+        if parent is None:
+            if data:
+                extras["d"] = data
             return extras
-        # The stock delta: from the parent in the task's own workflow.
-        updates = DeepMerge.get_updated_keys(task.parent.data, task.data)
-        deletions = DeepMerge.get_deleted_keys(task.parent.data, task.data)
+        # The stock delta (DeepMerge.get_updated_keys / get_deleted_keys): from the parent in
+        # the task's own workflow.
+        base = parent.data
+        updates = {key: data[key] for key in data if key not in base or data[key] != base[key]}
+        deletions = [key for key in base if key not in data]
         if updates:
             extras["u"] = updates
         if deletions:
@@ -166,110 +173,10 @@ def pack(workflow: BpmnWorkflow, registry, finished: bool = False) -> dict:  # n
     out["t0"] = writer.t0
     if not finished:
         out["ids"] = base64.b64encode(
-            b"".join(key.bytes for wf in (workflow, *subprocesses.values()) for key in wf.tasks)
+            b"".join(
+                key.int.to_bytes(16, "big")  # what UUID.bytes gives, without its property
+                for wf in (workflow, *subprocesses.values())
+                for key in wf.tasks
+            )
         ).decode("ascii")
     return out
-
-
-class _Reader:
-    def __init__(self, dct: dict, registry) -> None:  # noqa: ANN001
-        self.registry = registry
-        count = len(dct["tasks"]) + sum(len(sp["tasks"]) for _k, sp in dct["subprocesses"])
-        if "ids" in dct:
-            raw = base64.b64decode(dct["ids"])
-            self.ids = [UUID(bytes=raw[i : i + 16]) for i in range(0, len(raw), 16)]
-        else:
-            self.ids = [uuid4() for _ in range(count)]
-        if len(self.ids) != count:
-            raise ValueError(f"stored state: {len(self.ids)} task ids for {count} tasks")
-        self.ticks = dct["t0"]
-
-    def ref(self, value: int | str | None) -> UUID | None:
-        if value is None:
-            return None
-        return self.ids[value] if isinstance(value, int) else UUID(value)
-
-    def time(self, value: int | float) -> float:
-        if isinstance(value, int):
-            self.ticks += value
-            return self.ticks / TICKS
-        return value
-
-    def tasks(self, wf, rows: list, first: int) -> None:  # noqa: ANN001
-        """Rebuild the rows' tasks in `wf` (parents before children, as they were written)."""
-        specs = wf.spec.task_specs
-        made: list[Task] = []
-        for number, row in enumerate(rows):
-            up, spec_name, state, when = row[:4]
-            extras = row[4] if len(row) > 4 else {}
-            spec = specs.get(spec_name)
-            task = Task(wf, spec, state=state, id=self.ids[first + number])
-            if isinstance(up, str):
-                task._parent = UUID(up)
-            elif up:
-                parent = made[number - up]
-                task._parent = parent.id
-                if "c" not in (rows[number - up][4] if len(rows[number - up]) > 4 else {}):
-                    parent._children.append(task.id)
-            task.last_state_change = self.time(when)
-            task.triggered = extras.get("g", False)
-            internal = self.registry.restore(extras["i"]) if "i" in extras else {}
-            if "m" in extras:
-                internal["merged"] = [str(self.ids[m]) for m in extras["m"]]
-            task.internal_data = internal
-            if isinstance(spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-                wf.top_workflow.event_manager.add_task(task)
-            task.data = self.data(task, extras)
-            if "c" in extras:
-                task._children = [self.ref(c) for c in extras["c"]]
-            made.append(task)
-
-    def data(self, task: Task, extras: dict) -> dict:
-        parent = task.parent
-        if parent is None:
-            return self.registry.restore(extras["d"]) if "d" in extras else {}
-        data = DeepMerge.merge({}, parent.data)
-        if "u" in extras:
-            data.update(self.registry.restore(extras["u"]))
-        for key in extras.get("x", ()):
-            data.pop(key, None)
-        return data
-
-    def fields(self, wf, dct: dict) -> None:  # noqa: ANN001
-        wf.task_tree = wf.tasks.get(self.ref(dct["root"]))
-        wf.success = dct["success"]
-        wf.completed = dct.get("completed", False)
-        wf.correlations = dct.get("correlations", {})
-        wf.last_task = wf.tasks.get(self.ref(dct["last_task"]))
-        wf.data = self.registry.restore(dct.get("data", {}))
-
-
-def unpack(dct: dict, spec, subprocess_specs: dict, registry) -> BpmnWorkflow:  # noqa: ANN001
-    """A BpmnWorkflow on the given specs from a format 2 document (as the stock restore
-    would rebuild it from the format 1 dict)."""
-    reader = _Reader(dct, registry)
-    workflow = BpmnWorkflow(spec, dict(subprocess_specs), deserializing=True)
-    reader.tasks(workflow, dct["tasks"], 0)
-    reader.fields(workflow, dct)
-    first = len(dct["tasks"])
-    pending = {}
-    for key, sp in dct["subprocesses"]:
-        pending[reader.ref(key)] = (sp, first)
-        first += len(sp["tasks"])
-    _subprocesses(reader, workflow, workflow, pending)
-    workflow.bpmn_events = registry.restore(dct.get("bpmn_events", []))
-    return workflow
-
-
-def _subprocesses(reader: _Reader, wf, top: BpmnWorkflow, pending: dict) -> None:  # noqa: ANN001
-    # As the stock restore: parents first, each hooked to its calling task's completion.
-    for task in list(wf.tasks.values()):
-        if isinstance(task.task_spec, SubWorkflowTask) and task.id in pending:
-            sp_dct, first = pending.pop(task.id)
-            spec = top.subprocess_specs.get(task.task_spec.spec)
-            sub = BpmnSubWorkflow(spec, task.id, top, deserializing=True)
-            reader.tasks(sub, sp_dct["tasks"], first)
-            reader.fields(sub, sp_dct)
-            top.subprocesses[task.id] = sub
-            sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
-            _subprocesses(reader, sub, top, pending)

@@ -14,15 +14,18 @@ import zlib
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import compact
+from . import compact, compact_read
 from .expressions import script_engine
 from .specs import ProcessDefinition
+from .walk import EngineSubWorkflow, EngineWorkflow
 
 SCRIPT_ENGINE = script_engine()
 LEVEL = 6  # zlib level of the stored state
@@ -30,6 +33,12 @@ LEVEL = 6  # zlib level of the stored state
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Stores a top-level workflow without its specs; restoring takes them from the caller."""
+
+    def __init__(self, target_class: type, registry, typename: str | None = None) -> None:  # noqa: ANN001
+        super().__init__(target_class, registry, typename)
+        # Restores as our class (walk.py); written under the stock name, as before.
+        self.target_class = EngineWorkflow
+        registry.register(EngineWorkflow, self.to_dict, self.from_dict, self.typename)
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict:
         """The workflow's tasks, data, subprocesses and events, but not its spec."""
@@ -47,9 +56,19 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return super().from_dict(dct)
 
 
+class SubWorkflowConverter(BpmnSubWorkflowConverter):
+    """SpiffWorkflow's subprocess converter, restoring our subprocess class (walk.py)."""
+
+    def __init__(self, target_class: type, registry, typename: str | None = None) -> None:  # noqa: ANN001
+        super().__init__(target_class, registry, typename)
+        self.target_class = EngineSubWorkflow
+        registry.register(EngineSubWorkflow, self.to_dict, self.from_dict, self.typename)
+
+
 def _new_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
+    config[BpmnSubWorkflow] = SubWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
@@ -88,9 +107,13 @@ def dump_state(workflow: BpmnWorkflow, finished: bool = False) -> bytes:
 def restore(spec: BpmnProcessSpec, subprocess_specs: dict, state: bytes) -> BpmnWorkflow:
     """Restore a workflow from stored bytes (format 1 or 2) around already-built specs."""
     serializer = _serializer()
-    dct = json.loads(zlib.decompress(state))
+    text = zlib.decompress(state)
+    dct = json.loads(text)
     if compact.is_packed(dct):
-        workflow = compact.unpack(dct, spec, subprocess_specs, serializer.registry)
+        # Without a converted value (a date, a UUID: {"typename": ...}) the registry has
+        # nothing to do but copy what JSON gave; most states have none.
+        plain = b'"typename"' not in text
+        workflow = compact_read.unpack(dct, spec, subprocess_specs, serializer.registry, plain)
     else:  # format 1, stored before issue 14: SpiffWorkflow's own restore
         serializer.migrate(dct)
         workflow = serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
@@ -105,4 +128,4 @@ def load_state(defn: ProcessDefinition, state: bytes) -> BpmnWorkflow:
 
 def new_workflow(defn: ProcessDefinition) -> BpmnWorkflow:
     """A fresh workflow on the definition's specs, using the restricted script engine."""
-    return BpmnWorkflow(defn._spec, dict(defn._subprocess_specs), script_engine=SCRIPT_ENGINE)
+    return EngineWorkflow(defn._spec, dict(defn._subprocess_specs), script_engine=SCRIPT_ENGINE)

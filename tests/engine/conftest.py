@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 from builders import make_catalog
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.util.task import TaskIterator
 
-from app.engine import migration, runner, state
+from app.engine import migration, runner, state, walk
 from app.engine.validation import Catalog
 
 
@@ -65,6 +67,36 @@ def _every_state_read_back_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(runner, "dump_state", checked)
     monkeypatch.setattr(migration, "dump_state", checked)
+
+
+@pytest.fixture(autouse=True)
+def _every_walk_as_spiffworkflows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every task walk the engine tests make (walk.py) is shadowed by SpiffWorkflow's own
+    iterator, started on the same task with the same arguments and advanced in step: each must
+    give the same task, both stop together, on a tree that may change while they walk."""
+    start, step = walk.TaskWalk.__init__, walk.TaskWalk.__next__
+
+    def shadowed_init(self, task, subprocesses=True, **kwargs) -> None:  # noqa: ANN001
+        start(self, task, subprocesses, **kwargs)
+        stock = BpmnTaskIterator if subprocesses else TaskIterator
+        self.shadow = stock(task, task_filter=self.task_filter, **_walk_args(kwargs))
+
+    def shadowed_next(self):  # noqa: ANN001, ANN202
+        try:
+            task = step(self)
+        except StopIteration:
+            assert next(self.shadow, None) is None
+            raise
+        assert next(self.shadow) is task
+        return task
+
+    monkeypatch.setattr(walk.TaskWalk, "__init__", shadowed_init)
+    monkeypatch.setattr(walk.TaskWalk, "__next__", shadowed_next)
+
+
+def _walk_args(kwargs: dict) -> dict:
+    names = ("end_at_spec", "max_depth", "skip_subprocesses")
+    return {k: v for k, v in kwargs.items() if k in names}
 
 
 @pytest.fixture
