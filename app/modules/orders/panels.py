@@ -15,7 +15,8 @@ builders return for the order, by slot, each slot ordered by `Panel.order`:
   from app/core/comments, registered in orders' own hooks).
 
 The other way round, a page of a domain above shows a piece of an order through the Panel orders
-builds for it (`public_summary`, `order_form`), so that only orders names its templates.
+builds for it (`public_summary`, `order_form`, `customer_filter_field`, `unknown_customer`), so
+that only orders names its templates.
 """
 
 from collections.abc import Callable
@@ -91,3 +92,14 @@ def order_form(context: dict) -> Panel:
     edits an order (a change request). `context`: `order_form.form_context(values, errors)`
     and `show_prices`."""
     return Panel("form", "orders/_form.html", context, scripts=("order_lines.js",))
+
+
+def customer_filter_field(customer_filter: Any) -> Panel:
+    """A list's customer field with its suggestions (`customer_filter.read(...)`), for the list
+    page of a domain above orders (quotations, returns), inside that page's filter form."""
+    return Panel("filter", "orders/_customer_filter.html", {"customer_filter": customer_filter})
+
+
+def unknown_customer(customer_filter: Any) -> Panel:
+    """The message a list shows when the typed name is no customer (empty otherwise)."""
+    return Panel("filter", "orders/_customer_unknown.html", {"customer_filter": customer_filter})

@@ -4,8 +4,9 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core.web import commit, submit
+from app.core.web import commit, panels, submit
 from app.limits import record_id
+from app.modules.orders import panels as order_panels
 from app.modules.orders.services import customer_filter
 from app.modules.quotations.models import STATUSES
 from app.modules.quotations.services import (
@@ -44,7 +45,8 @@ def index():
         filter_args={name: value for name, value in args.items() if name != "page"},
         statuses=STATUSES,
         status=status,
-        customer_filter=customer,
+        customer_field=panels.shown(order_panels.customer_filter_field(customer)),
+        unknown_customer=panels.shown(order_panels.unknown_customer(customer)),
         may_edit=quotations.may_edit(current_user),
         status_label=quotations.status_label,
     )

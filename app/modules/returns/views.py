@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.users import permissions
-from app.core.web import submit
+from app.core.web import panels, submit
 from app.errors import PermissionDenied
 from app.limits import record_id
+from app.modules.orders import panels as order_panels
 from app.modules.orders.services import customer_filter, orders
 from app.modules.orders.services.access import deny_order
 from app.modules.returns.services import complaints, reading, requests
@@ -131,7 +132,8 @@ def index():
         # Each pager's links keep the filters and the other list's page.
         returns_args={name: value for name, value in args.items() if name != "page"},
         complaints_args={k: v for k, v in args.items() if k != "complaints_page"},
-        customer_filter=customer,
+        customer_field=panels.shown(order_panels.customer_filter_field(customer)),
+        unknown_customer=panels.shown(order_panels.unknown_customer(customer)),
         statuses=reading.STATUSES,
         status=status,
         reasons=requests.REASONS,
