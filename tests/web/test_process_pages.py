@@ -135,14 +135,28 @@ def test_the_process_id_cannot_be_changed_and_bad_requests_are_refused(client, l
     )
 
 
+def users_one_process_at_a_time(name):
+    """What the form editor showed as a form's users, read process by process."""
+    users = []
+    for pid in sorted(db.session.scalars(db.select(ProcessVersion.process_id).distinct())):
+        latest = processes.latest_version(pid)
+        pinned = next((f for f in latest.forms if f.name == name), None)
+        if pinned is not None:
+            users.append((latest, pinned))
+    return users
+
+
 def test_the_forms_list_reads_the_same_few_statements_however_many_forms(client, login, make_user):
     """Each form's newest version and its users, as asked form by form, in three reads."""
     login(owner(make_user))
     expected = [
-        (processes.latest_form(name), form_library.used_by(name))
+        (processes.latest_form(name), users_one_process_at_a_time(name))
         for name in form_library.form_names()
     ]
     assert form_library.library_rows() == expected
+    assert [form_library.used_by(form.name) for form, _users in expected] == [
+        users for _form, users in expected
+    ]
     assert any(used for _form, used in expected)  # the comparison covers pinned users
     with counted() as before:
         assert client.get("/forms").status_code == 200
@@ -288,3 +302,31 @@ def test_the_viewers_get_names_in_the_readers_language_and_the_download_stays_ra
     assert diagram.status_code == 200 and diagram.mimetype == "application/xml"
     body = diagram.get_data(as_text=True)
     assert 'name="Sales"' in body and 'name="Confirm order details"' in body
+
+
+def test_a_forms_editor_reads_its_users_in_the_same_statements_however_many_processes(
+    client, login, make_user
+):
+    """The "Used by" line of a form's editor: one read of the newest process versions."""
+    login(owner(make_user))
+    name = processes.latest_version(PID).forms[0].name
+    users_before = len(users_one_process_at_a_time(name))
+    english(client)
+    with counted() as before:
+        page = client.get(f"/forms/{name}")
+    assert page.status_code == 200 and "Used by" in page.get_data(as_text=True)
+    latest = processes.latest_version(PID)
+    xml, decisions = latest.xml, json.loads(latest.decisions or "{}")
+    dmn_files = {file: text.encode() for file, text in decisions.items()}
+    for n in range(4):
+        copy = xml.replace(f'id="{PID}"', f'id="copy_{n}"').replace(
+            f'processRef="{PID}"', f'processRef="copy_{n}"'
+        )
+        copied = processes.deploy_process(f"copy_{n}.bpmn", copy.encode(), None, dmn_files)
+        assert copied.version, copied.problems
+    db.session.commit()
+    assert len(users_one_process_at_a_time(name)) == users_before + 4
+    assert form_library.used_by(name) == users_one_process_at_a_time(name)
+    with counted() as after:
+        assert client.get(f"/forms/{name}").status_code == 200
+    assert after.statements == before.statements

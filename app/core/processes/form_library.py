@@ -9,7 +9,6 @@ from sqlalchemy import and_, func
 from sqlalchemy.orm import selectinload
 
 from app.core.processes import forms
-from app.core.processes import versions as processes
 from app.core.processes.models import FormVersion, ProcessVersion
 from app.extensions import db
 
@@ -54,18 +53,15 @@ def form_versions(name: str) -> list[FormVersion]:
 
 
 def used_by(name: str) -> list[tuple[ProcessVersion, FormVersion]]:
-    """The newest version of each process that names this form."""
-    users = []
-    for pid in sorted(db.session.scalars(db.select(ProcessVersion.process_id).distinct())):
-        latest = processes.latest_version(pid)
-        pinned = next((f for f in latest.forms if f.name == name), None)
-        if pinned is not None:
-            users.append((latest, pinned))
-    return users
+    """The newest version of each process that names this form, with the version it pins.
+
+    Two statements however many processes there are (it read each process's newest version in
+    turn, one statement per process)."""
+    return _users_by_form(_newest_process_versions()).get(name, [])
 
 
 def library_rows() -> list[tuple[FormVersion, list[tuple[ProcessVersion, FormVersion]]]]:
-    """Each form's newest version, by name, with what `used_by` gives for it.
+    """Each form's newest version, by name, with the processes that use it (as `used_by`).
 
     Three statements whatever the number of forms: asked form by form, the page sent one
     newest-version read per form and one per process for each of them (341 statements)."""
@@ -81,14 +77,22 @@ def library_rows() -> list[tuple[FormVersion, list[tuple[ProcessVersion, FormVer
         )
         .order_by(FormVersion.name)
     ).all()
+    users = _users_by_form(_newest_process_versions())
+    return [(form, users.get(form.name, [])) for form in forms_]
+
+
+def _users_by_form(
+    versions: list[ProcessVersion],
+) -> dict[str, list[tuple[ProcessVersion, FormVersion]]]:
+    """Form name -> the given process versions that pin it, in order, each with its first pin."""
     users: dict[str, list[tuple[ProcessVersion, FormVersion]]] = defaultdict(list)
-    for version in _newest_process_versions():
+    for version in versions:
         named: set[str] = set()
         for pinned in version.forms:
-            if pinned.name not in named:  # the first pin of a name, as used_by takes it
+            if pinned.name not in named:
                 named.add(pinned.name)
                 users[pinned.name].append((version, pinned))
-    return [(form, users.get(form.name, [])) for form in forms_]
+    return users
 
 
 def _newest_process_versions() -> list[ProcessVersion]:
