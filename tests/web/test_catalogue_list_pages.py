@@ -11,14 +11,8 @@ import pytest
 from app.extensions import db
 from app.modules.orders.models import Customer, Product, ProductionLine, ProductLineRate
 from app.modules.orders.services import catalogue_listing
+from tests.pagers import pager_links
 from tests.statements import counted
-
-
-def _pager_links(page: str) -> dict[str, str]:
-    return {
-        rel: href.replace("&amp;", "&")
-        for href, rel in re.findall(r'href="([^"]*)" rel="(prev|next)"', page)
-    }
 
 
 def _customers(prefix: str, count: int) -> None:
@@ -58,7 +52,7 @@ def test_the_list_pages_its_search_with_the_total(
     first = client.get(url, query_string=asked).get_data(as_text=True)
     assert len(listed(first)) == 2 and listed(first)[0].endswith("01")
     assert f"5 {noun} in all" in first and "Page 1 of 3" in first
-    links = _pager_links(first)
+    links = pager_links(first)
     assert "prev" not in links and f"q={asked['q']}" in links["next"]
     second = client.get(links["next"]).get_data(as_text=True)
     assert listed(second)[0].endswith("03") and "Page 2 of 3" in second

@@ -5,17 +5,11 @@ last."""
 import re
 
 from app.modules.orders.services import orders as order_service
+from tests.pagers import pager_links
 
 
 def _listed(page: str) -> list[str]:
     return re.findall(r">(SO-P-\d+|SO-X-\d+)</a>", page)
-
-
-def _pager_links(page: str) -> dict[str, str]:
-    return {
-        rel: href.replace("&amp;", "&")
-        for href, rel in re.findall(r'href="([^"]*)" rel="(prev|next)"', page)
-    }
 
 
 def test_the_list_pages_its_filtered_orders_with_their_total(
@@ -31,15 +25,15 @@ def test_the_list_pages_its_filtered_orders_with_their_total(
     first = client.get("/orders", query_string={"q": "SO-P"}).get_data(as_text=True)
     assert _listed(first) == ["SO-P-5", "SO-P-4"]
     assert "5 orders in all" in first and "Page 1 of 3" in first
-    links = _pager_links(first)
+    links = pager_links(first)
     assert "prev" not in links and "q=SO-P" in links["next"] and "page=2" in links["next"]
 
     second = client.get(links["next"]).get_data(as_text=True)
     assert _listed(second) == ["SO-P-3", "SO-P-2"]
-    assert "page=1" in _pager_links(second)["prev"] and "q=SO-P" in _pager_links(second)["prev"]
+    assert "page=1" in pager_links(second)["prev"] and "q=SO-P" in pager_links(second)["prev"]
     past = client.get("/orders", query_string={"q": "SO-P", "page": "99"}).get_data(as_text=True)
     assert _listed(past) == ["SO-P-1"] and "Page 3 of 3" in past
-    assert "next" not in _pager_links(past)
+    assert "next" not in pager_links(past)
     nonsense = client.get("/orders", query_string={"q": "SO-P", "page": "x"})
     assert nonsense.status_code == 200 and _listed(nonsense.get_data(as_text=True))[0] == "SO-P-5"
 

@@ -9,18 +9,12 @@ from decimal import Decimal
 from app.extensions import db
 from app.modules.purchasing.models import PurchaseOrder, Supplier
 from app.modules.purchasing.services import po_listing
+from tests.pagers import pager_links
 from tests.statements import counted
 
 
 def _listed(page: str) -> list[str]:
     return re.findall(r">(PO-\w+-\d+)</a>", page)
-
-
-def _pager_links(page: str) -> dict[str, str]:
-    return {
-        rel: href.replace("&amp;", "&")
-        for href, rel in re.findall(r'href="([^"]*)" rel="(prev|next)"', page)
-    }
 
 
 def _placed(prefix: str, count: int, status: str = "approved", start: int = 1) -> None:
@@ -48,12 +42,12 @@ def test_the_list_pages_its_filtered_orders_with_their_total(client, login, make
     first = client.get("/purchasing/orders", query_string=asked).get_data(as_text=True)
     assert _listed(first) == ["PO-A-5", "PO-A-4"]
     assert "5 purchase orders in all" in first and "Page 1 of 3" in first
-    links = _pager_links(first)
+    links = pager_links(first)
     assert "prev" not in links and "status=approved" in links["next"] and "page=2" in links["next"]
 
     second = client.get(links["next"]).get_data(as_text=True)
     assert _listed(second) == ["PO-A-3", "PO-A-2"]
-    assert "status=approved" in _pager_links(second)["prev"]
+    assert "status=approved" in pager_links(second)["prev"]
     past = client.get("/purchasing/orders", query_string={**asked, "page": "99"})
     assert _listed(past.get_data(as_text=True)) == ["PO-A-1"]
     assert "Page 3 of 3" in past.get_data(as_text=True)

@@ -11,15 +11,8 @@ from app.extensions import db
 from app.modules.orders.models import Customer, Order
 from app.modules.returns.models import Complaint, ReturnRequest
 from app.modules.returns.services import reading
+from tests.pagers import pager_links
 from tests.statements import requested
-
-
-def _pager_links(html: str, marker: str) -> dict[str, str]:
-    nav = html.split(marker, 1)[1].split("</nav>", 1)[0]
-    return {
-        rel: href.replace("&amp;", "&")
-        for href, rel in re.findall(r'href="([^"]*)" rel="(prev|next)"', nav)
-    }
 
 
 def _history(owner, name: str, count: int, status: str = "refunded") -> None:
@@ -79,11 +72,11 @@ def test_each_list_pages_by_itself_keeping_the_filters(client, login, make_user,
     assert _returned(first) == ["SO-Acme-5", "SO-Acme-4"]
     assert _complained(first) == ["Acme 5", "Acme 4"]
     assert "5 returns in all" in first and "5 complaints in all" in first
-    to_complaints = _pager_links(first, "data-complaint-pager")["next"]
+    to_complaints = pager_links(first, "data-complaint-pager")["next"]
     assert "customer=Acme" in to_complaints and "complaints_page=2" in to_complaints
     second = client.get(to_complaints).get_data(as_text=True)
     assert _complained(second) == ["Acme 3", "Acme 2"] and _returned(second)[0] == "SO-Acme-5"
-    to_returns = _pager_links(second, "data-return-pager")["next"]
+    to_returns = pager_links(second, "data-return-pager")["next"]
     assert "complaints_page=2" in to_returns and "page=2" in to_returns  # the other page kept
     both = client.get(to_returns).get_data(as_text=True)
     assert _returned(both) == ["SO-Acme-3", "SO-Acme-2"] and _complained(both)[0] == "Acme 3"
