@@ -36,3 +36,13 @@ def zone() -> ZoneInfo:
 def today() -> date:
     """The factory's date now (in the factory's time zone, config TIMEZONE)."""
     return utcnow().astimezone(zone()).date()
+
+
+def month_start(months_back: int = 0) -> datetime:
+    """The first moment of the factory month `months_back` months before this one, as aware UTC
+    (0: the start of this month). Reports counted "over the last 12 months" start at
+    `month_start(11)`."""
+    now = utcnow().astimezone(zone())
+    index = now.year * 12 + now.month - 1 - months_back
+    start = datetime(index // 12, index % 12 + 1, 1, tzinfo=zone())
+    return start.astimezone(UTC)

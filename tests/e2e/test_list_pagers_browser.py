@@ -194,3 +194,37 @@ def test_rush_requests_page_by_page_keep_the_status(
     expect(listed.first).to_contain_text("SO-A-1")
     expect(page.locator("#status")).to_have_value("applied")
     assert_no_sideways_scroll(page)
+
+
+@WIDTHS
+def test_close_outs_page_by_page_keep_the_status(
+    lang, width, live_server, new_page, make_user, password, plan_world, monkeypatch
+):
+    from app.modules.closeout.services import reading
+    from tests.web.test_closeout_list import _closed
+
+    monkeypatch.setattr(reading, "PAGE", 2)  # three pages of five closed orders' close-outs
+    _closed(plan_world, "C", 5)
+    _closed(plan_world, "O", 1, status="open")
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, live_server, make_user("finance"), password, lang)
+    page.goto(f"{live_server}/closeout/")
+    page.wait_for_load_state()
+    page.locator("#status").select_option("closed")
+    page.get_by_role("button", name=t("Filter", lang)).click()
+    page.wait_for_load_state()
+    expect(page.locator("[data-closeout-total]")).to_have_text(
+        t("%(n)s close-outs in all", lang, n=5)
+    )
+    rows = page.locator("tr[data-closeout]")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("SO-C-5")
+    assert_no_sideways_scroll(page)
+    page.locator("[data-closeout-pager]").get_by_role("link", name=t("Next", lang)).click()
+    page.wait_for_load_state()
+    expect(rows.first).to_contain_text("SO-C-3")
+    expect(page.locator("#status")).to_have_value("closed")  # the filter is kept
+    expect(page.locator("[data-closeout-pager] .pager-status")).to_have_text(
+        t("Page %(n)s of %(pages)s", lang, n=2, pages=3)
+    )
+    assert_no_sideways_scroll(page)

@@ -165,6 +165,7 @@ def test_approvals_page_lists_rush_rows_and_a_rejection_needs_a_reason(
     assert f'data-rush="{request.id}"' in page
     assert "Orders slipping: 1 · becoming late: 0 · largest slip: 3 working days" in page
     assert 'data-counts="month"' in page
+    assert page.count("data-counted-since=") == 2  # the change and the rush counts say their window
     rejected = client.post(
         f"/tasks/{approval.id}/complete",
         data={"decision": "reject", "base_fingerprint": seen.preview.base_fingerprint},

@@ -38,7 +38,7 @@ class ChangeRequest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     department: Mapped[str] = mapped_column(String(40))
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     applied_revision: Mapped[int | None] = mapped_column()
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))

@@ -39,10 +39,12 @@ class Closeout(db.Model):
     """One order's close-out: the figures finance entered, in CNY cents, and who closed it."""
 
     __tablename__ = "order_closeout"
+    # The list of one status, newest first, read in index order (issue 14).
+    __table_args__ = (Index("ix_order_closeout_status_newest", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 6))
     revenue: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))

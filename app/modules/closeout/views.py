@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.core.users import permissions
 from app.core.web import submit
 from app.errors import PermissionDenied
+from app.limits import record_id
 from app.modules.closeout.services import history, rates, reading
 
 bp = Blueprint("closeout", __name__, template_folder="templates")
@@ -24,12 +25,20 @@ def _require_prices() -> None:
 @bp.get("/closeout/")
 @login_required
 def index():
-    """Close-outs, newest first, with their margins."""
+    """Close-outs, a page at a time, newest first (of one status if asked), with their margins;
+    and the products they costed, latest first, each list with its own pager."""
     _require_prices()
+    args = request.args
+    status = args.get("status", "") if args.get("status") in reading.STATUSES else ""
     return render_template(
         "closeout/index.html",
-        closeouts=reading.closeouts(),
-        products=reading.costed_products(),
+        closeouts=reading.closeouts(status, record_id(args.get("page"))),
+        products=reading.costed_products(record_id(args.get("products_page"))),
+        # Each pager's links keep the filter and the other list's page.
+        closeouts_args={name: value for name, value in args.items() if name != "page"},
+        products_args={name: value for name, value in args.items() if name != "products_page"},
+        statuses=reading.STATUSES,
+        status=status,
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -17,6 +17,8 @@ class ReturnRequest(db.Model):
     exchanged, or rejected."""
 
     __tablename__ = "return_request"
+    # The list of one status, newest first, read in index order (issue 14).
+    __table_args__ = (Index("ix_return_request_status_newest", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
@@ -25,7 +27,7 @@ class ReturnRequest(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     requested_outcome: Mapped[str] = mapped_column(String(20))  # refund | exchange
     # open, rejected, refund_due, refunded, exchanged, cancelled
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 4))  # returned quantity x unit price
     currency: Mapped[str] = mapped_column(String(3))
     decision_reason: Mapped[str] = mapped_column(Text, default="")

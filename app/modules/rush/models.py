@@ -21,6 +21,8 @@ class RushRequest(db.Model):
     __table_args__ = (
         Index("uq_rush_request_open_order", "order_id", unique=True,
               postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+        # The list of one status, newest first, read in index order (issue 14).
+        Index("ix_rush_request_status_newest", "status", "id"),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +32,7 @@ class RushRequest(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     customer_ref: Mapped[str] = mapped_column(String(120), default="")
     department: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

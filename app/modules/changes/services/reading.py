@@ -3,8 +3,10 @@ reports, and one change as a reader may see it (its diff, the reviews, the plan 
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app.core import clock
 from app.core.tasks.models import HumanTask
 from app.core.users import permissions
 from app.core.users.models import User
@@ -29,23 +31,38 @@ def changes_of(order: Order) -> list[ChangeRequest]:
     )
 
 
-def counts() -> dict[str, list[tuple]]:
-    """Change requests counted per customer and per reason, by status, for the reports."""
+# The counts cover this many factory months, the current one included.
+COUNT_MONTHS = 12
+
+
+def counts(since: datetime | None = None) -> dict:
+    """Change requests raised from `since` on (default: the last COUNT_MONTHS factory months)
+    counted per customer and per reason, by status, for the reports. It counted every change
+    ever raised, so the approvals page grew with the factory's history (issue 14). "since"
+    and "months" say what they cover."""
     from app.modules.orders.models import Customer
 
+    since = since if since is not None else clock.month_start(COUNT_MONTHS - 1)
+    recent = ChangeRequest.raised_at >= since
     by_customer = db.session.execute(
         db.select(Customer.name, ChangeRequest.status, db.func.count())
         .join(Order, Order.id == ChangeRequest.order_id)
         .join(Customer, Customer.id == Order.customer_id)
+        .where(recent)
         .group_by(Customer.name, ChangeRequest.status)
         .order_by(Customer.name)
     ).all()
     by_reason = db.session.execute(
-        db.select(ChangeRequest.reason_category, ChangeRequest.status, db.func.count()).group_by(
-            ChangeRequest.reason_category, ChangeRequest.status
-        )
+        db.select(ChangeRequest.reason_category, ChangeRequest.status, db.func.count())
+        .where(recent)
+        .group_by(ChangeRequest.reason_category, ChangeRequest.status)
     ).all()
-    return {"customer": [tuple(r) for r in by_customer], "reason": [tuple(r) for r in by_reason]}
+    return {
+        "customer": [tuple(r) for r in by_customer],
+        "reason": [tuple(r) for r in by_reason],
+        "since": since,
+        "months": COUNT_MONTHS,
+    }
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.core import clock
+from sqlalchemy.orm import selectinload
+
+from app.core import clock, paging
 from app.errors import NotFound
 from app.extensions import db
 from app.modules.closeout.models import Closeout, CloseoutLine, ProductCost
@@ -93,16 +95,17 @@ def figures_view(closeout: Closeout) -> FiguresView:
     return FiguresView(closeout, closeout.order, list(closeout.lines))
 
 
-def closeouts(status: str | None = None) -> list[Closeout]:
-    """Open close-outs first (they are the work), then the latest closed, bounded."""
-    query = db.select(Closeout)
-    if status:
-        query = query.where(Closeout.status == status)
-    return list(
-        db.session.scalars(
-            query.order_by(Closeout.started_at.desc(), Closeout.id.desc()).limit(PAGE)
-        )
-    )
+# A close-out's states, in the list's status filter (the work first: to cost, to approve).
+STATUSES = ("open", "costed", "closed", "cancelled")
+
+
+def closeouts(status: str = "", page: int | None = None) -> paging.Listed[Closeout]:
+    """One page of close-outs, newest first, of one status if asked, with their count; each with
+    its order and customer. It showed the newest 50 and nothing older, and read each row's order
+    and customer one statement at a time (issue 14)."""
+    where = [Closeout.status == status] if status in STATUSES else []
+    shown = selectinload(Closeout.order).selectinload(Order.customer)
+    return paging.newest(Closeout, where, PAGE, page, shown)
 
 
 def get_closeout(closeout_id: int) -> Closeout:
@@ -121,12 +124,17 @@ def get_product(product_id: int) -> Product:
     return product
 
 
-def costed_products() -> list[tuple[ProductCost, Product]]:
-    """The products closed orders have costed, the latest first (bounded)."""
-    rows = db.session.execute(
+def costed_products(page: int | None = None) -> paging.Listed[tuple[ProductCost, Product]]:
+    """One page of the products closed orders have costed, the latest costed first, with their
+    count. It showed the latest 50 and nothing older (issue 14)."""
+    rows = (
         db.select(ProductCost, Product)
         .join(Product, Product.id == ProductCost.product_id)
         .order_by(ProductCost.latest_at.desc(), Product.code)
-        .limit(PAGE)
     )
-    return [(cost, product) for cost, product in rows]
+    total = db.session.scalar(db.select(db.func.count()).select_from(ProductCost)) or 0
+    shown = paging.window(total, PAGE, page)
+    found = db.session.execute(rows.offset(shown.offset).limit(PAGE))
+    return paging.Listed(
+        [(cost, product) for cost, product in found], total, shown.page, shown.pages
+    )

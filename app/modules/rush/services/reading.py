@@ -2,12 +2,11 @@
 reports, one request's approval steps, and the orders that may be rushed."""
 
 from collections import Counter
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from app.core import paging
+from app.core import clock, paging
 from app.core.tasks import route
 from app.core.users.models import User
 from app.extensions import db
@@ -48,6 +47,8 @@ def requests_of(order: Order) -> list[RushRequest]:
 
 # Rush requests on one page of the list: it showed the newest 200 and nothing older (issue 14).
 PAGE_SIZE = 50
+# The counts cover this many factory months, the current one included.
+COUNT_MONTHS = 12
 # A rush request's states, in the list's status filter (open first: it is what managers decide).
 STATUSES = ("open", "approved", "applied", "rejected", "cancelled")
 
@@ -63,14 +64,19 @@ def list_requests(status: str = "", page: int | None = None) -> paging.Listed[Ru
     return paging.newest(RushRequest, where, PAGE_SIZE, page, *shown)
 
 
-def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
-    """Rush requests per month, customer and requester, each split by status."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+def counts(since: datetime | None = None) -> dict:
+    """Rush requests per month, customer and requester, each split by status: those asked from
+    `since` on (default: the last COUNT_MONTHS factory months, this one included). It counted
+    every request ever asked, so the reports grew with the factory's history (issue 14).
+    "since" and "months" say what they cover."""
+    zone = clock.zone()
+    since = since if since is not None else clock.month_start(COUNT_MONTHS - 1)
     rows = db.session.execute(
         db.select(RushRequest.requested_at, RushRequest.status, Customer.name, User.display_name)
         .join(Order, Order.id == RushRequest.order_id)
         .join(Customer, Customer.id == Order.customer_id)
         .outerjoin(User, User.id == RushRequest.requested_by_id)
+        .where(RushRequest.requested_at >= since)
     ).all()
     tallies: dict[str, dict[str, Counter]] = {"month": {}, "customer": {}, "requester": {}}
     for requested_at, status, customer, requester in rows:
@@ -81,7 +87,8 @@ def counts() -> dict[str, list[tuple[str, dict[str, int]]]]:
         }
         for group, key in keys.items():
             tallies[group].setdefault(key, Counter())[status] += 1
-    return {
+    counted = {
         group: sorted(((key, dict(c)) for key, c in found.items()), reverse=group == "month")
         for group, found in tallies.items()
     }
+    return {**counted, "since": since, "months": COUNT_MONTHS}
