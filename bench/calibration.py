@@ -47,3 +47,21 @@ def cpu_speed(runs: int = RUNS) -> dict:
         "median_ms": round(times[len(times) // 2], 1),
         "runs": runs,
     }
+
+
+def machine_ticks() -> tuple[int, int]:
+    """The whole machine's CPU ticks so far from /proc/stat: (stolen, all). "Stolen" is time the
+    hypervisor ran something else while this VM had work: the machine got slower for reasons
+    outside it. (0, 0) where /proc/stat is not there."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(n) for n in stat.readline().split()[1:9]]
+    except OSError:
+        return 0, 0
+    return fields[7], sum(fields)  # user nice system idle iowait irq softirq steal
+
+
+def steal_percent(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time stolen between two `machine_ticks()`, in percent."""
+    stolen, total = after[0] - before[0], after[1] - before[1]
+    return round(100 * stolen / total, 1) if total > 0 else 0.0

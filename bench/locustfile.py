@@ -17,7 +17,8 @@ Phases:
 The generator's own CPU (user + system seconds, this process) is recorded per phase, and so is
 the server's: the CPU seconds the gunicorn workers (children of PLAN["server_pid"]) and the
 PostgreSQL backends serving PLAN["database"] used during the phase (read with psutil on this
-machine; PostgreSQL's shared WAL writer and checkpointer are not counted).
+machine; PostgreSQL's shared WAL writer and checkpointer are not counted), with the share of the
+machine's CPU time the hypervisor stole meanwhile (`steal_percent`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import re
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -35,12 +37,16 @@ import psutil
 from locust import User, task
 from locust.contrib.fasthttp import FastHttpSession
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.calibration import machine_ticks, steal_percent  # noqa: E402
+
 PLAN = (
     json.loads(Path(os.environ["BENCH_LOCUST_PLAN"]).read_text())
     if ("BENCH_LOCUST_PLAN" in os.environ)
     else {}
 )
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+MACHINE = 0  # _server_cpu's key for the machine's ticks (no process has pid 0)
 
 
 def _cpu() -> float:
@@ -49,8 +55,9 @@ def _cpu() -> float:
 
 
 def _server_cpu() -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of each gunicorn worker and PostgreSQL backend of the bench database."""
-    found: dict[int, tuple[str, float]] = {}
+    """CPU seconds so far of each gunicorn worker and PostgreSQL backend of the bench database,
+    and under MACHINE the whole machine's CPU ticks (bench/calibration.py)."""
+    found: dict[int, tuple] = {MACHINE: ("machine", machine_ticks())}
     if "server_pid" not in PLAN:
         return found
     web = psutil.Process(PLAN["server_pid"]).children()
@@ -74,9 +81,11 @@ def server_cpu_since(before: dict[int, tuple[str, float]], completions: int) -> 
     in milliseconds a completion, for the web workers and the database backends."""
     used = {"web": 0.0, "database": 0.0}
     for pid, (kind, seconds) in _server_cpu().items():
-        used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+        if kind != "machine":
+            used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
     per = max(completions, 1)
     return {
+        "steal_percent": steal_percent(before[MACHINE][1], machine_ticks()),
         "web_cpu_s": round(used["web"], 2),
         "database_cpu_s": round(used["database"], 2),
         "web_cpu_ms_per_completion": round(used["web"] * 1000 / per, 1),

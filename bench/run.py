@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.calibration import cpu_speed  # noqa: E402
+from bench.calibration import cpu_speed, machine_ticks, steal_percent  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 BENCHMARKS = (
@@ -132,6 +132,7 @@ def conditions(smoke: bool) -> dict:
     return {
         "cores": os.cpu_count(),
         "loadavg_before": _load(),
+        "machine_ticks_before": machine_ticks(),
         "cpu_speed": cpu_speed(),
         "smoke": smoke,
         "versions": {
@@ -156,7 +157,9 @@ def run_benchmarks(modules: tuple[str, ...], smoke: bool, results: dict) -> dict
     """Run each module's measure(); merge its keys; returns the errors per module."""
     errors: dict[str, str] = {}
     for name in modules:
-        section = {"loadavg_before": _load()}
+        # The machine's speed around each section: a host that slows down mid-run shows here.
+        section = {"loadavg_before": _load(), "cpu_speed_before_ms": cpu_speed(3)["best_ms"]}
+        ticks = machine_ticks()
         print(f"… {name}", file=sys.stderr, flush=True)
         start = time.perf_counter()
         try:
@@ -172,6 +175,9 @@ def run_benchmarks(modules: tuple[str, ...], smoke: bool, results: dict) -> dict
             measured = {}
         section["seconds"] = round(time.perf_counter() - start, 1)
         section["loadavg_after"] = _load()
+        # The hypervisor's share: a section run while the host was busy reads slower.
+        section["steal_percent"] = steal_percent(ticks, machine_ticks())
+        section["cpu_speed_after_ms"] = cpu_speed(3)["best_ms"]
         if "sizes" in measured:
             section["sizes"] = measured.pop("sizes")
         for key, value in measured.items():  # worker_rss_mb comes from two modules
@@ -276,6 +282,8 @@ def main() -> int:
     results["conditions"] = conditions(args.smoke)
     errors = run_benchmarks(modules, args.smoke, results)
     results["conditions"]["loadavg_after"] = _load()
+    started = results["conditions"].pop("machine_ticks_before")
+    results["conditions"]["steal_percent"] = steal_percent(started, machine_ticks())
     results["errors"] = errors
     if "engine_overhead" in results:
         results["process"] = results["engine_overhead"]["process"]
@@ -291,7 +299,8 @@ def main() -> int:
         f"\n{results['machine']}, {results['cores']} cores, CPU speed "
         f"{cond['cpu_speed']['best_ms']} ms (bench/calibration.py, lower is faster), load "
         f"{cond['loadavg_before']} -> "
-        f"{cond['loadavg_after']}, Python {results['python']}, commit {results['commit'][:10]}"
+        f"{cond['loadavg_after']}, CPU stolen by the host {cond['steal_percent']} %, "
+        f"Python {results['python']}, commit {results['commit'][:10]}"
         f"{' (+ uncommitted changes)' if results['worktree_dirty'] else ''}"
     )
     print(f"written to {output}")
