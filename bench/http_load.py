@@ -50,7 +50,7 @@ BIN = Path(sys.executable).parent
 P95_LIMIT_MS = 100.0
 RATES = (10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200)
 FULL = {"one_client": 150, "step_seconds": 6.0, "rate_tasks": 5800, "closed_seconds": 12.0,
-        "closed_clients": 8, "closed_tasks": 700, "timers": 100}  # fmt: skip
+        "closed_clients": 8, "closed_tasks": 2400, "timers": 100}  # fmt: skip
 SMOKE = {"one_client": 6, "step_seconds": 1.0, "rate_tasks": 30, "closed_seconds": 2.0,
          "closed_clients": 2, "closed_tasks": 40, "timers": 5, "rates": (5, 10)}  # fmt: skip
 ADVANCE = ("confirm_order", "pmc_dispatch")  # after these, the four reviews are open
