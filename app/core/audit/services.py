@@ -7,6 +7,8 @@ Rows are only ever inserted; the worker seals them into the tamper-evident chain
 import json
 from typing import Any
 
+from sqlalchemy.orm import selectinload
+
 from app.core.audit.models import AuditEvent
 from app.core.subjects.services import SubjectRef
 from app.core.users.models import User
@@ -78,11 +80,13 @@ def ensure_denial_recorded(
 
 
 def events_for(subject: SubjectRef) -> list[AuditEvent]:
-    """The subject's history, oldest first."""
+    """The subject's history, oldest first, with who did each (read together: one statement
+    for all of them, not one per person)."""
     return list(
         db.session.scalars(
             db.select(AuditEvent)
             .where(AuditEvent.subject_type == subject.type, AuditEvent.subject_key == subject.key)
+            .options(selectinload(AuditEvent.user))
             .order_by(AuditEvent.id)
         )
     )

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app import limits
 from app.core import paging
@@ -285,11 +286,18 @@ def list_orders(
 
 
 def order_tasks(order_id: int) -> list[HumanTask]:
-    """Every human task of the order, in the order they were created."""
+    """Every human task of the order, in the order they were created, with who completed it,
+    its assignee and its department read in the same statement (the order page named each
+    one with a read of its own: 13 of its 58 statements for an order under review)."""
     return list(
         db.session.scalars(
             db.select(HumanTask)
             .where(order_subject.about_order(HumanTask, order_id))
+            .options(
+                joinedload(HumanTask.completed_by),
+                joinedload(HumanTask.assignee),
+                joinedload(HumanTask.department),
+            )
             .order_by(HumanTask.id)
         )
     )

@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 
 from app.core.tasks.models import HumanTask
-from app.core.users.models import User
 from app.extensions import db
 from app.modules.orders.models import Order
 from app.modules.orders.services import subject as order_subject
@@ -32,17 +31,22 @@ class ReviewAnswer:
     task: HumanTask
 
 
-def latest_reviews(order: Order) -> list[ReviewAnswer]:
-    """The newest completed answer of each reviewing step (older rounds are superseded)."""
-    rows = db.session.scalars(
-        db.select(HumanTask)
-        .where(
-            order_subject.about_order(HumanTask, order.id),
-            HumanTask.state == "completed",
-            HumanTask.spec_name.in_(REVIEW_STEPS),
+def latest_reviews(order: Order, tasks: list[HumanTask] | None = None) -> list[ReviewAnswer]:
+    """The newest completed answer of each reviewing step (older rounds are superseded);
+    `tasks` are the order's tasks in creation order when the caller has read them
+    (`orders.order_tasks`, with who completed each and its department)."""
+    if tasks is None:
+        rows = db.session.scalars(
+            db.select(HumanTask)
+            .where(
+                order_subject.about_order(HumanTask, order.id),
+                HumanTask.state == "completed",
+                HumanTask.spec_name.in_(REVIEW_STEPS),
+            )
+            .order_by(HumanTask.id)
         )
-        .order_by(HumanTask.id)
-    )
+    else:
+        rows = [t for t in tasks if t.state == "completed" and t.spec_name in REVIEW_STEPS]
     newest: dict[str, HumanTask] = {}
     for row in rows:
         newest[row.spec_name] = row
@@ -52,7 +56,7 @@ def latest_reviews(order: Order) -> list[ReviewAnswer]:
         if task is None:
             continue
         data = json.loads(task.data or "{}")
-        by = db.session.get(User, task.completed_by_id)
+        by = task.completed_by
         answers.append(
             ReviewAnswer(
                 step=step,
