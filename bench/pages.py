@@ -10,8 +10,9 @@ the orders, change and rush requests seed-volume makes through the services), th
 then `seed-volume --finished-only` adds closed history up to each size of `--history`, and
 the pages are measured again. Requests go through Flask's test client (in process, no HTTP
 server: the server's share is bench/run.py's HTTP completion measure), each page as the person
-who uses it. Each page's statement count is recorded with its time: the count is exact, the
-milliseconds depend on the machine's load (recorded in `conditions`).
+who uses it, after one warm-up request each and a `gc.freeze()` as `wsgi.py` does for a worker
+(`frozen_objects`). Each page's statement count is recorded with its time: the count is exact,
+the milliseconds depend on the machine's load (recorded in `conditions`).
 
 `--url ... --measure` measures an existing seeded database (for working on a fix).
 """
@@ -19,6 +20,7 @@ milliseconds depend on the machine's load (recorded in `conditions`).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core import clock  # noqa: E402
+from app.core.web import collector  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.modules.orders.models import IN_PLAN_STATUSES, Order  # noqa: E402
 from app.modules.schedule.services import plan  # noqa: E402
@@ -198,10 +201,21 @@ def _sizes(app) -> dict:
     return out
 
 
+def _settle(app, order_id: int) -> int:
+    """Every page once, then the process's heap frozen as a served worker's is by its 100th
+    request (app/core/web/collector.py): this process also holds what seeding left, and its
+    full collections (230-460 ms here) fell on the timed requests. Returns the objects frozen."""
+    for who, url in (*PAGES.values(), *MORE_PAGES.values(), SCHEDULE):
+        _client(app, who).get(url.format(order=order_id))
+    gc.unfreeze()  # what an earlier history size froze is collectable again first
+    return collector.freeze()
+
+
 def measure_pages(app, rounds: int) -> dict:
-    """Every page once as a warm-up, then `rounds` timed requests each."""
+    """Every page once as a warm-up, the heap frozen, then `rounds` timed requests each."""
     order_id = _open_order(app)
     out = {"conditions": conditions(), "sizes": _sizes(app), "pages": {}}
+    out["conditions"]["frozen_objects"] = _settle(app, order_id)
     for name, (who, url) in {**PAGES, **MORE_PAGES}.items():
         out["pages"][name] = _page(app, who, url.format(order=order_id), rounds)
         print(f"  {name}: {out['pages'][name]}", file=sys.stderr, flush=True)
