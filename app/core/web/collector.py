@@ -3,7 +3,7 @@
 A gunicorn worker holds a few hundred thousand objects that live as long as it does: modules,
 the app, SQLAlchemy's mappers and statement cache, the parsed process specs, the compiled
 templates, the translations. Python's full (generation 2) collection walks every one of them;
-measured under the completion load it took 110-150 ms, once every few hundred requests, and a
+measured under the completion load it took 90-150 ms, about once a thousand requests, and a
 worker that stops for that long lets the requests behind it queue (bench/http_load.py's p95).
 `gc.freeze()` moves the objects alive at that moment out of the collector's reach, so later full
 passes walk only what was made since. It is done twice: when the app is built, and after the
