@@ -42,6 +42,9 @@ def test_bell_list_and_mark_read_without_reload(
     expect(items).to_have_count(2)
     expect(page.locator("li.unread")).to_have_count(2)
     assert page.evaluate(WIDER_THAN_SCREEN) == []
+    # htmx is a deferred script: the list can be on screen before it has run, and a click then
+    # submits the form and reloads the page (CI, 2026-12-05).
+    page.wait_for_load_state("domcontentloaded")
 
     page.evaluate("window.notReloaded = true")
     items.first.get_by_role("button", name=t("Mark as read", lang)).click()
